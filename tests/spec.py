@@ -1,0 +1,146 @@
+"""The Fabric REST spec as test data: locate it, read operations and examples, validate bodies.
+
+The spec lives outside the repository (``../shared/fabric-api-specs`` beside the checkout, or
+wherever ``FABRIC_API_SPECS`` points). Nothing here copies it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urljoin
+
+import jsonschema
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def spec_root() -> Path:
+    override = os.environ.get("FABRIC_API_SPECS")
+    root = Path(override) if override else REPO_ROOT.parent / "shared" / "fabric-api-specs"
+    if not (root / "platform" / "swagger.json").is_file():
+        raise FileNotFoundError(
+            f"Fabric API spec not found at {root}; set FABRIC_API_SPECS to its folder"
+        )
+    return root
+
+
+@cache
+def swagger() -> dict[str, Any]:
+    return json.loads((spec_root() / "platform" / "swagger.json").read_text(encoding="utf-8"))
+
+
+def _swagger_uri() -> str:
+    return (spec_root() / "platform" / "swagger.json").as_uri()
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str
+    path: str
+    spec: dict[str, Any]
+
+    def response_schema(self, status: int) -> dict[str, Any] | None:
+        responses = self.spec.get("responses", {})
+        entry = responses.get(str(status)) or responses.get("default")
+        schema = (entry or {}).get("schema")
+        return None if schema is None else _absolutise(schema, _swagger_uri())
+
+    def example_files(self) -> dict[str, Path]:
+        base = spec_root() / "platform"
+        found: dict[str, Path] = {}
+        for title, ref in self.spec.get("x-ms-examples", {}).items():
+            path = (base / ref["$ref"]).resolve()
+            if path.is_file():
+                found[title] = path
+        return found
+
+
+@cache
+def operations() -> dict[str, Operation]:
+    result: dict[str, Operation] = {}
+    for path, entry in swagger()["paths"].items():
+        for method, spec in entry.items():
+            if isinstance(spec, dict) and "operationId" in spec:
+                result[spec["operationId"]] = Operation(
+                    spec["operationId"], method.upper(), path, spec
+                )
+    return result
+
+
+def operation(operation_id: str) -> Operation:
+    return operations()[operation_id]
+
+
+def _absolutise(schema: dict[str, Any], base_uri: str) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        return {"$ref": urljoin(base_uri, ref)}
+    return {**schema, "id": base_uri}
+
+
+def _retrieve(uri: str) -> Resource[Any]:
+    url, _ = urldefrag(uri)
+    path = Path(url.removeprefix("file://"))
+    if not path.is_file():
+        # Upstream quirk: one file spells "Common" with a capital C.
+        folder = path.parent.name.lower()
+        candidates = [p for p in path.parent.parent.iterdir() if p.name.lower() == folder]
+        path = candidates[0] / path.name if candidates else path
+    return DRAFT4.create_resource(_open_enums(json.loads(path.read_text(encoding="utf-8"))))
+
+
+def _open_enums(node: Any) -> Any:
+    """Drop ``enum`` where the spec says the enum is open (``x-ms-enum.modelAsString``)."""
+    if isinstance(node, dict):
+        opened = {k: _open_enums(v) for k, v in node.items()}
+        if opened.get("x-ms-enum", {}).get("modelAsString") and "enum" in opened:
+            del opened["enum"]
+        return opened
+    if isinstance(node, list):
+        return [_open_enums(v) for v in node]
+    return node
+
+
+def _drop_nulls(value: Any) -> Any:
+    """Fabric sends ``null`` for absent optional properties; validate them as absent."""
+    if isinstance(value, dict):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(v) for v in value]
+    return value
+
+
+@cache
+def _registry() -> Registry[Any]:
+    return Registry(retrieve=_retrieve)  # type: ignore[call-arg]
+
+
+def definition_schema(file: str, name: str) -> dict[str, Any]:
+    """Schema of ``definitions/<name>`` in a spec file ("common/definitions.json", say)."""
+    return {"$ref": (spec_root() / file).as_uri() + f"#/definitions/{name}"}
+
+
+def validate(instance: Any, schema: dict[str, Any]) -> list[str]:
+    """Every schema violation of ``instance``, as readable strings (empty when valid)."""
+    if schema.get("type") == "file":
+        return []
+    validator = jsonschema.Draft4Validator(schema, registry=_registry())
+    return [
+        f"{'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}"
+        for error in validator.iter_errors(_drop_nulls(instance))
+    ]
+
+
+def examples(folder: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(file name, example document) for every example in ``platform/examples/<folder>``."""
+    for path in sorted((spec_root() / "platform" / "examples" / folder).glob("*.json")):
+        yield path.name, json.loads(path.read_text(encoding="utf-8"))
