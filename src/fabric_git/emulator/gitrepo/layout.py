@@ -1,0 +1,789 @@
+"""The Fabric Git repository format: workspace items <-> files, as pure functions over file maps.
+
+A file map is ``{repo-relative POSIX path: content}``. Nothing here touches the disk or Git; the
+callers read a tree into a map, call these functions, and write the returned changes back.
+``docs/repository-format.md`` describes the format and every choice made where Fabric's own
+documentation is silent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "MAX_DIRECTORY_NAME_LENGTH",
+    "MAX_PATH_LENGTH",
+    "PLATFORM_FILE",
+    "PLATFORM_SCHEMA_URL",
+    "SUPPORTED_TYPES",
+    "SYSTEM_FILES",
+    "ZERO_GUID",
+    "ItemState",
+    "LayoutError",
+    "RepoItem",
+    "canonical_bytes",
+    "from_repo_references",
+    "item_directory_name",
+    "platform_bytes",
+    "read_items",
+    "same_content",
+    "sanitise_display_name",
+    "to_repo_references",
+    "write_items",
+]
+
+PLATFORM_FILE = ".platform"
+V1_METADATA_FILE = "item.metadata.json"
+V1_CONFIG_FILE = "item.config.json"
+SYSTEM_FILES = frozenset({PLATFORM_FILE, V1_METADATA_FILE, V1_CONFIG_FILE})
+PLATFORM_SCHEMA_URL = (
+    "https://developer.microsoft.com/json-schemas/fabric/gitIntegration/"
+    "platformProperties/2.0.0/schema.json"
+)
+ZERO_GUID = "00000000-0000-0000-0000-000000000000"
+MAX_PATH_LENGTH = 250
+"""Longest repo-relative file path Fabric writes; longer paths fail with GitFilePathTooLong."""
+MAX_DIRECTORY_NAME_LENGTH = 256
+"""A sanitised display name longer than this gives the ``{logicalId}.{Type}`` directory."""
+
+# The public item types that take part in Git integration: the intersection of the spec's
+# ItemType enum with Fabric's list of supported items and fabric-cicd's item types.
+SUPPORTED_TYPES: frozenset[str] = frozenset(
+    {
+        "AnomalyDetector",
+        "ApacheAirflowJob",
+        "CopyJob",
+        "CosmosDBDatabase",
+        "DataAgent",
+        "DataBuildToolJob",
+        "DataPipeline",
+        "Dataflow",
+        "Environment",
+        "EventSchemaSet",
+        "Eventhouse",
+        "Eventstream",
+        "GraphQLApi",
+        "KQLDashboard",
+        "KQLDatabase",
+        "KQLQueryset",
+        "Lakehouse",
+        "MLExperiment",
+        "MLModel",
+        "Map",
+        "MirroredAzureDatabricksCatalog",
+        "MirroredDatabase",
+        "MountedDataFactory",
+        "Notebook",
+        "Ontology",
+        "OrgApp",
+        "PaginatedReport",
+        "Reflex",
+        "Report",
+        "SQLDatabase",
+        "SemanticModel",
+        "SparkJobDefinition",
+        "UserDataFunction",
+        "VariableLibrary",
+        "Warehouse",
+    }
+)
+
+# Per-user files of Power BI projects (git-ignored by Power BI Desktop): never item parts, never
+# removed as stale.
+_LOCAL_FILES = frozenset({".pbi/localSettings.json", ".pbi/cache.abf"})
+
+# Characters Fabric forbids in item folder names, plus "/" (a path separator) and control codes.
+_FORBIDDEN_NAME_CHARS = frozenset('"/:<>\\*?|') | frozenset(chr(c) for c in (*range(32), 127))
+
+_GUID_RE = re.compile(
+    r"(?<![0-9A-Za-z])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+    r"(?![0-9A-Za-z])"
+)
+_FULL_GUID_RE = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
+# The all-zero GUID stands for "this workspace" only as the value of a workspace-named key
+# (workspaceId, workspace, default_lakehouse_workspace_id, ...): elsewhere it may mean "none".
+_ZERO_WORKSPACE_RE = re.compile(r"(?i)(\w*workspace\w*[\"']?\s*[:=]\s*[\"']?)" + ZERO_GUID)
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """One item as Git integration compares it."""
+
+    logical_id: str
+    type: str
+    display_name: str
+    description: str = ""
+    folder: tuple[str, ...] = ()
+    parts: Mapping[str, bytes] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RepoItem:
+    """An item found in a repository tree, with its repo-relative directory."""
+
+    state: ItemState
+    directory: str
+
+
+class LayoutError(Exception):
+    """The tree cannot be read or written as Fabric would; ``error_code`` is Fabric's code.
+
+    ``details`` are ErrorResponseDetails-shaped dicts (``errorCode``, ``message``), one per
+    problem found, ready to be sent as ``moreDetails``.
+    """
+
+    def __init__(
+        self, error_code: str, message: str, details: Sequence[dict[str, Any]] = ()
+    ) -> None:
+        super().__init__(message)
+        self.error_code = error_code
+        self.message = message
+        self.details: list[dict[str, Any]] = list(details)
+
+    def __repr__(self) -> str:
+        return f"LayoutError({self.error_code!r}, {self.message!r})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _normalise_root(root: str) -> str:
+    return root.strip("/")
+
+
+def _join(*segments: str) -> str:
+    return "/".join(s for s in segments if s)
+
+
+def _parent(path: str) -> str:
+    cut = path.rfind("/")
+    return path[:cut] if cut >= 0 else ""
+
+
+def _basename(path: str) -> str:
+    return path[path.rfind("/") + 1 :]
+
+
+def _under(path: str, directory: str) -> bool:
+    """True when ``path`` is inside ``directory`` ("" = everything)."""
+    return not directory or path.startswith(directory + "/")
+
+
+def _relative(path: str, directory: str) -> str:
+    return path[len(directory) + 1 :] if directory else path
+
+
+def _as_text(data: bytes) -> str | None:
+    """The content as text when it is UTF-8 without NUL bytes, else None (binary)."""
+    if b"\0" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def canonical_bytes(data: bytes) -> bytes:
+    """The form content is compared and written in: text with LF line endings, binary as is."""
+    if b"\r\n" in data and _as_text(data) is not None:
+        return data.replace(b"\r\n", b"\n")
+    return data
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"errorCode": code, "message": message}
+
+
+# ---------------------------------------------------------------------------------------------
+# System files
+# ---------------------------------------------------------------------------------------------
+
+
+def platform_bytes(state: ItemState) -> bytes:
+    """The v2 ``.platform`` exactly as Fabric writes it: fixed key order, two-space indent, LF,
+    no trailing newline, ``description`` only when non-empty."""
+    metadata: dict[str, str] = {"type": state.type, "displayName": state.display_name}
+    if state.description:
+        metadata["description"] = state.description
+    document = {
+        "$schema": PLATFORM_SCHEMA_URL,
+        "metadata": metadata,
+        "config": {"version": "2.0", "logicalId": state.logical_id},
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def _load_json_object(data: bytes | None) -> dict[str, Any] | None:
+    if data is None:
+        return None
+    try:
+        value = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+@dataclass(frozen=True)
+class _SystemInfo:
+    """What an item directory's system files say, or why they are invalid."""
+
+    type: str | None = None
+    display_name: str = ""
+    description: str = ""
+    logical_id: str = ""
+    problem: str | None = None
+
+
+def _read_system_files(directory: str, files: Mapping[str, bytes]) -> _SystemInfo:
+    platform = files.get(_join(directory, PLATFORM_FILE))
+    v1_metadata = files.get(_join(directory, V1_METADATA_FILE))
+    v1_config = files.get(_join(directory, V1_CONFIG_FILE))
+    if platform is not None:
+        document = _load_json_object(platform)
+        if document is None:
+            return _SystemInfo(problem=f"'{directory}/.platform' is not a JSON object")
+        metadata, config = document.get("metadata"), document.get("config")
+    else:
+        metadata = _load_json_object(v1_metadata)
+        config = _load_json_object(v1_config)
+        if v1_metadata is not None and metadata is None:
+            return _SystemInfo(problem=f"'{directory}/{V1_METADATA_FILE}' is not a JSON object")
+        if v1_config is not None and config is None:
+            return _SystemInfo(problem=f"'{directory}/{V1_CONFIG_FILE}' is not a JSON object")
+
+    item_type = metadata.get("type") if isinstance(metadata, dict) else None
+    if isinstance(item_type, str) and item_type not in SUPPORTED_TYPES:
+        # Unsupported items are ignored, whatever else their system files hold.
+        return _SystemInfo(type=item_type)
+
+    if platform is not None and (v1_metadata is not None or v1_config is not None):
+        return _SystemInfo(problem=f"'{directory}' has both .platform and version 1 system files")
+    if platform is None and (v1_metadata is None or v1_config is None):
+        missing = V1_CONFIG_FILE if v1_config is None else V1_METADATA_FILE
+        return _SystemInfo(problem=f"'{directory}' has no {missing}")
+    if not isinstance(metadata, dict) or not isinstance(config, dict):
+        return _SystemInfo(problem=f"'{directory}' system files lack 'metadata' or 'config'")
+    display_name = metadata.get("displayName")
+    description = metadata.get("description")
+    logical_id = config.get("logicalId")
+    if not isinstance(item_type, str) or not item_type:
+        return _SystemInfo(problem=f"'{directory}' system files have no item type")
+    if not isinstance(display_name, str) or not display_name.strip():
+        return _SystemInfo(problem=f"'{directory}' system files have no displayName")
+    if description is not None and not isinstance(description, str):
+        return _SystemInfo(problem=f"'{directory}' system files have a non-string description")
+    if not isinstance(logical_id, str) or not _FULL_GUID_RE.fullmatch(logical_id):
+        return _SystemInfo(problem=f"'{directory}' system files have no valid logicalId")
+    if logical_id == ZERO_GUID:
+        return _SystemInfo(problem=f"'{directory}' has the all-zero placeholder logicalId")
+    return _SystemInfo(
+        type=item_type,
+        display_name=display_name,
+        description=description or "",
+        logical_id=logical_id.lower(),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Directory names
+# ---------------------------------------------------------------------------------------------
+
+
+def _reference(char: str) -> str:
+    return f"&#{ord(char)};"
+
+
+def sanitise_display_name(display_name: str) -> str:
+    """The display name as a directory name: each forbidden character, a leading space and a
+    trailing space or dot becomes a decimal HTML numeric character reference (``:`` -> ``&#58;``).
+    """
+    chars = [_reference(c) if c in _FORBIDDEN_NAME_CHARS else c for c in display_name]
+    if chars and chars[0] == " ":
+        chars[0] = _reference(" ")
+    if chars and chars[-1] in (" ", "."):
+        chars[-1] = _reference(chars[-1])
+    return "".join(chars)
+
+
+def item_directory_name(state: ItemState) -> str:
+    """The preferred directory name of a new item; ``{logicalId}.{Type}`` when the sanitised
+    display name is empty or longer than MAX_DIRECTORY_NAME_LENGTH."""
+    name = sanitise_display_name(state.display_name)
+    if not name or len(name) > MAX_DIRECTORY_NAME_LENGTH:
+        return _fallback_directory_name(state)
+    return f"{name}.{state.type}"
+
+
+def _fallback_directory_name(state: ItemState) -> str:
+    return f"{state.logical_id}.{state.type}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Scanning a tree
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _ItemDir:
+    path: str
+    info: _SystemInfo
+    own_files: list[str] = field(default_factory=list)  # files owned by this dir, not by children
+    children: list[str] = field(default_factory=list)  # nested item directories
+    parent: str | None = None  # nearest enclosing item directory
+    item: RepoItem | None = None
+
+
+@dataclass
+class _Scan:
+    dirs: dict[str, _ItemDir]
+    items: dict[str, RepoItem]
+    problems: dict[str, list[dict[str, Any]]]
+
+    def raise_for(self, *codes: str) -> None:
+        for code in codes:
+            details = self.problems.get(code)
+            if details:
+                message = details[0]["message"]
+                if len(details) > 1:
+                    message += f" (and {len(details) - 1} more)"
+                raise LayoutError(code, message, details)
+
+    def subtree(self, directory: str) -> Iterable[_ItemDir]:
+        """The item directory and every item directory nested in it."""
+        pending = [directory]
+        while pending:
+            current = self.dirs[pending.pop()]
+            yield current
+            pending.extend(current.children)
+
+
+def _scan(files: Mapping[str, bytes], root: str) -> _Scan:
+    paths = [p for p in files if _under(p, root)]
+    item_dirs = {_parent(p) for p in paths if _basename(p) in SYSTEM_FILES and _parent(p) != root}
+    owner_cache: dict[str, str | None] = {}
+
+    def owner_of(directory: str) -> str | None:
+        """The nearest item directory at or above ``directory`` (below root)."""
+        trail: list[str] = []
+        found: str | None = None
+        current = directory
+        while current != root and _under(current, root):
+            if current in owner_cache:
+                found = owner_cache[current]
+                break
+            trail.append(current)
+            if current in item_dirs:
+                found = current
+                break
+            current = _parent(current)
+        for visited in trail:
+            owner_cache[visited] = found
+        return found
+
+    dirs = {d: _ItemDir(d, _read_system_files(d, files)) for d in item_dirs}
+    for d in sorted(item_dirs):
+        parent = owner_of(_parent(d))
+        dirs[d].parent = parent
+        if parent is not None:
+            dirs[parent].children.append(d)
+    for p in paths:
+        owner = owner_of(_parent(p))
+        if owner is not None:
+            dirs[owner].own_files.append(p)
+
+    problems: dict[str, list[dict[str, Any]]] = {}
+    items: dict[str, RepoItem] = {}
+    by_logical_id: dict[str, list[str]] = {}
+    for d in sorted(dirs):
+        entry = dirs[d]
+        info = entry.info
+        if info.problem is not None:
+            problems.setdefault("InvalidSystemFiles", []).append(
+                _error("InvalidSystemFiles", info.problem)
+            )
+            continue
+        if info.type is None or info.type not in SUPPORTED_TYPES:
+            continue
+        outermost = entry
+        while outermost.parent is not None:
+            outermost = dirs[outermost.parent]
+        folder_path = _relative(_parent(outermost.path), root) if _parent(outermost.path) else ""
+        parts = {
+            _relative(f, d): files[f]
+            for f in entry.own_files
+            if _parent(f) != d or _basename(f) not in SYSTEM_FILES
+            if _relative(f, d) not in _LOCAL_FILES
+        }
+        state = ItemState(
+            logical_id=info.logical_id,
+            type=info.type,
+            display_name=info.display_name,
+            description=info.description,
+            folder=tuple(folder_path.split("/")) if folder_path else (),
+            parts=parts,
+        )
+        entry.item = RepoItem(state=state, directory=d)
+        by_logical_id.setdefault(info.logical_id, []).append(d)
+        items.setdefault(info.logical_id, entry.item)
+
+    for logical_id, directories in by_logical_id.items():
+        if len(directories) > 1:
+            listed = ", ".join(f"'{d}'" for d in directories)
+            problems.setdefault("DuplicateLogicalId", []).append(
+                _error("DuplicateLogicalId", f"logicalId {logical_id} is used by {listed}")
+            )
+    return _Scan(dirs=dirs, items=items, problems=problems)
+
+
+def _duplicate_names(items: Iterable[tuple[str, ItemState]], code: str) -> list[dict[str, Any]]:
+    """One detail per (displayName, type) held by more than one item; ``items`` are
+    (where, state) pairs, ``where`` naming the item in messages."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for where, state in items:
+        seen.setdefault((state.display_name, state.type), []).append(where)
+    return [
+        _error(
+            code,
+            f"{len(holders)} items are named '{name}' of type {kind}: "
+            + ", ".join(sorted(holders)),
+        )
+        for (name, kind), holders in seen.items()
+        if len(holders) > 1
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------
+
+
+def read_items(files: Mapping[str, bytes], root: str) -> dict[str, RepoItem]:
+    """The supported items under ``root`` (the connected directory, "" = repo root), keyed by
+    logical id. Version 1 system files are read too; unsupported types are ignored.
+
+    Raises LayoutError: ``InvalidSystemFiles``, ``DuplicateLogicalId``, or
+    ``PotentialDuplicateDisplayNameAndType``, in that order of precedence.
+    """
+    scan = _scan(files, _normalise_root(root))
+    scan.raise_for("InvalidSystemFiles", "DuplicateLogicalId")
+    duplicates = _duplicate_names(
+        ((f"'{i.directory}'", i.state) for i in scan.items.values()),
+        "PotentialDuplicateDisplayNameAndType",
+    )
+    if duplicates:
+        raise LayoutError(
+            "PotentialDuplicateDisplayNameAndType", duplicates[0]["message"], duplicates
+        )
+    return scan.items
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------------------------
+
+
+class _Occupancy:
+    """Which paths of the resulting tree are taken, compared case-insensitively so the
+    repository can be checked out on case-insensitive file systems."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self._files: set[str] = set()
+        self._dirs: set[str] = set()
+        self._item_dirs: set[str] = set()
+        for path in paths:
+            self.add_file(path)
+
+    def add_file(self, path: str) -> None:
+        key = path.casefold()
+        self._files.add(key)
+        parent = _parent(key)
+        while parent and parent not in self._dirs:
+            self._dirs.add(parent)
+            parent = _parent(parent)
+
+    def claim(self, directory: str) -> None:
+        key = directory.casefold()
+        self._item_dirs.add(key)
+        self.add_file(key + "/")  # marks the directory and its ancestors as taken
+
+    def mark_item_dir(self, directory: str) -> None:
+        self._item_dirs.add(directory.casefold())
+
+    def is_free(self, directory: str) -> bool:
+        key = directory.casefold()
+        return key not in self._dirs and key not in self._files
+
+    def blocked_by(self, directory: str, root: str) -> str | None:
+        """An ancestor below ``root`` that is a file or an item directory, if any."""
+        ancestor = _parent(directory.casefold())
+        stop = root.casefold()
+        while ancestor and ancestor != stop:
+            if ancestor in self._files or ancestor in self._item_dirs:
+                return ancestor
+            ancestor = _parent(ancestor)
+        return None
+
+
+def _place(state: ItemState, preferred: str, root: str, occupancy: _Occupancy) -> str:
+    """A free directory for ``state`` under its workspace folder: ``preferred`` when free,
+    else ``{logicalId}.{Type}``."""
+    folder = _join(root, *state.folder)
+    for name in (preferred, _fallback_directory_name(state)):
+        candidate = _join(folder, name)
+        blocker = occupancy.blocked_by(candidate, root)
+        if blocker is not None:
+            raise LayoutError(
+                "GitSyncFailed",
+                f"Cannot place item '{state.display_name}' under '{folder}': "
+                f"'{blocker}' is a file or an item directory",
+            )
+        if occupancy.is_free(candidate):
+            occupancy.claim(candidate)
+            return candidate
+    raise LayoutError(
+        "GitSyncFailed",
+        f"No free directory for item '{state.display_name}' ({state.logical_id}) in '{folder}'",
+    )
+
+
+def _item_files(state: ItemState) -> dict[str, bytes]:
+    """The files of an item relative to its directory, canonical, system files from state."""
+    written = {
+        path: canonical_bytes(content)
+        for path, content in state.parts.items()
+        if path not in SYSTEM_FILES
+    }
+    written[PLATFORM_FILE] = platform_bytes(state)
+    return written
+
+
+def write_items(
+    files: Mapping[str, bytes],
+    root: str,
+    *,
+    upserts: Sequence[ItemState],
+    deletes: Sequence[str],
+) -> dict[str, bytes | None]:
+    """The file changes (path -> new content, or None to delete) that turn ``files`` into the
+    tree holding ``upserts`` and none of ``deletes`` (logical ids) under ``root``.
+
+    New items get ``<root>/<folder...>/<sanitised name>.<Type>`` or, when that is taken,
+    ``{logicalId}.{Type}``. An existing item keeps its directory name; when its folder changes
+    the directory (with any nested child items) moves to the new folder. A ``.platform`` v2 is
+    written and version 1 files removed for every upserted item, files of an upserted item that
+    are not among its parts are removed, deleted items lose their whole directory, and files
+    outside item directories are left alone. Text parts are written with LF line endings;
+    system files among the parts are ignored (``.platform`` is made from the state).
+
+    Raises LayoutError: ``InvalidSystemFiles`` or ``DuplicateLogicalId`` for the existing tree,
+    ``DuplicateLogicalId`` among upserts, ``DuplicateDisplayNameAndType`` for the result,
+    ``GitFilePathTooLong`` when a written path exceeds MAX_PATH_LENGTH, ``GitSyncFailed`` when
+    no directory can be placed.
+    """
+    root = _normalise_root(root)
+    scan = _scan(files, root)
+    scan.raise_for("InvalidSystemFiles", "DuplicateLogicalId")
+
+    upserted: dict[str, ItemState] = {}
+    for state in upserts:
+        if state.logical_id.lower() in upserted:
+            raise LayoutError(
+                "DuplicateLogicalId",
+                f"logicalId {state.logical_id} is given to more than one item",
+                [_error("DuplicateLogicalId", f"logicalId {state.logical_id} is duplicated")],
+            )
+        upserted[state.logical_id.lower()] = state
+    deleted = {logical_id.lower() for logical_id in deletes}
+    both = deleted & upserted.keys()
+    if both:
+        raise ValueError(f"logical ids both upserted and deleted: {sorted(both)}")
+
+    # Subtrees that disappear: deleted items with everything nested in them.
+    removed_dirs: set[str] = set()
+    for logical_id in deleted:
+        found = scan.items.get(logical_id)
+        if found is not None:
+            removed_dirs.update(d.path for d in scan.subtree(found.directory))
+
+    # Existing upserted items, and the top-level ones whose folder changed (they move).
+    existing: dict[str, str] = {}  # logical id -> current directory
+    moving: list[ItemState] = []
+    for logical_id, state in upserted.items():
+        found = scan.items.get(logical_id)
+        if found is None or found.directory in removed_dirs:
+            continue
+        existing[logical_id] = found.directory
+        if scan.dirs[found.directory].parent is None and found.state.folder != state.folder:
+            moving.append(state)
+    moving_dirs = {existing[s.logical_id.lower()] for s in moving}
+    moved_subtree_dirs = {d.path for m in moving_dirs for d in scan.subtree(m)}
+
+    # The final item set must not hold two items with one (displayName, type).
+    final_names: dict[str, ItemState] = {
+        lid: item.state
+        for lid, item in scan.items.items()
+        if lid not in deleted and item.directory not in removed_dirs
+    }
+    final_names.update(upserted)
+    duplicates = _duplicate_names(
+        ((lid, s) for lid, s in final_names.items()), "DuplicateDisplayNameAndType"
+    )
+    if duplicates:
+        raise LayoutError("DuplicateDisplayNameAndType", duplicates[0]["message"], duplicates)
+
+    # What stays where it is: everything but removed and moving subtrees and the own files of
+    # upserted items (rewritten below).
+    rewritten_dirs = set(existing.values())
+    owner_of_file: dict[str, str] = {}
+    for entry in scan.dirs.values():
+        for path in entry.own_files:
+            owner_of_file[path] = entry.path
+
+    def is_replaced(path: str, owner: str) -> bool:
+        return owner in rewritten_dirs and _relative(path, owner) not in _LOCAL_FILES
+
+    result: dict[str, bytes] = {}
+    relocating: dict[str, str] = {}  # path -> owning item directory, for moving subtrees
+    for path, content in files.items():
+        owner = owner_of_file.get(path)
+        if owner is None:
+            result[path] = content
+        elif owner in removed_dirs:
+            continue
+        elif owner in moved_subtree_dirs:
+            if not is_replaced(path, owner):
+                relocating[path] = owner
+        elif not is_replaced(path, owner):
+            result[path] = content
+
+    occupancy = _Occupancy(result)
+    for entry in scan.dirs.values():
+        if entry.path not in removed_dirs and entry.path not in moved_subtree_dirs:
+            occupancy.mark_item_dir(entry.path)
+    for directory in rewritten_dirs - moved_subtree_dirs:
+        occupancy.claim(directory)
+
+    # Moves keep the leaf name; new items get their sanitised name; both fall back to the
+    # logical id when the name is taken.
+    relocation: dict[str, str] = {}
+    for state in moving:
+        old = existing[state.logical_id.lower()]
+        relocation[old] = _place(state, _basename(old), root, occupancy)
+    # Every item directory of a moving subtree, mapped to the top directory that moves.
+    moving_top = {d.path: top for top in moving_dirs for d in scan.subtree(top)}
+
+    def relocate(path: str, owner: str) -> str:
+        top = moving_top.get(owner)
+        if top is None:
+            return path
+        return relocation[top] + path[len(top) :]
+
+    target_dirs: dict[str, str] = {}
+    for logical_id, state in upserted.items():
+        if logical_id in existing:
+            target_dirs[logical_id] = relocate(existing[logical_id], existing[logical_id])
+        else:
+            target_dirs[logical_id] = _place(state, item_directory_name(state), root, occupancy)
+
+    for path, owner in relocating.items():
+        result[relocate(path, owner)] = files[path]
+
+    too_long: list[dict[str, Any]] = []
+    for logical_id, state in upserted.items():
+        directory = target_dirs[logical_id]
+        for relative, content in _item_files(state).items():
+            path = _join(directory, relative)
+            result[path] = content
+            if len(path) > MAX_PATH_LENGTH:
+                too_long.append(
+                    _error(
+                        "GitFilePathTooLong",
+                        f"'{path}' is {len(path)} characters long; the limit is {MAX_PATH_LENGTH}",
+                    )
+                )
+    if too_long:
+        raise LayoutError("GitFilePathTooLong", too_long[0]["message"], too_long)
+
+    changes: dict[str, bytes | None] = {path: None for path in files if path not in result}
+    for path, content in result.items():
+        if files.get(path) != content:
+            changes[path] = content
+    return changes
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparison and references
+# ---------------------------------------------------------------------------------------------
+
+
+def same_content(a: ItemState, b: ItemState) -> bool:
+    """Whether two versions of one item are the same for Git integration: type, display name,
+    description, workspace folder and parts, text compared with LF line endings. The logical id
+    is the identity, not content, and is not compared."""
+    if (a.type, a.display_name, a.description, a.folder) != (
+        b.type,
+        b.display_name,
+        b.description,
+        b.folder,
+    ):
+        return False
+    if a.parts.keys() != b.parts.keys():
+        return False
+    return all(
+        x is y or x == y or canonical_bytes(x) == canonical_bytes(y)
+        for x, y in ((a.parts[k], b.parts[k]) for k in a.parts)
+    )
+
+
+def _replace_guids(text: str, mapping: Mapping[str, str]) -> str:
+    def substitute(match: re.Match[str]) -> str:
+        return mapping.get(match.group(0).lower(), match.group(0))
+
+    return _GUID_RE.sub(substitute, text)
+
+
+def _rewrite_text_parts(
+    parts: Mapping[str, bytes], rewrite: Callable[[str], str]
+) -> dict[str, bytes]:
+    rewritten: dict[str, bytes] = {}
+    for path, content in parts.items():
+        text = _as_text(content)
+        if text is None:
+            rewritten[path] = content
+            continue
+        new_text = rewrite(text)
+        rewritten[path] = content if new_text == text else new_text.encode("utf-8")
+    return rewritten
+
+
+def to_repo_references(
+    parts: Mapping[str, bytes], *, object_to_logical: Mapping[str, str], workspace_id: str
+) -> dict[str, bytes]:
+    """Commit direction: in text parts, each object id of an item of the workspace becomes that
+    item's logical id, and the workspace's own id becomes the all-zero GUID. GUIDs are matched
+    case-insensitively as whole tokens; binary parts are left alone."""
+    mapping = {k.lower(): v for k, v in object_to_logical.items()}
+    mapping[workspace_id.lower()] = ZERO_GUID
+    return _rewrite_text_parts(parts, lambda text: _replace_guids(text, mapping))
+
+
+def from_repo_references(
+    parts: Mapping[str, bytes], *, logical_to_object: Mapping[str, str], workspace_id: str
+) -> dict[str, bytes]:
+    """Update direction: in text parts, each logical id of an item of the workspace becomes that
+    item's object id, and the all-zero GUID given as the value of a workspace-named key
+    (``workspaceId``, ``workspace``, ``default_lakehouse_workspace_id``, ...) becomes the
+    workspace's id. Binary parts are left alone."""
+    mapping = {k.lower(): v for k, v in logical_to_object.items() if k != ZERO_GUID}
+
+    def rewrite(text: str) -> str:
+        text = _ZERO_WORKSPACE_RE.sub(lambda m: m.group(1) + workspace_id, text)
+        return _replace_guids(text, mapping)
+
+    return _rewrite_text_parts(parts, rewrite)
