@@ -169,6 +169,7 @@ class ApiError(FabricGitError):
         is_retriable: bool | None = None,
         method: str = "",
         url: str = "",
+        client_request_id: str | None = None,
     ) -> None:
         self.status = status
         self.error_code = error_code
@@ -178,6 +179,7 @@ class ApiError(FabricGitError):
         self.is_retriable = is_retriable
         self.method = method
         self.url = url
+        self.client_request_id = client_request_id
         super().__init__(message, code=error_code)
 
     def __str__(self) -> str:
@@ -244,6 +246,7 @@ def api_error_from_response(
     url: str = "",
     request_id: str | None = None,
     retry_after: float | None = None,
+    client_request_id: str | None = None,
 ) -> ApiError:
     """Build the right ``ApiError`` subclass from an HTTP status and a decoded JSON body."""
     parsed = parse_error_body(body)
@@ -264,6 +267,7 @@ def api_error_from_response(
         is_retriable=parsed.is_retriable,
         method=method,
         url=url,
+        client_request_id=client_request_id,
     )
     if cls is ThrottledError:
         return ThrottledError(retry_after=retry_after, **kwargs)

@@ -1,0 +1,89 @@
+"""Connections: ``/connections``, including the GitHub personal-access-token connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import SecretStr
+
+from fabric_git.api._base import ApiGroup, segment
+from fabric_git.errors import ConfigurationError
+from fabric_git.models.connections import (
+    Connection,
+    ConnectionDetailsParameter,
+    ConnectivityType,
+    CreateCloudConnectionRequest,
+    CreateConnectionDetails,
+    CreateCredentialDetails,
+    DataType,
+    KeyCredentials,
+)
+
+__all__ = ["GITHUB_CONNECTION_TYPE", "GITHUB_CREATION_METHOD", "ConnectionsApi"]
+
+GITHUB_CONNECTION_TYPE = "GitHubSourceControl"
+GITHUB_CREATION_METHOD = "GitHubSourceControl.Contents"
+
+
+def github_connection_request(
+    display_name: str, token: str | SecretStr, repository_url: str | None = None
+) -> CreateCloudConnectionRequest:
+    """The Create Connection body for a GitHub source-control connection holding a personal
+    access token, optionally scoped to one repository URL."""
+    if not display_name or not display_name.strip():
+        raise ConfigurationError("A connection needs a display name.")
+    secret = token if isinstance(token, SecretStr) else SecretStr(token)
+    if not secret.get_secret_value().strip():
+        raise ConfigurationError("The GitHub personal access token is empty.")
+    details: dict[str, Any] = {
+        "type": GITHUB_CONNECTION_TYPE,
+        "creation_method": GITHUB_CREATION_METHOD,
+    }
+    if repository_url:
+        if not repository_url.startswith(("https://", "http://")):
+            raise ConfigurationError(
+                f"The repository URL must look like https://github.com/OWNER/REPO, "
+                f"got {repository_url!r}."
+            )
+        details["parameters"] = [
+            ConnectionDetailsParameter(data_type=DataType.TEXT, name="url", value=repository_url)
+        ]
+    return CreateCloudConnectionRequest(
+        connectivity_type=ConnectivityType.SHAREABLE_CLOUD,
+        display_name=display_name.strip(),
+        connection_details=CreateConnectionDetails(**details),
+        credential_details=CreateCredentialDetails(credentials=KeyCredentials(key=secret)),
+    )
+
+
+class ConnectionsApi(ApiGroup):
+    """``client.connections``."""
+
+    def list(self) -> list[Connection]:
+        """Every connection the caller can see, across all pages."""
+        return [Connection.model_validate(raw) for raw in self._transport.paginate("/connections")]
+
+    def get(self, connection_id: str) -> Connection:
+        """One connection by id."""
+        body = self._transport.request_json(
+            "GET", f"/connections/{segment(connection_id, 'connection')}"
+        )
+        return Connection.model_validate(body)
+
+    def delete(self, connection_id: str) -> None:
+        """Delete a connection."""
+        self._transport.request("DELETE", f"/connections/{segment(connection_id, 'connection')}")
+
+    def create_github(
+        self,
+        display_name: str,
+        token: str | SecretStr,
+        repository_url: str | None = None,
+    ) -> Connection:
+        """Create a shareable cloud connection of type ``GitHubSourceControl`` that holds a
+        GitHub personal access token, scoped to ``repository_url`` when given. Use its id with
+        ``git.connect`` (``ConfiguredConnectionGitCredentials``) or
+        ``git.update_my_git_credentials``."""
+        request = github_connection_request(display_name, token, repository_url)
+        body = self._transport.request_json("POST", "/connections", json=request.to_wire())
+        return Connection.model_validate(body)

@@ -1,0 +1,229 @@
+"""``FabricClient``: every API fabric-git needs, from one object."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Any, Final, Self, TypeVar
+
+import httpx
+
+from fabric_git._clock import Clock
+from fabric_git._transport import RetryPolicy, Transport
+from fabric_git.api import (
+    CapacitiesApi,
+    ConnectionsApi,
+    GitApi,
+    ItemsApi,
+    OperationsApi,
+    WorkspacesApi,
+)
+from fabric_git.auth import (
+    AccessTokenLike,
+    StaticTokenCredential,
+    TokenCredential,
+    credential_from_env,
+)
+from fabric_git.errors import ResolutionError
+from fabric_git.lro import PollPolicy, ProgressCallback
+from fabric_git.models.connections import Connection
+from fabric_git.models.operations import OperationState
+from fabric_git.models.workspaces import Workspace
+
+__all__ = ["FabricClient"]
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_MAX_LISTED: Final = 20
+
+R = TypeVar("R")
+
+
+class _LazyCredential:
+    """``FABRIC_TOKEN`` or the default azure-identity chain, chosen at the first request, so
+    building a client needs neither."""
+
+    def __init__(self, auth: str) -> None:
+        self._auth = auth
+        self._credential: TokenCredential | None = None
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessTokenLike:
+        if self._credential is None:
+            self._credential = credential_from_env(self._auth)
+        return self._credential.get_token(*scopes, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"_LazyCredential(auth={self._auth!r})"
+
+
+def is_guid(text: str) -> bool:
+    """Whether ``text`` is a GUID (taken as an id rather than a display name)."""
+    return bool(_GUID.match(text.strip()))
+
+
+class FabricClient:
+    """A client for the Microsoft Fabric REST API, limited to what Git automation needs.
+
+    **Parameters:**
+
+    - ``base_url``: API root; default ``FABRIC_API_URL`` or ``https://api.fabric.microsoft.com/v1``.
+      Plain ``http://`` is accepted only for loopback hosts.
+    - ``credential``: a ``TokenCredential`` (any azure-identity credential fits) or a bearer token
+      string. ``None``: ``FABRIC_TOKEN`` if set, else ``DefaultAzureCredential``.
+    - ``transport``: an ``httpx`` transport (``httpx.MockTransport`` in tests, an in-process
+      transport for the emulator). ``None`` uses the network.
+    - ``timeout``: seconds for each HTTP request.
+    - ``retry``, ``poll``: ``RetryPolicy`` and ``PollPolicy``.
+    - ``clock``: where time and sleeping come from (tests inject a fake one).
+
+    API groups: ``git``, ``connections``, ``workspaces``, ``capacities``, ``items``,
+    ``operations``. Use as a context manager, or call ``close()``.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        credential: TokenCredential | str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 60.0,
+        retry: RetryPolicy | None = None,
+        poll: PollPolicy | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        resolved: TokenCredential
+        if isinstance(credential, str):
+            resolved = StaticTokenCredential(credential)
+        elif credential is None:
+            resolved = _LazyCredential("default")
+        else:
+            resolved = credential
+        self._transport = Transport(
+            credential=resolved,
+            base_url=base_url,
+            transport=transport,
+            timeout=timeout,
+            retry=retry or RetryPolicy(),
+            clock=clock,
+        )
+        self.poll = poll or PollPolicy()
+        self.git = GitApi(self._transport, self.poll)
+        self.connections = ConnectionsApi(self._transport, self.poll)
+        self.workspaces = WorkspacesApi(self._transport, self.poll)
+        self.capacities = CapacitiesApi(self._transport, self.poll)
+        self.items = ItemsApi(self._transport, self.poll)
+        self.operations = OperationsApi(self._transport, self.poll)
+
+    @classmethod
+    def from_env(cls, auth: str = "default", **kwargs: Any) -> FabricClient:
+        """A client configured from the environment: ``FABRIC_API_URL`` for the endpoint,
+        ``FABRIC_TOKEN`` when set, else an azure-identity credential of kind ``auth`` (see
+        ``credential_from_auth``). ``kwargs`` go to the constructor."""
+        credential = kwargs.pop("credential", None) or credential_from_env(auth)
+        return cls(credential=credential, **kwargs)
+
+    @property
+    def base_url(self) -> str:
+        """The API root every request goes to."""
+        return self._transport.base_url
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        self._transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"FabricClient(base_url={self.base_url!r})"
+
+    # --- operations -----------------------------------------------------------------------------
+
+    def wait_for_operation(
+        self,
+        operation_id: str,
+        *,
+        timeout: float | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> OperationState:
+        """Wait for any operation by id, for example one whose wait timed out earlier
+        (``OperationTimeoutError.operation_id``). Returns the final state; raises
+        ``OperationFailedError`` when it failed. Read a result with
+        ``operations.get_result``."""
+        return self.operations.wait(operation_id, timeout=timeout, progress=progress)
+
+    # --- name resolution ------------------------------------------------------------------------
+
+    def resolve_workspace(self, name_or_id: str) -> Workspace:
+        """A workspace by id (a GUID) or by display name (exact match first, then ignoring case).
+
+        Raises ``ResolutionError`` listing the workspaces that exist when nothing or more than one
+        matches."""
+        if is_guid(name_or_id):
+            return self.workspaces.get(name_or_id.strip())
+        return _resolve(
+            "workspace",
+            name_or_id,
+            self.workspaces.list(),
+            lambda w: w.display_name,
+            lambda w: w.id,
+        )
+
+    def resolve_connection(self, name_or_id: str) -> Connection:
+        """A connection by id (a GUID) or by display name, like ``resolve_workspace``."""
+        if is_guid(name_or_id):
+            return self.connections.get(name_or_id.strip())
+        return _resolve(
+            "connection",
+            name_or_id,
+            self.connections.list(),
+            lambda c: c.display_name or "",
+            lambda c: c.id,
+        )
+
+
+def _resolve(
+    kind: str,
+    name: str,
+    candidates: Sequence[R],
+    name_of: Callable[[R], str],
+    id_of: Callable[[R], str],
+) -> R:
+    wanted = name.strip()
+    matches = [c for c in candidates if name_of(c) == wanted]
+    if not matches:
+        matches = [c for c in candidates if name_of(c).casefold() == wanted.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        listed = ", ".join(f"{name_of(c)!r} ({id_of(c)})" for c in matches[:_MAX_LISTED])
+        raise ResolutionError(
+            f"{len(matches)} {kind}s are named {wanted!r}: {listed}. Use the id instead.",
+            kind=kind,
+            name=wanted,
+            candidates=[id_of(c) for c in matches],
+            code="Ambiguous",
+        )
+    names = sorted(name_of(c) for c in candidates)
+    if not names:
+        existing = f"there are no {kind}s visible to you"
+    else:
+        existing = "existing: " + ", ".join(repr(n) for n in names[:_MAX_LISTED])
+        if len(names) > _MAX_LISTED:
+            existing += f" and {len(names) - _MAX_LISTED} more"
+    raise ResolutionError(
+        f"No {kind} is named {wanted!r}; {existing}.",
+        kind=kind,
+        name=wanted,
+        candidates=names,
+        code="NotFound",
+    )

@@ -1,0 +1,286 @@
+"""Connection types (``platform/definitions/connections.json``) used by Git integration: listing
+connections and creating the GitHub source-control connection that holds a personal access token.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from pydantic import Discriminator, Tag
+
+from fabric_git.models._base import FabricModel, OpenEnum, Secret, discriminator_by
+from fabric_git.models.common import PaginatedResponse
+
+__all__ = [
+    "AnonymousCredentials",
+    "AnyCreateConnectionRequest",
+    "AnyCredentials",
+    "BasicCredentials",
+    "Connection",
+    "ConnectionDetailsParameter",
+    "ConnectionEncryption",
+    "ConnectionRecency",
+    "ConnectivityType",
+    "CreateCloudConnectionRequest",
+    "CreateConnectionDetails",
+    "CreateConnectionRequest",
+    "CreateCredentialDetails",
+    "CredentialType",
+    "Credentials",
+    "DataType",
+    "KeyCredentials",
+    "KeyPairCredentials",
+    "KeyVaultSecretReference",
+    "ListConnectionDetails",
+    "ListConnectionsResponse",
+    "ListCredentialDetails",
+    "PrivacyLevel",
+    "ServicePrincipalCredentials",
+    "SharedAccessSignatureCredentials",
+    "SingleSignOnType",
+]
+
+
+class ConnectivityType(StrEnum):
+    SHAREABLE_CLOUD = "ShareableCloud"
+    PERSONAL_CLOUD = "PersonalCloud"
+    ON_PREMISES_GATEWAY = "OnPremisesGateway"
+    ON_PREMISES_GATEWAY_PERSONAL = "OnPremisesGatewayPersonal"
+    VIRTUAL_NETWORK_GATEWAY = "VirtualNetworkGateway"
+    STREAMING_VIRTUAL_NETWORK_GATEWAY = "StreamingVirtualNetworkGateway"
+    AUTOMATIC = "Automatic"
+    NONE = "None"
+
+
+class CredentialType(StrEnum):
+    WINDOWS = "Windows"
+    ANONYMOUS = "Anonymous"
+    BASIC = "Basic"
+    KEY = "Key"
+    OAUTH2 = "OAuth2"
+    WINDOWS_WITHOUT_IMPERSONATION = "WindowsWithoutImpersonation"
+    SHARED_ACCESS_SIGNATURE = "SharedAccessSignature"
+    SERVICE_PRINCIPAL = "ServicePrincipal"
+    WORKSPACE_IDENTITY = "WorkspaceIdentity"
+    KEY_PAIR = "KeyPair"
+
+
+class PrivacyLevel(StrEnum):
+    NONE = "None"
+    PRIVATE = "Private"
+    ORGANIZATIONAL = "Organizational"
+    PUBLIC = "Public"
+
+
+class SingleSignOnType(StrEnum):
+    NONE = "None"
+    KERBEROS = "Kerberos"
+    MICROSOFT_ENTRA_ID = "MicrosoftEntraID"
+    SECURITY_ASSERTION_MARKUP_LANGUAGE = "SecurityAssertionMarkupLanguage"
+    KERBEROS_DIRECT_QUERY_AND_REFRESH = "KerberosDirectQueryAndRefresh"
+
+
+class ConnectionEncryption(StrEnum):
+    ENCRYPTED = "Encrypted"
+    ANY = "Any"
+    NOT_ENCRYPTED = "NotEncrypted"
+
+
+class DataType(StrEnum):
+    TEXT = "Text"
+    NUMBER = "Number"
+    BOOLEAN = "Boolean"
+    DURATION = "Duration"
+    DATE = "Date"
+    DATE_TIME = "DateTime"
+    DATE_TIME_ZONE = "DateTimeZone"
+    TIME = "Time"
+
+
+ConnectivityTypeValue = Annotated[ConnectivityType | str, OpenEnum(ConnectivityType)]
+CredentialTypeValue = Annotated[CredentialType | str, OpenEnum(CredentialType)]
+PrivacyLevelValue = Annotated[PrivacyLevel | str, OpenEnum(PrivacyLevel)]
+SingleSignOnTypeValue = Annotated[SingleSignOnType | str, OpenEnum(SingleSignOnType)]
+ConnectionEncryptionValue = Annotated[ConnectionEncryption | str, OpenEnum(ConnectionEncryption)]
+DataTypeValue = Annotated[DataType | str, OpenEnum(DataType)]
+
+
+# --- credentials (create) -----------------------------------------------------------------------
+
+
+class KeyVaultSecretReference(FabricModel):
+    connection_id: str
+    secret_name: str
+    version: str | None = None
+
+
+class Credentials(FabricModel):
+    """Connection credentials, by ``credentialType``. Unknown types land here; their fields are
+    kept for the wire but never shown in a repr, since they may hold secrets."""
+
+    _always_serialised: ClassVar[tuple[str, ...]] = ("credential_type",)
+
+    credential_type: CredentialTypeValue
+
+    def __repr_args__(self) -> Any:
+        declared = type(self).model_fields
+        return [(name, value) for name, value in super().__repr_args__() if name in declared]
+
+
+class KeyCredentials(Credentials):
+    """A key, such as a GitHub personal access token. ``key`` is a secret."""
+
+    credential_type: CredentialTypeValue = CredentialType.KEY
+    key: Secret | None = None
+    key_reference: KeyVaultSecretReference | None = None
+
+
+class BasicCredentials(Credentials):
+    credential_type: CredentialTypeValue = CredentialType.BASIC
+    username: str
+    password: Secret | None = None
+    password_reference: KeyVaultSecretReference | None = None
+
+
+class AnonymousCredentials(Credentials):
+    credential_type: CredentialTypeValue = CredentialType.ANONYMOUS
+
+
+class ServicePrincipalCredentials(Credentials):
+    credential_type: CredentialTypeValue = CredentialType.SERVICE_PRINCIPAL
+    tenant_id: str
+    service_principal_client_id: str
+    service_principal_secret: Secret | None = None
+    service_principal_secret_reference: KeyVaultSecretReference | None = None
+
+
+class SharedAccessSignatureCredentials(Credentials):
+    credential_type: CredentialTypeValue = CredentialType.SHARED_ACCESS_SIGNATURE
+    token: Secret | None = None
+    token_reference: KeyVaultSecretReference | None = None
+
+
+class KeyPairCredentials(Credentials):
+    credential_type: CredentialTypeValue = CredentialType.KEY_PAIR
+    identifier: str
+    private_key: Secret
+    passphrase: Secret | None = None
+
+
+_CREDENTIALS = {
+    "Key": KeyCredentials,
+    "Basic": BasicCredentials,
+    "Anonymous": AnonymousCredentials,
+    "ServicePrincipal": ServicePrincipalCredentials,
+    "SharedAccessSignature": SharedAccessSignatureCredentials,
+    "KeyPair": KeyPairCredentials,
+}
+
+AnyCredentials = Annotated[
+    Annotated[KeyCredentials, Tag("Key")]
+    | Annotated[BasicCredentials, Tag("Basic")]
+    | Annotated[AnonymousCredentials, Tag("Anonymous")]
+    | Annotated[ServicePrincipalCredentials, Tag("ServicePrincipal")]
+    | Annotated[SharedAccessSignatureCredentials, Tag("SharedAccessSignature")]
+    | Annotated[KeyPairCredentials, Tag("KeyPair")]
+    | Annotated[Credentials, Tag("other")],
+    Discriminator(discriminator_by("credential_type", _CREDENTIALS)),
+]
+
+
+class CreateCredentialDetails(FabricModel):
+    credentials: AnyCredentials
+    single_sign_on_type: SingleSignOnTypeValue | None = None
+    connection_encryption: ConnectionEncryptionValue | None = None
+    skip_test_connection: bool | None = None
+
+
+# --- create -------------------------------------------------------------------------------------
+
+
+class ConnectionDetailsParameter(FabricModel):
+    """One creation parameter, for example ``{"dataType": "Text", "name": "url", "value": ...}``."""
+
+    data_type: DataTypeValue
+    name: str
+    value: Any = None
+
+
+class CreateConnectionDetails(FabricModel):
+    """What to connect to: a connection type, its creation method and parameters."""
+
+    type: str
+    creation_method: str
+    parameters: list[ConnectionDetailsParameter] | None = None
+
+
+class CreateConnectionRequest(FabricModel):
+    """Body of Create Connection, by ``connectivityType``. Gateway variants land here."""
+
+    _always_serialised: ClassVar[tuple[str, ...]] = ("connectivity_type",)
+
+    connectivity_type: ConnectivityTypeValue
+    display_name: str
+    connection_details: CreateConnectionDetails
+    privacy_level: PrivacyLevelValue | None = None
+
+
+class CreateCloudConnectionRequest(CreateConnectionRequest):
+    """A shareable cloud connection, such as the GitHub source-control connection."""
+
+    connectivity_type: ConnectivityTypeValue = ConnectivityType.SHAREABLE_CLOUD
+    credential_details: CreateCredentialDetails
+    allow_connection_usage_in_gateway: bool | None = None
+    allow_usage_in_user_controlled_code: bool | None = None
+
+
+_CREATE_REQUESTS = {"ShareableCloud": CreateCloudConnectionRequest}
+
+AnyCreateConnectionRequest = Annotated[
+    Annotated[CreateCloudConnectionRequest, Tag("ShareableCloud")]
+    | Annotated[CreateConnectionRequest, Tag("other")],
+    Discriminator(discriminator_by("connectivity_type", _CREATE_REQUESTS)),
+]
+
+
+# --- read ---------------------------------------------------------------------------------------
+
+
+class ListConnectionDetails(FabricModel):
+    type: str
+    path: str | None = None
+
+
+class ListCredentialDetails(FabricModel):
+    credential_type: CredentialTypeValue | None = None
+    single_sign_on_type: SingleSignOnTypeValue | None = None
+    connection_encryption: ConnectionEncryptionValue | None = None
+    skip_test_connection: bool | None = None
+
+
+class ConnectionRecency(FabricModel):
+    created_date_time: str | None = None
+    last_bound_date_time: str | None = None
+    last_credential_used_date_time: str | None = None
+    my_last_bound_date_time: str | None = None
+    my_last_credential_used_date_time: str | None = None
+
+
+class Connection(FabricModel):
+    """A connection as the service returns it (credentials are never returned)."""
+
+    id: str
+    connectivity_type: ConnectivityTypeValue
+    connection_details: ListConnectionDetails
+    display_name: str | None = None
+    gateway_id: str | None = None
+    privacy_level: PrivacyLevelValue | None = None
+    credential_details: ListCredentialDetails | None = None
+    connection_recency: ConnectionRecency | None = None
+    allow_connection_usage_in_gateway: bool | None = None
+    allow_usage_in_user_controlled_code: bool | None = None
+
+
+class ListConnectionsResponse(PaginatedResponse):
+    value: list[Connection]
