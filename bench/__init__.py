@@ -1,0 +1,1 @@
+"""Benchmarks of fabric-git: ``python -m bench`` (``make bench``); figures in docs/benchmarks.md."""
