@@ -1,0 +1,190 @@
+"""The Starlette application: routes, and one request middleware written out in order.
+
+Per request, :class:`RequestMiddleware` does, in this order:
+1. give the request an id (``requestId`` in error bodies, ``x-ms-request-id``/``RequestId``
+   headers on every response);
+2. read the body ahead (route handlers are sync functions run in a threadpool);
+3. authenticate the bearer token (``/v1`` and ``/_emulator``; ``/_emulator`` needs the admin);
+4. apply fault rules (``/v1`` only, and only when rules exist);
+5. turn any :class:`EmulatorError` or unexpected exception into the ``ErrorResponse`` body.
+``/git`` (smart HTTP) bypasses all of it: it streams and has its own PAT check.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fabric_git.emulator import errors
+from fabric_git.emulator.auth import ADMIN, bearer_token
+from fabric_git.emulator.config import EmulatorConfig
+from fabric_git.emulator.errors import EmulatorError
+from fabric_git.emulator.ids import new_id
+from fabric_git.emulator.routes import admin_routes, api_routes, find_route_name
+from fabric_git.emulator.routes._http import BODY_KEY, json_response
+from fabric_git.emulator.state import EmulatorState
+
+log = logging.getLogger("fabric_git.emulator")
+
+REQUEST_ID_KEY = "fabric.request_id"
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class ConnectionDropped(Exception):
+    """Raised after a response has started, so that the server closes the connection."""
+
+
+def create_app(
+    config: EmulatorConfig | None = None, *, state: EmulatorState | None = None
+) -> Starlette:
+    """The emulator as an ASGI app. Without ``state``, a new one is built from ``config``."""
+    if state is None:
+        state = EmulatorState(config or EmulatorConfig())
+    routes: list[BaseRoute] = [
+        Mount("/v1", routes=api_routes()),
+        Mount("/_emulator", routes=admin_routes()),
+    ]
+    git_app = _git_app(state)
+    if git_app is not None:
+        routes.append(Mount("/git", app=git_app))
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(RequestMiddleware, state=state)],
+        exception_handlers={HTTPException: _http_exception},
+    )
+    app.state.emulator = state
+    return app
+
+
+def _git_app(state: EmulatorState) -> ASGIApp | None:
+    if state.repos is None:
+        return None
+    try:
+        smart_http = importlib.import_module("fabric_git.emulator.gitrepo.smart_http")
+    except ModuleNotFoundError:
+        return None
+    git_app: ASGIApp = smart_http.create_git_app(state.repos)
+    return git_app
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status == 405:
+        error = errors.method_not_allowed(request.method)
+    elif status == 404:
+        error = errors.entity_not_found()
+    else:
+        error = EmulatorError(status, "InvalidRequest", "The request could not be served")
+    return json_response(error.to_body(request.scope.get(REQUEST_ID_KEY)), error.status)
+
+
+class RequestMiddleware:
+    def __init__(self, app: ASGIApp, state: EmulatorState) -> None:
+        self.app = app
+        self.state = state
+        self._routes: list[BaseRoute] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith("/git/"):
+            await self.app(scope, receive, send)
+            return
+        request_id = new_id()
+        scope[REQUEST_ID_KEY] = request_id
+        id_bytes = request_id.encode()
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = list(message.get("headers", []))
+                headers.append((b"x-ms-request-id", id_bytes))
+                headers.append((b"requestid", id_bytes))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            if scope["method"] in _BODY_METHODS:
+                scope[BODY_KEY] = await _read_body(receive)
+                receive = _replay_nothing
+            self._authenticate(scope, path)
+            if path.startswith("/v1/") and self.state.faults:
+                await self._apply_faults(scope, send_with_id)
+            await self.app(scope, receive, send_with_id)
+        except ConnectionDropped:
+            raise
+        except EmulatorError as exc:
+            if started:
+                raise
+            await _send_error(exc, request_id, send_with_id)
+        except Exception:
+            log.exception("unexpected error serving %s %s", scope.get("method"), path)
+            if started:
+                raise
+            await _send_error(errors.internal_error(), request_id, send_with_id)
+
+    def _authenticate(self, scope: Scope, path: str) -> None:
+        authorization: str | None = None
+        for key, value in scope["headers"]:
+            if key == b"authorization":
+                authorization = value.decode("latin-1")
+                break
+        principal = self.state.tokens.verify(bearer_token(authorization))
+        scope.setdefault("state", {})["principal"] = principal
+        if path.startswith("/_emulator") and principal.id != ADMIN.id:
+            raise errors.insufficient_privileges("Only the emulator admin may call /_emulator")
+
+    async def _apply_faults(self, scope: Scope, send: Send) -> None:
+        if self._routes is None:
+            app = scope.get("app")
+            self._routes = list(getattr(getattr(app, "router", None), "routes", []))
+        name = find_route_name(self._routes, dict(scope))
+        rule = self.state.faults.take_request_fault((name,), scope["method"], scope["path"])
+        if rule is None:
+            return
+        if rule.delay:
+            await self.state.clock.sleep(rule.delay)
+        if rule.drop:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-length", b"64")],
+                }
+            )
+            raise ConnectionDropped()
+        if rule.status is not None:
+            raise rule.error()
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+async def _replay_nothing() -> Message:
+    # The body was read ahead into the scope; handlers read it from there.
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _send_error(exc: EmulatorError, request_id: str, send: Send) -> None:
+    response = json_response(exc.to_body(request_id), exc.status, headers=exc.headers)
+    scope: dict[str, Any] = {"type": "http"}
+    await response(scope, _replay_nothing, send)

@@ -1,0 +1,139 @@
+"""Identities: JWT bearer tokens (HS256) signed with a per-data-dir secret.
+
+A token names one principal: a user or a service principal. Its ``sub`` is the principal's
+stable id (a UUIDv5 of type and name), so the same name is the same principal after a restart.
+Verified tokens are cached by token string: the hot path is a dict lookup and an expiry check.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from fabric_git.emulator import errors
+from fabric_git.emulator.ids import principal_id
+
+PrincipalType = Literal["User", "ServicePrincipal"]
+
+AUDIENCE = "https://api.fabric.microsoft.com"
+ISSUER = "https://emulator.fabric-git.local/"
+ADMIN_USER = "admin@emulator.local"
+DEFAULT_LIFETIME = 24 * 3600
+_CACHE_LIMIT = 4096
+
+
+@dataclass(frozen=True)
+class Principal:
+    id: str
+    name: str
+    type: str  # "User" | "ServicePrincipal"
+
+    @classmethod
+    def named(cls, name: str, principal_type: PrincipalType = "User") -> Principal:
+        return cls(id=principal_id(name, principal_type), name=name, type=principal_type)
+
+
+ADMIN = Principal.named(ADMIN_USER)
+
+
+def load_or_create_secret(path: Path) -> str:
+    """The signing secret of a data dir: created once, readable only by its owner."""
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    value = secrets.token_urlsafe(48)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value)
+    return value
+
+
+class TokenAuthority:
+    """Issues and verifies the emulator's tokens."""
+
+    def __init__(self, secret: str, now: Any) -> None:
+        self._secret = secret
+        self._now = now  # () -> float, the emulator clock
+        self._cache: dict[str, tuple[Principal, float]] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return "TokenAuthority(secret=<hidden>)"
+
+    def issue(self, principal: Principal, *, lifetime: int = DEFAULT_LIFETIME) -> str:
+        import jwt
+
+        issued = int(self._now())
+        claims = {
+            "sub": principal.id,
+            "oid": principal.id,
+            "name": principal.name,
+            "idtyp": "app" if principal.type == "ServicePrincipal" else "user",
+            "typ": principal.type,
+            "aud": AUDIENCE,
+            "iss": ISSUER,
+            "iat": issued,
+            "nbf": issued,
+            "exp": issued + lifetime,
+        }
+        return jwt.encode(claims, self._secret, algorithm="HS256")
+
+    def verify(self, token: str) -> Principal:
+        """The principal a token names; 401 errors for invalid or expired tokens."""
+        cached = self._cache.get(token)
+        now = self._now()
+        if cached is not None:
+            principal, expires = cached
+            if now < expires:
+                return principal
+            raise errors.token_expired()
+        principal, expires = self._decode(token, now)
+        with self._lock:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[token] = (principal, expires)
+        return principal
+
+    def _decode(self, token: str, now: float) -> tuple[Principal, float]:
+        import jwt
+
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=["HS256"],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
+                leeway=0,
+            )
+        except jwt.PyJWTError:
+            raise errors.invalid_token() from None
+        try:
+            expires = float(claims["exp"])
+            name = str(claims["name"])
+            kind = str(claims["typ"])
+            subject = str(claims["sub"])
+        except (KeyError, TypeError, ValueError):
+            raise errors.invalid_token() from None
+        if kind not in ("User", "ServicePrincipal") or subject != principal_id(name, kind):
+            raise errors.invalid_token()
+        if now >= expires:
+            raise errors.token_expired()
+        return Principal(id=subject, name=name, type=kind), expires
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer ...`` header; 401 when absent or malformed."""
+    if not authorization:
+        raise errors.unauthorized()
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise errors.unauthorized("The Authorization header must carry a bearer token")
+    return token.strip()

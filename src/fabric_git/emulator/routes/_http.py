@@ -1,0 +1,191 @@
+"""HTTP helpers shared by every route module: JSON in and out, pagination, field checks."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fabric_git.emulator import errors
+from fabric_git.emulator.auth import Principal
+
+if TYPE_CHECKING:
+    from fabric_git.emulator.state import EmulatorState
+
+BODY_KEY = "fabric.body"
+T = TypeVar("T")
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return Response(
+        body, status_code=status, headers=headers, media_type="application/json; charset=utf-8"
+    )
+
+
+def empty_response(status: int = 200) -> Response:
+    return Response(status_code=status)
+
+
+def raw_body(request: Request) -> bytes:
+    """The request body, read ahead by the request middleware (routes are sync functions)."""
+    body = request.scope.get(BODY_KEY, b"")
+    return body if isinstance(body, bytes) else b""
+
+
+def read_json(request: Request, *, optional: bool = False) -> dict[str, Any]:
+    """The JSON object in the body; 400 ``InvalidRequest`` when it is malformed or absent."""
+    body = raw_body(request)
+    if not body.strip():
+        if optional:
+            return {}
+        raise errors.invalid_request("The request body is required")
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise errors.invalid_request("The request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise errors.invalid_request("The request body must be a JSON object")
+    return data
+
+
+def emulator_state(request: Request) -> EmulatorState:
+    state: EmulatorState = request.app.state.emulator
+    return state
+
+
+def principal_of(request: Request) -> Principal:
+    principal: Principal = request.state.principal
+    return principal
+
+
+def route_name(request: Request) -> str:
+    route = request.scope.get("route")
+    name = getattr(route, "name", None)
+    return name if isinstance(name, str) else ""
+
+
+def absolute_url(request: Request, path: str) -> str:
+    """``path`` on the scheme, host and port the client called."""
+    return str(request.url.replace(path=path, query=None, fragment=None))
+
+
+def operation_url(request: Request, operation_id: str) -> str:
+    return absolute_url(request, f"/v1/operations/{operation_id}")
+
+
+# --- field checks ----------------------------------------------------------------------------
+
+
+def required_str(
+    data: dict[str, Any], field: str, *, max_length: int | None = None, allow_empty: bool = False
+) -> str:
+    if field not in data or data[field] is None:
+        raise errors.invalid_input(field, "The field is required")
+    return optional_str(data, field, max_length=max_length, allow_empty=allow_empty) or ""
+
+
+def optional_str(
+    data: dict[str, Any], field: str, *, max_length: int | None = None, allow_empty: bool = True
+) -> str | None:
+    value = data.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise errors.invalid_input(field, "The value must be a string")
+    if not allow_empty and not value.strip():
+        raise errors.invalid_input(field, "The value must not be empty")
+    if max_length is not None and len(value) > max_length:
+        raise errors.invalid_input(field, f"The value must be at most {max_length} characters")
+    return value
+
+
+def optional_guid(data: dict[str, Any], field: str) -> str | None:
+    from fabric_git.emulator.ids import is_guid
+
+    value = data.get(field)
+    if value is None:
+        return None
+    if not is_guid(value):
+        raise errors.invalid_input(field, "The value must be a GUID")
+    return str(value).lower()
+
+
+def choice(
+    data: dict[str, Any], field: str, allowed: Sequence[str], *, required: bool
+) -> str | None:
+    value = data.get(field)
+    if value is None:
+        if required:
+            raise errors.invalid_input(field, "The field is required")
+        return None
+    if value not in allowed:
+        raise errors.invalid_input(field, f"The value must be one of {', '.join(allowed)}")
+    return str(value)
+
+
+def query_bool(request: Request, name: str) -> bool | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    lowered = raw.lower()
+    if lowered in ("true", "1"):
+        return True
+    if lowered in ("false", "0"):
+        return False
+    raise errors.invalid_input(name, "The value must be true or false")
+
+
+def path_guid(request: Request, name: str, not_found: Any) -> str:
+    """A GUID path parameter; anything else cannot name a resource, so it is not found."""
+    from fabric_git.emulator.ids import is_guid
+
+    value = str(request.path_params[name])
+    if not is_guid(value):
+        raise not_found()
+    return value.lower()
+
+
+# --- pagination ------------------------------------------------------------------------------
+
+
+def paginate(request: Request, rows: Sequence[T]) -> tuple[Sequence[T], dict[str, str]]:
+    """One page of ``rows`` and the ``continuationToken``/``continuationUri`` when more remain."""
+    page_size = emulator_state(request).settings.page_size
+    token = request.query_params.get("continuationToken")
+    offset = 0
+    if token:
+        offset = _decode_token(token)
+        if offset > len(rows):
+            raise errors.invalid_continuation_token()
+    page = rows[offset : offset + page_size]
+    links: dict[str, str] = {}
+    following = offset + page_size
+    if following < len(rows):
+        next_token = base64.urlsafe_b64encode(f"offset:{following}".encode()).decode()
+        links["continuationToken"] = next_token
+        params = dict(request.query_params)
+        params["continuationToken"] = next_token
+        links["continuationUri"] = str(request.url.replace_query_params(**params))
+    return page, links
+
+
+def page_response(request: Request, values: Sequence[dict[str, Any]]) -> Response:
+    page, links = paginate(request, values)
+    return json_response({"value": list(page), **links})
+
+
+def _decode_token(token: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(token.encode() + b"=" * (-len(token) % 4)).decode()
+        prefix, _, number = text.partition(":")
+        offset = int(number)
+    except (ValueError, UnicodeDecodeError):
+        raise errors.invalid_continuation_token() from None
+    if prefix != "offset" or offset < 0:
+        raise errors.invalid_continuation_token()
+    return offset

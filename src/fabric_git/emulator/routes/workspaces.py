@@ -1,0 +1,275 @@
+"""Workspaces and workspace role assignments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from fabric_git.emulator import errors
+from fabric_git.emulator.backend import workspaces as backend
+from fabric_git.emulator.backend.workspaces import RoleAssignment, WorkspaceRecord
+from fabric_git.emulator.ids import is_guid
+from fabric_git.emulator.routes._http import (
+    absolute_url,
+    choice,
+    empty_response,
+    emulator_state,
+    json_response,
+    optional_guid,
+    optional_str,
+    page_response,
+    path_guid,
+    principal_of,
+    read_json,
+    required_str,
+)
+
+NAME_LIMIT = backend.MAX_NAME_LENGTH
+DESCRIPTION_LIMIT = 4000
+
+
+def workspace_json(record: WorkspaceRecord, region: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": record.id,
+        "displayName": record.display_name,
+        "description": record.description,
+        "type": record.type,
+    }
+    if record.capacity_id is not None:
+        body["capacityId"] = record.capacity_id
+        body["capacityAssignmentProgress"] = "Completed"
+        if region is not None:
+            body["capacityRegion"] = region
+    return body
+
+
+def assignment_json(assignment: RoleAssignment) -> dict[str, Any]:
+    principal: dict[str, Any] = {"id": assignment.principal_id, "type": assignment.principal_type}
+    if assignment.principal_name is not None:
+        principal["displayName"] = assignment.principal_name
+        if assignment.principal_type == "User":
+            principal["userDetails"] = {"userPrincipalName": assignment.principal_name}
+        elif assignment.principal_type == "ServicePrincipal":
+            principal["servicePrincipalDetails"] = {"aadAppId": assignment.principal_id}
+    return {"id": assignment.id, "principal": principal, "role": assignment.role}
+
+
+def _workspace_id(request: Request) -> str:
+    return path_guid(request, "workspaceId", errors.workspace_not_found)
+
+
+def _region(conn: Any, record: WorkspaceRecord) -> str | None:
+    if record.capacity_id is None:
+        return None
+    return backend.get_capacity(conn, record.capacity_id).region
+
+
+def list_workspaces(request: Request) -> Response:
+    roles_param = request.query_params.get("roles")
+    roles: frozenset[str] | None = None
+    if roles_param:
+        roles = frozenset(part.strip() for part in roles_param.split(",") if part.strip())
+        unknown = roles - set(backend.ROLES)
+        if unknown:
+            raise errors.invalid_input("roles", f"Unknown role {sorted(unknown)[0]!r}")
+    state = emulator_state(request)
+    with state.store.read() as conn:
+        records = backend.list_workspaces(conn, principal_of(request), roles)
+        values = [workspace_json(r, _region(conn, r)) for r in records]
+    return page_response(request, values)
+
+
+def create_workspace(request: Request) -> Response:
+    data = read_json(request)
+    name = required_str(data, "displayName", max_length=NAME_LIMIT, allow_empty=False)
+    description = optional_str(data, "description", max_length=DESCRIPTION_LIMIT) or ""
+    capacity_id = optional_guid(data, "capacityId")
+    state = emulator_state(request)
+    with state.store.write() as conn:
+        record = backend.create_workspace(
+            conn,
+            principal_of(request),
+            display_name=name,
+            description=description,
+            capacity_id=capacity_id,
+            now=state.clock.now(),
+        )
+        body = workspace_json(record, _region(conn, record))
+    location = absolute_url(request, f"/v1/workspaces/{record.id}")
+    return json_response(body, 201, headers={"Location": location})
+
+
+def get_workspace(request: Request) -> Response:
+    workspace_id = _workspace_id(request)
+    with emulator_state(request).store.read() as conn:
+        record = backend.require_role(conn, workspace_id, principal_of(request), "Viewer")
+        return json_response(workspace_json(record, _region(conn, record)))
+
+
+def update_workspace(request: Request) -> Response:
+    workspace_id = _workspace_id(request)
+    data = read_json(request)
+    name = optional_str(data, "displayName", max_length=NAME_LIMIT, allow_empty=False)
+    description = optional_str(data, "description", max_length=DESCRIPTION_LIMIT)
+    with emulator_state(request).store.write() as conn:
+        backend.require_role(conn, workspace_id, principal_of(request), "Admin")
+        record = backend.update_workspace(
+            conn, workspace_id, display_name=name, description=description
+        )
+        return json_response(workspace_json(record, _region(conn, record)))
+
+
+def delete_workspace(request: Request) -> Response:
+    workspace_id = _workspace_id(request)
+    with emulator_state(request).store.write() as conn:
+        backend.require_role(conn, workspace_id, principal_of(request), "Admin")
+        backend.delete_workspace(conn, workspace_id)
+    return empty_response()
+
+
+def assign_to_capacity(request: Request) -> Response:
+    workspace_id = _workspace_id(request)
+    data = read_json(request)
+    capacity_id = optional_guid(data, "capacityId")
+    if capacity_id is None:
+        raise errors.invalid_input("capacityId", "The field is required")
+    with emulator_state(request).store.write() as conn:
+        backend.require_role(conn, workspace_id, principal_of(request), "Admin")
+        backend.set_capacity(conn, workspace_id, capacity_id)
+    return empty_response(202)
+
+
+def unassign_from_capacity(request: Request) -> Response:
+    workspace_id = _workspace_id(request)
+    with emulator_state(request).store.write() as conn:
+        backend.require_role(conn, workspace_id, principal_of(request), "Admin")
+        backend.set_capacity(conn, workspace_id, None)
+    return empty_response(202)
+
+
+# --- role assignments ------------------------------------------------------------------------
+
+
+def _assignment_id(request: Request) -> str:
+    return path_guid(
+        request, "workspaceRoleAssignmentId", errors.workspace_role_assignment_not_found
+    )
+
+
+def list_role_assignments(request: Request) -> Response:
+    workspace_id = _workspace_id(request)
+    with emulator_state(request).store.read() as conn:
+        backend.require_role(conn, workspace_id, principal_of(request), "Member")
+        values = [assignment_json(a) for a in backend.list_role_assignments(conn, workspace_id)]
+    return page_response(request, values)
+
+
+def add_role_assignment(request: Request) -> Response:
+    workspace_id = _workspace_id(request)
+    data = read_json(request)
+    principal = data.get("principal")
+    if not isinstance(principal, dict):
+        raise errors.invalid_input("principal", "The field is required")
+    principal_id = principal.get("id")
+    if not is_guid(principal_id):
+        raise errors.invalid_input("principal.id", "The value must be a GUID")
+    principal_type = choice(principal, "type", backend.PRINCIPAL_TYPES, required=True)
+    role = choice(data, "role", backend.ROLES, required=True)
+    assert principal_type is not None and role is not None
+    caller = principal_of(request)
+    with emulator_state(request).store.write() as conn:
+        backend.require_role(conn, workspace_id, caller, "Member")
+        caller_role = backend.role_of(conn, workspace_id, caller) or "Viewer"
+        assignment = backend.add_role_assignment(
+            conn,
+            workspace_id,
+            principal_id=str(principal_id).lower(),
+            principal_type=principal_type,
+            role=role,
+            caller_role=caller_role,
+        )
+    location = absolute_url(
+        request, f"/v1/workspaces/{workspace_id}/roleAssignments/{assignment.id}"
+    )
+    return json_response(assignment_json(assignment), 201, headers={"Location": location})
+
+
+def get_role_assignment(request: Request) -> Response:
+    workspace_id = _workspace_id(request)
+    assignment_id = _assignment_id(request)
+    with emulator_state(request).store.read() as conn:
+        backend.require_role(conn, workspace_id, principal_of(request), "Member")
+        assignment = backend.get_role_assignment(conn, workspace_id, assignment_id)
+    return json_response(assignment_json(assignment))
+
+
+def update_role_assignment(request: Request) -> Response:
+    workspace_id = _workspace_id(request)
+    assignment_id = _assignment_id(request)
+    role = choice(read_json(request), "role", backend.ROLES, required=True)
+    assert role is not None
+    with emulator_state(request).store.write() as conn:
+        backend.require_role(conn, workspace_id, principal_of(request), "Admin")
+        assignment = backend.update_role_assignment(conn, workspace_id, assignment_id, role)
+    return json_response(assignment_json(assignment))
+
+
+def delete_role_assignment(request: Request) -> Response:
+    workspace_id = _workspace_id(request)
+    assignment_id = _assignment_id(request)
+    with emulator_state(request).store.write() as conn:
+        backend.require_role(conn, workspace_id, principal_of(request), "Admin")
+        backend.delete_role_assignment(conn, workspace_id, assignment_id)
+    return empty_response()
+
+
+_WS = "/workspaces/{workspaceId}"
+_RA = _WS + "/roleAssignments/{workspaceRoleAssignmentId}"
+
+ROUTES = [
+    Route("/workspaces", list_workspaces, methods=["GET"], name="Workspaces_ListWorkspaces"),
+    Route("/workspaces", create_workspace, methods=["POST"], name="Workspaces_CreateWorkspace"),
+    Route(_WS, get_workspace, methods=["GET"], name="Workspaces_GetWorkspace"),
+    Route(_WS, update_workspace, methods=["PATCH"], name="Workspaces_UpdateWorkspace"),
+    Route(_WS, delete_workspace, methods=["DELETE"], name="Workspaces_DeleteWorkspace"),
+    Route(
+        _WS + "/assignToCapacity",
+        assign_to_capacity,
+        methods=["POST"],
+        name="Workspaces_AssignToCapacity",
+    ),
+    Route(
+        _WS + "/unassignFromCapacity",
+        unassign_from_capacity,
+        methods=["POST"],
+        name="Workspaces_UnassignFromCapacity",
+    ),
+    Route(
+        _WS + "/roleAssignments",
+        list_role_assignments,
+        methods=["GET"],
+        name="Workspaces_ListWorkspaceRoleAssignments",
+    ),
+    Route(
+        _WS + "/roleAssignments",
+        add_role_assignment,
+        methods=["POST"],
+        name="Workspaces_AddWorkspaceRoleAssignment",
+    ),
+    Route(_RA, get_role_assignment, methods=["GET"], name="Workspaces_GetWorkspaceRoleAssignment"),
+    Route(
+        _RA,
+        update_role_assignment,
+        methods=["PATCH"],
+        name="Workspaces_UpdateWorkspaceRoleAssignment",
+    ),
+    Route(
+        _RA,
+        delete_role_assignment,
+        methods=["DELETE"],
+        name="Workspaces_DeleteWorkspaceRoleAssignment",
+    ),
+]

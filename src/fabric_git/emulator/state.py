@@ -1,0 +1,177 @@
+"""The emulator's shared state: settings, store, repositories, tokens, faults, operations.
+
+Routes reach it as ``request.app.state.emulator``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fabric_git.emulator.auth import ADMIN, Principal, TokenAuthority, load_or_create_secret
+from fabric_git.emulator.config import Clock, EmulatorConfig, LroMode
+from fabric_git.emulator.faults import FaultRegistry
+from fabric_git.emulator.ids import new_id
+from fabric_git.emulator.operations import OperationEngine
+from fabric_git.emulator.store import MEMORY, Store
+
+log = logging.getLogger("fabric_git.emulator")
+
+DATABASE_FILE = "emulator.db"
+SECRET_FILE = "secret"
+REPOS_DIR = "repos"
+
+CAPACITY_NAME = "Emulated capacity"
+CAPACITY_SKU = "F2"
+CAPACITY_REGION = "West US"
+
+# Tables a reset keeps: the schema bookkeeping, stable ids and known principals.
+_KEPT_ON_RESET = ("schema_migrations", "meta", "capacities", "principals")
+
+
+@dataclass
+class Settings:
+    """Settings that may change while the emulator runs (``PUT /_emulator/settings``)."""
+
+    lro_mode: LroMode
+    lro_duration: float
+    retry_after: int
+    page_size: int
+
+
+class EmulatorState:
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self.clock: Clock = config.clock
+        self.settings = Settings(
+            lro_mode=config.lro_mode,
+            lro_duration=config.lro_duration,
+            retry_after=config.retry_after,
+            page_size=config.page_size,
+        )
+        self.faults = FaultRegistry(config.faults)
+        self._temp_dir: Path | None = None
+        self._closed = False
+        self._close_lock = threading.Lock()
+
+        if config.data_dir is not None:
+            self.data_dir = Path(config.data_dir)
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            secret = config.secret or load_or_create_secret(self.data_dir / SECRET_FILE)
+            self.store = Store(self.data_dir / DATABASE_FILE)
+        else:
+            self._temp_dir = Path(tempfile.mkdtemp(prefix="fabric-git-emulator-"))
+            self.data_dir = self._temp_dir
+            secret = config.secret or _random_secret()
+            self.store = Store(MEMORY)
+
+        self.tokens = TokenAuthority(secret, self.clock.now)
+        self.admin = ADMIN
+        self.capacity_id = self._ensure_capacity()
+        self.remember_principal(ADMIN)
+        self.admin_token = self.tokens.issue(ADMIN, lifetime=365 * 24 * 3600)
+        self.repos: Any = _open_repositories(self.data_dir / REPOS_DIR)
+        self.operations = OperationEngine(self)
+        self.operations.recover()
+        self._reconcile_git()
+
+    def __repr__(self) -> str:
+        return f"EmulatorState(data_dir={str(self.data_dir)!r})"
+
+    # --- identities ----------------------------------------------------------------------
+
+    def token_for(self, *, user: str | None = None, service_principal: str | None = None) -> str:
+        if (user is None) == (service_principal is None):
+            raise ValueError("name exactly one of user or service_principal")
+        if user is not None:
+            principal = Principal.named(user, "User")
+        else:
+            assert service_principal is not None
+            principal = Principal.named(service_principal, "ServicePrincipal")
+        self.remember_principal(principal)
+        return self.tokens.issue(principal)
+
+    def remember_principal(self, principal: Principal) -> None:
+        with self.store.write() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO principals (id, name, type) VALUES (?, ?, ?)",
+                (principal.id, principal.name, principal.type),
+            )
+
+    # --- start-up and reset --------------------------------------------------------------
+
+    def _ensure_capacity(self) -> str:
+        with self.store.write() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'capacity_id'").fetchone()
+            if row is not None:
+                return str(row[0])
+            capacity_id = new_id()
+            conn.execute(
+                "INSERT INTO capacities (id, display_name, sku, region, state)"
+                " VALUES (?, ?, ?, ?, 'Active')",
+                (capacity_id, CAPACITY_NAME, CAPACITY_SKU, CAPACITY_REGION),
+            )
+            conn.execute("INSERT INTO meta (key, value) VALUES ('capacity_id', ?)", (capacity_id,))
+            return capacity_id
+
+    def _reconcile_git(self) -> None:
+        # The Git integration layer repairs what a crash left between a ref update and SQLite.
+        try:
+            git_integration = importlib.import_module("fabric_git.emulator.backend.git_integration")
+        except ModuleNotFoundError:
+            return
+        reconcile = getattr(git_integration, "reconcile", None)
+        if callable(reconcile):
+            reconcile(self)
+
+    def reset(self) -> None:
+        """Empty every workspace, connection, operation and repository; keep ids and secret."""
+        self.operations.wait_idle()
+        with self.store.write() as conn:
+            conn.execute("PRAGMA defer_foreign_keys = ON")
+            tables = [
+                str(row[0])
+                for row in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    " AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
+            for table in tables:
+                if table not in _KEPT_ON_RESET:
+                    conn.execute(f'DELETE FROM "{table}"')
+        repos_dir = self.data_dir / REPOS_DIR
+        shutil.rmtree(repos_dir, ignore_errors=True)
+        self.repos = _open_repositories(repos_dir)
+        self.faults.clear()
+
+    def close(self) -> None:
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+        self.operations.close()
+        self.store.close()
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+
+
+def _random_secret() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(48)
+
+
+def _open_repositories(root: Path) -> Any:
+    """The hosted-repository manager, or None while the Git layer is not installed."""
+    try:
+        repos = importlib.import_module("fabric_git.emulator.gitrepo.repos")
+    except ModuleNotFoundError:
+        return None
+    root.mkdir(parents=True, exist_ok=True)
+    return repos.RepositoryHost(root)
