@@ -1,0 +1,182 @@
+"""SQLite rows of Git integration (``schema/010_git.sql``): connections, credentials, intents."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, replace
+from typing import Any
+
+__all__ = [
+    "Credentials",
+    "GitConnectionRecord",
+    "Intent",
+    "delete_connection",
+    "delete_intent",
+    "get_connection",
+    "get_credentials",
+    "insert_connection",
+    "list_intents",
+    "put_credentials",
+    "put_intent",
+    "set_sync",
+]
+
+CONNECTED = "Connected"
+INITIALIZED = "ConnectedAndInitialized"
+
+
+@dataclass(frozen=True)
+class GitConnectionRecord:
+    workspace_id: str
+    provider_type: str  # "GitHub" | "AzureDevOps"
+    owner_name: str | None
+    organization_name: str | None
+    project_name: str | None
+    custom_domain_name: str | None
+    repository_name: str
+    branch_name: str
+    directory_name: str  # as the caller gave it; see context.normalise_directory
+    state: str
+    connection_type: str = "Full"
+    workspace_head: str | None = None
+    last_sync_time: float | None = None
+    pending_initial: str | None = None
+
+    def with_sync(self, **changes: Any) -> GitConnectionRecord:
+        return replace(self, **changes)
+
+
+_COLUMNS = (
+    "workspace_id, provider_type, owner_name, organization_name, project_name,"
+    " custom_domain_name, repository_name, branch_name, directory_name, state,"
+    " connection_type, workspace_head, last_sync_time, pending_initial"
+)
+
+
+def get_connection(conn: sqlite3.Connection, workspace_id: str) -> GitConnectionRecord | None:
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM git_connections WHERE workspace_id = ?", (workspace_id,)
+    ).fetchone()
+    return GitConnectionRecord(*row) if row else None
+
+
+def insert_connection(conn: sqlite3.Connection, record: GitConnectionRecord) -> None:
+    conn.execute(
+        f"INSERT INTO git_connections ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            record.workspace_id,
+            record.provider_type,
+            record.owner_name,
+            record.organization_name,
+            record.project_name,
+            record.custom_domain_name,
+            record.repository_name,
+            record.branch_name,
+            record.directory_name,
+            record.state,
+            record.connection_type,
+            record.workspace_head,
+            record.last_sync_time,
+            record.pending_initial,
+        ),
+    )
+
+
+def set_sync(
+    conn: sqlite3.Connection,
+    workspace_id: str,
+    *,
+    expected_head: str | None,
+    head: str | None,
+    last_sync_time: float | None,
+    state: str = INITIALIZED,
+    pending_initial: str | None = None,
+) -> bool:
+    """Move the workspace head from ``expected_head``; False when another writer moved it."""
+    cursor = conn.execute(
+        "UPDATE git_connections SET workspace_head = ?, last_sync_time = ?, state = ?,"
+        " pending_initial = ? WHERE workspace_id = ? AND workspace_head IS ?",
+        (head, last_sync_time, state, pending_initial, workspace_id, expected_head),
+    )
+    return cursor.rowcount == 1
+
+
+def delete_connection(conn: sqlite3.Connection, workspace_id: str) -> None:
+    conn.execute("DELETE FROM git_connections WHERE workspace_id = ?", (workspace_id,))
+    conn.execute("DELETE FROM git_credentials WHERE workspace_id = ?", (workspace_id,))
+
+
+@dataclass(frozen=True)
+class Credentials:
+    source: str  # "Automatic" | "ConfiguredConnection" | "None"
+    connection_id: str | None = None
+
+    def to_body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"source": self.source}
+        if self.connection_id is not None:
+            body["connectionId"] = self.connection_id
+        return body
+
+
+def get_credentials(
+    conn: sqlite3.Connection, workspace_id: str, principal_id: str
+) -> Credentials | None:
+    row = conn.execute(
+        "SELECT source, connection_id FROM git_credentials"
+        " WHERE workspace_id = ? AND principal_id = ?",
+        (workspace_id, principal_id),
+    ).fetchone()
+    return Credentials(row[0], row[1]) if row else None
+
+
+def put_credentials(
+    conn: sqlite3.Connection, workspace_id: str, principal_id: str, credentials: Credentials
+) -> None:
+    conn.execute(
+        "INSERT INTO git_credentials (workspace_id, principal_id, source, connection_id)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (workspace_id, principal_id)"
+        " DO UPDATE SET source = excluded.source, connection_id = excluded.connection_id",
+        (workspace_id, principal_id, credentials.source, credentials.connection_id),
+    )
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A commit about to move a branch ref: what start-up needs to finish or drop it."""
+
+    id: str
+    workspace_id: str
+    expected_tip: str | None
+    expected_head: str | None
+    digest: dict[str, str | None]
+    logical_ids: dict[str, str]
+    created_at: float
+
+
+def put_intent(conn: sqlite3.Connection, intent: Intent) -> None:
+    conn.execute(
+        "INSERT INTO git_intents (id, workspace_id, expected_tip, expected_head, digest,"
+        " logical_ids, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            intent.id,
+            intent.workspace_id,
+            intent.expected_tip,
+            intent.expected_head,
+            json.dumps(intent.digest, sort_keys=True),
+            json.dumps(intent.logical_ids, sort_keys=True),
+            intent.created_at,
+        ),
+    )
+
+
+def list_intents(conn: sqlite3.Connection) -> list[Intent]:
+    rows = conn.execute(
+        "SELECT id, workspace_id, expected_tip, expected_head, digest, logical_ids, created_at"
+        " FROM git_intents ORDER BY created_at"
+    ).fetchall()
+    return [Intent(r[0], r[1], r[2], r[3], json.loads(r[4]), json.loads(r[5]), r[6]) for r in rows]
+
+
+def delete_intent(conn: sqlite3.Connection, intent_id: str) -> None:
+    conn.execute("DELETE FROM git_intents WHERE id = ?", (intent_id,))

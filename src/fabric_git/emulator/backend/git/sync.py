@@ -1,0 +1,613 @@
+"""Initialize Connection, Get Status, Commit To Git and Update From Git.
+
+Each operation has a ``*_request`` step that checks what the request alone decides (run before
+the long-running operation starts, so it answers at once) and a ``*_work`` step that runs as the
+operation. A commit writes Git objects first, then compare-and-swaps the branch ref, then commits
+the SQLite transaction; an intent row written before the ref moves lets :func:`reconcile` finish
+or drop a commit a crash cut short. An update changes SQLite only, in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fabric_git.emulator import errors
+from fabric_git.emulator.auth import Principal
+from fabric_git.emulator.backend import git_errors
+from fabric_git.emulator.backend.git import records
+from fabric_git.emulator.backend.git.connect import (
+    ADMIN,
+    CONTRIBUTOR,
+    require_capacity,
+    require_connection,
+    require_workspace,
+)
+from fabric_git.emulator.backend.git.context import (
+    GITHUB,
+    Sides,
+    check_access,
+    git_items,
+    normalise_directory,
+    open_branch,
+    resolve_credentials,
+    workspace_items,
+)
+from fabric_git.emulator.backend.git.records import GitConnectionRecord, Intent
+from fabric_git.emulator.backend.git.rules import (
+    ConflictPolicy,
+    InitializationStrategy,
+    ItemStatus,
+    RequiredAction,
+    RuleError,
+    Selector,
+    compute_status,
+    decide_initialization,
+    is_provisional,
+    match_logical_ids,
+    plan_commit,
+    plan_update,
+)
+from fabric_git.emulator.gitrepo.layout import (
+    ItemState,
+    LayoutError,
+    from_repo_references,
+    same_content,
+    to_repo_references,
+    write_items,
+)
+from fabric_git.emulator.gitrepo.repos import RefMoved
+from fabric_git.emulator.ids import is_guid, new_id
+
+log = logging.getLogger("fabric_git.emulator.git")
+
+__all__ = [
+    "commit_request",
+    "commit_work",
+    "initialize_request",
+    "initialize_work",
+    "reconcile",
+    "status_request",
+    "status_work",
+    "update_request",
+    "update_work",
+]
+
+DEFAULT_COMMIT_MESSAGE = "Committed from Microsoft Fabric"
+INITIAL_UPDATE = "UpdateFromGit"
+MAX_FILE_BYTES = 25 * 1024 * 1024
+MAX_COMMIT_MB = {GITHUB: 50, "AzureDevOps": 125}
+
+
+# --- shared steps ----------------------------------------------------------------------------
+
+
+def _connected(
+    conn: Any, principal: Principal, workspace_id: str, role: str, *, initialized: bool = True
+) -> tuple[GitConnectionRecord, str | None]:
+    """The workspace's connection after the role, capacity, state and credential checks, and
+    the PAT the caller's credentials give."""
+    workspace = require_workspace(conn, workspace_id, principal, role)
+    require_capacity(workspace)
+    record = require_connection(conn, workspace_id)
+    if initialized and record.state != records.INITIALIZED:
+        raise git_errors.connection_not_initialized()
+    credentials = records.get_credentials(conn, workspace_id, principal.id)
+    return record, resolve_credentials(conn, record, principal, credentials)
+
+
+def _load_sides(state: Any, record: GitConnectionRecord, pat: str | None, conn: Any) -> Sides:
+    repo, tip = open_branch(state.repos, record)
+    check_access(repo, pat)
+    entries, _ = workspace_items(conn, record.workspace_id)
+    return Sides(
+        base=git_items(repo, record.workspace_head, record.directory_name),
+        workspace=entries,
+        remote=git_items(repo, tip, record.directory_name),
+        tip=tip,
+    )
+
+
+def _rule(error: RuleError | LayoutError) -> errors.EmulatorError:
+    return git_errors.from_rule(error)
+
+
+def _now(state: Any) -> float:
+    return float(state.clock.now())
+
+
+def _head_given(body: dict[str, Any], field: str = "workspaceHead") -> str | None:
+    value = body.get(field)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise errors.invalid_input(field, "The value must be a string")
+    return value
+
+
+def _check_head(record: GitConnectionRecord, given: str | None) -> None:
+    if given is not None and given != record.workspace_head:
+        raise git_errors.workspace_head_mismatch()
+
+
+# --- Initialize Connection -------------------------------------------------------------------
+
+
+def initialize_request(
+    state: Any, principal: Principal, workspace_id: str, body: dict[str, Any]
+) -> InitializationStrategy | None:
+    raw = body.get("initializationStrategy")
+    if raw is not None and raw not in tuple(InitializationStrategy):
+        raise errors.invalid_input(
+            "initializationStrategy", "The value must be one of None, PreferRemote, PreferWorkspace"
+        )
+    with state.store.read() as conn:
+        record, _ = _connected(conn, principal, workspace_id, ADMIN, initialized=False)
+        if record.state == records.INITIALIZED:
+            raise git_errors.connection_already_initialized()
+    return InitializationStrategy(raw) if raw is not None else None
+
+
+def initialize_work(
+    state: Any,
+    principal: Principal,
+    workspace_id: str,
+    strategy: InitializationStrategy | None,
+) -> dict[str, Any]:
+    from fabric_git.emulator.backend import items
+
+    with state.store.write() as conn:
+        record, pat = _connected(conn, principal, workspace_id, ADMIN, initialized=False)
+        if record.state == records.INITIALIZED:
+            raise git_errors.connection_already_initialized()
+        repo, tip = open_branch(state.repos, record)
+        check_access(repo, pat)
+        remote = git_items(repo, tip, record.directory_name)
+        _, rows = workspace_items(conn, workspace_id)
+        try:
+            action = decide_initialization(bool(rows), bool(remote), strategy)
+        except RuleError as error:
+            raise _rule(error) from None
+        adopted = match_logical_ids(
+            ((r.object_id, r.logical_id, r.type, r.display_name) for r in rows), remote.values()
+        )
+        for object_id, logical_id in adopted.items():
+            items.update_item(conn, object_id, logical_id=logical_id)
+        synced = action is not RequiredAction.UPDATE_FROM_GIT
+        head = tip if synced else None
+        records.set_sync(
+            conn,
+            workspace_id,
+            expected_head=record.workspace_head,
+            head=head,
+            last_sync_time=_now(state) if synced else None,
+            pending_initial=None if synced else INITIAL_UPDATE,
+        )
+    result: dict[str, Any] = {"requiredAction": str(action)}
+    if head is not None:
+        result["workspaceHead"] = head
+    result["remoteCommitHash"] = tip
+    return result
+
+
+# --- Get Status ------------------------------------------------------------------------------
+
+
+def status_request(state: Any, principal: Principal, workspace_id: str) -> None:
+    with state.store.read() as conn:
+        _connected(conn, principal, workspace_id, CONTRIBUTOR)
+
+
+def _change_body(row: ItemStatus[ItemState]) -> dict[str, Any]:
+    identifier: dict[str, str] = {}
+    if row.logical_id is not None:
+        identifier["logicalId"] = row.logical_id
+    if row.object_id is not None:
+        identifier["objectId"] = row.object_id
+    change: dict[str, Any] = {
+        "itemMetadata": {
+            "itemIdentifier": identifier,
+            "itemType": row.item_type,
+            "displayName": row.display_name,
+        }
+    }
+    if row.remote_change is not None:
+        change["remoteChange"] = str(row.remote_change)
+    if row.workspace_change is not None:
+        change["workspaceChange"] = str(row.workspace_change)
+    change["conflictType"] = str(row.conflict)
+    return change
+
+
+def status_work(state: Any, principal: Principal, workspace_id: str) -> dict[str, Any]:
+    with state.store.read() as conn:
+        record, pat = _connected(conn, principal, workspace_id, CONTRIBUTOR)
+        sides = _load_sides(state, record, pat, conn)
+    rows = compute_status(sides.base, sides.workspace, sides.remote, same_content)
+    return {
+        # A workspace never synced (waiting for its first update) has no head: "".
+        "workspaceHead": record.workspace_head or "",
+        "remoteCommitHash": sides.tip,
+        "changes": [_change_body(row) for row in rows],
+    }
+
+
+# --- Commit To Git ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommitRequest:
+    mode: str
+    workspace_head: str | None
+    comment: str | None
+    selected: tuple[Selector, ...]
+
+
+def _selectors(raw: Any) -> tuple[Selector, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise errors.invalid_input("items", "The value must be an array")
+    selectors = []
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise errors.invalid_input(f"items[{index}]", "The value must be an object")
+        object_id, logical_id = entry.get("objectId"), entry.get("logicalId")
+        for name, value in (("objectId", object_id), ("logicalId", logical_id)):
+            if value is not None and not is_guid(value):
+                raise errors.invalid_input(f"items[{index}].{name}", "The value must be a GUID")
+        if object_id is None and logical_id is None:
+            raise errors.invalid_input(f"items[{index}]", "objectId or logicalId is required")
+        selectors.append(
+            Selector(
+                object_id=str(object_id).lower() if object_id else None,
+                logical_id=str(logical_id).lower() if logical_id else None,
+            )
+        )
+    return tuple(selectors)
+
+
+def commit_request(
+    state: Any, principal: Principal, workspace_id: str, body: dict[str, Any]
+) -> CommitRequest:
+    mode = body.get("mode")
+    if mode not in ("All", "Selective"):
+        raise errors.invalid_input("mode", "The value must be one of All, Selective")
+    comment = body.get("comment")
+    if comment is not None and not isinstance(comment, str):
+        raise errors.invalid_input("comment", "The value must be a string")
+    if comment is not None and len(comment) > 300:
+        raise errors.invalid_input("comment", "The value must be at most 300 characters")
+    request = CommitRequest(
+        mode=str(mode),
+        workspace_head=_head_given(body),
+        comment=comment or None,
+        selected=_selectors(body.get("items")) if mode == "Selective" else (),
+    )
+    with state.store.read() as conn:
+        record, _ = _connected(conn, principal, workspace_id, CONTRIBUTOR)
+        _check_head(record, request.workspace_head)
+    return request
+
+
+def _author(principal: Principal) -> tuple[str, str]:
+    email = principal.name if "@" in principal.name else f"{principal.id}@users.fabric.local"
+    return principal.name, email
+
+
+def _digest(changes: Mapping[str, bytes | None]) -> dict[str, str | None]:
+    return {
+        path: hashlib.sha256(content).hexdigest() if content is not None else None
+        for path, content in changes.items()
+    }
+
+
+def commit_work(
+    state: Any, principal: Principal, workspace_id: str, request: CommitRequest
+) -> None:
+    from fabric_git.emulator.backend import items
+
+    with state.store.read() as conn:
+        record, pat = _connected(conn, principal, workspace_id, CONTRIBUTOR)
+        _check_head(record, request.workspace_head)
+        sides = _load_sides(state, record, pat, conn)
+        rows = compute_status(sides.base, sides.workspace, sides.remote, same_content)
+        try:
+            plan = plan_commit(rows, mode=request.mode, selected=request.selected)
+        except RuleError as error:
+            raise _rule(error) from None
+        new_ids = {row.object_id: new_id() for row in plan.upserts if is_provisional(row.key)}
+        object_to_logical = {
+            entry.object_id: key
+            for key, entry in sides.workspace.items()
+            if not is_provisional(key)
+        }
+        object_to_logical.update({oid: lid for oid, lid in new_ids.items() if oid})
+        upserts: list[ItemState] = []
+        for row in plan.upserts:
+            assert row.workspace is not None and row.object_id is not None
+            parts = to_repo_references(
+                items.get_parts(conn, row.object_id),
+                object_to_logical=object_to_logical,
+                workspace_id=workspace_id,
+            )
+            current = row.workspace.state
+            upserts.append(
+                ItemState(
+                    logical_id=object_to_logical[row.object_id],
+                    type=current.type,
+                    display_name=current.display_name,
+                    description=current.description,
+                    folder=current.folder,
+                    parts=parts,
+                )
+            )
+    _check_sizes(record, upserts)
+    repo, tip = open_branch(state.repos, record)
+    if tip != sides.tip:
+        raise _rule(RuleError("WorkspaceUpdateRequired", "The branch moved; update first."))
+    root = normalise_directory(record.directory_name)
+    try:
+        changes = write_items(
+            repo.read_files(tip, root),
+            root,
+            upserts=upserts,
+            deletes=[row.key for row in plan.deletes],
+        )
+    except LayoutError as error:
+        raise _rule(error) from None
+    logical_ids = {oid: lid for oid, lid in new_ids.items() if oid}
+    intent = Intent(
+        id=new_id(),
+        workspace_id=workspace_id,
+        expected_tip=tip,
+        expected_head=record.workspace_head,
+        digest=_digest(changes),
+        logical_ids=logical_ids,
+        created_at=_now(state),
+    )
+    with state.store.write() as conn:
+        records.put_intent(conn, intent)
+    try:
+        sha = repo.commit(
+            record.branch_name,
+            expected_tip=tip,
+            changes=changes,
+            message=request.comment or DEFAULT_COMMIT_MESSAGE,
+            author=_author(principal),
+        )
+    except BaseException as error:
+        with state.store.write() as conn:
+            records.delete_intent(conn, intent.id)
+        if isinstance(error, RefMoved):
+            raise _rule(
+                RuleError("WorkspaceUpdateRequired", "The branch moved; update first.")
+            ) from None
+        raise
+    with state.store.write() as conn:
+        _finish_commit(conn, intent, sha, _now(state))
+
+
+def _finish_commit(conn: Any, intent: Intent, sha: str, now: float) -> None:
+    """The SQLite half of a commit: new logical ids, the new head, the intent dropped."""
+    _assign_logical_ids(conn, intent)
+    moved = records.set_sync(
+        conn,
+        intent.workspace_id,
+        expected_head=intent.expected_head,
+        head=sha,
+        last_sync_time=now,
+    )
+    records.delete_intent(conn, intent.id)
+    if not moved:
+        raise git_errors.workspace_head_mismatch()
+
+
+def _assign_logical_ids(conn: Any, intent: Intent) -> None:
+    from fabric_git.emulator.backend import items
+
+    for object_id, logical_id in intent.logical_ids.items():
+        try:
+            record = items.get_item(conn, intent.workspace_id, object_id)
+        except errors.EmulatorError:
+            continue  # deleted since
+        if record.logical_id is None:
+            items.update_item(conn, object_id, logical_id=logical_id)
+
+
+def _check_sizes(record: GitConnectionRecord, upserts: list[ItemState]) -> None:
+    total = 0
+    for state in upserts:
+        for path, content in state.parts.items():
+            if len(content) > MAX_FILE_BYTES:
+                raise git_errors.file_too_large(f"{state.display_name}.{state.type}/{path}", 25)
+            total += len(content)
+    limit = MAX_COMMIT_MB.get(record.provider_type, 50)
+    if total > limit * 1024 * 1024:
+        raise git_errors.commit_too_large(limit)
+
+
+# --- Update From Git -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpdateRequest:
+    remote_commit_hash: str
+    workspace_head: str | None
+    policy: ConflictPolicy | None
+    allow_override: bool
+
+
+def _policy(raw: Any) -> ConflictPolicy | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise errors.invalid_input("conflictResolution", "The value must be an object")
+    if raw.get("conflictResolutionType") != "Workspace":
+        raise errors.invalid_input(
+            "conflictResolution.conflictResolutionType", "The value must be Workspace"
+        )
+    policy = raw.get("conflictResolutionPolicy")
+    if policy not in tuple(ConflictPolicy):
+        raise errors.invalid_input(
+            "conflictResolution.conflictResolutionPolicy",
+            "The value must be one of PreferRemote, PreferWorkspace",
+        )
+    return ConflictPolicy(policy)
+
+
+def update_request(
+    state: Any, principal: Principal, workspace_id: str, body: dict[str, Any]
+) -> UpdateRequest:
+    remote = body.get("remoteCommitHash")
+    if not isinstance(remote, str) or not remote:
+        raise errors.invalid_input("remoteCommitHash", "The field is required")
+    options = body.get("options") or {}
+    if not isinstance(options, dict):
+        raise errors.invalid_input("options", "The value must be an object")
+    allow = options.get("allowOverrideItems", False)
+    if not isinstance(allow, bool):
+        raise errors.invalid_input("options.allowOverrideItems", "The value must be a boolean")
+    request = UpdateRequest(
+        remote_commit_hash=remote,
+        workspace_head=_head_given(body),
+        policy=_policy(body.get("conflictResolution")),
+        allow_override=allow,
+    )
+    with state.store.read() as conn:
+        record, _ = _connected(conn, principal, workspace_id, CONTRIBUTOR)
+        _check_head(record, request.workspace_head)
+    _, tip = open_branch(state.repos, record)
+    if request.remote_commit_hash != tip:
+        raise git_errors.remote_commit_hash_mismatch()
+    return request
+
+
+def update_work(
+    state: Any, principal: Principal, workspace_id: str, request: UpdateRequest
+) -> None:
+    with state.store.write() as conn:
+        record, pat = _connected(conn, principal, workspace_id, CONTRIBUTOR)
+        _check_head(record, request.workspace_head)
+        sides = _load_sides(state, record, pat, conn)
+        if sides.tip != request.remote_commit_hash:
+            raise git_errors.remote_commit_hash_mismatch()
+        rows = compute_status(sides.base, sides.workspace, sides.remote, same_content)
+        try:
+            plan = plan_update(
+                rows,
+                workspace=sides.workspace,
+                remote=sides.remote,
+                policy=request.policy,
+                allow_override=request.allow_override,
+                initial=record.pending_initial == INITIAL_UPDATE,
+            )
+        except RuleError as error:
+            raise _rule(error) from None
+        _apply_update(conn, workspace_id, sides, plan)
+        records.set_sync(
+            conn,
+            workspace_id,
+            expected_head=record.workspace_head,
+            head=sides.tip,
+            last_sync_time=_now(state),
+        )
+
+
+def _apply_update(conn: Any, workspace_id: str, sides: Sides, plan: Any) -> None:
+    """Apply an update plan inside the caller's transaction: any error rolls all of it back."""
+    from fabric_git.emulator.backend import folders, items
+
+    for object_id in plan.deletes:
+        items.delete_item(conn, object_id)
+    targets = [(upsert, upsert.object_id or new_id()) for upsert in plan.upserts]
+    deleted = set(plan.deletes)
+    logical_to_object = {
+        key: entry.object_id
+        for key, entry in sides.workspace.items()
+        if not key.startswith("~") and entry.object_id not in deleted
+    }
+    logical_to_object.update({u.state.logical_id: oid for u, oid in targets})
+    for object_id, logical_id in plan.adopted.items():
+        items.update_item(conn, object_id, logical_id=logical_id)
+    for upsert, object_id in targets:
+        remote_state: ItemState = upsert.state
+        parts = from_repo_references(
+            remote_state.parts, logical_to_object=logical_to_object, workspace_id=workspace_id
+        )
+        folder_id = folders.ensure_folder_path(conn, workspace_id, tuple(remote_state.folder))
+        if upsert.object_id is None:
+            items.create_item(
+                conn,
+                workspace_id,
+                type=remote_state.type,
+                display_name=remote_state.display_name,
+                description=remote_state.description,
+                folder_id=folder_id,
+                parts=parts,
+                logical_id=remote_state.logical_id,
+                item_id=object_id,
+            )
+            continue
+        items.update_item(
+            conn,
+            object_id,
+            display_name=remote_state.display_name,
+            description=remote_state.description,
+            folder_id=folder_id,
+            logical_id=remote_state.logical_id,
+        )
+        items.set_parts(conn, object_id, parts)
+
+
+# --- start-up --------------------------------------------------------------------------------
+
+
+def reconcile(state: Any) -> int:
+    """Finish or drop the commits a crash cut short; returns how many intents were handled.
+
+    A commit whose branch tip holds exactly the intended files is finished (new head, new
+    logical ids). Otherwise the ref never moved (or moved for another reason): the intent is
+    dropped, and the new items keep the logical ids the commit would have given them, which is
+    harmless whether or not Git has them.
+    """
+    with state.store.read() as conn:
+        intents = records.list_intents(conn)
+    for intent in intents:
+        with state.store.write() as conn:
+            record = records.get_connection(conn, intent.workspace_id)
+            finished_at = _finished_commit(state, record, intent) if record else None
+            _assign_logical_ids(conn, intent)
+            if finished_at is not None and record is not None:
+                if record.workspace_head == intent.expected_head:
+                    records.set_sync(
+                        conn,
+                        intent.workspace_id,
+                        expected_head=intent.expected_head,
+                        head=finished_at,
+                        last_sync_time=_now(state),
+                    )
+            records.delete_intent(conn, intent.id)
+        log.info("git intent %s: %s", intent.id, "finished" if finished_at else "dropped")
+    return len(intents)
+
+
+def _finished_commit(state: Any, record: GitConnectionRecord, intent: Intent) -> str | None:
+    try:
+        repo, tip = open_branch(state.repos, record)
+    except errors.EmulatorError:
+        return None
+    if tip == intent.expected_tip:
+        return None
+    if intent.expected_tip is not None and not repo.is_ancestor(intent.expected_tip, tip):
+        return None
+    files = repo.read_files(tip, normalise_directory(record.directory_name))
+    for path, digest in intent.digest.items():
+        content = files.get(path)
+        actual = hashlib.sha256(content).hexdigest() if content is not None else None
+        if actual != digest:
+            return None
+    return tip
