@@ -1,0 +1,100 @@
+"""The per-invocation context every command receives: global options, terminal and a client
+built on first use (so commands that need no service, and ``--help``, never import it)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from fabric_git.cli.constants import EnvVars
+from fabric_git.cli.terminal import Terminal
+
+if TYPE_CHECKING:
+    from fabric_git.cli.progress import ProgressDisplay
+    from fabric_git.cli.render import View
+    from fabric_git.client import FabricClient
+
+__all__ = ["AppContext", "GlobalOptions", "pass_app"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class GlobalOptions:
+    api_url: str | None
+    auth: str
+    output: str
+    timeout: float
+    quiet: bool
+    verbose: bool
+    progress: bool
+
+
+class AppContext:
+    """What a command needs besides its own options."""
+
+    def __init__(
+        self,
+        options: GlobalOptions,
+        terminal: Terminal,
+        *,
+        client_factory: Callable[[GlobalOptions], FabricClient] | None = None,
+    ) -> None:
+        self.options = options
+        self.terminal = terminal
+        self._client_factory = client_factory or _default_client
+        self._client: FabricClient | None = None
+
+    @property
+    def json(self) -> bool:
+        return self.options.output == "json"
+
+    def client(self) -> FabricClient:
+        """The Fabric client, built once per invocation."""
+        if self._client is None:
+            self._client = self._client_factory(self.options)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def show(self, view: View) -> None:
+        from fabric_git.cli.render import show
+
+        show(view, self.terminal, output=self.options.output)
+
+    def progress(self) -> ProgressDisplay:
+        """A display for workflow progress (live on a terminal, plain lines in CI)."""
+        from fabric_git.cli.progress import ProgressDisplay
+
+        return ProgressDisplay(self.terminal, operations=self.options.progress)
+
+
+def _default_client(options: GlobalOptions) -> FabricClient:
+    from fabric_git.client import FabricClient
+    from fabric_git.lro import PollPolicy
+
+    poll = PollPolicy(timeout=options.timeout)
+    interval = os.environ.get(EnvVars.POLL_INTERVAL, "").strip()
+    if interval:
+        seconds = float(interval)
+        poll = PollPolicy(
+            default_interval=seconds,
+            min_interval=min(seconds, poll.min_interval),
+            timeout=options.timeout,
+        )
+    kwargs: dict[str, Any] = {"poll": poll}
+    if options.api_url:
+        kwargs["base_url"] = options.api_url
+    return FabricClient.from_env(auth=options.auth, **kwargs)
+
+
+def pass_app(function: F) -> F:
+    """Give a command the ``AppContext`` as its first argument."""
+    return click.pass_obj(function)  # type: ignore[return-value]

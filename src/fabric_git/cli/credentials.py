@@ -1,0 +1,44 @@
+"""``credentials show|set``: the caller's Git credentials for a workspace."""
+
+from __future__ import annotations
+
+import click
+
+from fabric_git.cli.app import AppContext, pass_app
+from fabric_git.cli.options import workspace_option
+from fabric_git.cli.views import credentials_view
+
+__all__ = ["credentials"]
+
+
+@click.group()
+def credentials() -> None:
+    """Show or set your Git credentials for a workspace."""
+
+
+@credentials.command("show")
+@workspace_option
+@pass_app
+def show(app: AppContext, workspace: str) -> None:
+    """Show the source of your Git credentials (and the connection, if one is used)."""
+    from fabric_git.workflows import show_credentials
+
+    app.show(credentials_view(show_credentials(app.client(), workspace)))
+
+
+@credentials.command("set")
+@workspace_option
+@click.option(
+    "--source",
+    type=click.Choice(("Automatic", "ConfiguredConnection", "None"), case_sensitive=False),
+    required=True,
+    help="Where your Git credentials come from.",
+)
+@click.option("--connection", metavar="NAME|ID", help="The connection, for ConfiguredConnection.")
+@pass_app
+def set_(app: AppContext, workspace: str, source: str, connection: str | None) -> None:
+    """Set your Git credentials (a no-op when they are already so)."""
+    from fabric_git.workflows import set_credentials
+
+    result = set_credentials(app.client(), workspace, source=source, connection=connection)
+    app.show(credentials_view(result))

@@ -1,0 +1,124 @@
+"""Turning any failure into one clear line and an exit code. The only place that maps errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fabric_git.cli.constants import ExitCode
+from fabric_git.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    FabricGitError,
+    OperationFailedError,
+    OperationTimeoutError,
+    ResolutionError,
+    ThrottledError,
+    TransportError,
+    UnauthorizedError,
+)
+
+__all__ = ["Failure", "classify"]
+
+# Service or workflow error codes that mean "tell me which side wins".
+_NEEDS_POLICY = {
+    "ConflictsNeedPolicy",
+    "MissingWorkspaceConflictResolution",
+    "MissingInitializationPolicy",
+    "MissingInitializationStrategy",
+    "OverrideItemsNotAllowed",
+}
+
+_HINTS: dict[str, str] = {
+    "ConflictsNeedPolicy": "re-run with --conflict-policy prefer-remote or prefer-workspace.",
+    "MissingWorkspaceConflictResolution": (
+        "re-run with --conflict-policy prefer-remote or prefer-workspace."
+    ),
+    "MissingInitializationPolicy": "re-run with --strategy PreferRemote or PreferWorkspace.",
+    "MissingInitializationStrategy": "re-run with --strategy PreferRemote or PreferWorkspace.",
+    "OverrideItemsNotAllowed": "re-run with --allow-override-items to replace those items.",
+    "WorkspaceNotConnectedToGit": "connect it first with `fabric-git connect` or `sync`.",
+    "WorkspaceAlreadyConnectedToGit": "disconnect it first, or use `fabric-git sync --reconnect`.",
+    "ConnectedElsewhere": "use `fabric-git sync --reconnect`, or `fabric-git disconnect` first.",
+    "WorkspaceHeadMismatch": "the workspace moved meanwhile; check `fabric-git status`, retry.",
+    "WorkspacePreviousOperationInProgress": "wait for the running operation, then retry.",
+    "WorkspaceGitConnectionNotInitialized": "run `fabric-git init` or `fabric-git sync`.",
+    "InsufficientPrivileges": "ask a workspace Admin for the role this operation needs.",
+    "PrincipalTypeNotSupported": "use a connection (--connection) for this identity.",
+    "UnknownItems": "pick items from the list above, or run `fabric-git status`.",
+    "NoChangesToCommit": "nothing to do; `fabric-git status` shows the changes.",
+    "VerificationFailed": "run `fabric-git status` to see where the workspace is.",
+    "OperationTimeout": "resume with `fabric-git operation wait <id>` (id above).",
+    "AuthenticationFailed": "set FABRIC_TOKEN, or choose a credential with --auth.",
+    "TransportError": "check --api-url / FABRIC_API_URL and the network.",
+    "ResolutionError": "check the name, or pass the id.",
+}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What to print and how to exit."""
+
+    exit_code: ExitCode
+    code: str
+    message: str
+    hint: str | None = None
+    operation_id: str | None = None
+    request_id: str | None = None
+
+    def line(self) -> str:
+        text = self.message
+        if not text.startswith(self.code):
+            text = f"{self.code}: {text}"
+        if self.hint:
+            text += f" Next: {self.hint}"
+        return text
+
+
+def classify(error: BaseException) -> Failure:
+    """Map any exception to a ``Failure``; the one table of exit codes."""
+    if not isinstance(error, FabricGitError):
+        return Failure(ExitCode.ERROR, type(error).__name__, f"unexpected error: {error}")
+    code = error.code
+    hint = _HINTS.get(code)
+    request_id = getattr(error, "request_id", None)
+    operation_id = getattr(error, "operation_id", None)
+    exit_code = _exit_code(error, code)
+    if isinstance(error, UnauthorizedError):
+        hint = _HINTS["AuthenticationFailed"]
+    elif isinstance(error, ThrottledError):
+        hint = "the service is throttling; retry later or lower --concurrency."
+    elif isinstance(error, TransportError):
+        hint = _HINTS["TransportError"]
+    elif isinstance(error, ResolutionError):
+        hint = _HINTS["ResolutionError"]
+    elif isinstance(error, OperationTimeoutError):
+        hint = f"resume with `fabric-git operation wait {error.operation_id}`."
+    message = str(error)
+    if isinstance(error, OperationTimeoutError):
+        # The library's own text names a Python call; the command is what CLI users need.
+        message = (
+            f"operation {error.operation_id} is still {error.last_status or 'running'} "
+            f"after {error.waited:.0f}s"
+        )
+    return Failure(
+        exit_code,
+        code,
+        message,
+        hint=hint,
+        operation_id=operation_id if isinstance(operation_id, str) else None,
+        request_id=request_id if isinstance(request_id, str) else None,
+    )
+
+
+def _exit_code(error: FabricGitError, code: str) -> ExitCode:
+    if code in _NEEDS_POLICY:
+        return ExitCode.CONFLICTS
+    if isinstance(error, AuthenticationError | UnauthorizedError):
+        return ExitCode.AUTH
+    if isinstance(error, OperationTimeoutError):
+        return ExitCode.WAIT_TIMED_OUT
+    if isinstance(error, OperationFailedError):
+        return ExitCode.OPERATION_FAILED
+    if isinstance(error, ConfigurationError):
+        return ExitCode.USAGE
+    return ExitCode.ERROR

@@ -1,0 +1,240 @@
+"""Options several commands share: the workspace, where in Git, and how to get a PAT."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from fabric_git.cli.constants import EnvVars
+
+if TYPE_CHECKING:
+    from fabric_git.client import FabricClient
+    from fabric_git.models.git import GitCredentials, GitProviderDetails
+
+__all__ = [
+    "CredentialChoice",
+    "ProviderArgs",
+    "credential_options",
+    "dry_run_option",
+    "provider_options",
+    "read_pat",
+    "resolve_credentials",
+    "workspace_option",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_GITHUB_URL = re.compile(
+    r"^https?://(?P<host>[^/]+)/(?P<owner>[^/]+)/(?P<repo>[^/]+?)(?:\.git)?/?$"
+)
+_ADO_URL = re.compile(
+    r"^https?://(?:[^@/]+@)?dev\.azure\.com/(?P<org>[^/]+)/(?P<project>[^/]+)/_git/"
+    r"(?P<repo>[^/]+?)/?$"
+)
+
+
+def workspace_option(function: F) -> F:
+    return click.option(
+        "--workspace",
+        "-w",
+        envvar=EnvVars.WORKSPACE,
+        required=True,
+        metavar="NAME|ID",
+        help=f"The workspace, by display name or id. [env: {EnvVars.WORKSPACE}]",
+    )(function)
+
+
+def dry_run_option(function: F) -> F:
+    return click.option(
+        "--dry-run",
+        is_flag=True,
+        help="Read the status and show what would happen; change nothing.",
+    )(function)
+
+
+@dataclass(frozen=True)
+class ProviderArgs:
+    provider: str | None
+    repo_url: str | None
+    owner: str | None
+    organization: str | None
+    project: str | None
+    repository: str | None
+    branch: str
+    directory: str
+    custom_domain: str | None
+
+    @property
+    def given(self) -> bool:
+        return bool(self.repo_url or self.repository)
+
+    def details(self) -> GitProviderDetails | None:
+        """The provider details these options describe, or None if no repository was named."""
+        if not self.given:
+            return None
+        from fabric_git.models.git import AzureDevOpsDetails, GitHubDetails
+
+        owner, organization, project = self.owner, self.organization, self.project
+        repository, provider, domain = self.repository, self.provider, self.custom_domain
+        if self.repo_url:
+            ado = _ADO_URL.match(self.repo_url.strip())
+            github = _GITHUB_URL.match(self.repo_url.strip())
+            if ado:
+                organization, project = ado["org"], ado["project"]
+                repository, provider = ado["repo"], provider or "AzureDevOps"
+            elif github:
+                owner, repository = github["owner"], github["repo"]
+                provider = provider or "GitHub"
+                host = github["host"].lower()
+                if host != "github.com" and host.endswith(".ghe.com"):
+                    domain = domain or host
+            else:
+                raise click.BadParameter(
+                    "expected https://github.com/OWNER/REPO or "
+                    "https://dev.azure.com/ORG/PROJECT/_git/REPO",
+                    param_hint="--repo-url",
+                )
+        if provider is None:
+            provider = "AzureDevOps" if organization else "GitHub"
+        common = {
+            "repository_name": repository,
+            "branch_name": self.branch,
+            "directory_name": self.directory,
+        }
+        if provider == "AzureDevOps":
+            if not organization or not project:
+                raise click.UsageError("Azure DevOps needs --organization and --project.")
+            return AzureDevOpsDetails(
+                organization_name=organization, project_name=project, **common
+            )
+        if not owner:
+            raise click.UsageError("GitHub needs --owner (or --repo-url).")
+        extra = {"custom_domain_name": domain} if domain else {}
+        return GitHubDetails(owner_name=owner, **common, **extra)
+
+
+def provider_options(function: F) -> F:
+    """Where in Git: ``--repo-url``, or ``--provider`` with owner/organization/project/repository;
+    plus ``--branch`` and ``--directory``."""
+    decorators = [
+        click.option(
+            "--provider",
+            type=click.Choice(("GitHub", "AzureDevOps")),
+            help="Git provider (guessed from --repo-url or --organization).",
+        ),
+        click.option(
+            "--repo-url",
+            metavar="URL",
+            help="https://github.com/OWNER/REPO or https://dev.azure.com/ORG/PROJECT/_git/REPO.",
+        ),
+        click.option("--owner", help="GitHub owner (user or organization)."),
+        click.option("--organization", help="Azure DevOps organization."),
+        click.option("--project", help="Azure DevOps project."),
+        click.option("--repository", help="Repository name."),
+        click.option("--branch", default="main", show_default=True, help="Branch name."),
+        click.option(
+            "--directory",
+            default="/",
+            show_default=True,
+            help="Directory in the repository; {workspace} becomes the workspace name.",
+        ),
+        click.option("--custom-domain", help="GitHub Enterprise custom domain (*.ghe.com)."),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def provider_args(kwargs: dict[str, Any]) -> ProviderArgs:
+    """Pop the provider options out of a command's keyword arguments."""
+    return ProviderArgs(
+        provider=kwargs.pop("provider"),
+        repo_url=kwargs.pop("repo_url"),
+        owner=kwargs.pop("owner"),
+        organization=kwargs.pop("organization"),
+        project=kwargs.pop("project"),
+        repository=kwargs.pop("repository"),
+        branch=kwargs.pop("branch"),
+        directory=kwargs.pop("directory"),
+        custom_domain=kwargs.pop("custom_domain"),
+    )
+
+
+def credential_options(function: F) -> F:
+    """How the workspace reaches Git: an existing connection, or a GitHub PAT to create or reuse
+    one. The PAT is read from an environment variable or stdin, never from arguments."""
+    decorators = [
+        click.option(
+            "--connection",
+            metavar="NAME|ID",
+            help="An existing connection to use as Git credentials.",
+        ),
+        click.option(
+            "--connection-name",
+            metavar="NAME",
+            help="Name of the GitHub PAT connection to reuse or create "
+            "(default fabric-git-OWNER-REPO).",
+        ),
+        click.option(
+            "--pat-env",
+            metavar="VAR",
+            default=EnvVars.PAT_DEFAULT,
+            show_default=True,
+            help="Environment variable holding the GitHub personal access token.",
+        ),
+        click.option(
+            "--pat-stdin", is_flag=True, help="Read the GitHub personal access token from stdin."
+        ),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def read_pat(pat_env: str, pat_stdin: bool) -> str | None:
+    """The PAT from stdin (``--pat-stdin``) or the named environment variable."""
+    if pat_stdin:
+        token = sys.stdin.readline().strip()
+        if not token:
+            raise click.UsageError("--pat-stdin: nothing was read from stdin.")
+        return token
+    token = os.environ.get(pat_env, "").strip()
+    return token or None
+
+
+@dataclass(frozen=True)
+class CredentialChoice:
+    """Credentials to connect with, or a PAT connection to ensure first."""
+
+    credentials: GitCredentials | None
+    pat: str | None
+    connection_name: str | None
+
+
+def resolve_credentials(
+    client: FabricClient,
+    provider: GitProviderDetails,
+    *,
+    connection: str | None,
+    connection_name: str | None,
+    pat_env: str,
+    pat_stdin: bool,
+) -> CredentialChoice:
+    """``--connection`` wins; for GitHub otherwise a PAT connection (reused or created)."""
+    from fabric_git.models.git import ConfiguredConnectionGitCredentials, GitHubDetails
+
+    if connection:
+        found = client.resolve_connection(connection)
+        return CredentialChoice(
+            ConfiguredConnectionGitCredentials(connection_id=found.id), None, None
+        )
+    if isinstance(provider, GitHubDetails):
+        name = connection_name or f"fabric-git-{provider.owner_name}-{provider.repository_name}"
+        return CredentialChoice(None, read_pat(pat_env, pat_stdin), name)
+    return CredentialChoice(None, None, None)

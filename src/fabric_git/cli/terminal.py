@@ -1,0 +1,166 @@
+"""Where output goes: data to stdout, messages to stderr, CI annotations where a CI reads them.
+
+Rich is used only when stderr/stdout is an interactive terminal, and imported only then; in CI and
+in pipes every line is plain text so logs stay readable and greppable.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import IO, Any
+
+from fabric_git.cli.constants import EnvVars
+
+__all__ = ["Environment", "Terminal"]
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What we know about where we run, read once from the environment and the streams."""
+
+    interactive: bool
+    ci: bool
+    github_actions: bool
+    azure_pipelines: bool
+    step_summary_path: str | None
+    color: bool
+
+    @classmethod
+    def detect(cls, environ: Mapping[str, str], stream: IO[str]) -> Environment:
+        github = environ.get(EnvVars.GITHUB_ACTIONS, "").lower() == "true"
+        azure = environ.get(EnvVars.AZURE_PIPELINES, "").lower() == "true"
+        ci = bool(environ.get(EnvVars.CI)) or github or azure
+        tty = _isatty(stream)
+        return cls(
+            interactive=tty and not ci,
+            ci=ci or not tty,
+            github_actions=github,
+            azure_pipelines=azure,
+            step_summary_path=environ.get(EnvVars.GITHUB_STEP_SUMMARY) if github else None,
+            color=tty and not ci and EnvVars.NO_COLOR not in environ,
+        )
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class Terminal:
+    """Writes messages (stderr) and data (stdout), honouring ``--quiet``."""
+
+    def __init__(
+        self,
+        *,
+        environment: Environment,
+        quiet: bool = False,
+        verbose: bool = False,
+        stdout: IO[str] | None = None,
+        stderr: IO[str] | None = None,
+    ) -> None:
+        self.environment = environment
+        self.quiet = quiet
+        self.verbose = verbose
+        self._stdout = stdout
+        self._stderr = stderr
+        self._rich_err: Any = None
+
+    @property
+    def stdout(self) -> IO[str]:
+        return self._stdout or sys.stdout
+
+    @property
+    def stderr(self) -> IO[str]:
+        return self._stderr or sys.stderr
+
+    # --- messages (stderr) ----------------------------------------------------------------------
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            self._message(message, style=None)
+
+    def success(self, message: str) -> None:
+        if not self.quiet:
+            self._message(message, style="green")
+
+    def debug(self, message: str) -> None:
+        if self.verbose:
+            self._message(message, style="dim")
+
+    def warning(self, message: str) -> None:
+        self._message(f"warning: {message}", style="yellow")
+        if self.environment.github_actions:
+            self._raw_err(f"::warning title=fabric-git::{_gh_escape(message)}")
+        elif self.environment.azure_pipelines:
+            self._raw_err(f"##vso[task.logissue type=warning]{_vso_escape(message)}")
+
+    def error(self, message: str, *, title: str = "fabric-git") -> None:
+        """One error line, plus the CI's own error annotation when we run under one."""
+        self._message(f"error: {message}", style="bold red")
+        if self.environment.github_actions:
+            self._raw_err(f"::error title={_gh_escape(title, prop=True)}::{_gh_escape(message)}")
+        elif self.environment.azure_pipelines:
+            self._raw_err(f"##vso[task.logissue type=error]{_vso_escape(message)}")
+
+    def traceback(self, text: str) -> None:
+        self._raw_err(text.rstrip("\n"))
+
+    # --- data (stdout) --------------------------------------------------------------------------
+
+    def data(self, text: str) -> None:
+        self.stdout.write(text if text.endswith("\n") else text + "\n")
+        self.stdout.flush()
+
+    def rich_console(self, *, stderr: bool) -> Any:
+        """A rich console on the chosen stream (interactive terminals only)."""
+        from rich.console import Console
+
+        if stderr:
+            if self._rich_err is None:
+                self._rich_err = Console(file=self.stderr, no_color=not self.environment.color)
+            return self._rich_err
+        return Console(file=self.stdout, no_color=not self.environment.color)
+
+    # --- CI integration -------------------------------------------------------------------------
+
+    def append_step_summary(self, markdown: str) -> None:
+        """Append to the GitHub Actions job summary, when there is one."""
+        path = self.environment.step_summary_path
+        if not path:
+            return
+        try:
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write(markdown.rstrip("\n") + "\n\n")
+        except OSError as exc:
+            self.debug(f"could not write the step summary: {exc}")
+
+    # --- internals ------------------------------------------------------------------------------
+
+    def _message(self, message: str, *, style: str | None) -> None:
+        if self.environment.interactive and style:
+            from rich.markup import escape
+
+            self.rich_console(stderr=True).print(f"[{style}]{escape(message)}[/{style}]")
+            return
+        self._raw_err(message)
+
+    def _raw_err(self, line: str) -> None:
+        self.stderr.write(line + "\n")
+        self.stderr.flush()
+
+
+def _gh_escape(text: str, *, prop: bool = False) -> str:
+    # GitHub workflow-command escaping (data, and additionally ':' and ',' in properties).
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def _vso_escape(text: str) -> str:
+    # Azure Pipelines logging-command escaping of the message part.
+    return text.replace("%", "%AZP25").replace("\r", "%0D").replace("\n", "%0A")

@@ -1,0 +1,108 @@
+"""Commit workspace changes to Git: everything, or the items a caller names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from fabric_git.models.git import CommitMode, ItemIdentifier
+from fabric_git.workflows.errors import UnknownItemsError
+from fabric_git.workflows.events import ProgressCallback, Reporter
+from fabric_git.workflows.results import Change, CommitResult, StatusReport, WorkspaceRef
+from fabric_git.workflows.selection import select_changes
+from fabric_git.workflows.status import read_status, resolve_workspace
+
+if TYPE_CHECKING:
+    from fabric_git.client import FabricClient
+
+__all__ = ["commit", "commit_from_status"]
+
+
+def commit(
+    client: FabricClient,
+    workspace: str | WorkspaceRef,
+    *,
+    selectors: Sequence[str] = (),
+    comment: str | None = None,
+    dry_run: bool = False,
+    timeout: float | None = None,
+    progress: ProgressCallback | None = None,
+) -> CommitResult:
+    """Commit all workspace changes (no ``selectors``) or the selected ones.
+
+    Selectors: display name, ``Name.Type``, item type, glob, object id or logical id (deleted
+    items are found by logical id or name). A selector that names no changed item raises
+    ``UnknownItemsError`` listing the changed items. Nothing to commit is a reported no-op.
+    """
+    ws = workspace if isinstance(workspace, WorkspaceRef) else resolve_workspace(client, workspace)
+    reporter = Reporter(ws.name, progress)
+    reporter.step("status", "Reading the Git status")
+    before = read_status(client, ws, timeout=timeout, reporter=reporter)
+    return commit_from_status(
+        client,
+        before,
+        selectors=selectors,
+        comment=comment,
+        dry_run=dry_run,
+        timeout=timeout,
+        reporter=reporter,
+    )
+
+
+def commit_from_status(
+    client: FabricClient,
+    before: StatusReport,
+    *,
+    selectors: Sequence[str],
+    comment: str | None,
+    dry_run: bool,
+    timeout: float | None,
+    reporter: Reporter,
+) -> CommitResult:
+    """The commit step once the status is known (shared with ``sync``)."""
+    ws = before.workspace
+    outgoing = before.outgoing
+    mode = CommitMode.SELECTIVE if selectors else CommitMode.ALL
+    chosen = outgoing
+    if selectors:
+        chosen, unknown = select_changes(selectors, outgoing)
+        if unknown:
+            raise UnknownItemsError(
+                workspace_id=ws.id, unknown=unknown, changed=[c.name for c in outgoing]
+            )
+
+    def result(status: StatusReport) -> CommitResult:
+        return CommitResult(
+            workspace=ws,
+            dry_run=dry_run,
+            mode=str(mode),
+            comment=comment,
+            items=chosen,
+            previous_head=before.workspace_head,
+            new_head=status.workspace_head,
+            status=status,
+        )
+
+    if not chosen:
+        reporter.step("commit", "Nothing to commit")
+        return result(before)
+    if dry_run:
+        return result(before)
+    reporter.step("commit", f"Committing {len(chosen)} item(s) to Git ({mode})")
+    client.git.commit_to_git(
+        ws.id,
+        mode=str(mode),
+        workspace_head=before.workspace_head,
+        comment=comment,
+        items=([_identifier(c) for c in chosen] if mode == CommitMode.SELECTIVE else ()),
+        timeout=timeout,
+        progress=reporter.operation("commit"),
+    )
+    after = read_status(client, ws, timeout=timeout, reporter=reporter)
+    return result(after)
+
+
+def _identifier(change: Change) -> ItemIdentifier:
+    # Only the ids the status gave: an item deleted in the workspace has no object id any more.
+    ids = {"object_id": change.object_id, "logical_id": change.logical_id}
+    return ItemIdentifier(**{key: value for key, value in ids.items() if value})

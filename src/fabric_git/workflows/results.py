@@ -1,0 +1,338 @@
+"""Frozen result objects: what a workflow did, with ids, hashes and per-item changes.
+
+Each has ``to_json()`` giving the stable document the CLI prints with ``--output json``
+(camelCase keys, like the Fabric API; documented in docs/cli.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "BatchEntry",
+    "BatchSyncResult",
+    "Change",
+    "CommitResult",
+    "ConnectResult",
+    "ConnectionResult",
+    "CredentialsResult",
+    "DisconnectResult",
+    "InitializeResult",
+    "StatusReport",
+    "SyncResult",
+    "UpdateResult",
+    "WorkspaceRef",
+]
+
+
+@dataclass(frozen=True)
+class WorkspaceRef:
+    id: str
+    name: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One item that differs between the workspace and Git (from Get Status)."""
+
+    display_name: str
+    item_type: str
+    object_id: str | None
+    logical_id: str | None
+    workspace_change: str | None
+    remote_change: str | None
+    conflict_type: str
+
+    @property
+    def name(self) -> str:
+        """``Name.Type``, the way the repository names item directories."""
+        return f"{self.display_name}.{self.item_type}"
+
+    @property
+    def is_conflict(self) -> bool:
+        return self.conflict_type == "Conflict"
+
+    @property
+    def is_incoming(self) -> bool:
+        return self.remote_change is not None
+
+    @property
+    def is_outgoing(self) -> bool:
+        return self.workspace_change is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "displayName": self.display_name,
+            "itemType": self.item_type,
+            "objectId": self.object_id,
+            "logicalId": self.logical_id,
+            "workspaceChange": self.workspace_change,
+            "remoteChange": self.remote_change,
+            "conflictType": self.conflict_type,
+        }
+
+
+def _changes(changes: tuple[Change, ...]) -> list[dict[str, Any]]:
+    return [change.to_json() for change in changes]
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    workspace: WorkspaceRef
+    workspace_head: str | None
+    remote_commit_hash: str | None
+    changes: tuple[Change, ...]
+
+    @property
+    def incoming(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.is_incoming)
+
+    @property
+    def outgoing(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.is_outgoing)
+
+    @property
+    def conflicts(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.is_conflict)
+
+    @property
+    def remote_moved(self) -> bool:
+        """The branch has commits the workspace has not been updated to."""
+        return self.remote_commit_hash is not None and self.remote_commit_hash != (
+            self.workspace_head
+        )
+
+    @property
+    def in_sync(self) -> bool:
+        return not self.changes and not self.remote_moved
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "workspace": self.workspace.to_json(),
+            "workspaceHead": self.workspace_head,
+            "remoteCommitHash": self.remote_commit_hash,
+            "inSync": self.in_sync,
+            "summary": {
+                "incoming": len(self.incoming),
+                "outgoing": len(self.outgoing),
+                "conflicts": len(self.conflicts),
+            },
+            "changes": _changes(self.changes),
+        }
+
+
+@dataclass(frozen=True)
+class ConnectResult:
+    workspace: WorkspaceRef
+    provider: str
+    connected: bool
+    reconnected: bool = False
+    connection_id: str | None = None
+
+    @property
+    def noop(self) -> bool:
+        return not self.connected and not self.reconnected
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "workspace": self.workspace.to_json(),
+            "provider": self.provider,
+            "connected": self.connected,
+            "reconnected": self.reconnected,
+            "noop": self.noop,
+            "connectionId": self.connection_id,
+        }
+
+
+@dataclass(frozen=True)
+class DisconnectResult:
+    workspace: WorkspaceRef
+    provider: str | None
+    disconnected: bool
+
+    @property
+    def noop(self) -> bool:
+        return not self.disconnected
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "workspace": self.workspace.to_json(),
+            "provider": self.provider,
+            "disconnected": self.disconnected,
+            "noop": self.noop,
+        }
+
+
+@dataclass(frozen=True)
+class InitializeResult:
+    workspace: WorkspaceRef
+    strategy: str | None
+    required_action: str
+    workspace_head: str | None
+    remote_commit_hash: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "workspace": self.workspace.to_json(),
+            "strategy": self.strategy,
+            "requiredAction": self.required_action,
+            "workspaceHead": self.workspace_head,
+            "remoteCommitHash": self.remote_commit_hash,
+        }
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """``actions`` lists what ran (or would run, on a dry run), in order."""
+
+    workspace: WorkspaceRef
+    dry_run: bool
+    actions: tuple[str, ...]
+    required_action: str | None = None
+    changes: tuple[Change, ...] = ()
+    status: StatusReport | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def noop(self) -> bool:
+        return not self.actions
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "workspace": self.workspace.to_json(),
+            "dryRun": self.dry_run,
+            "noop": self.noop,
+            "actions": list(self.actions),
+            "requiredAction": self.required_action,
+            "changes": _changes(self.changes),
+            "notes": list(self.notes),
+            "status": self.status.to_json() if self.status else None,
+        }
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    workspace: WorkspaceRef
+    dry_run: bool
+    noop: bool
+    from_head: str | None
+    to_head: str | None
+    conflict_policy: str | None
+    allow_override_items: bool
+    changes: tuple[Change, ...]
+    conflicts: tuple[Change, ...]
+    status: StatusReport
+    blocked_by: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "workspace": self.workspace.to_json(),
+            "dryRun": self.dry_run,
+            "noop": self.noop,
+            "action": "None" if self.noop else "UpdateFromGit",
+            "blockedBy": self.blocked_by,
+            "fromHead": self.from_head,
+            "toHead": self.to_head,
+            "conflictPolicy": self.conflict_policy,
+            "allowOverrideItems": self.allow_override_items,
+            "changes": _changes(self.changes),
+            "conflicts": _changes(self.conflicts),
+            "status": self.status.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    workspace: WorkspaceRef
+    dry_run: bool
+    mode: str
+    comment: str | None
+    items: tuple[Change, ...]
+    previous_head: str | None
+    new_head: str | None
+    status: StatusReport
+
+    @property
+    def noop(self) -> bool:
+        return not self.items
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "workspace": self.workspace.to_json(),
+            "dryRun": self.dry_run,
+            "noop": self.noop,
+            "action": "None" if self.noop else "CommitToGit",
+            "mode": self.mode,
+            "comment": self.comment,
+            "items": _changes(self.items),
+            "previousHead": self.previous_head,
+            "newHead": self.new_head,
+            "status": self.status.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class ConnectionResult:
+    """A Fabric connection that was created or reused (never carries its secret)."""
+
+    id: str
+    display_name: str | None
+    connection_type: str
+    path: str | None
+    created: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "displayName": self.display_name,
+            "type": self.connection_type,
+            "path": self.path,
+            "created": self.created,
+        }
+
+
+@dataclass(frozen=True)
+class CredentialsResult:
+    workspace: WorkspaceRef
+    source: str
+    connection_id: str | None
+    changed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "workspace": self.workspace.to_json(),
+            "source": self.source,
+            "connectionId": self.connection_id,
+            "changed": self.changed,
+        }
+
+
+@dataclass(frozen=True)
+class BatchEntry:
+    """One workspace of a multi-workspace sync: its result, or the error that stopped it."""
+
+    workspace: str
+    result: SyncResult | None = None
+    error: BaseException | None = field(default=None, compare=False)
+    attempts: int = 1
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class BatchSyncResult:
+    entries: tuple[BatchEntry, ...]
+
+    @property
+    def failed(self) -> tuple[BatchEntry, ...]:
+        return tuple(e for e in self.entries if not e.ok)
+
+    @property
+    def succeeded(self) -> tuple[BatchEntry, ...]:
+        return tuple(e for e in self.entries if e.ok)

@@ -1,0 +1,61 @@
+"""Reading where a workspace stands: its Git status as plain result objects."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fabric_git.workflows.events import Reporter
+from fabric_git.workflows.results import Change, StatusReport, WorkspaceRef
+
+if TYPE_CHECKING:
+    from fabric_git.client import FabricClient
+    from fabric_git.models.git import GitStatusResponse, ItemChange
+    from fabric_git.models.workspaces import Workspace
+
+__all__ = ["change_from_model", "read_status", "resolve_workspace", "status_from_model"]
+
+
+def resolve_workspace(client: FabricClient, workspace: str) -> WorkspaceRef:
+    """A workspace by display name or id."""
+    found: Workspace = client.resolve_workspace(workspace)
+    return WorkspaceRef(id=found.id, name=found.display_name)
+
+
+def change_from_model(change: ItemChange) -> Change:
+    metadata = change.item_metadata
+    identifier = metadata.item_identifier
+    return Change(
+        display_name=metadata.display_name,
+        item_type=str(metadata.item_type),
+        object_id=identifier.object_id,
+        logical_id=identifier.logical_id,
+        workspace_change=_text(change.workspace_change),
+        remote_change=_text(change.remote_change),
+        conflict_type=str(change.conflict_type),
+    )
+
+
+def _text(value: object | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def status_from_model(workspace: WorkspaceRef, status: GitStatusResponse) -> StatusReport:
+    return StatusReport(
+        workspace=workspace,
+        workspace_head=status.workspace_head,
+        remote_commit_hash=status.remote_commit_hash,
+        changes=tuple(change_from_model(c) for c in status.changes),
+    )
+
+
+def read_status(
+    client: FabricClient,
+    workspace: WorkspaceRef,
+    *,
+    timeout: float | None = None,
+    reporter: Reporter | None = None,
+) -> StatusReport:
+    """Get Status (a long-running operation) for an already resolved workspace."""
+    hook = reporter.operation("status") if reporter else None
+    response = client.git.get_status(workspace.id, timeout=timeout, progress=hook)
+    return status_from_model(workspace, response)

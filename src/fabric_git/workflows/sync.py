@@ -1,0 +1,354 @@
+"""Sync: connect if needed, initialize, act on the required action, report the status.
+
+Safe to re-run. On a connection that is already initialized, sync converges instead of
+initializing again: incoming Git changes are applied (conflicts settled by the strategy), and
+workspace changes are committed only when the strategy is ``PreferWorkspace``. When nothing
+differs, nothing runs and the result is a no-op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fabric_git.errors import ThrottledError
+from fabric_git.models.git import (
+    CommitMode,
+    GitConnectionState,
+    InitializationStrategy,
+    RequiredAction,
+    WorkspaceConflictResolution,
+)
+from fabric_git.workflows.commit import commit_from_status
+from fabric_git.workflows.connection import (
+    connect,
+    connection_state,
+    describe_provider,
+    for_workspace,
+    same_provider,
+)
+from fabric_git.workflows.errors import (
+    ConflictsNeedPolicyError,
+    ConnectionMismatchError,
+    NotConnectedError,
+)
+from fabric_git.workflows.events import ProgressCallback, Reporter
+from fabric_git.workflows.results import (
+    BatchEntry,
+    BatchSyncResult,
+    Change,
+    SyncResult,
+    WorkspaceRef,
+)
+from fabric_git.workflows.status import read_status, resolve_workspace
+from fabric_git.workflows.update import update_from_status
+
+if TYPE_CHECKING:
+    from fabric_git._clock import Clock
+    from fabric_git.client import FabricClient
+    from fabric_git.models.git import GitCredentials, GitProviderDetails
+
+__all__ = ["DEFAULT_CONCURRENCY", "SyncOptions", "normalize_strategy", "sync", "sync_many"]
+
+DEFAULT_CONCURRENCY = 8
+_STRATEGIES = {s.value.casefold(): s for s in InitializationStrategy} | {
+    "prefer-remote": InitializationStrategy.PREFER_REMOTE,
+    "prefer-workspace": InitializationStrategy.PREFER_WORKSPACE,
+}
+
+
+def normalize_strategy(strategy: str | None) -> InitializationStrategy | None:
+    """``PreferRemote``/``prefer-remote`` (any case), ``PreferWorkspace``, ``None``."""
+    if strategy is None:
+        return None
+    try:
+        return _STRATEGIES[strategy.strip().casefold()]
+    except KeyError:
+        from fabric_git.errors import ConfigurationError
+
+        raise ConfigurationError(
+            f"unknown strategy {strategy!r}; use PreferRemote, PreferWorkspace or None"
+        ) from None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SyncOptions:
+    """How to sync. ``provider`` (and ``credentials``) are needed only to connect; a
+    ``{workspace}`` in its directory becomes each workspace's display name."""
+
+    provider: GitProviderDetails | None = None
+    credentials: GitCredentials | None = None
+    strategy: str | None = None
+    reconnect: bool = False
+    allow_override_items: bool = False
+    comment: str | None = None
+    dry_run: bool = False
+    timeout: float | None = None
+
+
+def sync(
+    client: FabricClient,
+    workspace: str | WorkspaceRef,
+    options: SyncOptions | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+) -> SyncResult:
+    opts = options or SyncOptions()
+    strategy = normalize_strategy(opts.strategy)
+    ws = workspace if isinstance(workspace, WorkspaceRef) else resolve_workspace(client, workspace)
+    reporter = Reporter(ws.name, progress)
+    reporter.step("connection", "Reading the Git connection")
+    current = client.git.get_connection(ws.id)
+    state = connection_state(current)
+    actions: list[str] = []
+    provider = for_workspace(opts.provider, ws) if opts.provider is not None else None
+
+    if state == GitConnectionState.NOT_CONNECTED or current.git_provider_details is None:
+        if provider is None:
+            raise NotConnectedError(
+                f"workspace {ws.name} ({ws.id}) is not connected to Git and no repository "
+                "details were given to connect it",
+                workspace_id=ws.id,
+            )
+        actions.append("Connect")
+    elif provider is not None and not same_provider(current.git_provider_details, provider):
+        if not opts.reconnect:
+            raise ConnectionMismatchError(
+                workspace_id=ws.id,
+                current=describe_provider(current.git_provider_details),
+                requested=describe_provider(provider),
+            )
+        actions += ["Disconnect", "Connect"]
+
+    if actions:
+        if opts.dry_run:
+            return SyncResult(
+                ws,
+                dry_run=True,
+                actions=(*actions, "InitializeConnection"),
+                notes=("the action after initialization is known only once connected",),
+            )
+        assert provider is not None
+        connect(
+            client,
+            ws,
+            provider,
+            credentials=opts.credentials,
+            reconnect=opts.reconnect,
+            progress=progress,
+        )
+        state = GitConnectionState.CONNECTED
+
+    if state != GitConnectionState.CONNECTED_AND_INITIALIZED:
+        return _initialize_and_act(client, ws, opts, strategy, actions, reporter)
+    return _converge(client, ws, opts, strategy, actions, reporter)
+
+
+def _initialize_and_act(
+    client: FabricClient,
+    ws: WorkspaceRef,
+    opts: SyncOptions,
+    strategy: InitializationStrategy | None,
+    actions: list[str],
+    reporter: Reporter,
+) -> SyncResult:
+    if opts.dry_run:
+        return SyncResult(
+            ws,
+            dry_run=True,
+            actions=(*actions, "InitializeConnection"),
+            notes=("the action after initialization is known only once initialized",),
+        )
+    reporter.step("initialize", f"Initializing (strategy {strategy or 'None'})")
+    init = client.git.initialize_connection(
+        ws.id, strategy, timeout=opts.timeout, progress=reporter.operation("initialize")
+    )
+    actions.append("InitializeConnection")
+    required = str(init.required_action or RequiredAction.NONE)
+    changes: tuple[Change, ...] = ()
+    if required != RequiredAction.NONE:
+        # What the required action will move, item by item, for the result.
+        pending = read_status(client, ws, timeout=opts.timeout, reporter=reporter)
+        moving = pending.incoming if required == RequiredAction.UPDATE_FROM_GIT else None
+        changes = moving if moving is not None else pending.outgoing
+    if required == RequiredAction.UPDATE_FROM_GIT:
+        if init.remote_commit_hash is None:
+            raise NotConnectedError(
+                "initialization asked for an update but gave no remote commit", workspace_id=ws.id
+            )
+        reporter.step("update", f"Updating from Git to {init.remote_commit_hash[:12]}")
+        policy = _policy_for(strategy)
+        client.git.update_from_git(
+            ws.id,
+            remote_commit_hash=init.remote_commit_hash,
+            workspace_head=init.workspace_head,
+            conflict_resolution=(
+                WorkspaceConflictResolution(conflict_resolution_policy=policy) if policy else None
+            ),
+            allow_override_items=True if opts.allow_override_items else None,
+            timeout=opts.timeout,
+            progress=reporter.operation("update"),
+        )
+        actions.append("UpdateFromGit")
+    elif required == RequiredAction.COMMIT_TO_GIT:
+        reporter.step("commit", "Committing the workspace to Git")
+        client.git.commit_to_git(
+            ws.id,
+            mode=str(CommitMode.ALL),
+            workspace_head=init.workspace_head,
+            comment=opts.comment,
+            timeout=opts.timeout,
+            progress=reporter.operation("commit"),
+        )
+        actions.append("CommitToGit")
+    reporter.step("status", "Reading the Git status")
+    after = read_status(client, ws, timeout=opts.timeout, reporter=reporter)
+    return SyncResult(
+        ws,
+        dry_run=False,
+        actions=tuple(actions),
+        required_action=required,
+        changes=changes,
+        status=after,
+    )
+
+
+def _converge(
+    client: FabricClient,
+    ws: WorkspaceRef,
+    opts: SyncOptions,
+    strategy: InitializationStrategy | None,
+    actions: list[str],
+    reporter: Reporter,
+) -> SyncResult:
+    reporter.step("status", "Reading the Git status")
+    status = read_status(client, ws, timeout=opts.timeout, reporter=reporter)
+    policy = _policy_for(strategy)
+    applied: list[Change] = []
+    notes: list[str] = []
+    if status.incoming or status.remote_moved:
+        if status.conflicts and policy is None and not opts.dry_run:
+            raise ConflictsNeedPolicyError(
+                workspace_id=ws.id,
+                conflicts=[c.name for c in status.conflicts],
+                what="the sync (--strategy)",
+            )
+        updated = update_from_status(
+            client,
+            status,
+            conflict_policy=str(policy) if policy else None,
+            allow_override_items=opts.allow_override_items,
+            dry_run=opts.dry_run,
+            timeout=opts.timeout,
+            reporter=reporter,
+        )
+        if updated.blocked_by:
+            notes.append(f"the update is blocked: {updated.blocked_by} (give --strategy)")
+        actions.append("UpdateFromGit")
+        applied.extend(updated.changes)
+        status = updated.status
+    if strategy is InitializationStrategy.PREFER_WORKSPACE and status.outgoing:
+        if opts.dry_run and actions:
+            notes.append("workspace changes are committed after the update")
+            actions.append("CommitToGit")
+            applied.extend(status.outgoing)
+        else:
+            committed = commit_from_status(
+                client,
+                status,
+                selectors=(),
+                comment=opts.comment,
+                dry_run=opts.dry_run,
+                timeout=opts.timeout,
+                reporter=reporter,
+            )
+            actions.append("CommitToGit")
+            applied.extend(committed.items)
+            status = committed.status
+    elif status.outgoing:
+        notes.append(
+            f"{len(status.outgoing)} workspace change(s) left uncommitted "
+            "(sync commits them only with --strategy PreferWorkspace)"
+        )
+    if not actions:
+        reporter.step("sync", "Nothing to do: already in sync")
+    return SyncResult(
+        ws,
+        dry_run=opts.dry_run,
+        actions=tuple(actions),
+        changes=tuple(applied),
+        status=status,
+        notes=tuple(notes),
+    )
+
+
+def _policy_for(strategy: InitializationStrategy | None) -> str | None:
+    if strategy is InitializationStrategy.PREFER_REMOTE:
+        return "PreferRemote"
+    if strategy is InitializationStrategy.PREFER_WORKSPACE:
+        return "PreferWorkspace"
+    return None
+
+
+def sync_many(
+    client: FabricClient,
+    workspaces: Sequence[str],
+    options: SyncOptions | None = None,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    throttle_retries: int = 5,
+    clock: Clock | None = None,
+    progress: ProgressCallback | None = None,
+) -> BatchSyncResult:
+    """Sync several workspaces, at most ``concurrency`` at a time.
+
+    A workspace whose sync ends throttled (429 after the library's own retries) is synced again
+    after the service's ``Retry-After`` (or an exponential backoff), up to ``throttle_retries``
+    more times: sync is safe to re-run. Other errors are recorded per workspace; the others go on.
+    """
+    if concurrency < 1:
+        from fabric_git.errors import ConfigurationError
+
+        raise ConfigurationError("concurrency must be at least 1")
+    if clock is None:
+        from fabric_git._clock import SystemClock
+
+        clock = SystemClock()
+    opts = options or SyncOptions()
+    unique = list(dict.fromkeys(workspaces))
+    wait = clock.sleep
+
+    def run_one(name: str) -> BatchEntry:
+        return _with_throttle_retries(
+            lambda: sync(client, name, opts, progress=progress),
+            name,
+            retries=throttle_retries,
+            sleep=wait,
+        )
+
+    if concurrency == 1 or len(unique) <= 1:
+        return BatchSyncResult(tuple(run_one(name) for name in unique))
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(unique))) as pool:
+        return BatchSyncResult(tuple(pool.map(run_one, unique)))
+
+
+def _with_throttle_retries(
+    run: Callable[[], SyncResult],
+    name: str,
+    *,
+    retries: int,
+    sleep: Callable[[float], None],
+) -> BatchEntry:
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return BatchEntry(name, result=run(), attempts=attempt)
+        except ThrottledError as error:
+            if attempt > retries:
+                return BatchEntry(name, error=error, attempts=attempt)
+            sleep(error.retry_after if error.retry_after is not None else min(2.0**attempt, 60.0))
+        except Exception as error:  # recorded per workspace; the batch goes on
+            return BatchEntry(name, error=error, attempts=attempt)
