@@ -22,24 +22,24 @@ def _group_runners(args: argparse.Namespace) -> dict[str, Callable[[], list[Figu
     workspace = generate(seed=args.seed, items=args.items)
 
     def emulator() -> list[Figure]:
-        from bench import emulator_ops
+        from bench.emulator_ops import run
 
-        return emulator_ops.run(workspace, runs=args.runs)
+        return run(workspace, runs=args.runs)
 
     def load() -> list[Figure]:
-        from bench import load
+        from bench.load import run
 
-        return load.run()
+        return run()
 
     def cli_emulator() -> list[Figure]:
-        from bench import cli_status
+        from bench.cli_status import run
 
-        return cli_status.run()
+        return run()
 
     def sync() -> list[Figure]:
-        from bench import sync_many
+        from bench.sync_many import run
 
-        return sync_many.run()
+        return run()
 
     return {
         "cli": cli_startup.run,

@@ -1,0 +1,199 @@
+"""Git integration on the emulator at scale: commit All, status, update, against plain git.
+
+One emulator server runs on 127.0.0.1 with a data directory and long-running operations in
+"sync" mode, so each operation's server time is the time of its one request (measured on the
+client over loopback: an upper bound on server time). The workspace is the generated one,
+created through the API with its folders and cross-item references.
+
+- Commit All: the workspace is connected to a fresh hosted repository and initialized
+  (``CommitToGit``), then Commit All is timed; repeated on new repositories. The baseline is
+  ``git add -A && git commit`` of the very files the emulator committed (cloned back over
+  HTTP), in a fresh repository.
+- Status: 10 items get a new definition, then Get Status is timed (the target is server time).
+- Update: a new empty workspace is connected to the committed branch and initialized
+  (``UpdateFromGit``), then Update From Git of all items is timed. The baseline is ``git
+  checkout`` of the same commit into an empty working tree.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from bench import gitbase
+from bench.api import FabricApi
+from bench.results import Figure, timed
+from bench.workspace import Item, Workspace, changed
+
+OWNER = "bench"
+PAT = "bench-pat-not-a-secret"
+COMMIT_RATIO_TARGET = 1.5
+UPDATE_RATIO_TARGET = 2.0
+STATUS_TARGET_MS = 100.0
+CHANGED_ITEMS = 10
+
+
+def create_repo(server: Any, name: str) -> None:
+    """A hosted repository ``OWNER/name`` whose ``main`` holds one empty commit."""
+    from fabric_git.emulator.gitrepo.repos import RepoKey
+
+    server.state.repos.create(RepoKey.github(OWNER, name), branch="main")
+
+
+def populate(
+    api: FabricApi, workspace: Workspace, name: str, capacity: str
+) -> tuple[str, dict[str, str]]:
+    """Create the workspace, its folders and items; return its id and logical -> object ids."""
+    ws = api.create_workspace(name, capacity)
+    folder_ids: dict[str, str] = {}
+    for path in workspace.folders:
+        parent, _, leaf = path.rpartition("/")
+        folder_ids[path] = api.create_folder(ws, leaf, folder_ids.get(parent))
+    object_ids: dict[str, str] = {}
+    for item in workspace.items:
+        object_ids[item.logical_id] = api.create_item(
+            ws,
+            item.type,
+            item.display_name,
+            definition=workspace.api_definition(item, object_ids, ws),
+            folder=folder_ids.get(item.folder),
+            description=item.description,
+        )
+    return ws, object_ids
+
+
+def _connect_fresh(api: FabricApi, server: Any, ws: str, repo: str) -> dict[str, object]:
+    create_repo(server, repo)
+    connection = api.create_github_connection(
+        f"bench {repo}", f"https://github.com/{OWNER}/{repo}", PAT
+    )
+    api.connect_github(ws, OWNER, repo, connection)
+    return api.initialize(ws)
+
+
+def run(workspace: Workspace, runs: int = 3) -> list[Figure]:
+    from fabric_git.emulator import EmulatorConfig, EmulatorServer
+
+    shape = f"{len(workspace.items)} items, {workspace.file_count} files"
+    with tempfile.TemporaryDirectory(prefix="bench-emulator-") as scratch:
+        root = Path(scratch)
+        config = EmulatorConfig(data_dir=root / "data", lro_mode="sync")
+        with EmulatorServer(config) as server, FabricApi(server.url, server.token) as api:
+            started = time.perf_counter()
+            ws, object_ids = populate(api, workspace, "Bench source", server.capacity_id)
+            populate_seconds = time.perf_counter() - started
+
+            commits: list[float] = []
+            repo = ""
+            connection_id = ""
+            for attempt in range(runs):
+                if attempt:
+                    api.disconnect(ws)
+                repo = f"commit-{attempt}"
+                init = _connect_fresh(api, server, ws, repo)
+                head = init.get("workspaceHead")
+                commit = partial(api.commit_all, ws, head if isinstance(head, str) else None)
+                commits.append(timed(commit))
+            clone = root / "clone"
+            gitbase.git(
+                "clone", "-q", f"{server.git_url}/github/{OWNER}/{repo}.git", str(clone), cwd=root
+            )
+            committed_files = sum(
+                1 for p in clone.rglob("*") if p.is_file() and ".git" not in p.parts
+            )
+            commit_baseline = gitbase.commit_baseline(gitbase.copy_worktree(clone), runs=runs)
+
+            statuses = _status_after_changes(api, workspace, ws, object_ids, runs)
+            status_ms = [seconds * 1000 for seconds, _ in statuses]
+
+            updates: list[float] = []
+            for attempt in range(runs):
+                target = api.create_workspace(f"Bench update {attempt}", server.capacity_id)
+                connection_id = api.create_github_connection(
+                    f"bench update {attempt}", f"https://github.com/{OWNER}/{repo}", PAT
+                )
+                api.connect_github(target, OWNER, repo, connection_id)
+                init = api.initialize(target, "PreferRemote")
+                remote = str(init["remoteCommitHash"])
+                head = init.get("workspaceHead")
+                update = partial(
+                    api.update, target, remote, head if isinstance(head, str) else None
+                )
+                updates.append(timed(update))
+            items_after = len(api.call("GET", f"/workspaces/{target}/items").json()["value"])
+            checkout_baseline = gitbase.checkout_baseline(clone, runs=runs)
+
+    commit_median = statistics.median(commits)
+    commit_base = statistics.median(commit_baseline)
+    update_median = statistics.median(updates)
+    update_base = statistics.median(checkout_baseline)
+    return [
+        Figure(
+            "populate workspace through the API (context)",
+            populate_seconds,
+            "s",
+            detail=f"{shape}, {len(workspace.folders)} folders, one request per item",
+        ),
+        Figure(
+            "commit All: emulator / git add -A && git commit",
+            commit_median / commit_base,
+            "x",
+            COMMIT_RATIO_TARGET,
+            "<=",
+            detail=(
+                f"emulator median {commit_median * 1000:.0f} ms vs git median "
+                f"{commit_base * 1000:.0f} ms; {committed_files} files committed; {shape}"
+            ),
+            data={
+                "emulator_ms": [s * 1000 for s in commits],
+                "git_ms": [s * 1000 for s in commit_baseline],
+            },
+        ),
+        Figure(
+            f"status with {CHANGED_ITEMS} changed items (server time, median)",
+            statistics.median(status_ms),
+            "ms",
+            STATUS_TARGET_MS,
+            "<",
+            detail=f"changes reported: {sorted({n for _, n in statuses})}; {shape}",
+            data={"samples_ms": status_ms},
+        ),
+        Figure(
+            "update all items: emulator / git checkout",
+            update_median / update_base,
+            "x",
+            UPDATE_RATIO_TARGET,
+            "<=",
+            detail=(
+                f"emulator median {update_median * 1000:.0f} ms vs git median "
+                f"{update_base * 1000:.0f} ms; {items_after} items in the updated workspace"
+            ),
+            data={
+                "emulator_ms": [s * 1000 for s in updates],
+                "git_ms": [s * 1000 for s in checkout_baseline],
+            },
+        ),
+    ]
+
+
+def _status_after_changes(
+    api: FabricApi, workspace: Workspace, ws: str, object_ids: dict[str, str], runs: int
+) -> list[tuple[float, int]]:
+    """Edit ``CHANGED_ITEMS`` items, then time Get Status ``runs`` times: (seconds, changes)."""
+    edited: list[Item] = [
+        changed(item, 1) for item in workspace.items[:: len(workspace.items) // CHANGED_ITEMS]
+    ][:CHANGED_ITEMS]
+    for item in edited:
+        api.update_definition(
+            ws, object_ids[item.logical_id], workspace.api_definition(item, object_ids, ws)
+        )
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        status = api.status(ws)
+        samples.append((time.perf_counter() - started, len(status["changes"])))
+    return samples
