@@ -1,7 +1,315 @@
-"""items routes."""
+"""Items: CRUD, move, and definitions (get and update are long-running operations)."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import base64
+import binascii
+import posixpath
+import sqlite3
+from typing import Any
 
-ROUTES: list[BaseRoute] = []
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from fabric_git.emulator import errors
+from fabric_git.emulator.backend import folders as folder_backend
+from fabric_git.emulator.backend import items as backend
+from fabric_git.emulator.backend.items import PLATFORM_FILE, ItemRecord
+from fabric_git.emulator.backend.workspaces import require_role
+from fabric_git.emulator.operations import run_operation
+from fabric_git.emulator.routes._http import (
+    absolute_url,
+    empty_response,
+    emulator_state,
+    json_response,
+    optional_guid,
+    optional_str,
+    page_response,
+    path_guid,
+    principal_of,
+    query_bool,
+    read_json,
+    required_str,
+)
+
+DESCRIPTION_LIMIT = 256
+
+
+def item_json(record: ItemRecord) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": record.id,
+        "type": record.type,
+        "displayName": record.display_name,
+        "description": record.description,
+        "workspaceId": record.workspace_id,
+    }
+    if record.folder_id is not None:
+        body["folderId"] = record.folder_id
+    return body
+
+
+def parse_definition(value: Any, field: str = "definition") -> dict[str, bytes]:
+    """``{parts: [{path, payload, payloadType: InlineBase64}]}`` -> {path: bytes}."""
+    if not isinstance(value, dict):
+        raise errors.invalid_input(field, "The value must be an object")
+    parts = value.get("parts")
+    if not isinstance(parts, list):
+        raise errors.invalid_input(f"{field}.parts", "The field is required")
+    result: dict[str, bytes] = {}
+    for index, part in enumerate(parts):
+        where = f"{field}.parts[{index}]"
+        if not isinstance(part, dict):
+            raise errors.invalid_input(where, "The value must be an object")
+        path = part.get("path")
+        if not isinstance(path, str) or not _is_relative_file_path(path):
+            raise errors.invalid_input(f"{where}.path", "The value must be a relative file path")
+        if part.get("payloadType") != "InlineBase64":
+            raise errors.invalid_input(f"{where}.payloadType", "The value must be InlineBase64")
+        payload = part.get("payload")
+        if not isinstance(payload, str):
+            raise errors.invalid_input(f"{where}.payload", "The field is required")
+        try:
+            data = base64.b64decode(payload + "=" * (-len(payload) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            raise errors.invalid_input(f"{where}.payload", "The value is not base64") from None
+        if path in result:
+            raise errors.invalid_input(f"{where}.path", "The path appears twice")
+        result[path] = data
+    return result
+
+
+def _is_relative_file_path(path: str) -> bool:
+    if not path or path.startswith("/") or "\\" in path or path.endswith("/"):
+        return False
+    normal = posixpath.normpath(path)
+    return normal == path and not normal.startswith("..") and "\x00" not in path
+
+
+def definition_json(parts: dict[str, bytes]) -> dict[str, Any]:
+    return {
+        "definition": {
+            "parts": [
+                {
+                    "path": path,
+                    "payload": base64.b64encode(data).decode("ascii"),
+                    "payloadType": "InlineBase64",
+                }
+                for path, data in parts.items()
+            ]
+        }
+    }
+
+
+def _ids(request: Request) -> tuple[str, str]:
+    workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
+    item_id = path_guid(request, "itemId", errors.item_not_found)
+    return workspace_id, item_id
+
+
+def _folder_ids_under(
+    conn: sqlite3.Connection, ws: str, root: str | None, recursive: bool
+) -> set[str | None]:
+    if root is None:
+        if recursive:
+            return {None, *(f.id for f in folder_backend.list_folders(conn, ws))}
+        return {None}
+    folder_backend.get_folder(conn, ws, root)
+    if recursive:
+        return set(folder_backend.subtree_ids(conn, ws, root))
+    return {root}
+
+
+def list_items(request: Request) -> Response:
+    workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
+    item_type = request.query_params.get("type")
+    recursive = query_bool(request, "recursive")
+    root = request.query_params.get("rootFolderId")
+    with emulator_state(request).store.read() as conn:
+        require_role(conn, workspace_id, principal_of(request), "Viewer")
+        records = backend.list_items(conn, workspace_id, item_type)
+        if root is not None or recursive is False:
+            root_id = optional_guid({"rootFolderId": root}, "rootFolderId")
+            allowed = _folder_ids_under(conn, workspace_id, root_id, recursive is not False)
+            records = [r for r in records if r.folder_id in allowed]
+    return page_response(request, [item_json(r) for r in records])
+
+
+def create_item(request: Request) -> Response:
+    workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
+    data = read_json(request)
+    name = required_str(data, "displayName", allow_empty=False)
+    item_type = required_str(data, "type")
+    description = optional_str(data, "description", max_length=DESCRIPTION_LIMIT) or ""
+    folder_id = optional_guid(data, "folderId")
+    parts = parse_definition(data["definition"]) if data.get("definition") is not None else None
+    if parts is not None and data.get("creationPayload") is not None:
+        raise errors.invalid_input("definition", "Use either creationPayload or definition")
+    state = emulator_state(request)
+    principal = principal_of(request)
+    with state.store.read() as conn:
+        require_role(conn, workspace_id, principal, "Contributor")
+        backend.check_can_create(
+            conn, workspace_id, type=item_type, display_name=name, folder_id=folder_id
+        )
+
+    def create() -> dict[str, Any]:
+        with state.store.write() as conn:
+            require_role(conn, workspace_id, principal, "Contributor")
+            record = backend.create_item(
+                conn,
+                workspace_id,
+                type=item_type,
+                display_name=name,
+                description=description,
+                folder_id=folder_id,
+                parts=_apply_platform_on_create(parts),
+                now=state.clock.now(),
+            )
+        return item_json(record)
+
+    if parts is not None and state.settings.lro_mode == "async":
+        return run_operation(
+            request,
+            workspace_id=workspace_id,
+            kind="CreateItem",
+            work=create,
+            has_result=True,
+            exclusive=False,
+        )
+    body = create()
+    location = absolute_url(request, f"/v1/workspaces/{workspace_id}/items/{body['id']}")
+    return json_response(body, 201, headers={"Location": location})
+
+
+def _apply_platform_on_create(parts: dict[str, bytes] | None) -> dict[str, bytes] | None:
+    if parts is None:
+        return None
+    return {path: data for path, data in parts.items() if path != PLATFORM_FILE}
+
+
+def get_item(request: Request) -> Response:
+    workspace_id, item_id = _ids(request)
+    with emulator_state(request).store.read() as conn:
+        require_role(conn, workspace_id, principal_of(request), "Viewer")
+        return json_response(item_json(backend.get_item(conn, workspace_id, item_id)))
+
+
+def update_item(request: Request) -> Response:
+    workspace_id, item_id = _ids(request)
+    data = read_json(request)
+    name = optional_str(data, "displayName", allow_empty=False)
+    description = optional_str(data, "description", max_length=DESCRIPTION_LIMIT)
+    with emulator_state(request).store.write() as conn:
+        require_role(conn, workspace_id, principal_of(request), "Contributor")
+        backend.get_item(conn, workspace_id, item_id)
+        record = backend.update_item(conn, item_id, display_name=name, description=description)
+    return json_response(item_json(record))
+
+
+def delete_item(request: Request) -> Response:
+    workspace_id, item_id = _ids(request)
+    with emulator_state(request).store.write() as conn:
+        require_role(conn, workspace_id, principal_of(request), "Contributor")
+        backend.get_item(conn, workspace_id, item_id)
+        backend.delete_item(conn, item_id)
+    return empty_response()
+
+
+def move_item(request: Request) -> Response:
+    workspace_id, item_id = _ids(request)
+    data = read_json(request, optional=True)
+    target = optional_guid(data, "targetFolderId")
+    with emulator_state(request).store.write() as conn:
+        require_role(conn, workspace_id, principal_of(request), "Contributor")
+        backend.get_item(conn, workspace_id, item_id)
+        record = backend.update_item(conn, item_id, folder_id=target)
+    return json_response({"value": [item_json(record)]})
+
+
+def get_definition(request: Request) -> Response:
+    workspace_id, item_id = _ids(request)
+    state = emulator_state(request)
+    principal = principal_of(request)
+    with state.store.read() as conn:
+        require_role(conn, workspace_id, principal, "Contributor")
+        backend.get_item(conn, workspace_id, item_id)
+
+    def read_definition() -> dict[str, Any]:
+        with state.store.read() as conn:
+            item = backend.get_item(conn, workspace_id, item_id)
+            parts = backend.get_parts(conn, item_id)
+            parts[PLATFORM_FILE] = backend.platform_file(conn, item)
+        return definition_json(parts)
+
+    return run_operation(
+        request,
+        workspace_id=workspace_id,
+        kind="GetItemDefinition",
+        work=read_definition,
+        has_result=True,
+        exclusive=False,
+    )
+
+
+def update_definition(request: Request) -> Response:
+    workspace_id, item_id = _ids(request)
+    update_metadata = query_bool(request, "updateMetadata") is True
+    data = read_json(request)
+    parts = parse_definition(data.get("definition"))
+    metadata = None
+    if update_metadata:
+        if PLATFORM_FILE not in parts:
+            raise errors.invalid_definition("updateMetadata needs a .platform part")
+        metadata = backend.read_platform(parts[PLATFORM_FILE])
+    state = emulator_state(request)
+    principal = principal_of(request)
+    with state.store.read() as conn:
+        require_role(conn, workspace_id, principal, "Contributor")
+        item = backend.get_item(conn, workspace_id, item_id)
+    if metadata is not None and metadata.type not in (None, item.type):
+        raise errors.invalid_definition("The .platform type does not match the item's type")
+
+    def write_definition() -> None:
+        with state.store.write() as conn:
+            backend.get_item(conn, workspace_id, item_id)
+            if metadata is not None:
+                backend.update_item(
+                    conn,
+                    item_id,
+                    display_name=metadata.display_name,
+                    description=metadata.description,
+                )
+            backend.set_parts(conn, item_id, parts)
+        return None
+
+    return run_operation(
+        request,
+        workspace_id=workspace_id,
+        kind="UpdateItemDefinition",
+        work=write_definition,
+        has_result=False,
+        exclusive=False,
+    )
+
+
+_ITEMS = "/workspaces/{workspaceId}/items"
+_ITEM = _ITEMS + "/{itemId}"
+
+ROUTES = [
+    Route(_ITEMS, list_items, methods=["GET"], name="Items_ListItems"),
+    Route(_ITEMS, create_item, methods=["POST"], name="Items_CreateItem"),
+    Route(_ITEM, get_item, methods=["GET"], name="Items_GetItem"),
+    Route(_ITEM, update_item, methods=["PATCH"], name="Items_UpdateItem"),
+    Route(_ITEM, delete_item, methods=["DELETE"], name="Items_DeleteItem"),
+    Route(_ITEM + "/move", move_item, methods=["POST"], name="Items_MoveItem"),
+    Route(
+        _ITEM + "/getDefinition", get_definition, methods=["POST"], name="Items_GetItemDefinition"
+    ),
+    Route(
+        _ITEM + "/updateDefinition",
+        update_definition,
+        methods=["POST"],
+        name="Items_UpdateItemDefinition",
+    ),
+]
