@@ -286,13 +286,11 @@ def github_actions_oidc_token(
             "No GitHub Actions OIDC token: the job needs `permissions: id-token: write`."
         )
     try:
+        # The runtime URL already has a query (api-version); add the audience to it.
+        target = httpx.URL(url).copy_merge_params({"audience": audience})
         with httpx.Client(transport=transport, timeout=30.0) as http:
-            response = http.get(
-                url,
-                params={"audience": audience},
-                headers={"Authorization": f"Bearer {bearer}"},
-            )
-    except httpx.HTTPError as exc:
+            response = http.get(target, headers={"Authorization": f"Bearer {bearer}"})
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise AuthenticationError(
             f"Could not reach the GitHub Actions OIDC endpoint ({type(exc).__name__})."
         ) from None

@@ -4,8 +4,6 @@ back to an equivalent document."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,18 +11,10 @@ from pydantic import TypeAdapter
 
 from fabric_git import models as m
 from fabric_git.models import to_wire
+from spec import spec_root
 
-_REPO_ROOT = Path(__file__).resolve().parents[3]
-
-
-def _specs_dir() -> Path:
-    override = os.environ.get("FABRIC_API_SPECS")
-    if override:
-        return Path(override)
-    return (_REPO_ROOT / ".." / "shared" / "fabric-api-specs").resolve()
-
-
-EXAMPLES = _specs_dir() / "platform" / "examples"
+# ../shared/fabric-api-specs beside the checkout, or FABRIC_API_SPECS.
+EXAMPLES = spec_root() / "platform" / "examples"
 
 # file -> (request body model, {status: response body model})
 Spec = tuple[Any, dict[str, Any]]
