@@ -52,6 +52,14 @@ class FabricApi:
             raise ApiError(response)
         return response
 
+    def admin(self, method: str, path: str, body: Any = None) -> Any:
+        """A call to the emulator's admin API (``/_emulator``)."""
+        url = self.base_url.removesuffix("/v1") + "/_emulator" + path
+        response = self.http.request(method, url, json=body)
+        if response.status_code >= 400:
+            raise ApiError(response)
+        return response.json() if response.content else None
+
     def lro(self, method: str, path: str, body: Any = None) -> Any:
         """Send a request that may start a long-running operation; its result (or None)."""
         response = self.call(method, path, body)

@@ -22,7 +22,6 @@ import tempfile
 import time
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from bench import gitbase
 from bench.api import FabricApi
@@ -37,11 +36,9 @@ STATUS_TARGET_MS = 100.0
 CHANGED_ITEMS = 10
 
 
-def create_repo(server: Any, name: str) -> None:
+def create_repo(api: FabricApi, name: str) -> None:
     """A hosted repository ``OWNER/name`` whose ``main`` holds one empty commit."""
-    from fabric_git.emulator.gitrepo.repos import RepoKey
-
-    server.state.repos.create(RepoKey.github(OWNER, name), branch="main")
+    api.admin("POST", "/repos", {"provider": "GitHub", "owner": OWNER, "repo": name})
 
 
 def populate(
@@ -66,8 +63,8 @@ def populate(
     return ws, object_ids
 
 
-def _connect_fresh(api: FabricApi, server: Any, ws: str, repo: str) -> dict[str, object]:
-    create_repo(server, repo)
+def _connect_fresh(api: FabricApi, ws: str, repo: str) -> dict[str, object]:
+    create_repo(api, repo)
     connection = api.create_github_connection(
         f"bench {repo}", f"https://github.com/{OWNER}/{repo}", PAT
     )
@@ -94,7 +91,7 @@ def run(workspace: Workspace, runs: int = 3) -> list[Figure]:
                 if attempt:
                     api.disconnect(ws)
                 repo = f"commit-{attempt}"
-                init = _connect_fresh(api, server, ws, repo)
+                init = _connect_fresh(api, ws, repo)
                 head = init.get("workspaceHead")
                 commit = partial(api.commit_all, ws, head if isinstance(head, str) else None)
                 commits.append(timed(commit))

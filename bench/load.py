@@ -57,7 +57,7 @@ def run() -> list[Figure]:
         config = EmulatorConfig(data_dir=Path(scratch) / "data", lro_mode="sync")
         with EmulatorServer(config) as server, FabricApi(server.url, server.token) as api:
             ws = api.create_workspace("Bench load", server.capacity_id)
-            create_repo(server, "load")
+            create_repo(api, "load")
             connection = api.create_github_connection(
                 "bench load", f"https://github.com/{OWNER}/load", PAT
             )
