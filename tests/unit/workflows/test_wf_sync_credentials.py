@@ -1,0 +1,227 @@
+"""Workflow layer: sync (single and many) and credentials, against a scripted client."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from fabric_git.errors import ConfigurationError, ThrottledError
+from fabric_git.models.git import GitHubDetails, InitializeGitConnectionResponse
+from fabric_git.workflows import (
+    ConflictsNeedPolicyError,
+    ConnectionMismatchError,
+    NotConnectedError,
+    SyncOptions,
+    ensure_github_connection,
+    set_credentials,
+    sync,
+    sync_many,
+)
+from unit.workflows.wf_fakes import (
+    HEAD_A,
+    HEAD_B,
+    WS_ID,
+    FakeClient,
+    change,
+    github_connection,
+    github_connection_model,
+    status,
+)
+
+PROVIDER = GitHubDetails(
+    owner_name="contoso", repository_name="fabric", branch_name="main", directory_name="/"
+)
+
+
+def test_sync_not_connected_without_details_is_an_error() -> None:
+    client = FakeClient()
+    with pytest.raises(NotConnectedError):
+        sync(client, "Sales")
+    assert client.names() == ["get_connection"]
+
+
+def test_sync_connects_initializes_and_updates_with_init_hashes() -> None:
+    client = FakeClient()
+    client.git.init_response = InitializeGitConnectionResponse.model_validate(
+        {"requiredAction": "UpdateFromGit", "workspaceHead": None, "remoteCommitHash": HEAD_B}
+    )
+    client.git.statuses = [status(None, HEAD_B, change("Nb", rm="Added")), status(HEAD_B, HEAD_B)]
+    result = sync(client, "Sales", SyncOptions(provider=PROVIDER))
+    assert result.actions == ("Connect", "InitializeConnection", "UpdateFromGit")
+    assert result.required_action == "UpdateFromGit"
+    assert [c.name for c in result.changes] == ["Nb.Notebook"]
+    update = dict(client.calls)["update_from_git"]
+    assert update["remote_commit_hash"] == HEAD_B and update["workspace_head"] is None
+    assert result.status is not None and result.status.in_sync
+
+
+def test_sync_commit_required_commits_all_from_init_head() -> None:
+    client = FakeClient()
+    client.git.init_response = InitializeGitConnectionResponse.model_validate(
+        {"requiredAction": "CommitToGit", "workspaceHead": HEAD_A, "remoteCommitHash": HEAD_A}
+    )
+    client.git.statuses = [status(HEAD_A, HEAD_A, change("Nb", ws="Added")), status(HEAD_B, HEAD_B)]
+    result = sync(client, "Sales", SyncOptions(provider=PROVIDER, strategy="prefer-workspace"))
+    assert result.actions[-1] == "CommitToGit"
+    assert dict(client.calls)["initialize_connection"]["strategy"] == "PreferWorkspace"
+    commit = dict(client.calls)["commit_to_git"]
+    assert commit["mode"] == "All" and commit["workspace_head"] == HEAD_A
+
+
+def test_sync_second_run_is_a_noop() -> None:
+    client = FakeClient()
+    client.git.connection = github_connection()
+    client.git.statuses = [status(HEAD_A, HEAD_A)]
+    result = sync(client, "Sales", SyncOptions(provider=PROVIDER))
+    assert result.noop and result.actions == ()
+    assert client.names() == ["get_connection", "get_status"]
+
+
+def test_sync_elsewhere_is_an_error_unless_reconnect() -> None:
+    client = FakeClient()
+    client.git.connection = github_connection(repo="other")
+    with pytest.raises(ConnectionMismatchError):
+        sync(client, "Sales", SyncOptions(provider=PROVIDER))
+    client.git.statuses = [status(HEAD_A, HEAD_A)]
+    result = sync(client, "Sales", SyncOptions(provider=PROVIDER, reconnect=True))
+    assert result.actions[:3] == ("Disconnect", "Connect", "InitializeConnection")
+    assert "disconnect" in client.names()
+
+
+def test_sync_dry_run_does_not_connect() -> None:
+    client = FakeClient()
+    result = sync(client, "Sales", SyncOptions(provider=PROVIDER, dry_run=True))
+    assert result.dry_run and result.actions == ("Connect", "InitializeConnection")
+    assert client.names() == ["get_connection"]
+
+
+def test_sync_converges_incoming_and_needs_a_strategy_for_conflicts() -> None:
+    client = FakeClient()
+    client.git.connection = github_connection()
+    client.git.statuses = [
+        status(HEAD_A, HEAD_B, change("Both", ws="Modified", rm="Modified", conflict="Conflict"))
+    ]
+    with pytest.raises(ConflictsNeedPolicyError):
+        sync(client, "Sales")
+    client.git.statuses = [
+        status(HEAD_A, HEAD_B, change("Both", ws="Modified", rm="Modified", conflict="Conflict")),
+        status(HEAD_B, HEAD_B),
+    ]
+    result = sync(client, "Sales", SyncOptions(strategy="PreferRemote"))
+    assert result.actions == ("UpdateFromGit",)
+    policy = dict(client.calls)["update_from_git"]["conflict_resolution"]
+    assert policy.conflict_resolution_policy == "PreferRemote"
+
+
+def test_sync_leaves_workspace_changes_unless_prefer_workspace() -> None:
+    client = FakeClient()
+    client.git.connection = github_connection()
+    client.git.statuses = [status(HEAD_A, HEAD_A, change("Mine", ws="Modified"))]
+    result = sync(client, "Sales")
+    assert result.noop and "uncommitted" in result.notes[0]
+    client.git.statuses = [
+        status(HEAD_A, HEAD_A, change("Mine", ws="Modified")),
+        status(HEAD_B, HEAD_B),
+    ]
+    result = sync(client, "Sales", SyncOptions(strategy="PreferWorkspace"))
+    assert result.actions == ("CommitToGit",)
+
+
+def test_sync_expands_workspace_placeholder_in_directory() -> None:
+    client = FakeClient()
+    client.git.statuses = [status(HEAD_A, HEAD_A)]
+    provider = PROVIDER.model_copy(update={"directory_name": "ws/{workspace}"})
+    sync(client, "Sales", SyncOptions(provider=provider))
+    assert dict(client.calls)["connect"]["provider"].directory_name == "ws/Sales"
+
+
+def test_sync_many_bounds_concurrency() -> None:
+    names = {f"ws{i}": f"00000000-0000-0000-0000-00000000000{i}" for i in range(6)}
+    client = FakeClient(names)
+    client.git.connection = github_connection()
+    client.git.statuses = [status(HEAD_A, HEAD_A)]
+    active = 0
+    peak = 0
+    lock = threading.Lock()
+    barrier = threading.Barrier(3, timeout=10)
+
+    def enter(_: str) -> None:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        barrier.wait()  # three at a time must be in here together
+        with lock:
+            active -= 1
+
+    client.git.on_get_connection = enter
+    batch = sync_many(client, list(names), concurrency=3)
+    assert len(batch.succeeded) == 6 and peak == 3
+
+
+def test_sync_many_retries_throttled_work_after_retry_after() -> None:
+    client = FakeClient({"A": WS_ID, "B": "22222222-2222-2222-2222-222222222222"})
+    client.git.connection = github_connection()
+    client.git.statuses = [status(HEAD_A, HEAD_A)]
+    throttled = {"A": 1}
+
+    def maybe_throttle(ws: str) -> None:
+        if ws == WS_ID and throttled["A"]:
+            throttled["A"] -= 1
+            raise ThrottledError(
+                status=429, error_code="RequestBlocked", message="slow down", retry_after=7.0
+            )
+
+    client.git.on_get_connection = maybe_throttle
+    slept: list[float] = []
+
+    class Clock:
+        def sleep(self, seconds: float) -> None:
+            slept.append(seconds)
+
+    batch = sync_many(client, ["A", "B"], clock=Clock(), concurrency=2)
+    assert [e.ok for e in batch.entries] == [True, True]
+    assert batch.entries[0].attempts == 2 and slept == [7.0]
+
+
+def test_sync_many_records_errors_per_workspace() -> None:
+    client = FakeClient({"A": WS_ID})
+    batch = sync_many(client, ["A", "Missing"], concurrency=2)
+    assert [e.ok for e in batch.entries] == [False, False]
+    assert isinstance(batch.entries[0].error, NotConnectedError)
+
+
+def test_ensure_connection_reuses_by_name_then_url_then_creates() -> None:
+    client = FakeClient()
+    url = "https://github.com/contoso/fabric"
+    client.connections.items = [github_connection_model("c1", "mine", url + ".git")]
+    by_name = ensure_github_connection(client, display_name="mine", repository_url=None, token=None)
+    by_url = ensure_github_connection(client, display_name="x", repository_url=url, token=None)
+    assert (by_name.id, by_name.created, by_url.id) == ("c1", False, "c1")
+    with pytest.raises(ConfigurationError):
+        ensure_github_connection(
+            client,
+            display_name="new",
+            repository_url="https://github.com/contoso/other",
+            token=None,
+        )
+    created = ensure_github_connection(
+        client,
+        display_name="new",
+        repository_url="https://github.com/contoso/other",
+        token="pat-value",
+    )
+    assert created.created and created.display_name == "new"
+    assert "pat-value" not in repr(created) and "pat-value" not in str(created.to_json())
+
+
+def test_set_credentials_is_a_noop_when_unchanged_and_resolves_connections() -> None:
+    client = FakeClient()
+    client.connections.items = [github_connection_model("c1", "mine", "https://github.com/a/b")]
+    same = set_credentials(client, "Sales", source="automatic")
+    assert not same.changed and "update_my_git_credentials" not in client.names()
+    changed = set_credentials(client, "Sales", source="ConfiguredConnection", connection="mine")
+    assert changed.changed and changed.connection_id == "c1"
+    with pytest.raises(ConfigurationError):
+        set_credentials(client, "Sales", source="ConfiguredConnection")
