@@ -148,16 +148,20 @@ def resolve_base_url(base_url: str | None, environ: Mapping[str, str] | None = N
     try:
         url = httpx.URL(chosen.strip())
     except httpx.InvalidURL as exc:
-        raise ConfigurationError(f"Invalid Fabric API URL {chosen!r}: {exc}") from None
+        raise ConfigurationError(f"Invalid Fabric API URL: {exc}") from None
     if url.scheme not in ("https", "http") or not url.host:
-        raise ConfigurationError(f"The Fabric API URL must be https://HOST/..., got {chosen!r}.")
+        raise ConfigurationError(
+            f"The Fabric API URL must be https://HOST/..., got {_safe_url(url)!r}."
+        )
     if url.scheme == "http" and not _is_loopback(url.host):
         raise ConfigurationError(
             f"Refusing plain http:// for {url.host!r}: use https://, or a loopback address "
             "(127.0.0.1, ::1, localhost) for a local emulator."
         )
-    if url.query or url.fragment:
-        raise ConfigurationError("The Fabric API URL must not have a query or fragment.")
+    if url.query or url.fragment or url.userinfo:
+        raise ConfigurationError(
+            "The Fabric API URL must not have user info, a query or a fragment."
+        )
     return str(url).rstrip("/")
 
 

@@ -35,9 +35,11 @@ def github_connection_request(
     secret = token if isinstance(token, SecretStr) else SecretStr(token)
     if not secret.get_secret_value().strip():
         raise ConfigurationError("The GitHub personal access token is empty.")
+    # The spec requires ``parameters``; an empty list means "every repository the token reaches".
     details: dict[str, Any] = {
         "type": GITHUB_CONNECTION_TYPE,
         "creation_method": GITHUB_CREATION_METHOD,
+        "parameters": [],
     }
     if repository_url:
         if not repository_url.startswith(("https://", "http://")):
