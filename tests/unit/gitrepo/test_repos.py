@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from fabric_git.emulator.gitrepo.repos import (
     RepoKey,
     RepositoryExists,
     RepositoryHost,
+    RepositoryLocked,
     UnknownCommit,
 )
 
@@ -274,3 +276,74 @@ def test_state_survives_a_new_host(host: RepositoryHost) -> None:
     assert again is not None
     assert again.branch_tip("main") == sha
     assert again.accepts_pat("pat") and not again.accepts_pat("nope")
+
+
+def test_read_files_returns_a_fresh_map_each_time(host: RepositoryHost) -> None:
+    repo = host.create(RepoKey.github("octo", "demo"))
+    sha = repo.commit(
+        "main",
+        expected_tip=repo.branch_tip("main"),
+        changes={"a": b"1"},
+        message="m",
+        author=AUTHOR,
+    )
+    first = repo.read_files(sha)
+    first["a"] = b"mutated"
+    first["b"] = b"added"
+    assert repo.read_files(sha) == {"a": b"1"}
+    # A new host (cold cache) reads the same content.
+    assert RepositoryHost(host.root).get(RepoKey.github("octo", "demo")).read_files(sha) == {  # type: ignore[union-attr]
+        "a": b"1"
+    }
+
+
+_COMMIT_LOOP = """
+import sys
+from pathlib import Path
+from fabric_git.emulator.gitrepo.repos import RepoKey, RepositoryHost
+
+repo = RepositoryHost(Path(sys.argv[1])).get(RepoKey.github("octo", "crash"))
+tip = repo.branch_tip("main")
+n = 0
+while True:
+    n += 1
+    changes = {f"d{n % 7}/f{i}.txt": (f"{n}-{i} " * 400).encode() for i in range(60)}
+    tip = repo.commit("main", expected_tip=tip, changes=changes, message="m", author=("a", "b"))
+    print(tip, flush=True)
+"""
+
+
+def test_a_process_killed_while_committing_leaves_a_sound_repository(host: RepositoryHost) -> None:
+    key = RepoKey.github("octo", "crash")
+    repo = host.create(key)
+    process = subprocess.Popen(
+        [sys.executable, "-c", _COMMIT_LOOP, str(host.root)], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    seen = [process.stdout.readline().strip() for _ in range(5)]
+    process.kill()  # SIGKILL, somewhere inside a later commit
+    process.wait()
+    process.stdout.close()
+
+    host.recover()
+    tip = repo.branch_tip("main")
+    assert tip is not None and repo.has_commit(tip)
+    assert repo.is_ancestor(seen[-1], tip)
+    assert repo.fsck()
+    # The repository still takes commits.
+    after = repo.commit("main", expected_tip=tip, changes={"x": b"1"}, message="m", author=AUTHOR)
+    assert repo.branch_tip("main") == after
+
+
+def test_recover_removes_stale_locks_and_half_created_repositories(host: RepositoryHost) -> None:
+    repo = host.create(RepoKey.github("octo", "demo"))
+    (repo.path / "refs" / "heads" / "main.lock").write_text("0" * 40)
+    (host.root / ".staging" / "partial").mkdir(parents=True)
+    tip = repo.branch_tip("main")
+    repo.lock_timeout = 0
+    with pytest.raises(RepositoryLocked):
+        repo.commit("main", expected_tip=tip, changes={"a": b"1"}, message="m", author=AUTHOR)
+    assert repo.branch_tip("main") == tip
+    assert host.recover() == {repo.key: ["refs/heads/main.lock"]}
+    assert not (host.root / ".staging").exists()
+    repo.commit("main", expected_tip=tip, changes={"a": b"1"}, message="m", author=AUTHOR)

@@ -23,6 +23,7 @@ import subprocess
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ __all__ = [
     "RepositoryError",
     "RepositoryExists",
     "RepositoryHost",
+    "RepositoryLocked",
     "UnknownCommit",
 ]
 
@@ -53,7 +55,7 @@ _PAT_ITERATIONS = 20_000
 _INITIAL_AUTHOR = ("Fabric Git Emulator", "emulator@fabric-git.invalid")
 _SEGMENT_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9 ._-]*")
 _SHA_RE = re.compile(r"[0-9a-fA-F]{40}")
-_LOCK_RETRY_SECONDS = 2.0
+_BLOB_CACHE_BYTES = 256 * 1024 * 1024
 
 
 class RepositoryError(Exception):
@@ -62,6 +64,10 @@ class RepositoryError(Exception):
 
 class RepositoryExists(RepositoryError):
     """A repository with this key (compared case-insensitively) already exists."""
+
+
+class RepositoryLocked(RepositoryError):
+    """A ref stayed locked by another writer (or by a crashed one: see ``recover``)."""
 
 
 class UnknownCommit(RepositoryError, LookupError):
@@ -166,6 +172,37 @@ def _verify_pat(pat: str, stored: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
+class _BlobCache:
+    """Blob contents by id, least recently used dropped first past a byte budget."""
+
+    def __init__(self, budget: int) -> None:
+        self._budget = budget
+        self._size = 0
+        self._entries: OrderedDict[pygit2.Oid, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def data(self, blob: pygit2.Blob) -> bytes:
+        with self._lock:
+            cached = self._entries.get(blob.id)
+            if cached is not None:
+                self._entries.move_to_end(blob.id)
+                return cached
+        content = blob.data
+        self.put(blob.id, content)
+        return content
+
+    def put(self, oid: pygit2.Oid, content: bytes) -> None:
+        if len(content) > self._budget // 8:
+            return  # too big to be worth evicting everything else for
+        with self._lock:
+            if oid not in self._entries:
+                self._entries[oid] = content
+                self._size += len(content)
+                while self._size > self._budget:
+                    _, dropped = self._entries.popitem(last=False)
+                    self._size -= len(dropped)
+
+
 def _git_env() -> dict[str, str]:
     """Environment for git subprocesses, free of the user's and the system's configuration."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
@@ -177,12 +214,16 @@ def _git_env() -> dict[str, str]:
 class HostedRepo:
     """One bare repository. Safe to use from several threads."""
 
+    lock_timeout: float = 2.0
+    """How long a commit waits for a ref locked by another writer."""
+
     def __init__(self, key: RepoKey, path: Path, *, now: Callable[[], float] = time.time) -> None:
         self.key = key
         self.path = path
         self._now = now
         self._local = threading.local()
         self._commit_lock = threading.Lock()
+        self._blobs = _BlobCache(_BLOB_CACHE_BYTES)
 
     def __repr__(self) -> str:
         return f"HostedRepo({str(self.key)!r}, {self.key.provider})"
@@ -254,7 +295,9 @@ class HostedRepo:
         if tree is None:
             return {}
         prefix = root.strip("/") + "/" if root.strip("/") else ""
-        return {path: blob.data for path, blob in self._walk(tree, prefix)}
+        # Blobs are immutable, so contents are cached by id: re-reading a tree (status compares
+        # the same commits again and again) costs a tree walk only.
+        return {path: self._blobs.data(blob) for path, blob in self._walk(tree, prefix)}
 
     def file_ids(self, commit: str, root: str = "") -> dict[str, str]:
         """Like read_files, but the blob ids instead of the contents (cheap to compare)."""
@@ -293,7 +336,9 @@ class HostedRepo:
                     and existing.filemode == pygit2.enums.FileMode.BLOB_EXECUTABLE
                 ):
                     mode = pygit2.enums.FileMode.BLOB_EXECUTABLE
-                builder.insert(name, repo.create_blob(change), mode)
+                blob_id = repo.create_blob(change)
+                self._blobs.put(blob_id, change)
+                builder.insert(name, blob_id, mode)
         if len(builder) == 0:
             return None
         return builder.write()
@@ -333,7 +378,7 @@ class HostedRepo:
         self, ref_name: str, branch: str, expected: str | None, new: pygit2.Oid, message: str
     ) -> None:
         repo = self._repo
-        deadline = time.monotonic() + _LOCK_RETRY_SECONDS
+        deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
                 if expected is None:
@@ -347,15 +392,18 @@ class HostedRepo:
                 return
             except pygit2.AlreadyExistsError:
                 raise RefMoved(branch, expected, self.branch_tip(branch)) from None
-            except pygit2.GitError as error:
+            except (pygit2.GitError, OSError) as error:
                 text = str(error)
                 if "does not match" in text or "already exists" in text:
                     raise RefMoved(branch, expected, self.branch_tip(branch)) from None
-                # Another writer holds the ref's lock: wait briefly for it to finish.
-                if "lock" in text and time.monotonic() < deadline:
-                    time.sleep(0.01)
-                    continue
-                raise
+                if "lock" not in text:
+                    raise
+                # Another writer holds the ref's lock: give it a moment to finish.
+                if time.monotonic() >= deadline:
+                    raise RepositoryLocked(
+                        f"branch '{branch}' of {self.key} is locked by another writer"
+                    ) from None
+                time.sleep(0.01)
 
     # --- access ----------------------------------------------------------------------------
 
@@ -385,6 +433,19 @@ class HostedRepo:
         return pat is not None and _verify_pat(pat, stored)
 
     # --- health ----------------------------------------------------------------------------
+
+    def remove_stale_locks(self) -> list[str]:
+        """Remove lock files a killed writer left behind (they would block every later ref
+        update). Only safe while nothing writes to the repository, i.e. at start-up. Returns the
+        removed paths, relative to the repository."""
+        candidates = [self.path / name for name in ("HEAD.lock", "packed-refs.lock", "config.lock")]
+        candidates.extend((self.path / "refs").rglob("*.lock"))
+        removed = []
+        for lock in candidates:
+            if lock.is_file():
+                lock.unlink()
+                removed.append(lock.relative_to(self.path).as_posix())
+        return removed
 
     def fsck(self) -> bool:
         """Whether ``git fsck`` finds the repository sound (dangling objects are fine)."""
@@ -490,6 +551,17 @@ class RepositoryHost:
             os.rename(found.path, trash)
             shutil.rmtree(trash, ignore_errors=True)
             return True
+
+    def recover(self) -> dict[RepoKey, list[str]]:
+        """Start-up clean-up after a crash: drop half-created repositories and stale ref locks.
+        Call before serving. Returns the lock files removed per repository."""
+        shutil.rmtree(self.root / _STAGING_DIR, ignore_errors=True)
+        removed: dict[RepoKey, list[str]] = {}
+        for key in self.list():
+            repo = self.get(key)
+            if repo is not None and (locks := repo.remove_stale_locks()):
+                removed[key] = locks
+        return removed
 
     def list(self) -> list[RepoKey]:
         return sorted(self._scan(), key=lambda k: (k.provider, str(k).lower()))
