@@ -42,8 +42,9 @@ def _text(value: object | None) -> str | None:
 def status_from_model(workspace: WorkspaceRef, status: GitStatusResponse) -> StatusReport:
     return StatusReport(
         workspace=workspace,
-        workspace_head=status.workspace_head,
-        remote_commit_hash=status.remote_commit_hash,
+        # A never-synced workspace may report an empty head; it means "none".
+        workspace_head=status.workspace_head or None,
+        remote_commit_hash=status.remote_commit_hash or None,
         changes=tuple(change_from_model(c) for c in status.changes),
     )
 
