@@ -464,3 +464,23 @@ def test_my_git_credentials(env: Env) -> None:
     assert error_code(env.client.patch(url, json={"source": "Other"})) == "InvalidInput"
     assert env.client.patch(url, json={"source": "Automatic"}).json() == {"source": "Automatic"}
     assert env.status(ws)["changes"] == []
+
+
+def test_folder_move_is_a_modification_and_moves_the_directory(env: Env) -> None:
+    env.repo()
+    ws = env.workspace()
+    item = env.item(ws, "nb", folder=("old",))
+    env.connected(ws)
+    env.commit(ws)
+    from fabric_git.emulator.backend import folders, items
+
+    with env.state.store.write() as conn:
+        target = folders.ensure_folder_path(conn, ws, ("new", "deeper"))
+        items.update_item(conn, item, folder_id=target)
+    (change,) = env.status(ws)["changes"]
+    assert change["workspaceChange"] == "Modified"
+    assert env.commit(ws).status_code == 200
+    files = env.files()
+    assert "new/deeper/nb.Notebook/.platform" in files
+    assert not any(path.startswith("old/") for path in files)
+    assert env.status(ws)["changes"] == []
