@@ -217,13 +217,20 @@ class HostedRepo:
     lock_timeout: float = 2.0
     """How long a commit waits for a ref locked by another writer."""
 
-    def __init__(self, key: RepoKey, path: Path, *, now: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        key: RepoKey,
+        path: Path,
+        *,
+        now: Callable[[], float] = time.time,
+        blobs: _BlobCache | None = None,
+    ) -> None:
         self.key = key
         self.path = path
         self._now = now
         self._local = threading.local()
         self._commit_lock = threading.Lock()
-        self._blobs = _BlobCache(_BLOB_CACHE_BYTES)
+        self._blobs = blobs if blobs is not None else _BlobCache(_BLOB_CACHE_BYTES)
 
     def __repr__(self) -> str:
         return f"HostedRepo({str(self.key)!r}, {self.key.provider})"
@@ -496,6 +503,8 @@ class RepositoryHost:
         self._now = now
         self._lock = threading.Lock()
         self._open: dict[Path, HostedRepo] = {}
+        # Blob ids are content hashes, so one cache serves every repository of the host.
+        self._blobs = _BlobCache(_BLOB_CACHE_BYTES)
 
     def __repr__(self) -> str:
         return f"RepositoryHost({str(self.root)!r})"
@@ -531,7 +540,7 @@ class RepositoryHost:
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
-            hosted = HostedRepo(key, final, now=self._now)
+            hosted = HostedRepo(key, final, now=self._now, blobs=self._blobs)
             self._open[final] = hosted
             return hosted
 
@@ -579,7 +588,7 @@ class RepositoryHost:
             key, path = match, self.root / match.url_path
         hosted = self._open.get(path)
         if hosted is None:
-            hosted = HostedRepo(key, path, now=self._now)
+            hosted = HostedRepo(key, path, now=self._now, blobs=self._blobs)
             self._open[path] = hosted
         return hosted
 
