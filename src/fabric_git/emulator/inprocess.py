@@ -141,6 +141,16 @@ class Emulator(AbstractContextManager["Emulator"]):
         return self._state
 
     @property
+    def app(self) -> ASGIApp:
+        if self._app is None:
+            raise RuntimeError("the emulator is not running; use it as a context manager")
+        return self._app
+
+    def wait_for_operations(self, timeout: float = 30.0) -> bool:
+        """Block until the work of every running operation has finished."""
+        return self.state.operations.wait_idle(timeout)
+
+    @property
     def url(self) -> str:
         return f"http://{IN_PROCESS_HOST}/v1"
 

@@ -76,7 +76,7 @@ class EmulatorState:
         self.capacity_id = self._ensure_capacity()
         self.remember_principal(ADMIN)
         self.admin_token = self.tokens.issue(ADMIN, lifetime=365 * 24 * 3600)
-        self.repos: Any = _open_repositories(self.data_dir / REPOS_DIR)
+        self.repos: Any = _open_repositories(self.data_dir / REPOS_DIR, self.clock)
         self.operations = OperationEngine(self)
         self.operations.recover()
         self._reconcile_git()
@@ -147,7 +147,7 @@ class EmulatorState:
                     conn.execute(f'DELETE FROM "{table}"')
         repos_dir = self.data_dir / REPOS_DIR
         shutil.rmtree(repos_dir, ignore_errors=True)
-        self.repos = _open_repositories(repos_dir)
+        self.repos = _open_repositories(repos_dir, self.clock)
         self.faults.clear()
 
     def close(self) -> None:
@@ -167,11 +167,11 @@ def _random_secret() -> str:
     return secrets.token_urlsafe(48)
 
 
-def _open_repositories(root: Path) -> Any:
+def _open_repositories(root: Path, clock: Clock) -> Any:
     """The hosted-repository manager, or None while the Git layer is not installed."""
     try:
         repos = importlib.import_module("fabric_git.emulator.gitrepo.repos")
     except ModuleNotFoundError:
         return None
     root.mkdir(parents=True, exist_ok=True)
-    return repos.RepositoryHost(root)
+    return repos.RepositoryHost(root, now=clock.now)

@@ -94,7 +94,7 @@ def list_workspaces(
     """Workspaces on which ``principal`` has a role (optionally one of ``roles``)."""
     rows = conn.execute(
         "SELECT w.*, r.role AS my_role FROM workspaces w JOIN workspace_roles r"
-        " ON r.workspace_id = w.id AND r.principal_id = ? ORDER BY w.created_at, w.id",
+        " ON r.workspace_id = w.id AND r.principal_id = ? ORDER BY w.created_at, w.rowid",
         (principal.id,),
     ).fetchall()
     return [_workspace(row) for row in rows if roles is None or row["my_role"] in roles]

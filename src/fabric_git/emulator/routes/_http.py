@@ -166,7 +166,7 @@ def paginate(request: Request, rows: Sequence[T]) -> tuple[Sequence[T], dict[str
     links: dict[str, str] = {}
     following = offset + page_size
     if following < len(rows):
-        next_token = base64.urlsafe_b64encode(f"offset:{following}".encode()).decode()
+        next_token = base64.urlsafe_b64encode(f"offset:{following}".encode()).decode().rstrip("=")
         links["continuationToken"] = next_token
         params = dict(request.query_params)
         params["continuationToken"] = next_token
