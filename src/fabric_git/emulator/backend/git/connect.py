@@ -150,8 +150,10 @@ def parse_provider_details(workspace_id: str, data: Any) -> GitConnectionRecord:
 
 
 def parse_credentials(data: Any, *, field: str, allow_none: bool) -> Credentials:
+    """``field`` is the body path of the credentials object ("" for the whole body)."""
     if not isinstance(data, dict):
-        raise errors.invalid_input(field, "The value must be an object")
+        raise errors.invalid_input(field or "body", "The value must be an object")
+    prefix = f"{field}." if field else ""
     source = data.get("source")
     allowed = (
         ("Automatic", "ConfiguredConnection", "None")
@@ -163,13 +165,13 @@ def parse_credentials(data: Any, *, field: str, allow_none: bool) -> Credentials
     )
     if source not in allowed:
         raise errors.invalid_input(
-            f"{field}.source", f"The value must be one of {', '.join(allowed)}"
+            f"{prefix}source", f"The value must be one of {', '.join(allowed)}"
         )
     if source != "ConfiguredConnection":
         return Credentials(str(source))
     connection_id = data.get("connectionId")
     if not is_guid(connection_id):
-        raise errors.invalid_input(f"{field}.connectionId", "The value must be a GUID")
+        raise errors.invalid_input(f"{prefix}connectionId", "The value must be a GUID")
     return Credentials("ConfiguredConnection", str(connection_id).lower())
 
 
@@ -226,7 +228,7 @@ def update_my_credentials(
     with state.store.write() as conn:
         require_workspace(conn, workspace_id, principal, CONTRIBUTOR)
         record = require_connection(conn, workspace_id)
-        credentials = parse_credentials(body, field="source", allow_none=True)
+        credentials = parse_credentials(body, field="", allow_none=True)
         if credentials.source == "Automatic":
             resolve_credentials(conn, record, principal, credentials)
         elif credentials.source == "ConfiguredConnection":
