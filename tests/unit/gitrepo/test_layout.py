@@ -511,3 +511,22 @@ def test_guid_embedded_in_a_longer_token_is_not_rewritten() -> None:
     text = f"x{NB_OBJECT}y {NB_OBJECT}".encode()
     out = to_repo_references({"a": text}, object_to_logical={NB_OBJECT: NB_ID}, workspace_id=WS_ID)
     assert out["a"] == f"x{NB_OBJECT}y {NB_ID}".encode()
+
+
+def test_moving_a_child_into_a_too_long_path_is_refused() -> None:
+    house = sample_items()[4]
+    files = write({}, "", upserts=(house,))
+    child_dir = "rt/Telemetry.Eventhouse/.children/" + "k" * 120 + ".KQLDatabase"
+    child = ItemState(logical_id=DB_ID, type="KQLDatabase", display_name="k")
+    files[f"{child_dir}/.platform"] = platform_bytes(child)
+    moved_house = ItemState(
+        logical_id=HOUSE_ID,
+        type="Eventhouse",
+        display_name="Telemetry",
+        folder=("f" * 100,),
+        parts=house.parts,
+    )
+    with pytest.raises(LayoutError) as caught:
+        write_items(files, "", upserts=(moved_house,), deletes=())
+    assert caught.value.error_code == "GitFilePathTooLong"
+    assert ".children/kkk" in caught.value.message

@@ -691,22 +691,25 @@ def write_items(
         else:
             target_dirs[logical_id] = _place(state, item_directory_name(state), root, occupancy)
 
+    written: list[str] = []
     for path, owner in relocating.items():
-        result[relocate(path, owner)] = files[path]
-
-    too_long: list[dict[str, Any]] = []
+        new_path = relocate(path, owner)
+        result[new_path] = files[path]
+        written.append(new_path)
     for logical_id, state in upserted.items():
         directory = target_dirs[logical_id]
         for relative, content in _item_files(state).items():
             path = _join(directory, relative)
             result[path] = content
-            if len(path) > MAX_PATH_LENGTH:
-                too_long.append(
-                    _error(
-                        "GitFilePathTooLong",
-                        f"'{path}' is {len(path)} characters long; the limit is {MAX_PATH_LENGTH}",
-                    )
-                )
+            written.append(path)
+    too_long = [
+        _error(
+            "GitFilePathTooLong",
+            f"'{path}' is {len(path)} characters long; the limit is {MAX_PATH_LENGTH}",
+        )
+        for path in written
+        if len(path) > MAX_PATH_LENGTH
+    ]
     if too_long:
         raise LayoutError("GitFilePathTooLong", too_long[0]["message"], too_long)
 
