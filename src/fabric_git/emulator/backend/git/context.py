@@ -211,19 +211,20 @@ def workspace_items(
 ) -> tuple[dict[str, WorkspaceEntry[ItemState]], list[WorkspaceItem]]:
     """The workspace's supported items as Git integration sees them, keyed by logical id (or a
     provisional key), with same-workspace object ids in their parts rewritten to logical ids."""
-    from fabric_git.emulator.backend import folders, items
+    from fabric_git.emulator.backend.folders import folder_path
+    from fabric_git.emulator.backend.items import get_parts, list_items
 
-    records = [r for r in items.list_items(conn, workspace_id) if r.type in SUPPORTED_TYPES]
+    records = [r for r in list_items(conn, workspace_id) if r.type in SUPPORTED_TYPES]
     object_to_logical = {r.id: r.logical_id for r in records if r.logical_id}
     paths: dict[str | None, tuple[str, ...]] = {None: ()}
     entries: dict[str, WorkspaceEntry[ItemState]] = {}
     rows: list[WorkspaceItem] = []
     for record in records:
         if record.folder_id not in paths:
-            paths[record.folder_id] = tuple(folders.folder_path(conn, record.folder_id))
+            paths[record.folder_id] = tuple(folder_path(conn, record.folder_id))
         key = record.logical_id or provisional_key(record.id)
         parts = to_repo_references(
-            items.get_parts(conn, record.id),
+            get_parts(conn, record.id),
             object_to_logical=object_to_logical,
             workspace_id=workspace_id,
         )
