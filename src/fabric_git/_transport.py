@@ -319,8 +319,16 @@ class Transport:
                 ) from None
 
             status = response.status_code
-            if status < 400:
+            if status < 300:
                 return response
+            if status < 400:
+                # Redirects are not followed: they would carry the token to another address.
+                raise TransportError(
+                    f"{method} {_safe_url(url)} answered a redirect ({status}) to "
+                    f"{response.headers.get('Location', 'nowhere')!r}; check the API URL.",
+                    method=method,
+                    url=_safe_url(url),
+                )
             if status == 401 and self._tokens is not None and not refreshed_after_401:
                 refreshed_after_401 = True
                 logger.debug("fabric_git: 401, refreshing the token and retrying once")

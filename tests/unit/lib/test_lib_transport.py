@@ -303,3 +303,14 @@ def test_transport_repr_and_credential_repr_hide_the_token() -> None:
         assert TOKEN not in repr(client)
         assert TOKEN not in repr(credential)
         assert TOKEN not in repr(credential.get_token("scope"))
+
+
+def test_redirects_are_not_followed(client: FabricClient, service: FakeService) -> None:
+    service.on(
+        "GET",
+        "/workspaces",
+        httpx.Response(302, headers={"Location": "https://login.example.test/"}),
+    )
+    with pytest.raises(TransportError, match="redirect"):
+        client.workspaces.list()
+    assert len(service.requests) == 1
