@@ -2,17 +2,45 @@
 
 A file map is ``{repo-relative POSIX path: content}``. Nothing here touches the disk or Git; the
 callers read a tree into a map, call these functions, and write the returned changes back.
+This module is the public face of the format: the item values (``_model``), system files and
+directory names (``_system_files``) and reference rewriting (``references``) are re-exported.
 ``docs/repository-format.md`` describes the format and every choice made where Fabric's own
 documentation is silent.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from fabric_git.emulator.gitrepo._model import (
+    MAX_DIRECTORY_NAME_LENGTH,
+    MAX_PATH_LENGTH,
+    PLATFORM_FILE,
+    PLATFORM_SCHEMA_URL,
+    SUPPORTED_TYPES,
+    SYSTEM_FILES,
+    ZERO_GUID,
+    ItemState,
+    LayoutError,
+    RepoItem,
+    canonical_bytes,
+)
+from fabric_git.emulator.gitrepo._model import error_detail as _error
+from fabric_git.emulator.gitrepo._system_files import (
+    SystemInfo,
+    fallback_directory_name,
+    item_directory_name,
+    platform_bytes,
+    read_system_files,
+    sanitise_display_name,
+)
+from fabric_git.emulator.gitrepo.references import (
+    from_repo_references,
+    same_content,
+    to_repo_references,
+)
 
 __all__ = [
     "MAX_DIRECTORY_NAME_LENGTH",
@@ -36,121 +64,9 @@ __all__ = [
     "write_items",
 ]
 
-PLATFORM_FILE = ".platform"
-V1_METADATA_FILE = "item.metadata.json"
-V1_CONFIG_FILE = "item.config.json"
-SYSTEM_FILES = frozenset({PLATFORM_FILE, V1_METADATA_FILE, V1_CONFIG_FILE})
-PLATFORM_SCHEMA_URL = (
-    "https://developer.microsoft.com/json-schemas/fabric/gitIntegration/"
-    "platformProperties/2.0.0/schema.json"
-)
-ZERO_GUID = "00000000-0000-0000-0000-000000000000"
-MAX_PATH_LENGTH = 250
-"""Longest repo-relative file path Fabric writes; longer paths fail with GitFilePathTooLong."""
-MAX_DIRECTORY_NAME_LENGTH = 256
-"""A sanitised display name longer than this gives the ``{logicalId}.{Type}`` directory."""
-
-# The public item types that take part in Git integration: the intersection of the spec's
-# ItemType enum with Fabric's list of supported items and fabric-cicd's item types.
-SUPPORTED_TYPES: frozenset[str] = frozenset(
-    {
-        "AnomalyDetector",
-        "ApacheAirflowJob",
-        "CopyJob",
-        "CosmosDBDatabase",
-        "DataAgent",
-        "DataBuildToolJob",
-        "DataPipeline",
-        "Dataflow",
-        "Environment",
-        "EventSchemaSet",
-        "Eventhouse",
-        "Eventstream",
-        "GraphQLApi",
-        "KQLDashboard",
-        "KQLDatabase",
-        "KQLQueryset",
-        "Lakehouse",
-        "MLExperiment",
-        "MLModel",
-        "Map",
-        "MirroredAzureDatabricksCatalog",
-        "MirroredDatabase",
-        "MountedDataFactory",
-        "Notebook",
-        "Ontology",
-        "OrgApp",
-        "PaginatedReport",
-        "Reflex",
-        "Report",
-        "SQLDatabase",
-        "SemanticModel",
-        "SparkJobDefinition",
-        "UserDataFunction",
-        "VariableLibrary",
-        "Warehouse",
-    }
-)
-
 # Per-user files of Power BI projects (git-ignored by Power BI Desktop): never item parts, never
 # removed as stale.
 _LOCAL_FILES = frozenset({".pbi/localSettings.json", ".pbi/cache.abf"})
-
-# Characters Fabric forbids in item folder names, plus "/" (a path separator) and control codes.
-_FORBIDDEN_NAME_CHARS = frozenset('"/:<>\\*?|') | frozenset(chr(c) for c in (*range(32), 127))
-
-_GUID_RE = re.compile(
-    r"(?<![0-9A-Za-z])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
-    r"(?![0-9A-Za-z])"
-)
-_FULL_GUID_RE = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
-# The all-zero GUID stands for "this workspace" only as the value of a workspace-named key
-# (workspaceId, workspace, default_lakehouse_workspace_id, ...): elsewhere it may mean "none".
-_ZERO_WORKSPACE_RE = re.compile(r"(?i)(\w*workspace\w*[\"']?\s*[:=]\s*[\"']?)" + ZERO_GUID)
-
-
-@dataclass(frozen=True)
-class ItemState:
-    """One item as Git integration compares it."""
-
-    logical_id: str
-    type: str
-    display_name: str
-    description: str = ""
-    folder: tuple[str, ...] = ()
-    parts: Mapping[str, bytes] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RepoItem:
-    """An item found in a repository tree, with its repo-relative directory."""
-
-    state: ItemState
-    directory: str
-
-
-class LayoutError(Exception):
-    """The tree cannot be read or written as Fabric would; ``error_code`` is Fabric's code.
-
-    ``details`` are ErrorResponseDetails-shaped dicts (``errorCode``, ``message``), one per
-    problem found, ready to be sent as ``moreDetails``.
-    """
-
-    def __init__(
-        self, error_code: str, message: str, details: Sequence[dict[str, Any]] = ()
-    ) -> None:
-        super().__init__(message)
-        self.error_code = error_code
-        self.message = message
-        self.details: list[dict[str, Any]] = list(details)
-
-    def __repr__(self) -> str:
-        return f"LayoutError({self.error_code!r}, {self.message!r})"
-
-
-# ---------------------------------------------------------------------------------------------
-# Small helpers
-# ---------------------------------------------------------------------------------------------
 
 
 def _normalise_root(root: str) -> str:
@@ -179,151 +95,6 @@ def _relative(path: str, directory: str) -> str:
     return path[len(directory) + 1 :] if directory else path
 
 
-def _as_text(data: bytes) -> str | None:
-    """The content as text when it is UTF-8 without NUL bytes, else None (binary)."""
-    if b"\0" in data:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def canonical_bytes(data: bytes) -> bytes:
-    """The form content is compared and written in: text with LF line endings, binary as is."""
-    if b"\r\n" in data and _as_text(data) is not None:
-        return data.replace(b"\r\n", b"\n")
-    return data
-
-
-def _error(code: str, message: str) -> dict[str, Any]:
-    return {"errorCode": code, "message": message}
-
-
-# ---------------------------------------------------------------------------------------------
-# System files
-# ---------------------------------------------------------------------------------------------
-
-
-def platform_bytes(state: ItemState) -> bytes:
-    """The v2 ``.platform`` exactly as Fabric writes it: fixed key order, two-space indent, LF,
-    no trailing newline, ``description`` only when non-empty."""
-    metadata: dict[str, str] = {"type": state.type, "displayName": state.display_name}
-    if state.description:
-        metadata["description"] = state.description
-    document = {
-        "$schema": PLATFORM_SCHEMA_URL,
-        "metadata": metadata,
-        "config": {"version": "2.0", "logicalId": state.logical_id},
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
-
-
-def _load_json_object(data: bytes | None) -> dict[str, Any] | None:
-    if data is None:
-        return None
-    try:
-        value = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-@dataclass(frozen=True)
-class _SystemInfo:
-    """What an item directory's system files say, or why they are invalid."""
-
-    type: str | None = None
-    display_name: str = ""
-    description: str = ""
-    logical_id: str = ""
-    problem: str | None = None
-
-
-def _read_system_files(directory: str, files: Mapping[str, bytes]) -> _SystemInfo:
-    platform = files.get(_join(directory, PLATFORM_FILE))
-    v1_metadata = files.get(_join(directory, V1_METADATA_FILE))
-    v1_config = files.get(_join(directory, V1_CONFIG_FILE))
-    if platform is not None:
-        document = _load_json_object(platform)
-        if document is None:
-            return _SystemInfo(problem=f"'{directory}/.platform' is not a JSON object")
-        metadata, config = document.get("metadata"), document.get("config")
-    else:
-        metadata = _load_json_object(v1_metadata)
-        config = _load_json_object(v1_config)
-        if v1_metadata is not None and metadata is None:
-            return _SystemInfo(problem=f"'{directory}/{V1_METADATA_FILE}' is not a JSON object")
-        if v1_config is not None and config is None:
-            return _SystemInfo(problem=f"'{directory}/{V1_CONFIG_FILE}' is not a JSON object")
-
-    item_type = metadata.get("type") if isinstance(metadata, dict) else None
-    if isinstance(item_type, str) and item_type not in SUPPORTED_TYPES:
-        # Unsupported items are ignored, whatever else their system files hold.
-        return _SystemInfo(type=item_type)
-
-    if platform is not None and (v1_metadata is not None or v1_config is not None):
-        return _SystemInfo(problem=f"'{directory}' has both .platform and version 1 system files")
-    if platform is None and (v1_metadata is None or v1_config is None):
-        missing = V1_CONFIG_FILE if v1_config is None else V1_METADATA_FILE
-        return _SystemInfo(problem=f"'{directory}' has no {missing}")
-    if not isinstance(metadata, dict) or not isinstance(config, dict):
-        return _SystemInfo(problem=f"'{directory}' system files lack 'metadata' or 'config'")
-    display_name = metadata.get("displayName")
-    description = metadata.get("description")
-    logical_id = config.get("logicalId")
-    if not isinstance(item_type, str) or not item_type:
-        return _SystemInfo(problem=f"'{directory}' system files have no item type")
-    if not isinstance(display_name, str) or not display_name.strip():
-        return _SystemInfo(problem=f"'{directory}' system files have no displayName")
-    if description is not None and not isinstance(description, str):
-        return _SystemInfo(problem=f"'{directory}' system files have a non-string description")
-    if not isinstance(logical_id, str) or not _FULL_GUID_RE.fullmatch(logical_id):
-        return _SystemInfo(problem=f"'{directory}' system files have no valid logicalId")
-    if logical_id == ZERO_GUID:
-        return _SystemInfo(problem=f"'{directory}' has the all-zero placeholder logicalId")
-    return _SystemInfo(
-        type=item_type,
-        display_name=display_name,
-        description=description or "",
-        logical_id=logical_id.lower(),
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Directory names
-# ---------------------------------------------------------------------------------------------
-
-
-def _reference(char: str) -> str:
-    return f"&#{ord(char)};"
-
-
-def sanitise_display_name(display_name: str) -> str:
-    """The display name as a directory name: each forbidden character, a leading space and a
-    trailing space or dot becomes a decimal HTML numeric character reference (``:`` -> ``&#58;``).
-    """
-    chars = [_reference(c) if c in _FORBIDDEN_NAME_CHARS else c for c in display_name]
-    if chars and chars[0] == " ":
-        chars[0] = _reference(" ")
-    if chars and chars[-1] in (" ", "."):
-        chars[-1] = _reference(chars[-1])
-    return "".join(chars)
-
-
-def item_directory_name(state: ItemState) -> str:
-    """The preferred directory name of a new item; ``{logicalId}.{Type}`` when the sanitised
-    display name is empty or longer than MAX_DIRECTORY_NAME_LENGTH."""
-    name = sanitise_display_name(state.display_name)
-    if not name or len(name) > MAX_DIRECTORY_NAME_LENGTH:
-        return _fallback_directory_name(state)
-    return f"{name}.{state.type}"
-
-
-def _fallback_directory_name(state: ItemState) -> str:
-    return f"{state.logical_id}.{state.type}"
-
-
 # ---------------------------------------------------------------------------------------------
 # Scanning a tree
 # ---------------------------------------------------------------------------------------------
@@ -332,7 +103,7 @@ def _fallback_directory_name(state: ItemState) -> str:
 @dataclass
 class _ItemDir:
     path: str
-    info: _SystemInfo
+    info: SystemInfo
     own_files: list[str] = field(default_factory=list)  # files owned by this dir, not by children
     children: list[str] = field(default_factory=list)  # nested item directories
     parent: str | None = None  # nearest enclosing item directory
@@ -386,7 +157,7 @@ def _scan(files: Mapping[str, bytes], root: str) -> _Scan:
             owner_cache[visited] = found
         return found
 
-    dirs = {d: _ItemDir(d, _read_system_files(d, files)) for d in item_dirs}
+    dirs = {d: _ItemDir(d, read_system_files(d, files)) for d in item_dirs}
     for d in sorted(item_dirs):
         parent = owner_of(_parent(d))
         dirs[d].parent = parent
@@ -534,7 +305,7 @@ def _place(state: ItemState, preferred: str, root: str, occupancy: _Occupancy) -
     """A free directory for ``state`` under its workspace folder: ``preferred`` when free,
     else ``{logicalId}.{Type}``."""
     folder = _join(root, *state.folder)
-    for name in (preferred, _fallback_directory_name(state)):
+    for name in (preferred, fallback_directory_name(state)):
         candidate = _join(folder, name)
         blocker = occupancy.blocked_by(candidate, root)
         if blocker is not None:
@@ -718,75 +489,3 @@ def write_items(
         if files.get(path) != content:
             changes[path] = content
     return changes
-
-
-# ---------------------------------------------------------------------------------------------
-# Comparison and references
-# ---------------------------------------------------------------------------------------------
-
-
-def same_content(a: ItemState, b: ItemState) -> bool:
-    """Whether two versions of one item are the same for Git integration: type, display name,
-    description, workspace folder and parts, text compared with LF line endings. The logical id
-    is the identity, not content, and is not compared."""
-    if (a.type, a.display_name, a.description, a.folder) != (
-        b.type,
-        b.display_name,
-        b.description,
-        b.folder,
-    ):
-        return False
-    if a.parts.keys() != b.parts.keys():
-        return False
-    return all(
-        x is y or x == y or canonical_bytes(x) == canonical_bytes(y)
-        for x, y in ((a.parts[k], b.parts[k]) for k in a.parts)
-    )
-
-
-def _replace_guids(text: str, mapping: Mapping[str, str]) -> str:
-    def substitute(match: re.Match[str]) -> str:
-        return mapping.get(match.group(0).lower(), match.group(0))
-
-    return _GUID_RE.sub(substitute, text)
-
-
-def _rewrite_text_parts(
-    parts: Mapping[str, bytes], rewrite: Callable[[str], str]
-) -> dict[str, bytes]:
-    rewritten: dict[str, bytes] = {}
-    for path, content in parts.items():
-        text = _as_text(content)
-        if text is None:
-            rewritten[path] = content
-            continue
-        new_text = rewrite(text)
-        rewritten[path] = content if new_text == text else new_text.encode("utf-8")
-    return rewritten
-
-
-def to_repo_references(
-    parts: Mapping[str, bytes], *, object_to_logical: Mapping[str, str], workspace_id: str
-) -> dict[str, bytes]:
-    """Commit direction: in text parts, each object id of an item of the workspace becomes that
-    item's logical id, and the workspace's own id becomes the all-zero GUID. GUIDs are matched
-    case-insensitively as whole tokens; binary parts are left alone."""
-    mapping = {k.lower(): v for k, v in object_to_logical.items()}
-    mapping[workspace_id.lower()] = ZERO_GUID
-    return _rewrite_text_parts(parts, lambda text: _replace_guids(text, mapping))
-
-
-def from_repo_references(
-    parts: Mapping[str, bytes], *, logical_to_object: Mapping[str, str], workspace_id: str
-) -> dict[str, bytes]:
-    """Update direction: in text parts, each logical id of an item of the workspace becomes that
-    item's object id, and the all-zero GUID given as the value of a workspace-named key
-    (``workspaceId``, ``workspace``, ``default_lakehouse_workspace_id``, ...) becomes the
-    workspace's id. Binary parts are left alone."""
-    mapping = {k.lower(): v for k, v in logical_to_object.items() if k != ZERO_GUID}
-
-    def rewrite(text: str) -> str:
-        text = _ZERO_WORKSPACE_RE.sub(lambda m: m.group(1) + workspace_id, text)
-        return _replace_guids(text, mapping)
-
-    return _rewrite_text_parts(parts, rewrite)

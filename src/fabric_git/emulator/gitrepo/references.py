@@ -1,0 +1,85 @@
+"""Comparing item versions and rewriting cross-item references between workspace and repository."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+from fabric_git.emulator.gitrepo._model import ZERO_GUID, ItemState, as_text, canonical_bytes
+
+__all__ = ["from_repo_references", "same_content", "to_repo_references"]
+
+_GUID_RE = re.compile(
+    r"(?<![0-9A-Za-z])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+    r"(?![0-9A-Za-z])"
+)
+# The all-zero GUID stands for "this workspace" only as the value of a workspace-named key
+# (workspaceId, workspace, default_lakehouse_workspace_id, ...): elsewhere it may mean "none".
+_ZERO_WORKSPACE_RE = re.compile(r"(?i)(\w*workspace\w*[\"']?\s*[:=]\s*[\"']?)" + ZERO_GUID)
+
+
+def same_content(a: ItemState, b: ItemState) -> bool:
+    """Whether two versions of one item are the same for Git integration: type, display name,
+    description, workspace folder and parts, text compared with LF line endings. The logical id
+    is the identity, not content, and is not compared."""
+    if (a.type, a.display_name, a.description, a.folder) != (
+        b.type,
+        b.display_name,
+        b.description,
+        b.folder,
+    ):
+        return False
+    if a.parts.keys() != b.parts.keys():
+        return False
+    return all(
+        x is y or x == y or canonical_bytes(x) == canonical_bytes(y)
+        for x, y in ((a.parts[k], b.parts[k]) for k in a.parts)
+    )
+
+
+def _replace_guids(text: str, mapping: Mapping[str, str]) -> str:
+    def substitute(match: re.Match[str]) -> str:
+        return mapping.get(match.group(0).lower(), match.group(0))
+
+    return _GUID_RE.sub(substitute, text)
+
+
+def _rewrite_text_parts(
+    parts: Mapping[str, bytes], rewrite: Callable[[str], str]
+) -> dict[str, bytes]:
+    rewritten: dict[str, bytes] = {}
+    for path, content in parts.items():
+        text = as_text(content)
+        if text is None:
+            rewritten[path] = content
+            continue
+        new_text = rewrite(text)
+        rewritten[path] = content if new_text == text else new_text.encode("utf-8")
+    return rewritten
+
+
+def to_repo_references(
+    parts: Mapping[str, bytes], *, object_to_logical: Mapping[str, str], workspace_id: str
+) -> dict[str, bytes]:
+    """Commit direction: in text parts, each object id of an item of the workspace becomes that
+    item's logical id, and the workspace's own id becomes the all-zero GUID. GUIDs are matched
+    case-insensitively as whole tokens; binary parts are left alone."""
+    mapping = {k.lower(): v for k, v in object_to_logical.items()}
+    mapping[workspace_id.lower()] = ZERO_GUID
+    return _rewrite_text_parts(parts, lambda text: _replace_guids(text, mapping))
+
+
+def from_repo_references(
+    parts: Mapping[str, bytes], *, logical_to_object: Mapping[str, str], workspace_id: str
+) -> dict[str, bytes]:
+    """Update direction: in text parts, each logical id of an item of the workspace becomes that
+    item's object id, and the all-zero GUID given as the value of a workspace-named key
+    (``workspaceId``, ``workspace``, ``default_lakehouse_workspace_id``, ...) becomes the
+    workspace's id. Binary parts are left alone."""
+    mapping = {k.lower(): v for k, v in logical_to_object.items() if k != ZERO_GUID}
+
+    def rewrite(text: str) -> str:
+        text = _ZERO_WORKSPACE_RE.sub(lambda m: m.group(1) + workspace_id, text)
+        return _replace_guids(text, mapping)
+
+    return _rewrite_text_parts(parts, rewrite)
