@@ -107,6 +107,7 @@ class OperationPoller(Generic[T]):
         self._outcome: T | None = immediate
         self._finished = operation_id is None
         self._state: OperationState | None = None
+        self._failure: OperationFailedError | None = None
         self._next_interval = policy.default_interval if first_interval is None else first_interval
         self.description = description
 
@@ -193,6 +194,8 @@ class OperationPoller(Generic[T]):
         it fails, and ``OperationTimeoutError`` (carrying ``operation_id``) after ``timeout``
         seconds (default: ``PollPolicy.timeout``); the operation may still be running then.
         """
+        if self._failure is not None:
+            raise self._failure
         if self._finished:
             return self._outcome  # type: ignore[return-value]
         assert self.operation_id is not None
@@ -220,10 +223,11 @@ class OperationPoller(Generic[T]):
                 return self._outcome
             if status == _FAILED:
                 self._finished = True
-                raise OperationFailedError.from_state_error(
+                self._failure = OperationFailedError.from_state_error(
                     self.operation_id,
                     state.error.model_dump(by_alias=True, mode="json") if state.error else None,
                 )
+                raise self._failure
             # NotStarted, Running, Undefined and statuses added later: keep waiting.
 
     def result(self, timeout: float | None = None, progress: ProgressCallback | None = None) -> T:

@@ -277,9 +277,16 @@ def test_failed_operation_raises_with_service_details(
 def test_failed_operation_without_error_body(client: FabricClient, service: FakeService) -> None:
     service.on("POST", f"/workspaces/{WS}/git/commitToGit", accepted())
     service.on("GET", f"/operations/{OP}", poll_reply("Failed"))
+    poller = client.git.begin_commit_to_git(WS)
     with pytest.raises(OperationFailedError) as caught:
-        client.git.commit_to_git(WS)
+        poller.wait()
     assert caught.value.error_code == "OperationFailed"
+    assert poller.done() and poller.status() == "Failed"
+    # Waiting again reports the same failure without asking the service again.
+    polls = len(service.requests)
+    with pytest.raises(OperationFailedError):
+        poller.wait()
+    assert len(service.requests) == polls
 
 
 # --- timeout and resume -----------------------------------------------------------------------
