@@ -166,7 +166,7 @@ def cli(
     if verbose:
         from fabric_git.cli.errors import enable_debug_logging
 
-        enable_debug_logging()
+        ctx.call_on_close(enable_debug_logging())
     options = GlobalOptions(
         api_url=api_url or None,
         auth=auth,

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     import httpx
 
     from fabric_git.client import FabricClient
+    from fabric_git.emulator import Clock as EmulatorClock
     from fabric_git.emulator import EmulatorServer
 
 __all__ = ["GitWorkTree", "Sandbox", "item_parts"]
@@ -51,12 +53,14 @@ class Sandbox:
         lro_duration: float = 0.05,
         retry_after: int = 0,
         poll_interval: float = 0.02,
+        clock: EmulatorClock | None = None,
     ) -> None:
         self._own_dir = data_dir is None
         self.data_dir = data_dir or Path(tempfile.mkdtemp(prefix="fabric-git-sandbox-"))
         self._lro_duration = lro_duration
         self._retry_after = retry_after
         self.poll_interval = poll_interval
+        self._clock = clock
         self.server: EmulatorServer | None = None
         self._client: FabricClient | None = None
         self._http: httpx.Client | None = None
@@ -71,6 +75,8 @@ class Sandbox:
             lro_duration=self._lro_duration,
             retry_after=self._retry_after,
         )
+        if self._clock is not None:
+            config = replace(config, clock=self._clock)
         self.server = EmulatorServer(config).start()
         return self
 

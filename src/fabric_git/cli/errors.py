@@ -4,7 +4,9 @@ traceback only with ``--verbose``."""
 from __future__ import annotations
 
 import logging
+import sys
 import traceback
+from collections.abc import Callable
 
 import click
 
@@ -15,13 +17,31 @@ from fabric_git.cli.terminal import Environment, Terminal
 __all__ = ["enable_debug_logging", "report_failure"]
 
 
-def enable_debug_logging() -> None:
-    """Library debug logs on stderr (the transport redacts credentials before logging)."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+def enable_debug_logging() -> Callable[[], None]:
+    """Library debug logs on stderr (the transport redacts credentials before logging).
+    Returns the function that puts logging back as it was."""
     root = logging.getLogger("fabric_git")
+    level = root.level
+    handler = _CurrentStderr()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
+
+    def restore() -> None:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+    return restore
+
+
+class _CurrentStderr(logging.Handler):
+    """Writes each record to ``sys.stderr`` as it is at that moment (not at set-up)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
 
 
 def report_failure(ctx: click.Context, error: BaseException) -> ExitCode:
@@ -46,7 +66,6 @@ def _terminal(ctx: click.Context) -> Terminal:
     if isinstance(terminal, Terminal):
         return terminal
     import os
-    import sys
 
     return Terminal(environment=Environment.detect(os.environ, sys.stderr))
 

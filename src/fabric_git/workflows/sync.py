@@ -2,8 +2,9 @@
 
 Safe to re-run. On a connection that is already initialized, sync converges instead of
 initializing again: incoming Git changes are applied (conflicts settled by the strategy), and
-workspace changes are committed only when the strategy is ``PreferWorkspace``. When nothing
-differs, nothing runs and the result is a no-op.
+workspace changes are committed only when the strategy is ``PreferWorkspace``. When no item
+differs, nothing runs and the result is a no-op (even if the branch moved outside the workspace's
+directory, as it does when several workspaces share a repository).
 """
 
 from __future__ import annotations
@@ -228,7 +229,9 @@ def _converge(
     policy = _policy_for(strategy)
     applied: list[Change] = []
     notes: list[str] = []
-    if status.incoming or status.remote_moved:
+    # Only item changes call for an update: a branch that moved outside this workspace's
+    # directory (other workspaces sharing the repository) leaves nothing to apply.
+    if status.incoming:
         if status.conflicts and policy is None and not opts.dry_run:
             raise ConflictsNeedPolicyError(
                 workspace_id=ws.id,
