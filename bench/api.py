@@ -117,6 +117,16 @@ class FabricApi:
             created = next(i for i in items["value"] if i["displayName"] == name)
         return str(created["id"])
 
+    def list_items(self, workspace: str) -> list[dict[str, Any]]:
+        """Every item of the workspace, across all pages."""
+        found: list[dict[str, Any]] = []
+        url: str | None = f"/workspaces/{workspace}/items"
+        while url:
+            page = self.call("GET", url).json()
+            found += page["value"]
+            url = page.get("continuationUri")
+        return found
+
     def update_definition(self, workspace: str, item: str, definition: dict[str, Any]) -> None:
         path = f"/workspaces/{workspace}/items/{item}/updateDefinition"
         self.lro("POST", path, {"definition": definition})

@@ -121,7 +121,7 @@ def run(workspace: Workspace, runs: int = 3) -> list[Figure]:
                     api.update, target, remote, head if isinstance(head, str) else None
                 )
                 updates.append(timed(update))
-            items_after = len(api.call("GET", f"/workspaces/{target}/items").json()["value"])
+            items_after = len(api.list_items(target))
             checkout_baseline = gitbase.checkout_baseline(clone, runs=runs)
 
     commit_median = statistics.median(commits)
