@@ -51,6 +51,7 @@ class EmulatorConfig:
     faults: tuple[FaultRule, ...] = ()
     secret: str | None = None
     access_log: bool = False
+    worker_threads: int = 8
     clock: Clock = field(default_factory=SystemClock)
 
     def __post_init__(self) -> None:
@@ -60,6 +61,8 @@ class EmulatorConfig:
             raise ValueError("lro_mode must be 'async' or 'sync'")
         if self.lro_duration < 0 or self.retry_after < 0:
             raise ValueError("lro_duration and retry_after must not be negative")
+        if self.worker_threads < 1:
+            raise ValueError("worker_threads must be at least 1")
         if self.page_size < 1:
             raise ValueError("page_size must be at least 1")
         if self.data_dir is not None and not isinstance(self.data_dir, Path):
