@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from emulator.git.git_support import Env, error_code, item_files, platform
 from fabric_git.emulator.auth import Principal
+from fabric_git.emulator.backend.git import context, records
+from fabric_git.emulator.errors import EmulatorError
 from fabric_git.emulator.gitrepo.layout import ZERO_GUID
 
 LID_A = "0a0a0a0a-0000-4000-8000-00000000000a"
@@ -72,6 +76,58 @@ def test_connect_refusals(env: Env) -> None:
     )
     assert response.status_code == 404
     assert error_code(response) == "GitProviderResourceNotFound"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("repositoryName", "bad$name"),
+        ("repositoryName", "fabric.git"),
+        ("projectName", "a/b"),
+        ("organizationName", "trailing."),
+    ],
+)
+def test_a_repository_name_no_provider_could_host_is_not_found(
+    env: Env, field: str, value: str
+) -> None:
+    ws = env.workspace()
+    details = {
+        "gitProviderType": "AzureDevOps",
+        "organizationName": "contoso",
+        "projectName": "analytics",
+        "repositoryName": "fabric",
+        "branchName": "main",
+        "directoryName": "",
+        field: value,
+    }
+    response = env.client.post(
+        f"/workspaces/{ws}/git/connect", json={"gitProviderDetails": details}
+    )
+    assert response.status_code == 404, response.text
+    body = response.json()
+    assert body["errorCode"] == "GitProviderResourceNotFound"
+    assert field in body["message"]
+    assert body["moreDetails"][0]["message"].startswith(f"{field}: ")
+
+
+def test_a_stored_connection_with_an_empty_owner_is_not_found() -> None:
+    record = records.GitConnectionRecord(
+        workspace_id="ws",
+        provider_type="GitHub",
+        owner_name="",
+        organization_name=None,
+        project_name=None,
+        custom_domain_name=None,
+        repository_name="repo",
+        branch_name="main",
+        directory_name="",
+        state=records.INITIALIZED,
+    )
+    with pytest.raises(EmulatorError) as raised:
+        context.repo_key(record)
+    assert raised.value.status == 404
+    assert raised.value.error_code == "GitProviderResourceNotFound"
+    assert "ownerName" in raised.value.message
 
 
 def test_github_automatic_credentials_are_not_supported(env: Env) -> None:

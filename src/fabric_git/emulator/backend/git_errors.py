@@ -78,6 +78,15 @@ def git_provider_resource_not_found(what: str) -> EmulatorError:
     return git_error("GitProviderResourceNotFound", f"The Git provider {what} was not found.")
 
 
+def invalid_repository_name(field: str, value: str, reason: str) -> EmulatorError:
+    """A repository name no Git provider could host: no such repository can exist."""
+    return git_error(
+        "GitProviderResourceNotFound",
+        f"The Git provider repository was not found: {field} {value!r} is not a valid name.",
+        [f"{field}: {reason}"],
+    )
+
+
 def git_provider_authentication_failed() -> EmulatorError:
     return git_error(
         "GitProviderAuthenticationFailed",

@@ -35,6 +35,7 @@ __all__ = [
     "GITHUB",
     "AZURE_DEVOPS",
     "HostedRepo",
+    "InvalidRepoKey",
     "RefMoved",
     "RepoKey",
     "RepositoryError",
@@ -86,6 +87,15 @@ class RefMoved(RepositoryError):
         self.actual = actual
 
 
+class InvalidRepoKey(ValueError):
+    """A repository name the host cannot hold; ``part`` says which one ("owner",
+    "organization", "project" or "repository name")."""
+
+    def __init__(self, part: str, message: str) -> None:
+        super().__init__(message)
+        self.part = part
+
+
 def _check_segment(kind: str, value: str, limit: int) -> None:
     if (
         not _SEGMENT_RE.fullmatch(value)
@@ -93,9 +103,10 @@ def _check_segment(kind: str, value: str, limit: int) -> None:
         or len(value) > limit
         or ".." in value
     ):
-        raise ValueError(
+        raise InvalidRepoKey(
+            kind,
             f"invalid {kind} {value!r}: use letters, digits, '_', '-', '.', spaces "
-            f"(up to {limit} characters, not ending with '.' or a space)"
+            f"(up to {limit} characters, not ending with '.' or a space)",
         )
 
 
@@ -121,7 +132,7 @@ class RepoKey:
         _check_segment("owner" if self.provider == GITHUB else "organization", self.owner, 100)
         _check_segment("repository name", self.name, 128)
         if self.name.lower().endswith(".git"):
-            raise ValueError("a repository name cannot end with '.git'")
+            raise InvalidRepoKey("repository name", "a repository name cannot end with '.git'")
 
     @classmethod
     def github(cls, owner: str, repo: str) -> RepoKey:

@@ -61,14 +61,33 @@ def directory_problem(directory: str) -> str | None:
     return None
 
 
-def repo_key(record: GitConnectionRecord) -> Any:
-    from fabric_git.emulator.gitrepo.repos import RepoKey
+# The request field that holds each part of a repository key, per provider.
+_KEY_FIELDS = {
+    (GITHUB, "owner"): "ownerName",
+    (AZURE_DEVOPS, "organization"): "organizationName",
+    (AZURE_DEVOPS, "project"): "projectName",
+}
 
-    if record.provider_type == GITHUB:
-        return RepoKey.github(record.owner_name or "", record.repository_name)
-    return RepoKey.azure_devops(
-        record.organization_name or "", record.project_name or "", record.repository_name
-    )
+
+def repo_key(record: GitConnectionRecord) -> Any:
+    """The hosted repository a connection names; a name no provider could host is a missing
+    repository (``GitProviderResourceNotFound`` naming the field), not a server error."""
+    from fabric_git.emulator.gitrepo.repos import InvalidRepoKey, RepoKey
+
+    try:
+        if record.provider_type == GITHUB:
+            return RepoKey.github(record.owner_name or "", record.repository_name)
+        return RepoKey.azure_devops(
+            record.organization_name or "", record.project_name or "", record.repository_name
+        )
+    except InvalidRepoKey as error:
+        field = _KEY_FIELDS.get((record.provider_type, error.part), "repositoryName")
+        value = {
+            "ownerName": record.owner_name,
+            "organizationName": record.organization_name,
+            "projectName": record.project_name,
+        }.get(field, record.repository_name)
+        raise git_errors.invalid_repository_name(field, value or "", str(error)) from None
 
 
 def open_branch(host: Any, record: GitConnectionRecord) -> tuple[Any, str]:
