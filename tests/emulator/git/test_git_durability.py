@@ -175,6 +175,34 @@ def test_reconcile_drops_a_commit_whose_ref_never_moved(env: Env) -> None:
     )
 
 
+def test_a_locked_branch_fails_the_commit_cleanly_and_retriably(env: Env) -> None:
+    env.repo()
+    ws = env.workspace()
+    env.item(ws, "nb")
+    head = env.connected(ws)["workspaceHead"]
+    repo = env.state.repos.get(env.repo_key)
+    repo.lock_timeout = 0  # give up at once instead of waiting for the other writer
+    lock = repo.path / "refs" / "heads" / "main.lock"
+    lock.write_text(head + "\n")  # another writer holds the branch
+    response = env.commit(ws)
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["errorCode"] == "GitProviderOperationFailed"
+    assert body["isRetriable"] is True
+    assert "main" in body["message"]
+    # Nothing half-written: the branch, the head, the item and the journal are as they were.
+    assert env.tip() == head
+    with env.state.store.read() as conn:
+        assert records.get_connection(conn, ws).workspace_head == head  # type: ignore[union-attr]
+        assert records.list_intents(conn) == []
+    assert env.items(ws)["nb"].logical_id is None
+    assert [c["workspaceChange"] for c in env.status(ws)["changes"]] == ["Added"]
+    assert repo.fsck()
+    lock.unlink()  # the other writer finishes
+    assert env.commit(ws).status_code == 200
+    assert env.status(ws)["changes"] == []
+
+
 @pytest.fixture
 def async_env() -> Iterator[Env]:
     with Emulator(lro_mode="async", lro_duration=0, retry_after=0) as emu, emu.client() as client:

@@ -128,6 +128,17 @@ def file_too_large(path: str, limit_mb: int) -> EmulatorError:
     return git_error("GitProviderOperationFailed", f"The file {path} is larger than {limit_mb} MB.")
 
 
+def branch_locked(branch: str) -> EmulatorError:
+    """Another writer held the branch too long: nothing was written, so a retry is safe."""
+    return EmulatorError(
+        status_for("GitProviderOperationFailed"),
+        "GitProviderOperationFailed",
+        f"The branch '{branch}' is locked by another write to the repository. Nothing was "
+        "committed; retry the commit.",
+        is_retriable=True,
+    )
+
+
 def commit_too_large(limit_mb: int) -> EmulatorError:
     return git_error(
         "GitProviderOperationFailed",

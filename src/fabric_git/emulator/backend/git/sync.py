@@ -59,7 +59,7 @@ from fabric_git.emulator.gitrepo.layout import (
     to_repo_references,
     write_items,
 )
-from fabric_git.emulator.gitrepo.repos import RefMoved
+from fabric_git.emulator.gitrepo.repos import RefMoved, RepositoryLocked
 from fabric_git.emulator.ids import is_guid, new_id
 
 log = logging.getLogger("fabric_git.emulator.git")
@@ -380,12 +380,16 @@ def commit_work(
             author=_author(principal),
         )
     except BaseException as error:
+        # The ref did not move: drop the intent so nothing of this commit remains but
+        # unreferenced Git objects.
         with state.store.write() as conn:
             records.delete_intent(conn, intent.id)
         if isinstance(error, RefMoved):
             raise _rule(
                 RuleError("WorkspaceUpdateRequired", "The branch moved; update first.")
             ) from None
+        if isinstance(error, RepositoryLocked):
+            raise git_errors.branch_locked(record.branch_name) from None
         raise
     with state.store.write() as conn:
         _finish_commit(conn, intent, sha, _now(state))
