@@ -15,7 +15,7 @@ from emulator.git.git_support import Env, error_code
 from fabric_git.emulator import Emulator, EmulatorConfig, EmulatorServer
 from fabric_git.emulator.backend import git_integration
 from fabric_git.emulator.backend.git import records, sync
-from fabric_git.emulator.gitrepo.repos import RepoKey
+from fabric_git.emulator.gitrepo.repos import HostedRepo, RepoKey
 
 PAT = "ghp_emulatorTestToken123"
 
@@ -201,6 +201,29 @@ def test_a_locked_branch_fails_the_commit_cleanly_and_retriably(env: Env) -> Non
     lock.unlink()  # the other writer finishes
     assert env.commit(ws).status_code == 200
     assert env.status(ws)["changes"] == []
+
+
+def test_restart_clears_a_lock_left_by_a_killed_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without recovery the commit after the restart would fail at once instead of waiting.
+    monkeypatch.setattr(HostedRepo, "lock_timeout", 0.0)
+    with Emulator(lro_mode="sync", data_dir=tmp_path) as emu, emu.client() as client:
+        env = Env(emu, client)
+        env.repo()
+        ws = env.workspace()
+        env.item(ws, "nb")
+        head = env.connected(ws)["workspaceHead"]
+        lock = env.state.repos.get(env.repo_key).path / "refs" / "heads" / "main.lock"
+        # What a writer killed while holding the branch's lock leaves behind.
+        lock.write_text(head + "\n")
+        assert error_code(env.commit(ws)) == "GitProviderOperationFailed"
+    with Emulator(lro_mode="sync", data_dir=tmp_path) as emu, emu.client() as client:
+        env = Env(emu, client)
+        assert not lock.exists()
+        assert env.commit(ws).status_code == 200
+        assert env.tip() != head
+        assert env.status(ws)["changes"] == []
 
 
 @pytest.fixture

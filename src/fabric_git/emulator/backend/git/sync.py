@@ -571,13 +571,18 @@ def _apply_update(conn: Any, workspace_id: str, sides: Sides, plan: Any) -> None
 
 
 def reconcile(state: Any) -> int:
-    """Finish or drop the commits a crash cut short; returns how many intents were handled.
+    """Start-up repair after a crash; returns how many commit intents were handled.
 
-    A commit whose branch tip holds exactly the intended files is finished (new head, new
-    logical ids). Otherwise the ref never moved (or moved for another reason): the intent is
-    dropped, and the new items keep the logical ids the commit would have given them, which is
-    harmless whether or not Git has them.
+    First the hosted repositories drop what a killed writer left (stale ref locks, which would
+    refuse every later commit of the branch, and half-created repositories). Then each commit
+    a crash cut short is finished or dropped: a commit whose branch tip holds exactly the
+    intended files is finished (new head, new logical ids). Otherwise the ref never moved (or
+    moved for another reason): the intent is dropped, and the new items keep the logical ids
+    the commit would have given them, which is harmless whether or not Git has them.
     """
+    if state.repos is not None:
+        for key, locks in state.repos.recover().items():
+            log.warning("repository %s: removed stale locks %s", key, ", ".join(locks))
     with state.store.read() as conn:
         intents = records.list_intents(conn)
     for intent in intents:
