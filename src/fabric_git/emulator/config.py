@@ -49,7 +49,7 @@ class EmulatorConfig:
     retry_after: int = 1
     page_size: int = 100
     faults: tuple[FaultRule, ...] = ()
-    secret: str | None = None
+    secret: str | None = field(default=None, repr=False)
     access_log: bool = False
     worker_threads: int = 8
     clock: Clock = field(default_factory=SystemClock)

@@ -71,3 +71,10 @@ def test_admin_endpoints_need_the_admin(emu: Emulator):
     with emu.client(token=emu.token_for(user="dave")) as dave:
         response = dave.get("http://emulator.local/_emulator/faults")
     _assert_error(response, 403, "InsufficientPrivileges")
+
+
+def test_secrets_stay_out_of_reprs(emu: Emulator):
+    from fabric_git.emulator import EmulatorConfig
+
+    assert "hunter2" not in repr(EmulatorConfig(secret="hunter2"))
+    assert emu.token not in repr(emu.state) + repr(emu.state.tokens)
