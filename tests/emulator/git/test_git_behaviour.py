@@ -413,6 +413,35 @@ def test_update_creates_deletes_and_mirrors_folders(env: Env) -> None:
     assert env.status(ws)["changes"] == []
 
 
+def test_update_applies_names_swapped_and_passed_on_in_git(env: Env) -> None:
+    env.repo()
+    ws = env.workspace()
+    alpha, beta, gamma = (env.item(ws, name) for name in ("alpha", "beta", "gamma"))
+    env.connected(ws)
+    assert env.commit(ws).status_code == 200
+    lids = {name: env.items(ws)[name].logical_id for name in ("alpha", "beta", "gamma")}
+    # In Git: alpha and beta swap names, gamma becomes delta and a new item takes "gamma".
+    env.push(
+        {
+            "alpha.Notebook/.platform": platform(lids["alpha"], "beta"),
+            "beta.Notebook/.platform": platform(lids["beta"], "alpha"),
+            "gamma.Notebook/.platform": platform(lids["gamma"], "delta"),
+            **item_files("new.Notebook", LID_A, "gamma", b"# new gamma\n"),
+        }
+    )
+    response = env.update(ws)
+    assert response.status_code == 200, response.text
+    items = env.items(ws)
+    assert {name: record.id for name, record in items.items() if name != "gamma"} == {
+        "beta": alpha,
+        "alpha": beta,
+        "delta": gamma,
+    }
+    assert items["gamma"].logical_id == LID_A
+    assert env.parts(items["gamma"].id) == {"notebook-content.py": b"# new gamma\n"}
+    assert env.status(ws)["changes"] == []
+
+
 def test_conflicts_and_policies(env: Env) -> None:
     env.repo()
     ws = env.workspace()

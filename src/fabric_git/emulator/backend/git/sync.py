@@ -537,6 +537,18 @@ def _apply_update(conn: Any, workspace_id: str, sides: Sides, plan: Any) -> None
     logical_to_object.update({u.state.logical_id: oid for u, oid in targets})
     for object_id, logical_id in plan.adopted.items():
         items.update_item(conn, object_id, logical_id=logical_id)
+    # The plan checked the final names; the store checks (type, name) at every step. Renamed
+    # items first step aside to a name no one holds, so names swapped or passed on in Git
+    # (A->B and B->A, or A->C and a new A) apply in any order.
+    current_names = {
+        entry.object_id: entry.state.display_name for entry in sides.workspace.values()
+    }
+    for upsert, object_id in targets:
+        if (
+            upsert.object_id is not None
+            and current_names.get(object_id) != upsert.state.display_name
+        ):
+            items.update_item(conn, object_id, display_name=_transient_name(object_id))
     for upsert, object_id in targets:
         remote_state: ItemState = upsert.state
         parts = from_repo_references(
@@ -565,6 +577,11 @@ def _apply_update(conn: Any, workspace_id: str, sides: Sides, plan: Any) -> None
             logical_id=remote_state.logical_id,
         )
         items.set_parts(conn, object_id, parts)
+
+
+def _transient_name(object_id: str) -> str:
+    """A display name only this item can hold, for the moment of a rename inside an update."""
+    return f"~renaming {object_id}"
 
 
 # --- start-up --------------------------------------------------------------------------------
