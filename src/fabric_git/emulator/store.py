@@ -35,6 +35,9 @@ class Store:
         self._lock = threading.RLock()
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
+        # Reader connections by thread; a thread pool retires idle threads, so readers of
+        # threads that have ended are closed when the next reader opens.
+        self._readers: dict[int, tuple[threading.Thread, sqlite3.Connection]] = {}
         self._all_lock = threading.Lock()
         self._closed = False
         self._writer = self._connect()
@@ -105,13 +108,24 @@ class Store:
         conn: sqlite3.Connection | None = getattr(self._local, "reader", None)
         if conn is None:
             self._check_open()
+            self._close_orphaned_readers()
             conn = self._connect()
             self._local.reader = conn
+            with self._all_lock:
+                self._readers[threading.get_ident()] = (threading.current_thread(), conn)
         conn.execute("BEGIN")
         try:
             yield conn
         finally:
             conn.execute("COMMIT")
+
+    def _close_orphaned_readers(self) -> None:
+        with self._all_lock:
+            for ident, (thread, conn) in list(self._readers.items()):
+                if not thread.is_alive():
+                    del self._readers[ident]
+                    self._all.remove(conn)
+                    conn.close()
 
     def _check_open(self) -> None:
         if self._closed:
@@ -124,6 +138,7 @@ class Store:
                 for conn in self._all:
                     conn.close()
                 self._all.clear()
+                self._readers.clear()
 
 
 def _split_statements(script: str) -> list[str]:

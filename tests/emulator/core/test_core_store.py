@@ -1,0 +1,67 @@
+"""The SQLite store: migrations once, rollback on error, nested writes, reader connections."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from fabric_git.emulator.store import Store
+
+
+def test_migrations_apply_once(tmp_path: Path):
+    store = Store(tmp_path / "db.sqlite")
+    with store.read() as conn:
+        applied = [row[0] for row in conn.execute("SELECT name FROM schema_migrations")]
+    store.close()
+    assert "001_core.sql" in applied
+    reopened = Store(tmp_path / "db.sqlite")
+    with reopened.read() as conn:
+        again = [row[0] for row in conn.execute("SELECT name FROM schema_migrations")]
+    reopened.close()
+    assert again == applied
+
+
+def test_failed_write_rolls_back_and_nested_writes_join(tmp_path: Path):
+    store = Store(tmp_path / "db.sqlite")
+    try:
+        with pytest.raises(RuntimeError), store.write() as conn:
+            conn.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
+            raise RuntimeError("boom")
+        with store.write() as outer:
+            outer.execute("INSERT INTO meta (key, value) VALUES ('b', '2')")
+            with store.write() as inner:
+                assert inner is outer
+                inner.execute("INSERT INTO meta (key, value) VALUES ('c', '3')")
+        with store.read() as conn:
+            keys = {row[0] for row in conn.execute("SELECT key FROM meta")}
+        assert keys == {"b", "c"}
+    finally:
+        store.close()
+
+
+def test_readers_of_ended_threads_are_closed(tmp_path: Path):
+    store = Store(tmp_path / "db.sqlite")
+    try:
+
+        def read_once() -> None:
+            with store.read() as conn:
+                conn.execute("SELECT 1").fetchone()
+
+        for _ in range(5):
+            thread = threading.Thread(target=read_once)
+            thread.start()
+            thread.join()
+        read_once()
+        # The writer, plus the reader of this thread; the five ended threads' readers are gone.
+        assert len(store._all) == 2
+    finally:
+        store.close()
+
+
+def test_closed_store_refuses_work():
+    store = Store()
+    store.close()
+    with pytest.raises(RuntimeError), store.write():
+        pass
