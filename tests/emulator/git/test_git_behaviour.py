@@ -10,7 +10,7 @@ from emulator.git.git_support import Env, error_code, item_files, platform
 from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend.git import context, records
 from fabric_git.emulator.errors import EmulatorError
-from fabric_git.emulator.gitrepo.layout import ZERO_GUID
+from fabric_git.emulator.gitrepo.layout import PLATFORM_SCHEMA_URL, ZERO_GUID
 
 LID_A = "0a0a0a0a-0000-4000-8000-00000000000a"
 LID_B = "0b0b0b0b-0000-4000-8000-00000000000b"
@@ -440,6 +440,47 @@ def test_update_applies_names_swapped_and_passed_on_in_git(env: Env) -> None:
     assert items["gamma"].logical_id == LID_A
     assert env.parts(items["gamma"].id) == {"notebook-content.py": b"# new gamma\n"}
     assert env.status(ws)["changes"] == []
+
+
+def labelled_platform(label: str, name: str = "Sales") -> bytes:
+    document = {
+        "$schema": PLATFORM_SCHEMA_URL,
+        "metadata": {
+            "type": "Notebook",
+            "displayName": name,
+            "sensitivityLabelId": label,
+            "creationPayload": {"defaultCollation": "Latin1_General_100_CI_AS_KS_WS_SC_UTF8"},
+            "x-future": [1, True],
+        },
+        "config": {"version": "2.0", "logicalId": LID_A},
+    }
+    return json.dumps(document, indent=2).encode()
+
+
+def test_platform_metadata_from_git_survives_update_and_commit(env: Env) -> None:
+    from fabric_git.emulator.backend import items
+
+    env.repo()
+    ws = env.workspace()
+    env.connected(ws)
+    first = labelled_platform("label-1")
+    env.push({"Sales.Notebook/.platform": first, "Sales.Notebook/notebook-content.py": b"# 1\n"})
+    assert env.update(ws).status_code == 200
+    assert env.status(ws)["changes"] == []  # the stored metadata matches Git's
+    item = env.items(ws)["Sales"].id
+    env.set_parts(item, {"notebook-content.py": b"# 2\n"})
+    assert env.commit(ws).status_code == 200
+    assert env.files()["Sales.Notebook/.platform"] == first
+    assert env.files()["Sales.Notebook/notebook-content.py"] == b"# 2\n"
+    # A label changed in Git is an incoming change, applied by the update.
+    env.push({"Sales.Notebook/.platform": labelled_platform("label-2")})
+    (change,) = env.status(ws)["changes"]
+    assert change["remoteChange"] == "Modified" and "workspaceChange" not in change
+    assert env.update(ws).status_code == 200
+    with env.state.store.write() as conn:
+        items.update_item(conn, item, display_name="Sales renamed")
+    assert env.commit(ws).status_code == 200
+    assert env.files()["Sales.Notebook/.platform"] == labelled_platform("label-2", "Sales renamed")
 
 
 def test_conflicts_and_policies(env: Env) -> None:

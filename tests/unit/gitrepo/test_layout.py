@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -100,6 +101,74 @@ def test_platform_bytes_leave_out_empty_description_and_keep_unicode() -> None:
     assert '"displayName": "Café"'.encode() in data
     assert not data.endswith(b"\n")
     assert b"\r" not in data
+
+
+WAREHOUSE_PLATFORM = (
+    b"{\n"
+    b'  "$schema": "https://developer.microsoft.com/json-schemas/fabric/gitIntegration/'
+    b'platformProperties/2.0.0/schema.json",\n'
+    b'  "metadata": {\n'
+    b'    "type": "Warehouse",\n'
+    b'    "displayName": "Sales",\n'
+    b'    "sensitivityLabelId": "6c2e1a4b-7d8e-4f90-a1b2-c3d4e5f6a7b8",\n'
+    b'    "creationPayload": {\n'
+    b'      "defaultCollation": "Latin1_General_100_CI_AS_KS_WS_SC_UTF8"\n'
+    b"    },\n"
+    b'    "x-future": [\n'
+    b"      1,\n"
+    b"      true\n"
+    b"    ]\n"
+    b"  },\n"
+    b'  "config": {\n'
+    b'    "version": "2.0",\n'
+    b'    "logicalId": "4c713ead-5f60-4182-9dce-3f4a5b6c7d8e"\n'
+    b"  }\n"
+    b"}"
+)
+
+
+def test_extra_platform_metadata_is_read_and_written_back_byte_for_byte() -> None:
+    files = {"Sales.Warehouse/.platform": WAREHOUSE_PLATFORM}
+    state = read_items(files, "")[HOUSE_ID].state
+    assert list(state.extra_metadata) == ["sensitivityLabelId", "creationPayload", "x-future"]
+    assert state.extra_metadata["creationPayload"] == {
+        "defaultCollation": "Latin1_General_100_CI_AS_KS_WS_SC_UTF8"
+    }
+    assert platform_bytes(state) == WAREHOUSE_PLATFORM
+    renamed = write(files, upserts=(dataclasses.replace(state, display_name="Sales 2"),))
+    assert renamed["Sales.Warehouse/.platform"] == WAREHOUSE_PLATFORM.replace(
+        b'"Sales"', b'"Sales 2"'
+    )
+
+
+def test_extra_platform_metadata_follows_the_known_keys_in_file_order() -> None:
+    document = {
+        "metadata": {
+            "sensitivityLabelId": "label",
+            "type": "Notebook",
+            "zeta": 1,
+            "displayName": "nb",
+            "alpha": 2,
+        },
+        "config": {"version": "2.0", "logicalId": NB_ID},
+    }
+    files = {"nb.Notebook/.platform": json.dumps(document).encode()}
+    state = read_items(files, "")[NB_ID].state
+    written = json.loads(write(files, upserts=(state,))["nb.Notebook/.platform"])
+    assert list(written["metadata"]) == [
+        "type",
+        "displayName",
+        "sensitivityLabelId",
+        "zeta",
+        "alpha",
+    ]
+
+
+def test_same_content_sees_extra_platform_metadata_but_not_its_order() -> None:
+    labelled = notebook(extra_metadata={"sensitivityLabelId": "a", "x": 1})
+    assert same_content(labelled, notebook(extra_metadata={"x": 1, "sensitivityLabelId": "a"}))
+    assert not same_content(labelled, notebook(extra_metadata={"sensitivityLabelId": "b", "x": 1}))
+    assert not same_content(labelled, notebook())
 
 
 # --- round trips -----------------------------------------------------------------------------

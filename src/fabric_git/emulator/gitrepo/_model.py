@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PLATFORM_FILE = ".platform"
+KNOWN_METADATA_KEYS = ("type", "displayName", "description")
 V1_METADATA_FILE = "item.metadata.json"
 V1_CONFIG_FILE = "item.config.json"
 SYSTEM_FILES = frozenset({PLATFORM_FILE, V1_METADATA_FILE, V1_CONFIG_FILE})
@@ -65,7 +66,12 @@ SUPPORTED_TYPES: frozenset[str] = frozenset(
 
 @dataclass(frozen=True)
 class ItemState:
-    """One item as Git integration compares it."""
+    """One item as Git integration compares it.
+
+    ``extra_metadata`` holds the ``.platform`` ``metadata`` keys other than ``type``,
+    ``displayName`` and ``description`` (``sensitivityLabelId``, ``creationPayload``, keys of
+    newer schemas), in file order, so an item read from Git is written back with them.
+    """
 
     logical_id: str
     type: str
@@ -73,6 +79,7 @@ class ItemState:
     description: str = ""
     folder: tuple[str, ...] = ()
     parts: Mapping[str, bytes] = field(default_factory=dict)
+    extra_metadata: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fabric_git.emulator.gitrepo._model import (
+    KNOWN_METADATA_KEYS,
     MAX_DIRECTORY_NAME_LENGTH,
     PLATFORM_FILE,
     PLATFORM_SCHEMA_URL,
@@ -27,10 +28,14 @@ _FULL_GUID_RE = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12
 
 def platform_bytes(state: ItemState) -> bytes:
     """The v2 ``.platform`` exactly as Fabric writes it: fixed key order, two-space indent, LF,
-    no trailing newline, ``description`` only when non-empty."""
-    metadata: dict[str, str] = {"type": state.type, "displayName": state.display_name}
+    no trailing newline, ``description`` only when non-empty, then any other metadata keys the
+    item carries, in their order."""
+    metadata: dict[str, Any] = {"type": state.type, "displayName": state.display_name}
     if state.description:
         metadata["description"] = state.description
+    for key, value in state.extra_metadata.items():
+        if key not in KNOWN_METADATA_KEYS:
+            metadata[key] = value
     document = {
         "$schema": PLATFORM_SCHEMA_URL,
         "metadata": metadata,
@@ -57,6 +62,7 @@ class SystemInfo:
     display_name: str = ""
     description: str = ""
     logical_id: str = ""
+    extra_metadata: Mapping[str, Any] = field(default_factory=dict)
     problem: str | None = None
 
 
@@ -111,6 +117,7 @@ def read_system_files(directory: str, files: Mapping[str, bytes]) -> SystemInfo:
         display_name=display_name,
         description=description or "",
         logical_id=logical_id.lower(),
+        extra_metadata={k: v for k, v in metadata.items() if k not in KNOWN_METADATA_KEYS},
     )
 
 

@@ -198,6 +198,7 @@ def _scan(files: Mapping[str, bytes], root: str) -> _Scan:
             description=info.description,
             folder=tuple(folder_path.split("/")) if folder_path else (),
             parts=parts,
+            extra_metadata=info.extra_metadata,
         )
         entry.item = RepoItem(state=state, directory=d)
         by_logical_id.setdefault(info.logical_id, []).append(d)

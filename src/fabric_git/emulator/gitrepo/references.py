@@ -20,14 +20,17 @@ _ZERO_WORKSPACE_RE = re.compile(r"(?i)(\w*workspace\w*[\"']?\s*[:=]\s*[\"']?)" +
 
 def same_content(a: ItemState, b: ItemState) -> bool:
     """Whether two versions of one item are the same for Git integration: type, display name,
-    description, workspace folder and parts, text compared with LF line endings. The logical id
-    is the identity, not content, and is not compared."""
+    description, other ``.platform`` metadata (key order aside), workspace folder and parts,
+    text compared with LF line endings. The logical id is the identity, not content, and is not
+    compared."""
     if (a.type, a.display_name, a.description, a.folder) != (
         b.type,
         b.display_name,
         b.description,
         b.folder,
     ):
+        return False
+    if dict(a.extra_metadata) != dict(b.extra_metadata):
         return False
     if a.parts.keys() != b.parts.keys():
         return False

@@ -13,7 +13,11 @@ from urllib.parse import urlsplit
 
 from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend import git_errors
-from fabric_git.emulator.backend.git.records import Credentials, GitConnectionRecord
+from fabric_git.emulator.backend.git.records import (
+    Credentials,
+    GitConnectionRecord,
+    extra_metadata_of,
+)
 from fabric_git.emulator.backend.git.rules import WorkspaceEntry, provisional_key
 from fabric_git.emulator.gitrepo.layout import (
     SUPPORTED_TYPES,
@@ -234,6 +238,7 @@ def workspace_items(
     from fabric_git.emulator.backend.items import get_parts, list_items
 
     records = [r for r in list_items(conn, workspace_id) if r.type in SUPPORTED_TYPES]
+    extra_metadata = extra_metadata_of(conn, workspace_id)
     object_to_logical = {r.id: r.logical_id for r in records if r.logical_id}
     paths: dict[str | None, tuple[str, ...]] = {None: ()}
     entries: dict[str, WorkspaceEntry[ItemState]] = {}
@@ -254,6 +259,7 @@ def workspace_items(
             description=record.description or "",
             folder=paths[record.folder_id],
             parts=parts,
+            extra_metadata=extra_metadata.get(record.id, {}),
         )
         entries[key] = WorkspaceEntry(record.id, state)
         rows.append(

@@ -1,9 +1,12 @@
-"""SQLite rows of Git integration (``schema/010_git.sql``): connections, credentials, intents."""
+"""SQLite rows of Git integration: connections, credentials and intents
+(``schema/010_git.sql``), and the ``.platform`` metadata items carry from Git
+(``schema/011_git_platform_metadata.sql``)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,11 +16,13 @@ __all__ = [
     "Intent",
     "delete_connection",
     "delete_intent",
+    "extra_metadata_of",
     "get_connection",
     "get_credentials",
     "insert_connection",
     "list_intents",
     "put_credentials",
+    "put_extra_metadata",
     "put_intent",
     "set_sync",
 ]
@@ -180,3 +185,25 @@ def list_intents(conn: sqlite3.Connection) -> list[Intent]:
 
 def delete_intent(conn: sqlite3.Connection, intent_id: str) -> None:
     conn.execute("DELETE FROM git_intents WHERE id = ?", (intent_id,))
+
+
+def extra_metadata_of(conn: sqlite3.Connection, workspace_id: str) -> dict[str, dict[str, Any]]:
+    """The extra ``.platform`` metadata of the workspace's items that have any, by item id."""
+    rows = conn.execute(
+        "SELECT m.item_id, m.metadata FROM git_item_metadata m JOIN items i ON i.id = m.item_id"
+        " WHERE i.workspace_id = ?",
+        (workspace_id,),
+    ).fetchall()
+    return {str(r[0]): json.loads(r[1]) for r in rows}
+
+
+def put_extra_metadata(conn: sqlite3.Connection, item_id: str, metadata: Mapping[str, Any]) -> None:
+    """Store an item's extra ``.platform`` metadata (key order kept); empty removes it."""
+    if not metadata:
+        conn.execute("DELETE FROM git_item_metadata WHERE item_id = ?", (item_id,))
+        return
+    conn.execute(
+        "INSERT INTO git_item_metadata (item_id, metadata) VALUES (?, ?)"
+        " ON CONFLICT (item_id) DO UPDATE SET metadata = excluded.metadata",
+        (item_id, json.dumps(dict(metadata), ensure_ascii=False)),
+    )

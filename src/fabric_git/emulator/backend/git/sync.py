@@ -343,6 +343,7 @@ def commit_work(
                     description=current.description,
                     folder=current.folder,
                     parts=parts,
+                    extra_metadata=current.extra_metadata,
                 )
             )
     _check_sizes(record, upserts)
@@ -567,6 +568,7 @@ def _apply_update(conn: Any, workspace_id: str, sides: Sides, plan: Any) -> None
                 logical_id=remote_state.logical_id,
                 item_id=object_id,
             )
+            records.put_extra_metadata(conn, object_id, remote_state.extra_metadata)
             continue
         items.update_item(
             conn,
@@ -577,6 +579,7 @@ def _apply_update(conn: Any, workspace_id: str, sides: Sides, plan: Any) -> None
             logical_id=remote_state.logical_id,
         )
         items.set_parts(conn, object_id, parts)
+        records.put_extra_metadata(conn, object_id, remote_state.extra_metadata)
 
 
 def _transient_name(object_id: str) -> str:
