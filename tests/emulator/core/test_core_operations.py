@@ -197,3 +197,19 @@ def test_settings_switch_lro_mode_at_run_time(emu, client, mode):
     assert response.status_code == (202 if mode == "async" else 201)
     if mode == "async":
         assert response.headers["Retry-After"] == "3"
+
+
+def test_async_create_without_definition_is_also_an_operation(emu, client, clock):
+    ws = create_workspace(client)
+    response = client.post(
+        f"/workspaces/{ws}/items", json={"displayName": "L", "type": "Lakehouse"}
+    )
+    assert response.status_code == 202
+    assert emu.wait_for_operations()
+    clock.advance(2)
+    result = client.get(f"/operations/{response.headers['x-ms-operation-id']}/result").json()
+    assert result["type"] == "Lakehouse"
+    conflict = client.post(
+        f"/workspaces/{ws}/items", json={"displayName": "L", "type": "Lakehouse"}
+    )
+    assert conflict.status_code == 409  # validated before the operation starts

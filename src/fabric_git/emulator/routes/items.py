@@ -168,7 +168,7 @@ def create_item(request: Request) -> Response:
             )
         return item_json(record)
 
-    if parts is not None and state.settings.lro_mode == "async":
+    if state.settings.lro_mode == "async":
         return run_operation(
             request,
             workspace_id=workspace_id,
