@@ -10,11 +10,13 @@ from fabric_git.emulator.backend.git.rules import (
     ChangeType,
     ConflictPolicy,
     ConflictType,
+    Dependent,
     InitializationStrategy,
     RequiredAction,
     RuleError,
     Selector,
     WorkspaceEntry,
+    check_dependencies,
     compute_status,
     decide_initialization,
     match_logical_ids,
@@ -310,3 +312,32 @@ def test_initial_update_overwrites_the_workspace() -> None:
     }
     assert plan.deletes == ("o-w",)
     assert plan.adopted == {"o-c": "l-r"}
+
+
+# --- dependencies -------------------------------------------------------------------------------
+
+
+def test_dependencies_check_known_items_only() -> None:
+    known = {"l-kept": "'kept' (Notebook)", "l-gone": "'gone' (Notebook)"}
+    incoming = [Dependent("'run' (DataPipeline)", frozenset({"l-kept", "some-connection"}))]
+    check_dependencies(incoming=incoming, known=known, final={"l-kept"}, staying=[], deleted={})
+    dangling = [Dependent("'run' (DataPipeline)", frozenset({"l-kept", "l-gone"}))]
+    with pytest.raises(RuleError) as raised:
+        check_dependencies(incoming=dangling, known=known, final={"l-kept"}, staying=[], deleted={})
+    assert raised.value.error_code == "MissingDependency"
+    assert raised.value.details == (
+        "'run' (DataPipeline) references 'gone' (Notebook), which will not exist after the update.",
+    )
+
+
+def test_a_deleted_item_referenced_by_a_staying_item_is_refused() -> None:
+    staying = [Dependent("'board' (Dashboard)", frozenset({"o-gone", "o-other"}))]
+    check_dependencies(
+        incoming=[], known={}, final=set(), staying=staying, deleted={"o-third": "'third'"}
+    )
+    with pytest.raises(RuleError) as raised:
+        check_dependencies(
+            incoming=[], known={}, final=set(), staying=staying, deleted={"o-gone": "'gone'"}
+        )
+    assert raised.value.error_code == "DependencyDeletionFailed"
+    assert "'gone' would be deleted, but 'board' (Dashboard) references it." in raised.value.message

@@ -38,6 +38,7 @@ from fabric_git.emulator.gitrepo._system_files import (
 )
 from fabric_git.emulator.gitrepo.references import (
     from_repo_references,
+    referenced_ids,
     same_content,
     to_repo_references,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "item_directory_name",
     "platform_bytes",
     "read_items",
+    "referenced_ids",
     "same_content",
     "sanitise_display_name",
     "to_repo_references",

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 
 from fabric_git.emulator.gitrepo._model import ZERO_GUID, ItemState, as_text, canonical_bytes
 
-__all__ = ["from_repo_references", "same_content", "to_repo_references"]
+__all__ = ["from_repo_references", "referenced_ids", "same_content", "to_repo_references"]
 
 _GUID_RE = re.compile(
     r"(?<![0-9A-Za-z])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
@@ -86,3 +86,14 @@ def from_repo_references(
         return _replace_guids(text, mapping)
 
     return _rewrite_text_parts(parts, rewrite)
+
+
+def referenced_ids(parts: Mapping[str, bytes]) -> frozenset[str]:
+    """Every GUID a definition names in its text parts, in lower case: the ids it may refer to
+    other items by (logical ids in a repository, object ids in a workspace)."""
+    found: set[str] = set()
+    for content in parts.values():
+        text = as_text(content)
+        if text is not None:
+            found.update(match.group(0).lower() for match in _GUID_RE.finditer(text))
+    return frozenset(found)

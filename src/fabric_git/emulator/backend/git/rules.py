@@ -10,7 +10,7 @@ id yet is keyed by ``provisional_key(object_id)``, which can never equal a GUID.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
@@ -18,6 +18,7 @@ from typing import Generic, Protocol, TypeVar
 __all__ = [
     "ChangeType",
     "CommitPlan",
+    "Dependent",
     "ConflictPolicy",
     "ConflictType",
     "InitializationStrategy",
@@ -28,6 +29,7 @@ __all__ = [
     "Snapshot",
     "UpdatePlan",
     "WorkspaceEntry",
+    "check_dependencies",
     "compute_status",
     "decide_initialization",
     "is_provisional",
@@ -440,4 +442,60 @@ def _check_final_names(
             "PotentialDuplicateDisplayNameAndType",
             "Update operation will create a duplicate display name and type.",
             sorted(duplicates),
+        )
+
+
+# --- Dependencies ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dependent:
+    """An item whose definition names other items: ``label`` names it in messages,
+    ``references`` holds the ids its definition mentions (lower case)."""
+
+    label: str
+    references: frozenset[str]
+
+
+def check_dependencies(
+    *,
+    incoming: Sequence[Dependent],
+    known: Mapping[str, str],
+    final: Collection[str],
+    staying: Sequence[Dependent],
+    deleted: Mapping[str, str],
+) -> None:
+    """Refuse an update that would leave a reference dangling (semantics §3.5).
+
+    ``incoming`` are the items the update writes from Git, with the logical ids their
+    definitions name; ``known`` labels every logical id Git or the workspace knows; ``final``
+    holds the logical ids the workspace has after the update. A reference to a known item that
+    is not in ``final`` is ``MissingDependency``; GUIDs no item holds (connections, items of
+    other workspaces) are not references to check. ``staying`` are the workspace items whose
+    definitions the update keeps, with the object ids they name; a reference to an item in
+    ``deleted`` (object id -> label) is ``DependencyDeletionFailed``.
+    """
+    missing = [
+        f"{item.label} references {known[ref]}, which will not exist after the update."
+        for item in incoming
+        for ref in sorted(item.references)
+        if ref in known and ref not in final
+    ]
+    if missing:
+        raise RuleError(
+            "MissingDependency",
+            "A dependency is missing in the update operation: " + " ".join(missing),
+            missing,
+        )
+    broken = [
+        f"{deleted[ref]} would be deleted, but {item.label} references it."
+        for item in staying
+        for ref in sorted(item.references)
+        if ref in deleted
+    ]
+    if broken:
+        raise RuleError(
+            "DependencyDeletionFailed",
+            "Update operation will delete hard dependency: " + " ".join(broken),
+            broken,
         )

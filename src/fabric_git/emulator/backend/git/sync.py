@@ -39,11 +39,13 @@ from fabric_git.emulator.backend.git.context import (
 from fabric_git.emulator.backend.git.records import GitConnectionRecord, Intent
 from fabric_git.emulator.backend.git.rules import (
     ConflictPolicy,
+    Dependent,
     InitializationStrategy,
     ItemStatus,
     RequiredAction,
     RuleError,
     Selector,
+    check_dependencies,
     compute_status,
     decide_initialization,
     is_provisional,
@@ -55,6 +57,7 @@ from fabric_git.emulator.gitrepo.layout import (
     ItemState,
     LayoutError,
     from_repo_references,
+    referenced_ids,
     same_content,
     to_repo_references,
     write_items,
@@ -510,6 +513,7 @@ def update_work(
                 allow_override=request.allow_override,
                 initial=record.pending_initial == INITIAL_UPDATE,
             )
+            _check_dependencies(conn, workspace_id, sides, plan)
         except RuleError as error:
             raise _rule(error) from None
         _apply_update(conn, workspace_id, sides, plan)
@@ -520,6 +524,53 @@ def update_work(
             head=sides.tip,
             last_sync_time=_now(state),
         )
+
+
+def _label(state: ItemState) -> str:
+    return f"'{state.display_name}' ({state.type})"
+
+
+def _check_dependencies(conn: Any, workspace_id: str, sides: Sides, plan: Any) -> None:
+    """The references an update would leave dangling (``rules.check_dependencies``)."""
+    from fabric_git.emulator.backend import items
+
+    known: dict[str, str] = {}
+    for versions in (sides.base, sides.remote):
+        known.update({key: _label(state) for key, state in versions.items()})
+    known.update({key: _label(e.state) for key, e in sides.workspace.items()})
+    deleted_ids = set(plan.deletes)
+    final = {
+        key
+        for key, entry in sides.workspace.items()
+        if not is_provisional(key)
+        and entry.object_id not in deleted_ids
+        and entry.object_id not in plan.adopted
+    }
+    final.update(upsert.state.logical_id for upsert in plan.upserts)
+    incoming = [
+        Dependent(
+            _label(upsert.state),
+            referenced_ids(upsert.state.parts) - {upsert.state.logical_id},
+        )
+        for upsert in plan.upserts
+    ]
+    deleted = {
+        entry.object_id: _label(entry.state)
+        for entry in sides.workspace.values()
+        if entry.object_id in deleted_ids
+    }
+    rewritten = {upsert.object_id for upsert in plan.upserts if upsert.object_id is not None}
+    staying = [
+        Dependent(
+            f"'{record.display_name}' ({record.type})",
+            referenced_ids(items.get_parts(conn, record.id)),
+        )
+        for record in items.list_items(conn, workspace_id)
+        if deleted and record.id not in deleted_ids and record.id not in rewritten
+    ]
+    check_dependencies(
+        incoming=incoming, known=known, final=final, staying=staying, deleted=deleted
+    )
 
 
 def _apply_update(conn: Any, workspace_id: str, sides: Sides, plan: Any) -> None:
