@@ -100,9 +100,6 @@ class OperationEngine:
         now = state.clock.now()
         asynchronous = settings.lro_mode == "async"
         duration = settings.lro_duration if asynchronous else 0.0
-        injected = state.faults.take_failure(
-            (route_name(request), kind), request.method, request.url.path
-        )
         op_id = new_id()
         with state.store.write() as conn:
             if exclusive and workspace_id is not None and self._busy(conn, workspace_id, now):
@@ -121,6 +118,10 @@ class OperationEngine:
                     int(has_result),
                 ),
             )
+        # Only an operation that really starts consumes a ``fail`` rule.
+        injected = state.faults.take_failure(
+            (route_name(request), kind), request.method, request.url.path
+        )
         failure = injected.failure() if injected is not None else None
 
         if not asynchronous:
