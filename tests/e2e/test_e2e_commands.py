@@ -249,7 +249,7 @@ def test_sync_many_workspaces_from_a_file_then_noop(fg: Fg, tmp_path: Path) -> N
         "--directory",
         "workspaces/{workspace}",
         "--concurrency",
-        "2",
+        "3",  # all at once: their commits race on the shared branch and must all land
     ]
     first = fg.json(*args, env={"FABRIC_GIT_PAT": base.pat})
     assert first["summary"] == {"total": 3, "succeeded": 3, "failed": 0, "noop": 0}

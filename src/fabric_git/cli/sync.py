@@ -68,7 +68,7 @@ def read_workspaces_file(path: Path) -> list[str]:
 @click.option(
     "--concurrency",
     type=click.IntRange(min=1, max=64),
-    default=8,
+    default=16,
     show_default=True,
     help="Workspaces synced at the same time.",
 )

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fabric_git.errors import ThrottledError
+from fabric_git.errors import ApiError, OperationFailedError, ThrottledError
 from fabric_git.models.git import (
     CommitMode,
     GitConnectionState,
@@ -49,11 +49,19 @@ from fabric_git.workflows.update import update_from_status
 if TYPE_CHECKING:
     from fabric_git._clock import Clock
     from fabric_git.client import FabricClient
-    from fabric_git.models.git import GitCredentials, GitProviderDetails
+    from fabric_git.models.git import (
+        GitCredentials,
+        GitProviderDetails,
+        InitializeGitConnectionResponse,
+    )
 
 __all__ = ["DEFAULT_CONCURRENCY", "SyncOptions", "normalize_strategy", "sync", "sync_many"]
 
-DEFAULT_CONCURRENCY = 8
+DEFAULT_CONCURRENCY = 16
+# Codes meaning "the branch moved since you looked": another commit won the race (workspaces
+# sharing a branch). Sync reads the status again and retries, a few times.
+_BRANCH_RACE = frozenset({"WorkspaceUpdateRequired", "RemoteCommitHashMismatch"})
+_RACE_ATTEMPTS = 4
 _STRATEGIES = {s.value.casefold(): s for s in InitializationStrategy} | {
     "prefer-remote": InitializationStrategy.PREFER_REMOTE,
     "prefer-workspace": InitializationStrategy.PREFER_WORKSPACE,
@@ -144,7 +152,7 @@ def sync(
 
     if state != GitConnectionState.CONNECTED_AND_INITIALIZED:
         return _initialize_and_act(client, ws, opts, strategy, actions, reporter)
-    return _converge(client, ws, opts, strategy, actions, reporter)
+    return _converge_retrying(client, ws, opts, strategy, actions, reporter)
 
 
 def _initialize_and_act(
@@ -174,36 +182,9 @@ def _initialize_and_act(
         pending = read_status(client, ws, timeout=opts.timeout, reporter=reporter)
         moving = pending.incoming if required == RequiredAction.UPDATE_FROM_GIT else None
         changes = moving if moving is not None else pending.outgoing
-    if required == RequiredAction.UPDATE_FROM_GIT:
-        if init.remote_commit_hash is None:
-            raise NotConnectedError(
-                "initialization asked for an update but gave no remote commit", workspace_id=ws.id
-            )
-        reporter.step("update", f"Updating from Git to {init.remote_commit_hash[:12]}")
-        policy = _policy_for(strategy)
-        client.git.update_from_git(
-            ws.id,
-            remote_commit_hash=init.remote_commit_hash,
-            workspace_head=init.workspace_head,
-            conflict_resolution=(
-                WorkspaceConflictResolution(conflict_resolution_policy=policy) if policy else None
-            ),
-            allow_override_items=True if opts.allow_override_items else None,
-            timeout=opts.timeout,
-            progress=reporter.operation("update"),
-        )
-        actions.append("UpdateFromGit")
-    elif required == RequiredAction.COMMIT_TO_GIT:
-        reporter.step("commit", "Committing the workspace to Git")
-        client.git.commit_to_git(
-            ws.id,
-            mode=str(CommitMode.ALL),
-            workspace_head=init.workspace_head,
-            comment=opts.comment,
-            timeout=opts.timeout,
-            progress=reporter.operation("commit"),
-        )
-        actions.append("CommitToGit")
+    if required in (RequiredAction.UPDATE_FROM_GIT, RequiredAction.COMMIT_TO_GIT):
+        _act_on_required(client, ws, opts, strategy, required, init, reporter)
+        actions.append(required)
     reporter.step("status", "Reading the Git status")
     after = read_status(client, ws, timeout=opts.timeout, reporter=reporter)
     return SyncResult(
@@ -214,6 +195,85 @@ def _initialize_and_act(
         changes=changes,
         status=after,
     )
+
+
+def _act_on_required(
+    client: FabricClient,
+    ws: WorkspaceRef,
+    opts: SyncOptions,
+    strategy: InitializationStrategy | None,
+    required: str,
+    init: InitializeGitConnectionResponse,
+    reporter: Reporter,
+) -> None:
+    """Run the action initialization asked for. When another commit moved the branch meanwhile
+    (workspaces sharing a branch), read the status and try again on the new tip."""
+    remote = init.remote_commit_hash
+    for attempt in range(1, _RACE_ATTEMPTS + 1):
+        try:
+            if required == RequiredAction.UPDATE_FROM_GIT:
+                if remote is None:
+                    raise NotConnectedError(
+                        "initialization asked for an update but gave no remote commit",
+                        workspace_id=ws.id,
+                    )
+                reporter.step("update", f"Updating from Git to {remote[:12]}")
+                policy = _policy_for(strategy)
+                client.git.update_from_git(
+                    ws.id,
+                    remote_commit_hash=remote,
+                    workspace_head=init.workspace_head,
+                    conflict_resolution=(
+                        WorkspaceConflictResolution(conflict_resolution_policy=policy)
+                        if policy
+                        else None
+                    ),
+                    allow_override_items=True if opts.allow_override_items else None,
+                    timeout=opts.timeout,
+                    progress=reporter.operation("update"),
+                )
+            else:
+                reporter.step("commit", "Committing the workspace to Git")
+                client.git.commit_to_git(
+                    ws.id,
+                    mode=str(CommitMode.ALL),
+                    workspace_head=init.workspace_head,
+                    comment=opts.comment,
+                    timeout=opts.timeout,
+                    progress=reporter.operation("commit"),
+                )
+            return
+        except (OperationFailedError, ApiError) as error:
+            if not _branch_moved(error) or attempt == _RACE_ATTEMPTS:
+                raise
+            fresh = read_status(client, ws, timeout=opts.timeout, reporter=reporter)
+            if required == RequiredAction.COMMIT_TO_GIT and fresh.incoming:
+                raise  # real changes to apply first, not a race
+            remote = fresh.remote_commit_hash
+            reporter.step("sync", "The branch moved meanwhile; trying again on its new tip")
+
+
+def _branch_moved(error: Exception) -> bool:
+    return getattr(error, "error_code", None) in _BRANCH_RACE
+
+
+def _converge_retrying(
+    client: FabricClient,
+    ws: WorkspaceRef,
+    opts: SyncOptions,
+    strategy: InitializationStrategy | None,
+    actions: list[str],
+    reporter: Reporter,
+) -> SyncResult:
+    """``_converge``, started again from a fresh status when the branch moved under it."""
+    for attempt in range(1, _RACE_ATTEMPTS + 1):
+        try:
+            return _converge(client, ws, opts, strategy, list(actions), reporter)
+        except (OperationFailedError, ApiError) as error:
+            if not _branch_moved(error) or attempt == _RACE_ATTEMPTS:
+                raise
+            reporter.step("sync", "The branch moved meanwhile; reading the status again")
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _converge(

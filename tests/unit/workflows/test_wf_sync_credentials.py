@@ -21,6 +21,7 @@ from fabric_git.workflows import (
 from unit.workflows.wf_fakes import (
     HEAD_A,
     HEAD_B,
+    HEAD_C,
     WS_ID,
     FakeClient,
     change,
@@ -225,3 +226,56 @@ def test_set_credentials_is_a_noop_when_unchanged_and_resolves_connections() -> 
     assert changed.changed and changed.connection_id == "c1"
     with pytest.raises(ConfigurationError):
         set_credentials(client, "Sales", source="ConfiguredConnection")
+
+
+def test_sync_commits_again_when_another_commit_moved_the_branch() -> None:
+    from fabric_git.errors import OperationFailedError
+
+    client = FakeClient()
+    client.git.init_response = InitializeGitConnectionResponse.model_validate(
+        {"requiredAction": "CommitToGit", "workspaceHead": HEAD_A, "remoteCommitHash": HEAD_A}
+    )
+    client.git.statuses = [
+        status(HEAD_A, HEAD_A, change("Nb", ws="Added")),  # before acting
+        status(HEAD_A, HEAD_B, change("Nb", ws="Added")),  # after the lost race: no incoming
+        status(HEAD_C, HEAD_C),
+    ]
+    failures = [
+        OperationFailedError(
+            operation_id="op", error_code="WorkspaceUpdateRequired", message="ref moved"
+        )
+    ]
+    original = client.git.commit_to_git
+
+    def racing_commit(ws: str, **kwargs: object) -> None:
+        original(ws, **kwargs)
+        if failures:
+            raise failures.pop()
+
+    client.git.commit_to_git = racing_commit  # type: ignore[method-assign]
+    result = sync(client, "Sales", SyncOptions(provider=PROVIDER))
+    assert client.names().count("commit_to_git") == 2
+    assert result.actions[-1] == "CommitToGit" and result.status is not None
+    assert result.status.in_sync
+
+
+def test_sync_does_not_retry_a_commit_refused_for_real_incoming_changes() -> None:
+    from fabric_git.errors import OperationFailedError
+
+    client = FakeClient()
+    client.git.init_response = InitializeGitConnectionResponse.model_validate(
+        {"requiredAction": "CommitToGit", "workspaceHead": HEAD_A, "remoteCommitHash": HEAD_A}
+    )
+    client.git.statuses = [
+        status(HEAD_A, HEAD_A, change("Nb", ws="Added")),
+        status(HEAD_A, HEAD_B, change("Nb", ws="Added"), change("Other", rm="Added")),
+    ]
+
+    def refused(ws: str, **kwargs: object) -> None:
+        raise OperationFailedError(
+            operation_id="op", error_code="WorkspaceUpdateRequired", message="update first"
+        )
+
+    client.git.commit_to_git = refused  # type: ignore[method-assign]
+    with pytest.raises(OperationFailedError):
+        sync(client, "Sales", SyncOptions(provider=PROVIDER))
