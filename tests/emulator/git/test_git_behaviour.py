@@ -567,6 +567,41 @@ def test_duplicate_names_from_git(env: Env) -> None:
     assert error_code(response) == "PotentialDuplicateDisplayNameAndType"
 
 
+def test_status_with_invalid_system_files_names_every_bad_directory(env: Env) -> None:
+    env.repo()
+    ws = env.workspace()
+    env.item(ws, "good")
+    env.connected(ws, directory="fabric")
+    assert env.commit(ws).status_code == 200
+    env.push(
+        {
+            "fabric/broken.Notebook/.platform": b"{not json",
+            "fabric/broken.Notebook/notebook-content.py": b"# broken\n",
+            "fabric/sub/nameless.Notebook/.platform": json.dumps(
+                {"metadata": {"type": "Notebook"}, "config": {"logicalId": LID_A}}
+            ).encode(),
+            **item_files("fabric/fine.Notebook", LID_B, "fine", b"# fine\n"),
+        }
+    )
+    response = env.client.get(f"/workspaces/{ws}/git/status")
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["errorCode"] == "InvalidSystemFiles"
+    assert body["message"] == (
+        "2 item directories have invalid system files: 'fabric/broken.Notebook', "
+        "'fabric/sub/nameless.Notebook'"
+    )
+    details = body["moreDetails"]
+    assert [d["errorCode"] for d in details] == ["InvalidSystemFiles"] * 2
+    assert "'fabric/broken.Notebook/.platform' is not a JSON object" in details[0]["message"]
+    assert "'fabric/sub/nameless.Notebook'" in details[1]["message"]
+    assert "displayName" in details[1]["message"]
+    # Update refuses the same tree the same way, and changes nothing.
+    update = env.update(ws, remoteCommitHash=env.tip())
+    assert update.json()["message"] == body["message"]
+    assert sorted(env.items(ws)) == ["good"]
+
+
 # --- credentials ----------------------------------------------------------------------------------
 
 

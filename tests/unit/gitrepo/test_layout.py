@@ -474,6 +474,21 @@ def test_invalid_system_files() -> None:
     assert caught.value.error_code == "InvalidSystemFiles"
 
 
+def test_invalid_system_files_name_every_bad_directory() -> None:
+    files = {"X.Notebook/.platform": b"{not json", "deep/Y.Notebook/.platform": b"[]"}
+    files |= write({}, "", upserts=(notebook(),))
+    error = error_of(files)
+    assert error.message == (
+        "2 item directories have invalid system files: 'X.Notebook', 'deep/Y.Notebook'"
+    )
+    assert [d["message"] for d in error.details] == [
+        "'X.Notebook/.platform' is not a JSON object",
+        "'deep/Y.Notebook/.platform' is not a JSON object",
+    ]
+    del files["deep/Y.Notebook/.platform"]
+    assert error_of(files).message == "1 item directory has invalid system files: 'X.Notebook'"
+
+
 def test_duplicate_logical_id() -> None:
     files = write({}, "", upserts=(notebook(),))
     copy = {p.replace("Hello World", "Copy"): c for p, c in files.items()}

@@ -117,15 +117,24 @@ class _Scan:
     dirs: dict[str, _ItemDir]
     items: dict[str, RepoItem]
     problems: dict[str, list[dict[str, Any]]]
+    invalid_dirs: list[str] = field(default_factory=list)
 
     def raise_for(self, *codes: str) -> None:
         for code in codes:
             details = self.problems.get(code)
-            if details:
+            if not details:
+                continue
+            if code == "InvalidSystemFiles":
+                # Every bad directory is named, so one fix-up in Git can repair them all.
+                listed = ", ".join(f"'{d}'" for d in self.invalid_dirs)
+                count = len(self.invalid_dirs)
+                noun = "directory has" if count == 1 else "directories have"
+                message = f"{count} item {noun} invalid system files: {listed}"
+            else:
                 message = details[0]["message"]
                 if len(details) > 1:
                     message += f" (and {len(details) - 1} more)"
-                raise LayoutError(code, message, details)
+            raise LayoutError(code, message, details)
 
     def subtree(self, directory: str) -> Iterable[_ItemDir]:
         """The item directory and every item directory nested in it."""
@@ -171,6 +180,7 @@ def _scan(files: Mapping[str, bytes], root: str) -> _Scan:
             dirs[owner].own_files.append(p)
 
     problems: dict[str, list[dict[str, Any]]] = {}
+    invalid_dirs: list[str] = []
     items: dict[str, RepoItem] = {}
     by_logical_id: dict[str, list[str]] = {}
     for d in sorted(dirs):
@@ -180,6 +190,7 @@ def _scan(files: Mapping[str, bytes], root: str) -> _Scan:
             problems.setdefault("InvalidSystemFiles", []).append(
                 _error("InvalidSystemFiles", info.problem)
             )
+            invalid_dirs.append(d)
             continue
         if info.type is None or info.type not in SUPPORTED_TYPES:
             continue
@@ -212,7 +223,7 @@ def _scan(files: Mapping[str, bytes], root: str) -> _Scan:
             problems.setdefault("DuplicateLogicalId", []).append(
                 _error("DuplicateLogicalId", f"logicalId {logical_id} is used by {listed}")
             )
-    return _Scan(dirs=dirs, items=items, problems=problems)
+    return _Scan(dirs=dirs, items=items, problems=problems, invalid_dirs=invalid_dirs)
 
 
 def _duplicate_names(items: Iterable[tuple[str, ItemState]], code: str) -> list[dict[str, Any]]:
