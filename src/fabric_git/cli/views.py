@@ -67,7 +67,7 @@ def status_lines(report: StatusReport) -> tuple[str, ...]:
         f"{len(report.conflicts)} conflict(s)"
     )
     return (
-        f"Workspace:     {_ws(report.workspace.name, report.workspace.id)}",
+        f"Workspace:      {_ws(report.workspace.name, report.workspace.id)}",
         f"Workspace head: {short(report.workspace_head)}",
         f"Remote commit:  {short(report.remote_commit_hash)}",
         f"State:          {state}",
