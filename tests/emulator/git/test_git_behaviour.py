@@ -341,6 +341,40 @@ def test_commit_refusals(env: Env) -> None:
     assert error_code(env.commit(ws)) == "NoChangesToCommit"
 
 
+def test_selective_commit_while_git_has_changes_names_the_items_to_update(env: Env) -> None:
+    env.repo()
+    ws = env.workspace()
+    mine = env.item(ws, "mine")
+    clash = env.item(ws, "clash")
+    env.item(ws, "theirs")
+    env.connected(ws)
+    assert env.commit(ws).status_code == 200
+    env.push(
+        {
+            "theirs.Notebook/notebook-content.py": b"# edited in git\n",
+            "clash.Notebook/notebook-content.py": b"# git side\n",
+            **item_files("added.Notebook", LID_A, "added", b"# added in git\n"),
+        }
+    )
+    env.set_parts(mine, {"notebook-content.py": b"# mine, edited\n"})
+    env.set_parts(clash, {"notebook-content.py": b"# workspace side\n"})
+    # The selected item has no change in Git, but the branch does: update first.
+    response = env.commit(ws, mode="Selective", items=[{"objectId": mine}])
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["errorCode"] == "WorkspaceUpdateRequired"
+    message = body["message"]
+    assert message.startswith("Run Update From Git first, then commit: 3 items have changes")
+    for name in ("'added' (Notebook)", "'clash' (Notebook)", "'theirs' (Notebook)"):
+        assert name in message
+    assert "'mine'" not in message
+    assert sorted(d["message"] for d in body["moreDetails"]) == [
+        "'added' (Notebook) was added in Git.",
+        "'clash' (Notebook) was modified in Git and conflicts with the workspace's change.",
+        "'theirs' (Notebook) was modified in Git.",
+    ]
+
+
 def test_remote_change_then_update(env: Env) -> None:
     env.repo()
     ws = env.workspace()

@@ -217,7 +217,11 @@ def test_commit_refused_while_git_has_unapplied_changes() -> None:
     with pytest.raises(RuleError) as caught:
         plan_commit(rows, mode="All")
     assert caught.value.error_code == "WorkspaceUpdateRequired"
-    assert caught.value.details == ("nb",)
+    assert caught.value.details == ("'nb' (Notebook) was modified in Git.",)
+    assert caught.value.message == (
+        "Run Update From Git first, then commit: 1 item has a change in Git not yet applied "
+        "to the workspace: 'nb' (Notebook)."
+    )
 
 
 def update(base, ws, rm, **options):

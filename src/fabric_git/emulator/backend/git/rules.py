@@ -37,6 +37,7 @@ __all__ = [
     "plan_commit",
     "plan_update",
     "provisional_key",
+    "update_required",
 ]
 
 _PROVISIONAL_PREFIX = "~"
@@ -281,6 +282,30 @@ class Selector:
         return self.object_id is not None or self.logical_id is not None
 
 
+def _item_label(row: ItemStatus[S]) -> str:
+    return f"'{row.display_name}' ({row.item_type})"
+
+
+def update_required(incoming: Sequence[ItemStatus[S]]) -> RuleError:
+    """Commit refused while Git has changes not applied: names each item to update, with one
+    detail per item saying what changed in Git."""
+    count = len(incoming)
+    noun = "item has a change" if count == 1 else "items have changes"
+    listed = ", ".join(_item_label(row) for row in incoming)
+    details = []
+    for row in incoming:
+        detail = f"{_item_label(row)} was {str(row.remote_change).lower()} in Git"
+        if row.conflict is ConflictType.CONFLICT:
+            detail += " and conflicts with the workspace's change"
+        details.append(detail + ".")
+    return RuleError(
+        "WorkspaceUpdateRequired",
+        f"Run Update From Git first, then commit: {count} {noun} in Git not yet applied to "
+        f"the workspace: {listed}.",
+        details,
+    )
+
+
 @dataclass(frozen=True)
 class CommitPlan(Generic[S]):
     """What a commit writes: item keys to write from the workspace and keys to delete."""
@@ -300,12 +325,7 @@ def plan_commit(
     """
     incoming = [row for row in rows if row.remote_change is not None]
     if incoming:
-        raise RuleError(
-            "WorkspaceUpdateRequired",
-            "The branch has changes that are not applied to the workspace. Update the "
-            "workspace from Git before committing.",
-            [row.display_name for row in incoming],
-        )
+        raise update_required(incoming)
     pending = [row for row in rows if row.workspace_change is not None]
     if mode == "All":
         chosen = pending

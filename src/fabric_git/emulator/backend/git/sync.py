@@ -83,6 +83,7 @@ DEFAULT_COMMIT_MESSAGE = "Committed from Microsoft Fabric"
 INITIAL_UPDATE = "UpdateFromGit"
 MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_COMMIT_MB = {GITHUB: 50, "AzureDevOps": 125}
+_BRANCH_MOVED = "The branch moved while committing. Run Update From Git first, then commit again."
 
 
 # --- shared steps ----------------------------------------------------------------------------
@@ -352,7 +353,7 @@ def commit_work(
     _check_sizes(record, upserts)
     repo, tip = open_branch(state.repos, record)
     if tip != sides.tip:
-        raise _rule(RuleError("WorkspaceUpdateRequired", "The branch moved; update first."))
+        raise _rule(RuleError("WorkspaceUpdateRequired", _BRANCH_MOVED))
     root = normalise_directory(record.directory_name)
     try:
         changes = write_items(
@@ -389,9 +390,7 @@ def commit_work(
         with state.store.write() as conn:
             records.delete_intent(conn, intent.id)
         if isinstance(error, RefMoved):
-            raise _rule(
-                RuleError("WorkspaceUpdateRequired", "The branch moved; update first.")
-            ) from None
+            raise _rule(RuleError("WorkspaceUpdateRequired", _BRANCH_MOVED)) from None
         if isinstance(error, RepositoryLocked):
             raise git_errors.branch_locked(record.branch_name) from None
         raise
