@@ -57,9 +57,6 @@ KNOWN_DIFFERENCES: dict[str, str] = {
         "a never-synced workspace gets no workspaceHead key (the example shows one; the"
         " semantics allow it to be absent)"
     ),
-    "CreateItemRequiredOnly-202": "Create Item answers 201 even in async LRO mode",
-    "CreateItemInFolder-202": "Create Item answers 201 even in async LRO mode",
-    "CreateItemWithSensitivityLabelStrategy-202": "Create Item answers 201 even in async LRO mode",
 }
 
 
