@@ -8,7 +8,6 @@ definitions, host repositories, and drive the real ``git`` client against them. 
 from __future__ import annotations
 
 import base64
-import json
 import os
 import shutil
 import subprocess
@@ -189,9 +188,11 @@ class Sandbox:
         if response.status_code == 202:
             operation_id = response.headers["x-ms-operation-id"]
             self.client().wait_for_operation(operation_id)
+            from fabric_git.errors import ApiError
+
             try:
                 return self.client().operations.get_result(operation_id)
-            except Exception:  # operations without a result body
+            except ApiError:  # operations without a result body (OperationHasNoResult)
                 return None
         return response.json() if response.content else None
 
@@ -270,7 +271,3 @@ class GitWorkTree:
 
     def pull(self) -> None:
         self.git("pull", "--quiet", "--ff-only")
-
-
-def json_text(data: Any) -> str:
-    return json.dumps(data, indent=2)
