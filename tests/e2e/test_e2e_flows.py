@@ -211,3 +211,21 @@ def test_credentials_flow_pat_connection_connect_and_my_credentials(fg: Fg) -> N
     deleted = fg.json("connections", "delete", name)
     assert deleted["deleted"]["id"] == created["id"]
     assert all(c["id"] != created["id"] for c in fg.json("connections", "list")["connections"])
+
+
+def test_azure_devops_with_automatic_credentials(fg: Fg) -> None:
+    scenario = fg.scenario(pat=False)
+    org = f"org-{scenario.owner}"
+    fg.sandbox.admin(
+        "POST",
+        "/repos",
+        {"provider": "AzureDevOps", "organization": org, "project": "data", "repo": "fabric"},
+    )
+    url = f"https://dev.azure.com/{org}/data/_git/fabric"
+    document = fg.json("sync", "-w", scenario.workspace, "--repo-url", url, "--directory", "src")
+    result = document["results"][0]["result"]
+    assert result["actions"] == ["Connect", "InitializeConnection", "CommitToGit"]
+    connection = fg.json("connection", "-w", scenario.workspace)
+    assert connection["description"] == f"AzureDevOps {org}/data/fabric@main:/src"
+    shown = fg.json("credentials", "show", "-w", scenario.workspace)
+    assert shown["source"] == "Automatic" and shown["connectionId"] is None
