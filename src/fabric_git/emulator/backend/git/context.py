@@ -65,11 +65,12 @@ def directory_problem(directory: str) -> str | None:
     return None
 
 
-# The request field that holds each part of a repository key, per provider.
+# Each part of a repository key: the request field that gives it and the record attribute.
 _KEY_FIELDS = {
-    (GITHUB, "owner"): "ownerName",
-    (AZURE_DEVOPS, "organization"): "organizationName",
-    (AZURE_DEVOPS, "project"): "projectName",
+    "owner": ("ownerName", "owner_name"),
+    "organization": ("organizationName", "organization_name"),
+    "project": ("projectName", "project_name"),
+    "repository name": ("repositoryName", "repository_name"),
 }
 
 
@@ -85,13 +86,9 @@ def repo_key(record: GitConnectionRecord) -> Any:
             record.organization_name or "", record.project_name or "", record.repository_name
         )
     except InvalidRepoKey as error:
-        field = _KEY_FIELDS.get((record.provider_type, error.part), "repositoryName")
-        value = {
-            "ownerName": record.owner_name,
-            "organizationName": record.organization_name,
-            "projectName": record.project_name,
-        }.get(field, record.repository_name)
-        raise git_errors.invalid_repository_name(field, value or "", str(error)) from None
+        field, attribute = _KEY_FIELDS.get(error.part, _KEY_FIELDS["repository name"])
+        value = getattr(record, attribute) or ""
+        raise git_errors.invalid_repository_name(field, value, str(error)) from None
 
 
 def open_branch(host: Any, record: GitConnectionRecord) -> tuple[Any, str]:
