@@ -286,3 +286,25 @@ def test_pat_is_never_an_argument() -> None:
         for sub in commands:
             for param in sub.params:
                 assert param.name not in ("pat", "token", "password"), (name, param.name)
+
+
+def test_interactive_terminal_draws_rich_tables_and_a_live_progress_table() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    environment = Environment(
+        interactive=True,
+        ci=False,
+        github_actions=False,
+        azure_pipelines=False,
+        step_summary_path=None,
+        color=False,
+    )
+    terminal = Terminal(environment=environment, stdout=out, stderr=err)
+    with ProgressDisplay(terminal) as progress:
+        assert progress.live
+        progress(WorkflowEvent("ws", "status", "Reading the Git status"))
+        progress(WorkflowEvent("ws", "status", "poll", status="Running", percent_complete=40))
+    assert "Reading the Git status" in err.getvalue()
+    view = View(data={}, lines=("Head: abc",), tables=(Table(("Item",), (("Sales",),)),))
+    show(view, terminal, output="table")
+    assert "Head: abc" in out.getvalue() and "Sales" in out.getvalue()
+    assert "┃" in out.getvalue()  # drawn by rich, not as plain columns

@@ -279,3 +279,25 @@ def test_sync_does_not_retry_a_commit_refused_for_real_incoming_changes() -> Non
     client.git.commit_to_git = refused  # type: ignore[method-assign]
     with pytest.raises(OperationFailedError):
         sync(client, "Sales", SyncOptions(provider=PROVIDER))
+
+
+def test_sync_dry_run_on_an_initialized_workspace_plans_from_status() -> None:
+    client = FakeClient()
+    client.git.connection = github_connection()
+    client.git.statuses = [
+        status(
+            HEAD_A,
+            HEAD_B,
+            change("In", rm="Modified"),
+            change("Both", ws="Modified", rm="Modified", conflict="Conflict"),
+            change("Mine", ws="Added"),
+        )
+    ]
+    plan = sync(client, "Sales", SyncOptions(dry_run=True))
+    assert plan.dry_run and plan.actions == ("UpdateFromGit",)
+    assert any("blocked" in note for note in plan.notes)
+    assert [c.name for c in plan.changes] == ["In.Notebook", "Both.Notebook"]
+    with_commit = sync(client, "Sales", SyncOptions(dry_run=True, strategy="PreferWorkspace"))
+    assert with_commit.actions == ("UpdateFromGit", "CommitToGit")
+    assert client.names().count("update_from_git") == 0
+    assert client.names().count("commit_to_git") == 0
