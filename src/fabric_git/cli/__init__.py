@@ -95,7 +95,7 @@ def _env_help(text: str, var: str) -> str:
     envvar=EnvVars.API_URL,
     metavar="URL",
     help=_env_help(
-        "Fabric API root (default https://api.fabric.microsoft.com/v1).", "FABRIC_API_URL"
+        "Fabric API root (default https://api.fabric.microsoft.com/v1).", EnvVars.API_URL
     ),
 )
 @click.option(
