@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import ConfigDict, TypeAdapter
 
 from fabric_git.api._base import ApiGroup, segment
 from fabric_git.errors import ConfigurationError
@@ -43,8 +43,9 @@ __all__ = ["GitApi", "WorkspaceRef"]
 WorkspaceRef = str | Workspace
 """A workspace id, or a ``Workspace`` (its ``id`` is used)."""
 
+# Built on first use, like the models (see ``FabricModel``).
 _CREDENTIALS_RESPONSE: TypeAdapter[GitCredentialsConfigurationResponse] = TypeAdapter(
-    AnyGitCredentialsConfigurationResponse
+    AnyGitCredentialsConfigurationResponse, config=ConfigDict(defer_build=True)
 )
 _COMMENT_MAX = 300
 

@@ -41,6 +41,9 @@ class FabricModel(BaseModel):
         populate_by_name=True,
         extra="allow",
         validate_assignment=False,
+        # Build each model's validator on first use, not at import: a command touches a handful
+        # of the models, and building all of them would dominate the CLI's start-up.
+        defer_build=True,
     )
 
     # Fields that identify the subtype on the wire (discriminators). They are always written, even
