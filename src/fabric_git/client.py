@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from types import TracebackType
-from typing import Any, Final, Self, TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
 from fabric_git._clock import Clock
 from fabric_git._transport import RetryPolicy, Transport
-from fabric_git.api import (
-    CapacitiesApi,
-    ConnectionsApi,
-    GitApi,
-    ItemsApi,
-    OperationsApi,
-    WorkspacesApi,
-)
 from fabric_git.auth import (
     AccessTokenLike,
     StaticTokenCredential,
@@ -27,9 +18,18 @@ from fabric_git.auth import (
 )
 from fabric_git.errors import ResolutionError
 from fabric_git.lro import PollPolicy, ProgressCallback
-from fabric_git.models.connections import Connection
-from fabric_git.models.operations import OperationState
-from fabric_git.models.workspaces import Workspace
+
+if TYPE_CHECKING:
+    import httpx
+
+    from fabric_git.api.connections import ConnectionsApi
+    from fabric_git.api.git import GitApi
+    from fabric_git.api.items import ItemsApi
+    from fabric_git.api.operations import OperationsApi
+    from fabric_git.api.workspaces import CapacitiesApi, WorkspacesApi
+    from fabric_git.models.connections import Connection
+    from fabric_git.models.operations import OperationState
+    from fabric_git.models.workspaces import Workspace
 
 __all__ = ["FabricClient"]
 
@@ -106,12 +106,45 @@ class FabricClient:
             clock=clock,
         )
         self.poll = poll or PollPolicy()
-        self.git = GitApi(self._transport, self.poll)
-        self.connections = ConnectionsApi(self._transport, self.poll)
-        self.workspaces = WorkspacesApi(self._transport, self.poll)
-        self.capacities = CapacitiesApi(self._transport, self.poll)
-        self.items = ItemsApi(self._transport, self.poll)
-        self.operations = OperationsApi(self._transport, self.poll)
+
+    # --- API groups: each is built, and its module imported, on first use -------------------
+
+    @cached_property
+    def git(self) -> GitApi:
+        """Git integration: connect, initialize, status, commit, update, credentials."""
+        from fabric_git.api.git import GitApi
+
+        return GitApi(self._transport, self.poll)
+
+    @cached_property
+    def connections(self) -> ConnectionsApi:
+        from fabric_git.api.connections import ConnectionsApi
+
+        return ConnectionsApi(self._transport, self.poll)
+
+    @cached_property
+    def workspaces(self) -> WorkspacesApi:
+        from fabric_git.api.workspaces import WorkspacesApi
+
+        return WorkspacesApi(self._transport, self.poll)
+
+    @cached_property
+    def capacities(self) -> CapacitiesApi:
+        from fabric_git.api.workspaces import CapacitiesApi
+
+        return CapacitiesApi(self._transport, self.poll)
+
+    @cached_property
+    def items(self) -> ItemsApi:
+        from fabric_git.api.items import ItemsApi
+
+        return ItemsApi(self._transport, self.poll)
+
+    @cached_property
+    def operations(self) -> OperationsApi:
+        from fabric_git.api.operations import OperationsApi
+
+        return OperationsApi(self._transport, self.poll)
 
     @classmethod
     def from_env(cls, auth: str = "default", **kwargs: Any) -> FabricClient:

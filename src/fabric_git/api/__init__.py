@@ -1,12 +1,44 @@
-"""One class per API group; ``FabricClient`` exposes each as an attribute."""
+"""One class per API group; ``FabricClient`` exposes each as an attribute.
+
+Each name loads its module on first use, so a command pays only for the groups (and the models)
+it calls.
+"""
 
 from __future__ import annotations
 
-from fabric_git.api.connections import ConnectionsApi
-from fabric_git.api.git import GitApi, WorkspaceRef
-from fabric_git.api.items import ItemsApi
-from fabric_git.api.operations import OperationsApi
-from fabric_git.api.workspaces import CapacitiesApi, WorkspacesApi
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fabric_git.api.connections import ConnectionsApi
+    from fabric_git.api.git import GitApi, WorkspaceRef
+    from fabric_git.api.items import ItemsApi
+    from fabric_git.api.operations import OperationsApi
+    from fabric_git.api.workspaces import CapacitiesApi, WorkspacesApi
+
+_EXPORTS: dict[str, str] = {
+    "CapacitiesApi": "fabric_git.api.workspaces",
+    "ConnectionsApi": "fabric_git.api.connections",
+    "GitApi": "fabric_git.api.git",
+    "ItemsApi": "fabric_git.api.items",
+    "OperationsApi": "fabric_git.api.operations",
+    "WorkspaceRef": "fabric_git.api.git",
+    "WorkspacesApi": "fabric_git.api.workspaces",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'fabric_git.api' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "CapacitiesApi",

@@ -1,41 +1,127 @@
 """The Git automation flows as library calls: each waits on its operations and returns a frozen
-result saying what was done. Workflows never print; pass ``progress`` to follow them."""
+result saying what was done. Workflows never print; pass ``progress`` to follow them.
 
-from fabric_git.workflows.commit import commit
-from fabric_git.workflows.connection import connect, describe_provider, disconnect, initialize
-from fabric_git.workflows.credentials import (
-    connect_with_github_pat,
-    ensure_github_connection,
-    set_credentials,
-    show_credentials,
-)
-from fabric_git.workflows.errors import (
-    ConflictsNeedPolicyError,
-    ConnectionMismatchError,
-    NotConnectedError,
-    UnknownItemsError,
-    VerificationError,
-    WorkflowError,
-)
-from fabric_git.workflows.events import ProgressCallback, WorkflowEvent
-from fabric_git.workflows.results import (
-    BatchEntry,
-    BatchSyncResult,
-    Change,
-    CommitResult,
-    ConnectionResult,
-    ConnectResult,
-    CredentialsResult,
-    DisconnectResult,
-    InitializeResult,
-    StatusReport,
-    SyncResult,
-    UpdateResult,
-    WorkspaceRef,
-)
-from fabric_git.workflows.status import read_status, resolve_workspace
-from fabric_git.workflows.sync import DEFAULT_CONCURRENCY, SyncOptions, sync, sync_many
-from fabric_git.workflows.update import update
+Names load their module on first use, so reading a status does not import the sync machinery.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fabric_git.workflows.commit import commit
+    from fabric_git.workflows.connection import (
+        connect,
+        describe_provider,
+        disconnect,
+        initialize,
+    )
+    from fabric_git.workflows.credentials import (
+        connect_with_github_pat,
+        ensure_github_connection,
+        set_credentials,
+        show_credentials,
+    )
+    from fabric_git.workflows.errors import (
+        ConflictsNeedPolicyError,
+        ConnectionMismatchError,
+        NotConnectedError,
+        UnknownItemsError,
+        VerificationError,
+        WorkflowError,
+    )
+    from fabric_git.workflows.events import ProgressCallback, WorkflowEvent
+    from fabric_git.workflows.results import (
+        BatchEntry,
+        BatchSyncResult,
+        Change,
+        CommitResult,
+        ConnectionResult,
+        ConnectResult,
+        CredentialsResult,
+        DisconnectResult,
+        InitializeResult,
+        StatusReport,
+        SyncResult,
+        UpdateResult,
+        WorkspaceRef,
+    )
+    from fabric_git.workflows.status import read_status, resolve_workspace
+    from fabric_git.workflows.sync import DEFAULT_CONCURRENCY, SyncOptions, sync, sync_many
+    from fabric_git.workflows.update import update
+
+# Submodule -> the public names it defines.
+_SUBMODULE_NAMES: dict[str, tuple[str, ...]] = {
+    "commit": ("commit",),
+    "connection": ("connect", "describe_provider", "disconnect", "initialize"),
+    "credentials": (
+        "connect_with_github_pat",
+        "ensure_github_connection",
+        "set_credentials",
+        "show_credentials",
+    ),
+    "errors": (
+        "ConflictsNeedPolicyError",
+        "ConnectionMismatchError",
+        "NotConnectedError",
+        "UnknownItemsError",
+        "VerificationError",
+        "WorkflowError",
+    ),
+    "events": ("ProgressCallback", "WorkflowEvent"),
+    "results": (
+        "BatchEntry",
+        "BatchSyncResult",
+        "Change",
+        "CommitResult",
+        "ConnectResult",
+        "ConnectionResult",
+        "CredentialsResult",
+        "DisconnectResult",
+        "InitializeResult",
+        "StatusReport",
+        "SyncResult",
+        "UpdateResult",
+        "WorkspaceRef",
+    ),
+    "status": ("read_status", "resolve_workspace"),
+    "sync": ("DEFAULT_CONCURRENCY", "SyncOptions", "sync", "sync_many"),
+    "update": ("update",),
+}
+_EXPORTS: dict[str, str] = {
+    name: f"{__name__}.{module}" for module, names in _SUBMODULE_NAMES.items() for name in names
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+class _FlowsPackage(types.ModuleType):
+    """``commit``, ``sync`` and ``update`` name both a flow function and the submodule defining
+    it. Loading a submodule binds it on its package, which would hide the function (no
+    ``__getattr__`` call happens for a bound name); bind the function in its place instead, as an
+    eager ``from .sync import sync`` in this file would. ``sys.modules`` keeps the submodules."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and value.__name__ == _EXPORTS.get(name):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _FlowsPackage
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
