@@ -25,11 +25,10 @@ import random
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
-
-import httpx
+from typing import TYPE_CHECKING, Any, Final
 
 from fabric_git._clock import Clock, SystemClock
+from fabric_git._httpx import httpx
 from fabric_git._version import __version__
 from fabric_git.auth import FABRIC_SCOPE, TokenCredential
 from fabric_git.errors import (
@@ -40,6 +39,9 @@ from fabric_git.errors import (
     TransportError,
     api_error_from_response,
 )
+
+if TYPE_CHECKING:
+    import ssl
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -165,6 +167,19 @@ def resolve_base_url(base_url: str | None, environ: Mapping[str, str] | None = N
     return str(url).rstrip("/")
 
 
+def _tls_verification(base: httpx.URL) -> ssl.SSLContext | bool:
+    """How the connection pool verifies TLS: httpx's default (the certifi CA bundle) for https.
+
+    A plain-http base URL is accepted only for a loopback host (a local emulator), where loading
+    the CA bundle would cost a CLI call some 20 ms for nothing. Its context trusts no CA at all, so
+    any https request made through it fails verification rather than going unchecked."""
+    if base.scheme != "http":
+        return True
+    import ssl
+
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 def _safe_url(url: httpx.URL) -> str:
     """The URL for logs and errors: no user info."""
     return str(url.copy_with(username=None, password=None)) if url.userinfo else str(url)
@@ -240,6 +255,7 @@ class Transport:
         self._tokens = _TokenCache(credential, self.clock) if credential is not None else None
         self._http = httpx.Client(
             transport=transport,
+            verify=_tls_verification(self._base),
             timeout=timeout,
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},

@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import httpx
-
+from fabric_git._httpx import httpx
 from fabric_git._transport import Transport, decode_json, parse_retry_after
 from fabric_git.errors import (
     ConfigurationError,

@@ -1,0 +1,154 @@
+"""What loads when: packages resolve names on first use, models build their validators on first
+use, httpx comes without its command-line client, and a loopback http client loads no CA bundle.
+
+Import-state checks run in a fresh interpreter, since this test process has imported everything.
+"""
+
+from __future__ import annotations
+
+import importlib
+import ssl
+import subprocess
+import sys
+import types
+
+import httpx
+import pytest
+
+from fabric_git import api, models, workflows
+from fabric_git._transport import _tls_verification
+from unit.lib.lib_support import TOKEN
+
+
+def _fresh(code: str) -> list[str]:
+    """Run ``code`` in a new interpreter; its printed lines."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return done.stdout.split()
+
+
+# --- lazy packages ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("package", [api, models, workflows], ids=lambda p: p.__name__)
+def test_every_lazy_name_comes_from_the_module_the_table_names(package: types.ModuleType) -> None:
+    exports: dict[str, str] = package._EXPORTS
+    assert sorted(exports) == sorted(package.__all__)
+    for name, module_name in exports.items():
+        module = importlib.import_module(module_name)
+        assert getattr(package, name) is getattr(module, name), name
+    assert dir(package) == sorted(package.__all__)
+    with pytest.raises(AttributeError, match="no_such_name"):
+        package.no_such_name  # noqa: B018
+
+
+def test_models_export_every_public_name_of_their_submodules() -> None:
+    for module_name in set(models._EXPORTS.values()) - {"fabric_git.models._base"}:
+        module = importlib.import_module(module_name)
+        missing = set(module.__all__) - set(models.__all__)
+        assert not missing, f"{module_name} defines {sorted(missing)} but models does not export"
+
+
+def test_a_model_module_loads_only_what_it_needs() -> None:
+    loaded = _fresh(
+        "import sys\n"
+        "from fabric_git.models import Workspace\n"
+        "print(*sorted(m for m in sys.modules if m.startswith('fabric_git.models.')))\n"
+    )
+    assert "fabric_git.models.workspaces" in loaded
+    assert "fabric_git.models.connections" not in loaded
+    assert "fabric_git.models.git" not in loaded
+
+
+def test_models_build_their_validator_on_first_use() -> None:
+    shown = _fresh(
+        "from fabric_git.models import GitStatusResponse as S\n"
+        "print(S.__pydantic_complete__)\n"
+        "s = S.model_validate({'workspaceHead': 'a', 'remoteCommitHash': 'b', 'changes': [\n"
+        "    {'itemMetadata': {'itemIdentifier': {'objectId': 'o'}, 'itemType': 'Notebook',\n"
+        "     'displayName': 'N'}, 'conflictType': 'None', 'remoteChange': 'Added'}]})\n"
+        "print(S.__pydantic_complete__, s.changes[0].item_metadata.display_name)\n"
+    )
+    assert shown == ["False", "True", "N"]
+
+
+def test_flow_functions_are_not_hidden_by_their_submodules() -> None:
+    # ``commit``, ``sync`` and ``update`` are both submodules and functions; importing a submodule
+    # directly first must not make the package name the module.
+    shown = _fresh(
+        "import types\n"
+        "from fabric_git.workflows.sync import SyncOptions\n"
+        "import fabric_git.workflows.update\n"
+        "from fabric_git.workflows import commit, sync, update\n"
+        "import fabric_git.workflows as w\n"
+        "for f in (commit, sync, update, w.commit, w.sync, w.update):\n"
+        "    print(isinstance(f, types.FunctionType) and f.__module__ == 'fabric_git.workflows.'"
+        " + f.__name__)\n"
+        "print(isinstance(w.status, types.ModuleType))\n"
+    )
+    assert shown == ["True"] * 7
+
+
+def test_reading_a_status_loads_no_other_flow() -> None:
+    loaded = _fresh(
+        "import sys\n"
+        "from fabric_git.workflows import read_status\n"
+        "print(*sorted(m for m in sys.modules if m.startswith('fabric_git.')))\n"
+    )
+    assert "fabric_git.workflows.status" in loaded
+    for other in ("sync", "commit", "update", "connection", "credentials"):
+        assert f"fabric_git.workflows.{other}" not in loaded
+    assert not [m for m in loaded if m.startswith(("fabric_git.models", "fabric_git.client"))]
+
+
+def test_client_groups_load_on_first_use() -> None:
+    shown = _fresh(
+        "import sys\n"
+        "from fabric_git import FabricClient\n"
+        f"client = FabricClient(base_url='https://example.invalid/v1', credential={TOKEN!r})\n"
+        "print('fabric_git.api.connections' in sys.modules,"
+        " 'fabric_git.models.connections' in sys.modules)\n"
+        "groups = client.connections\n"
+        "print(groups is client.connections, 'fabric_git.api.connections' in sys.modules)\n"
+    )
+    assert shown == ["False", "False", "True", "True"]
+
+
+# --- httpx without its CLI ----------------------------------------------------------------------
+
+
+def test_httpx_comes_without_its_command_line_client() -> None:
+    shown = _fresh(
+        "import sys\n"
+        "from fabric_git._httpx import httpx\n"
+        "print('httpx._main' in sys.modules, 'rich' in sys.modules, 'pygments' in sys.modules)\n"
+        "print(httpx.Client is not None, httpx.URL('https://a.example/x').host)\n"
+        "import httpx._main\n"
+        "print(callable(httpx._main.main))\n"
+    )
+    assert shown == ["False", "False", "False", "True", "a.example", "True"]
+
+
+def test_an_httpx_imported_earlier_is_left_as_it_is() -> None:
+    shown = _fresh(
+        "import sys, httpx\n"
+        "real_main = httpx.main\n"
+        "from fabric_git._httpx import httpx as ours\n"
+        "print(ours is httpx, httpx.main is real_main, 'httpx._main' in sys.modules)\n"
+    )
+    assert shown == ["True", "True", "True"]
+
+
+# --- TLS settings of the connection pool --------------------------------------------------------
+
+
+def test_https_uses_the_default_ca_bundle() -> None:
+    assert _tls_verification(httpx.URL("https://api.fabric.microsoft.com/v1/")) is True
+
+
+def test_loopback_http_gets_a_context_that_trusts_nothing() -> None:
+    context = _tls_verification(httpx.URL("http://127.0.0.1:5000/v1/"))
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0
