@@ -10,7 +10,7 @@ documentation is silent.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,6 +145,33 @@ class _Scan:
             pending.extend(current.children)
 
 
+class _Parts(Mapping[str, bytes]):
+    """An item's parts as a view of the tree's file map: a content is looked up only when
+    asked for, so a lazily read tree costs the blobs of the items actually compared."""
+
+    def __init__(self, files: Mapping[str, bytes], directory: str, names: list[str]) -> None:
+        self._files = files
+        self._directory = directory
+        self._names = dict.fromkeys(names)
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self._names:
+            raise KeyError(name)
+        return self._files[f"{self._directory}/{name}"]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 def _scan(files: Mapping[str, bytes], root: str) -> _Scan:
     paths = [p for p in files if _under(p, root)]
     item_dirs = {_parent(p) for p in paths if _basename(p) in SYSTEM_FILES and _parent(p) != root}
@@ -198,12 +225,16 @@ def _scan(files: Mapping[str, bytes], root: str) -> _Scan:
         while outermost.parent is not None:
             outermost = dirs[outermost.parent]
         folder_path = _relative(_parent(outermost.path), root) if _parent(outermost.path) else ""
-        parts = {
-            _relative(f, d): files[f]
-            for f in entry.own_files
-            if _parent(f) != d or _basename(f) not in SYSTEM_FILES
-            if _relative(f, d) not in _LOCAL_FILES
-        }
+        parts = _Parts(
+            files,
+            d,
+            [
+                _relative(f, d)
+                for f in entry.own_files
+                if _parent(f) != d or _basename(f) not in SYSTEM_FILES
+                if _relative(f, d) not in _LOCAL_FILES
+            ],
+        )
         state = ItemState(
             logical_id=info.logical_id,
             type=info.type,

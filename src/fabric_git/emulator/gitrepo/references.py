@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from fabric_git.emulator.gitrepo._model import ZERO_GUID, ItemState, as_text, canonical_bytes
 
-__all__ = ["from_repo_references", "referenced_ids", "same_content", "to_repo_references"]
+__all__ = [
+    "RepoReferences",
+    "from_repo_references",
+    "referenced_ids",
+    "same_content",
+    "same_metadata",
+    "same_parts",
+    "to_repo_references",
+]
 
 _GUID_RE = re.compile(
     r"(?<![0-9A-Za-z])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
@@ -23,6 +31,11 @@ def same_content(a: ItemState, b: ItemState) -> bool:
     description, other ``.platform`` metadata (key order aside), workspace folder and parts,
     text compared with LF line endings. The logical id is the identity, not content, and is not
     compared."""
+    return same_metadata(a, b) and same_parts(a, b)
+
+
+def same_metadata(a: ItemState, b: ItemState) -> bool:
+    """``same_content`` without the parts: what the ``.platform`` file and the folder say."""
     if (a.type, a.display_name, a.description, a.folder) != (
         b.type,
         b.display_name,
@@ -30,8 +43,11 @@ def same_content(a: ItemState, b: ItemState) -> bool:
         b.folder,
     ):
         return False
-    if dict(a.extra_metadata) != dict(b.extra_metadata):
-        return False
+    return dict(a.extra_metadata) == dict(b.extra_metadata)
+
+
+def same_parts(a: ItemState, b: ItemState) -> bool:
+    """``same_content`` of the parts alone: the same paths, text compared with LF endings."""
     if a.parts.keys() != b.parts.keys():
         return False
     return all(
@@ -67,9 +83,41 @@ def to_repo_references(
     """Commit direction: in text parts, each object id of an item of the workspace becomes that
     item's logical id, and the workspace's own id becomes the all-zero GUID. GUIDs are matched
     case-insensitively as whole tokens; binary parts are left alone."""
-    mapping = {k.lower(): v for k, v in object_to_logical.items()}
-    mapping[workspace_id.lower()] = ZERO_GUID
-    return _rewrite_text_parts(parts, lambda text: _replace_guids(text, mapping))
+    return RepoReferences(object_to_logical, workspace_id).rewrite(parts)
+
+
+class RepoReferences:
+    """``to_repo_references`` for one workspace, its id mapping built once for many items."""
+
+    def __init__(self, object_to_logical: Mapping[str, str], workspace_id: str) -> None:
+        self._mapping = {k.lower(): v for k, v in object_to_logical.items()}
+        self._mapping[workspace_id.lower()] = ZERO_GUID
+
+    def rewrite(
+        self, parts: Mapping[str, bytes], found: set[str] | None = None
+    ) -> dict[str, bytes]:
+        """The parts rewritten; ``found`` (when given) receives every GUID the text parts name,
+        in lower case, as ``referenced_ids`` of the parts would give."""
+        mapping = self._mapping
+
+        def substitute(match: re.Match[str]) -> str:
+            guid = match.group(0).lower()
+            if found is not None:
+                found.add(guid)
+            return mapping.get(guid, match.group(0))
+
+        return _rewrite_text_parts(parts, lambda text: _GUID_RE.sub(substitute, text))
+
+    def targets(self, guids: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
+        """What each of ``guids`` (lower case) becomes in the repository (None: itself), in
+        order: a definition naming exactly these GUIDs is rewritten the same way by any two
+        mappings that agree here."""
+        return tuple((guid, self._mapping.get(guid)) for guid in sorted(guids))
+
+    def agrees(self, targets: Iterable[tuple[str, str | None]]) -> bool:
+        """Whether this mapping rewrites each GUID of ``targets`` to what they say."""
+        mapping = self._mapping
+        return all(mapping.get(guid) == target for guid, target in targets)
 
 
 def from_repo_references(

@@ -42,6 +42,7 @@ __all__ = [
     "RepositoryExists",
     "RepositoryHost",
     "RepositoryLocked",
+    "TreeFiles",
     "UnknownCommit",
 ]
 
@@ -165,7 +166,30 @@ def _hash_pat(pat: str, salt: bytes) -> str:
     return f"pbkdf2-sha256${_PAT_ITERATIONS}${salt.hex()}${digest.hex()}"
 
 
+# PATs already checked against a stored hash, as SHA-256 of (hash, PAT): every Git request
+# checks the PAT, and the PBKDF2 rounds that protect the hash on disk cost milliseconds. Kept
+# in memory only; a changed required PAT has another stored hash, so it is checked afresh.
+_VERIFIED_MAX = 256
+_verified: OrderedDict[bytes, None] = OrderedDict()
+_verified_lock = threading.Lock()
+
+
 def _verify_pat(pat: str, stored: str) -> bool:
+    memo = hashlib.sha256(f"{stored}\0{pat}".encode()).digest()
+    with _verified_lock:
+        if memo in _verified:
+            _verified.move_to_end(memo)
+            return True
+    if not _check_pat(pat, stored):
+        return False
+    with _verified_lock:
+        _verified[memo] = None
+        while len(_verified) > _VERIFIED_MAX:
+            _verified.popitem(last=False)
+    return True
+
+
+def _check_pat(pat: str, stored: str) -> bool:
     try:
         scheme, iterations, salt_hex, digest_hex = stored.split("$")
         salt = bytes.fromhex(salt_hex)
@@ -192,12 +216,17 @@ class _BlobCache:
         self._entries: OrderedDict[pygit2.Oid, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def data(self, blob: pygit2.Blob) -> bytes:
+    def get(self, oid: pygit2.Oid) -> bytes | None:
         with self._lock:
-            cached = self._entries.get(blob.id)
+            cached = self._entries.get(oid)
             if cached is not None:
-                self._entries.move_to_end(blob.id)
-                return cached
+                self._entries.move_to_end(oid)
+            return cached
+
+    def data(self, blob: pygit2.Blob) -> bytes:
+        cached = self.get(blob.id)
+        if cached is not None:
+            return cached
         content = blob.data
         self.put(blob.id, content)
         return content
@@ -212,6 +241,37 @@ class _BlobCache:
                 while self._size > self._budget:
                     _, dropped = self._entries.popitem(last=False)
                     self._size -= len(dropped)
+
+
+class TreeFiles(Mapping[str, bytes]):
+    """The files of a tree, repo-relative path -> content, each content read on lookup.
+
+    Keys and blob ids come from one walk of the tree; contents are immutable, so a lookup
+    gives the same bytes whenever it is made and from any thread.
+    """
+
+    def __init__(self, repo: HostedRepo, ids: dict[str, pygit2.Oid]) -> None:
+        self._repo = repo
+        self._ids = ids
+
+    def __getitem__(self, path: str) -> bytes:
+        return self._repo.blob_content(self._ids[path])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._ids
+
+    def blob_id(self, path: str) -> str:
+        """Git's id of the file's content (its SHA-1 blob hash), without reading it."""
+        return str(self._ids[path])
+
+    def __repr__(self) -> str:
+        return f"TreeFiles({self._repo!r}, {len(self._ids)} files)"
 
 
 def _git_env() -> dict[str, str]:
@@ -319,11 +379,30 @@ class HostedRepo:
 
     def file_ids(self, commit: str, root: str = "") -> dict[str, str]:
         """Like read_files, but the blob ids instead of the contents (cheap to compare)."""
+        return {path: str(oid) for path, oid in self._blob_ids(commit, root).items()}
+
+    def tree_files(self, commit: str, root: str = "") -> TreeFiles:
+        """Like read_files, but each file's content is read only when it is looked up: a
+        walk of the tree's entries reads no blob, so finding a few items among thousands
+        costs the files those items hold."""
+        return TreeFiles(self, self._blob_ids(commit, root))
+
+    def _blob_ids(self, commit: str, root: str) -> dict[str, pygit2.Oid]:
         tree = self._tree_at(commit, root)
         if tree is None:
             return {}
         prefix = root.strip("/") + "/" if root.strip("/") else ""
-        return {path: str(blob.id) for path, blob in self._walk(tree, prefix)}
+        return {path: blob.id for path, blob in self._walk(tree, prefix)}
+
+    def blob_content(self, oid: pygit2.Oid) -> bytes:
+        """The content of a blob of this repository, from the cache when it holds it."""
+        cached = self._blobs.get(oid)
+        if cached is not None:
+            return cached
+        blob = self._repo[oid]
+        if not isinstance(blob, pygit2.Blob):
+            raise UnknownCommit(f"object {oid} of {self.key} is not a blob")
+        return self._blobs.data(blob)
 
     # --- writing ---------------------------------------------------------------------------
 

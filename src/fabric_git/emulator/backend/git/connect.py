@@ -194,8 +194,8 @@ def connect(state: Any, principal: Principal, workspace_id: str, body: dict[str,
         pat = resolve_credentials(conn, record, principal, credentials)
         repo, tip = open_branch(state.repos, record)
         check_access(repo, pat)
-        files = repo.read_files(tip, normalise_directory(record.directory_name))
         root = normalise_directory(record.directory_name)
+        files = repo.tree_files(tip, root)  # only the paths are looked at
         nested = any("/" in path[len(root) :].lstrip("/") for path in files)
         if nested and not has_item_directories(files):
             raise git_errors.directory_without_items()

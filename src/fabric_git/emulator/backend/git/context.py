@@ -13,19 +13,21 @@ from urllib.parse import urlsplit
 
 from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend import git_errors
+from fabric_git.emulator.backend.git.part_cache import PartCache, WorkspaceParts
 from fabric_git.emulator.backend.git.records import (
     Credentials,
     GitConnectionRecord,
     extra_metadata_of,
 )
 from fabric_git.emulator.backend.git.rules import WorkspaceEntry, provisional_key
+from fabric_git.emulator.gitrepo.fingerprints import PrintedState, repo_part_ids
 from fabric_git.emulator.gitrepo.layout import (
     SUPPORTED_TYPES,
     ItemState,
     LayoutError,
     read_items,
-    to_repo_references,
 )
+from fabric_git.emulator.gitrepo.references import RepoReferences
 
 __all__ = [
     "Sides",
@@ -187,34 +189,54 @@ def has_item_directories(files: Mapping[str, bytes]) -> bool:
 # --- the three sides -------------------------------------------------------------------------
 
 _CACHE_SIZE = 8
-_cache: OrderedDict[tuple[Any, str, str], dict[str, ItemState]] = OrderedDict()
+_cache: OrderedDict[tuple[Any, str, str], dict[str, PrintedState]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def git_items(repo: Any, commit: str | None, directory: str) -> dict[str, ItemState]:
-    """The supported items of ``directory`` at ``commit``, keyed by logical id.
+def git_items(repo: Any, commit: str | None, directory: str) -> dict[str, PrintedState]:
+    """The supported items of ``directory`` at ``commit``, keyed by logical id, each with the
+    blob ids of its parts; a part's content is read from Git when it is first looked at.
 
-    Commits never change, so parsed trees are cached by (repository, commit, directory).
+    Commits never change, so items are cached by (repository, commit, directory). The key holds
+    the repository object itself: a repository deleted and created again under the same name
+    is another object, so its items are never read through the old one's handle.
     """
     if commit is None:
         return {}
     root = normalise_directory(directory)
-    key = (repo.key, commit, root)
+    key = (repo, commit, root)
     with _cache_lock:
         cached = _cache.get(key)
         if cached is not None:
             _cache.move_to_end(key)
             return cached
+    files = repo.tree_files(commit, root)
     try:
-        items = read_items(repo.read_files(commit, root), root)
+        items = read_items(files, root)
     except LayoutError as error:
         raise git_errors.from_rule(error) from None
-    parsed = {logical_id: item.state for logical_id, item in items.items()}
+    parsed = {
+        logical_id: _printed(item.state, repo_part_ids(item, files.blob_id))
+        for logical_id, item in items.items()
+    }
     with _cache_lock:
         _cache[key] = parsed
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return parsed
+
+
+def _printed(state: ItemState, part_ids: Mapping[str, str] | None) -> PrintedState:
+    return PrintedState(
+        logical_id=state.logical_id,
+        type=state.type,
+        display_name=state.display_name,
+        description=state.description,
+        folder=state.folder,
+        parts=state.parts,
+        extra_metadata=state.extra_metadata,
+        part_ids=part_ids,
+    )
 
 
 @dataclass(frozen=True)
@@ -227,29 +249,33 @@ class WorkspaceItem:
 
 
 def workspace_items(
-    conn: sqlite3.Connection, workspace_id: str
-) -> tuple[dict[str, WorkspaceEntry[ItemState]], list[WorkspaceItem]]:
+    conn: sqlite3.Connection, workspace_id: str, cache: PartCache
+) -> tuple[dict[str, WorkspaceEntry[PrintedState]], list[WorkspaceItem]]:
     """The workspace's supported items as Git integration sees them, keyed by logical id (or a
-    provisional key), with same-workspace object ids in their parts rewritten to logical ids."""
+    provisional key), with same-workspace object ids in their parts rewritten to logical ids.
+
+    Parts come with their fingerprints from ``cache`` (see ``part_cache``); an item whose
+    fingerprint is trusted has its parts read only when looked at, which must happen inside
+    the transaction of ``conn``.
+    """
     from fabric_git.emulator.backend.folders import folder_path
-    from fabric_git.emulator.backend.items import get_parts, list_items
+    from fabric_git.emulator.backend.items import list_items
 
     records = [r for r in list_items(conn, workspace_id) if r.type in SUPPORTED_TYPES]
     extra_metadata = extra_metadata_of(conn, workspace_id)
     object_to_logical = {r.id: r.logical_id for r in records if r.logical_id}
+    stored = WorkspaceParts(
+        conn, workspace_id, RepoReferences(object_to_logical, workspace_id), cache
+    )
     paths: dict[str | None, tuple[str, ...]] = {None: ()}
-    entries: dict[str, WorkspaceEntry[ItemState]] = {}
+    entries: dict[str, WorkspaceEntry[PrintedState]] = {}
     rows: list[WorkspaceItem] = []
     for record in records:
         if record.folder_id not in paths:
             paths[record.folder_id] = tuple(folder_path(conn, record.folder_id))
         key = record.logical_id or provisional_key(record.id)
-        parts = to_repo_references(
-            get_parts(conn, record.id),
-            object_to_logical=object_to_logical,
-            workspace_id=workspace_id,
-        )
-        state = ItemState(
+        parts, part_ids = stored.parts(record.id)
+        state = PrintedState(
             logical_id=key,
             type=record.type,
             display_name=record.display_name,
@@ -257,6 +283,7 @@ def workspace_items(
             folder=paths[record.folder_id],
             parts=parts,
             extra_metadata=extra_metadata.get(record.id, {}),
+            part_ids=part_ids,
         )
         entries[key] = WorkspaceEntry(record.id, state)
         rows.append(
@@ -269,7 +296,7 @@ def workspace_items(
 
 @dataclass(frozen=True)
 class Sides:
-    base: dict[str, ItemState]
-    workspace: dict[str, WorkspaceEntry[ItemState]]
-    remote: dict[str, ItemState]
+    base: dict[str, PrintedState]
+    workspace: dict[str, WorkspaceEntry[PrintedState]]
+    remote: dict[str, PrintedState]
     tip: str

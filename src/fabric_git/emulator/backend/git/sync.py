@@ -36,6 +36,7 @@ from fabric_git.emulator.backend.git.context import (
     resolve_credentials,
     workspace_items,
 )
+from fabric_git.emulator.backend.git.part_cache import WorkspaceParts, part_cache
 from fabric_git.emulator.backend.git.records import GitConnectionRecord, Intent
 from fabric_git.emulator.backend.git.rules import (
     ConflictPolicy,
@@ -53,15 +54,15 @@ from fabric_git.emulator.backend.git.rules import (
     plan_commit,
     plan_update,
 )
+from fabric_git.emulator.gitrepo.fingerprints import PrintedState, same_version
 from fabric_git.emulator.gitrepo.layout import (
     ItemState,
     LayoutError,
     from_repo_references,
     referenced_ids,
-    same_content,
-    to_repo_references,
     write_items,
 )
+from fabric_git.emulator.gitrepo.references import RepoReferences
 from fabric_git.emulator.gitrepo.repos import RefMoved, RepositoryLocked
 from fabric_git.emulator.ids import is_guid, new_id
 
@@ -104,9 +105,11 @@ def _connected(
 
 
 def _load_sides(state: Any, record: GitConnectionRecord, pat: str | None, conn: Any) -> Sides:
+    """The three sides; workspace parts are read lazily, so use them inside ``conn``'s
+    transaction."""
     repo, tip = open_branch(state.repos, record)
     check_access(repo, pat)
-    entries, _ = workspace_items(conn, record.workspace_id)
+    entries, _ = workspace_items(conn, record.workspace_id, part_cache(state.store))
     return Sides(
         base=git_items(repo, record.workspace_head, record.directory_name),
         workspace=entries,
@@ -170,7 +173,7 @@ def initialize_work(
         repo, tip = open_branch(state.repos, record)
         check_access(repo, pat)
         remote = git_items(repo, tip, record.directory_name)
-        _, rows = workspace_items(conn, workspace_id)
+        _, rows = workspace_items(conn, workspace_id, part_cache(state.store))
         try:
             action = decide_initialization(bool(rows), bool(remote), strategy)
         except RuleError as error:
@@ -205,7 +208,7 @@ def status_request(state: Any, principal: Principal, workspace_id: str) -> None:
         _connected(conn, principal, workspace_id, CONTRIBUTOR)
 
 
-def _change_body(row: ItemStatus[ItemState]) -> dict[str, Any]:
+def _change_body(row: ItemStatus[PrintedState]) -> dict[str, Any]:
     identifier: dict[str, str] = {}
     if row.logical_id is not None:
         identifier["logicalId"] = row.logical_id
@@ -230,7 +233,7 @@ def status_work(state: Any, principal: Principal, workspace_id: str) -> dict[str
     with state.store.read() as conn:
         record, pat = _connected(conn, principal, workspace_id, CONTRIBUTOR)
         sides = _load_sides(state, record, pat, conn)
-    rows = compute_status(sides.base, sides.workspace, sides.remote, same_content)
+        rows = compute_status(sides.base, sides.workspace, sides.remote, same_version)
     return {
         # A workspace never synced (waiting for its first update) has no head: "".
         "workspaceHead": record.workspace_head or "",
@@ -312,13 +315,11 @@ def _digest(changes: Mapping[str, bytes | None]) -> dict[str, str | None]:
 def commit_work(
     state: Any, principal: Principal, workspace_id: str, request: CommitRequest
 ) -> None:
-    from fabric_git.emulator.backend import items
-
     with state.store.read() as conn:
         record, pat = _connected(conn, principal, workspace_id, CONTRIBUTOR)
         _check_head(record, request.workspace_head)
         sides = _load_sides(state, record, pat, conn)
-        rows = compute_status(sides.base, sides.workspace, sides.remote, same_content)
+        rows = compute_status(sides.base, sides.workspace, sides.remote, same_version)
         try:
             plan = plan_commit(rows, mode=request.mode, selected=request.selected)
         except RuleError as error:
@@ -330,14 +331,18 @@ def commit_work(
             if not is_provisional(key)
         }
         object_to_logical.update({oid: lid for oid, lid in new_ids.items() if oid})
+        # Parts in the form the commit writes, their fingerprints kept under the mapping the
+        # workspace has once the commit is done: the next status need not read them again.
+        committed = WorkspaceParts(
+            conn,
+            workspace_id,
+            RepoReferences(object_to_logical, workspace_id),
+            part_cache(state.store),
+        )
         upserts: list[ItemState] = []
         for row in plan.upserts:
             assert row.workspace is not None and row.object_id is not None
-            parts = to_repo_references(
-                items.get_parts(conn, row.object_id),
-                object_to_logical=object_to_logical,
-                workspace_id=workspace_id,
-            )
+            parts = committed.read(row.object_id)
             current = row.workspace.state
             upserts.append(
                 ItemState(
@@ -502,7 +507,7 @@ def update_work(
         sides = _load_sides(state, record, pat, conn)
         if sides.tip != request.remote_commit_hash:
             raise git_errors.remote_commit_hash_mismatch()
-        rows = compute_status(sides.base, sides.workspace, sides.remote, same_content)
+        rows = compute_status(sides.base, sides.workspace, sides.remote, same_version)
         try:
             plan = plan_update(
                 rows,

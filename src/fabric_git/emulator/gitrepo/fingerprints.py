@@ -1,0 +1,72 @@
+"""Fingerprints of item parts: the Git blob ids of the files an item is (or would be) written as.
+
+Two versions of an item whose fingerprints are equal hold the same parts for ``same_content``,
+so a comparison of thousands of items can trust equal fingerprints and read the contents of
+the few that differ. A fingerprint that differs proves nothing (a repository may hold CRLF
+text the emulator would write with LF): those versions are compared in full.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from fabric_git.emulator.gitrepo._model import ItemState, RepoItem, canonical_bytes
+from fabric_git.emulator.gitrepo.references import same_metadata, same_parts
+
+__all__ = [
+    "PrintedState",
+    "blob_id",
+    "repo_part_ids",
+    "same_version",
+    "written_part_ids",
+]
+
+
+def blob_id(data: bytes) -> str:
+    """Git's id of a blob holding ``data`` (SHA-1 of ``blob <size>\\0`` + content)."""
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def written_part_ids(parts: Mapping[str, bytes]) -> dict[str, str] | None:
+    """The blob ids of ``parts`` as a commit writes them (``canonical_bytes``), by path.
+
+    None when a part's written form is not stable under ``canonical_bytes`` (text holding
+    ``\\r\\r\\n``): a repository file with that id could still differ from the part for
+    ``same_content``, so such an item is always compared in full.
+    """
+    ids: dict[str, str] = {}
+    for path, content in parts.items():
+        written = canonical_bytes(content)
+        if written is not content and canonical_bytes(written) != written:
+            return None
+        ids[path] = blob_id(written)
+    return ids
+
+
+def repo_part_ids(item: RepoItem, blob_ids: Callable[[str], str]) -> dict[str, str]:
+    """The blob ids of a repository item's parts, by part path; ``blob_ids`` gives the id of a
+    repo-relative file path (``TreeFiles.blob_id``) without reading its content."""
+    return {name: blob_ids(f"{item.directory}/{name}") for name in item.state.parts}
+
+
+@dataclass(frozen=True)
+class PrintedState(ItemState):
+    """An item version that knows the fingerprint of its parts (None: unknown), so comparing
+    it needs its parts only when fingerprints differ. ``parts`` may be read lazily."""
+
+    part_ids: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
+
+
+def same_version(a: ItemState, b: ItemState) -> bool:
+    """``same_content``, taking equal fingerprints of the parts as proof of equal parts."""
+    if not same_metadata(a, b):
+        return False
+    a_ids = a.part_ids if isinstance(a, PrintedState) else None
+    b_ids = b.part_ids if isinstance(b, PrintedState) else None
+    if a_ids is not None and b_ids is not None and a_ids == b_ids:
+        return True
+    return same_parts(a, b)
