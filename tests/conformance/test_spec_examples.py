@@ -52,12 +52,7 @@ NOT_EMULATED: dict[str, str] = {
 
 # Known differences the emulator has today, reported as expected failures (strict: the test
 # fails as soon as the emulator conforms, so the entry must then be removed).
-KNOWN_DIFFERENCES: dict[str, str] = {
-    "InitializeConnection-200": (
-        "a never-synced workspace gets no workspaceHead key (the example shows one; the"
-        " semantics allow it to be absent)"
-    ),
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 @dataclass

@@ -232,7 +232,9 @@ def test_initialize_decisions(env: Env) -> None:
     # Git now has an item: an empty workspace must update, one with content must choose.
     init = env.initialize(empty).json()
     assert init["requiredAction"] == "UpdateFromGit"
-    assert "workspaceHead" not in init
+    assert "workspaceHead" in init and init["workspaceHead"] is None
+    assert init["remoteCommitHash"] == env.tip()
+    assert env.status(empty)["workspaceHead"] == ""
     both = env.workspace("both")
     env.item(both, "mine")
     env.connect(both)

@@ -193,11 +193,10 @@ def initialize_work(
             last_sync_time=_now(state) if synced else None,
             pending_initial=None if synced else INITIAL_UPDATE,
         )
-    result: dict[str, Any] = {"requiredAction": str(action)}
-    if head is not None:
-        result["workspaceHead"] = head
-    result["remoteCommitHash"] = tip
-    return result
+    # A never-synced workspace has no head: the key is kept with null, as Fabric serialises
+    # absent values and as its example shows the key (Get Status gives "" instead: there the
+    # spec makes workspaceHead a required string).
+    return {"requiredAction": str(action), "workspaceHead": head, "remoteCommitHash": tip}
 
 
 # --- Get Status ------------------------------------------------------------------------------
@@ -235,7 +234,8 @@ def status_work(state: Any, principal: Principal, workspace_id: str) -> dict[str
         sides = _load_sides(state, record, pat, conn)
         rows = compute_status(sides.base, sides.workspace, sides.remote, same_version)
     return {
-        # A workspace never synced (waiting for its first update) has no head: "".
+        # A workspace never synced (waiting for its first update) has no head: "", since
+        # GitStatusResponse requires a string (Initialize answers null for the same state).
         "workspaceHead": record.workspace_head or "",
         "remoteCommitHash": sides.tip,
         "changes": [_change_body(row) for row in rows],
