@@ -52,6 +52,44 @@ def test_help_and_version_list_exit_codes_without_loading_commands() -> None:
     assert loaded.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_status_loads_only_what_reading_a_status_needs(fg: Fg) -> None:
+    scenario = fg.scenario()
+    fg.synced(scenario)
+    base = {k: v for k, v in os.environ.items() if k not in NEUTRAL_ENV}
+    env = {**base, **{k: v for k, v in fg.env.items() if v is not None}}
+    argv = ["--output", "json", "status", "-w", scenario.workspace_id]
+    probe = (
+        "import sys\n"
+        "from fabric_git.cli import cli\n"
+        f"cli.main({argv!r}, standalone_mode=False)\n"
+        "print(*sorted(sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60
+    )
+    fg.scan.outputs.extend([done.stdout, done.stderr])
+    assert done.returncode == 0, done.stderr
+    *document, modules = done.stdout.rstrip("\n").split("\n")
+    assert json.loads("\n".join(document))["inSync"] is True
+    loaded = set(modules.split())
+    assert {"fabric_git.workflows.status", "fabric_git.models.git", "httpx"} <= loaded
+    needless = {
+        "rich",
+        "pygments",
+        "httpx._main",
+        "azure.identity",
+        "starlette",
+        "pygit2",
+        "fabric_git.emulator",
+        "fabric_git.cli.sync",
+        "fabric_git.api.connections",
+        "fabric_git.models.connections",
+        "fabric_git.models.items",
+        *(f"fabric_git.workflows.{flow}" for flow in ("sync", "commit", "update", "connection")),
+    }
+    assert not needless & loaded
+
+
 def test_exit_codes_of_a_real_process(fg: Fg) -> None:
     scenario = fg.scenario()
     fg.synced(scenario)

@@ -30,10 +30,9 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_GITHUB_URL = re.compile(
-    r"^https?://(?P<host>[^/]+)/(?P<owner>[^/]+)/(?P<repo>[^/]+?)(?:\.git)?/?$"
-)
-_ADO_URL = re.compile(
+# Patterns, not compiled objects: only --repo-url needs them, and ``re`` caches what it compiles.
+_GITHUB_URL = r"^https?://(?P<host>[^/]+)/(?P<owner>[^/]+)/(?P<repo>[^/]+?)(?:\.git)?/?$"
+_ADO_URL = (
     r"^https?://(?:[^@/]+@)?dev\.azure\.com/(?P<org>[^/]+)/(?P<project>[^/]+)/_git/"
     r"(?P<repo>[^/]+?)/?$"
 )
@@ -83,8 +82,8 @@ class ProviderArgs:
         owner, organization, project = self.owner, self.organization, self.project
         repository, provider, domain = self.repository, self.provider, self.custom_domain
         if self.repo_url:
-            ado = _ADO_URL.match(self.repo_url.strip())
-            github = _GITHUB_URL.match(self.repo_url.strip())
+            ado = re.match(_ADO_URL, self.repo_url.strip())
+            github = re.match(_GITHUB_URL, self.repo_url.strip())
             if ado:
                 organization, project = ado["org"], ado["project"]
                 repository, provider = ado["repo"], provider or "AzureDevOps"

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fabric_git.cli.render import Table, View
-from fabric_git.workflows.results import (
-    Change,
-    CommitResult,
-    ConnectionResult,
-    ConnectResult,
-    CredentialsResult,
-    DisconnectResult,
-    InitializeResult,
-    StatusReport,
-    SyncResult,
-    UpdateResult,
-)
+
+if TYPE_CHECKING:
+    from fabric_git.workflows.results import (
+        Change,
+        CommitResult,
+        ConnectionResult,
+        ConnectResult,
+        CredentialsResult,
+        DisconnectResult,
+        InitializeResult,
+        StatusReport,
+        SyncResult,
+        UpdateResult,
+    )
 
 __all__ = [
     "changes_table",
