@@ -9,6 +9,7 @@ from fabric_git.emulator.gitrepo._model import ZERO_GUID, ItemState, as_text, ca
 
 __all__ = [
     "RepoReferences",
+    "WorkspaceReferences",
     "from_repo_references",
     "referenced_ids",
     "same_content",
@@ -127,13 +128,23 @@ def from_repo_references(
     item's object id, and the all-zero GUID given as the value of a workspace-named key
     (``workspaceId``, ``workspace``, ``default_lakehouse_workspace_id``, ...) becomes the
     workspace's id. Binary parts are left alone."""
-    mapping = {k.lower(): v for k, v in logical_to_object.items() if k != ZERO_GUID}
+    return WorkspaceReferences(logical_to_object, workspace_id).rewrite(parts)
 
-    def rewrite(text: str) -> str:
-        text = _ZERO_WORKSPACE_RE.sub(lambda m: m.group(1) + workspace_id, text)
-        return _replace_guids(text, mapping)
 
-    return _rewrite_text_parts(parts, rewrite)
+class WorkspaceReferences:
+    """``from_repo_references`` for one workspace, its id mapping built once for many items."""
+
+    def __init__(self, logical_to_object: Mapping[str, str], workspace_id: str) -> None:
+        self._mapping = {k.lower(): v for k, v in logical_to_object.items() if k != ZERO_GUID}
+        self._workspace_id = workspace_id
+
+    def rewrite(self, parts: Mapping[str, bytes]) -> dict[str, bytes]:
+        def rewrite(text: str) -> str:
+            if ZERO_GUID in text:  # the costly pattern runs only where it can match
+                text = _ZERO_WORKSPACE_RE.sub(lambda m: m.group(1) + self._workspace_id, text)
+            return _replace_guids(text, self._mapping)
+
+        return _rewrite_text_parts(parts, rewrite)
 
 
 def referenced_ids(parts: Mapping[str, bytes]) -> frozenset[str]:

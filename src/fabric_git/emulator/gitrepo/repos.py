@@ -31,6 +31,8 @@ from typing import Any
 
 import pygit2
 
+from fabric_git.emulator.gitrepo.packs import BLOB, COMMIT, TREE, PackWriter, tree_content
+
 __all__ = [
     "GITHUB",
     "AZURE_DEVOPS",
@@ -58,6 +60,8 @@ _INITIAL_AUTHOR = ("Fabric Git Emulator", "emulator@fabric-git.invalid")
 _SEGMENT_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9 ._-]*")
 _SHA_RE = re.compile(r"[0-9a-fA-F]{40}")
 _BLOB_CACHE_BYTES = 256 * 1024 * 1024
+PACKED_COMMIT = 64
+"""A commit writing at least this many files writes its objects as one pack (``packs``)."""
 
 
 class RepositoryError(Exception):
@@ -462,14 +466,76 @@ class HostedRepo:
             if current != expected_tip:
                 raise RefMoved(branch, expected_tip, current)
             base = repo[expected_tip].peel(pygit2.Tree) if expected_tip is not None else None
-            tree = self._build_tree(base, nested) or repo.TreeBuilder().write()
             when = int(self._now())
             signature = pygit2.Signature(author[0], author[1], when, 0)
             parents = [pygit2.Oid(hex=expected_tip)] if expected_tip is not None else []
             # Objects first; the ref moves only after the commit object exists.
-            sha = repo.create_commit(None, signature, signature, message, tree, parents)
+            if sum(1 for content in changes.values() if content is not None) >= PACKED_COMMIT:
+                sha = self._packed_commit(base, nested, signature, message, parents)
+            else:
+                tree = self._build_tree(base, nested) or repo.TreeBuilder().write()
+                sha = repo.create_commit(None, signature, signature, message, tree, parents)
             self._move_ref(ref_name, branch, expected_tip, sha, message)
             return str(sha)
+
+    def _packed_commit(
+        self,
+        base: pygit2.Tree | None,
+        nested: dict[str, Any],
+        signature: pygit2.Signature,
+        message: str,
+        parents: list[pygit2.Oid],
+    ) -> pygit2.Oid:
+        """The objects of a large commit written as one pack (``packs``); the same commit,
+        byte for byte, as the one object per file ``create_commit`` path would write."""
+        writer = PackWriter()
+        tree = self._pack_tree(base, nested, writer)
+        if tree is None:
+            tree = writer.add(TREE, b"")
+        person = f"{signature.name} <{signature.email}> {signature.time} +0000".encode()
+        lines = [b"tree " + tree.hex().encode()]
+        lines += [b"parent " + str(parent).encode() for parent in parents]
+        lines += [b"author " + person, b"committer " + person]
+        commit = writer.add(COMMIT, b"\n".join(lines) + b"\n\n" + message.encode())
+        writer.write(self.path / "objects" / "pack")
+        return pygit2.Oid(raw=commit)
+
+    def _pack_tree(
+        self, base: pygit2.Tree | None, changes: dict[str, Any], writer: PackWriter
+    ) -> bytes | None:
+        """``_build_tree`` with the new objects added to ``writer``: the 20-byte id of the
+        tree ``base`` + ``changes``, None when it is empty."""
+        entries: dict[bytes, tuple[int, bytes]] = {}
+        if base is not None:
+            for entry in base:
+                entries[_raw_name(entry)] = (entry.filemode, entry.id.raw)
+        for name, change in changes.items():
+            key = name.encode()
+            existing = entries.get(key)
+            if isinstance(change, dict):
+                subtree: pygit2.Tree | None = None
+                if existing is not None and existing[0] == pygit2.enums.FileMode.TREE:
+                    loaded = self._repo[pygit2.Oid(raw=existing[1])]
+                    subtree = loaded if isinstance(loaded, pygit2.Tree) else None
+                oid = self._pack_tree(subtree, change, writer)
+                if oid is not None:
+                    entries[key] = (pygit2.enums.FileMode.TREE, oid)
+                else:
+                    entries.pop(key, None)
+            elif change is None:
+                entries.pop(key, None)
+            else:
+                mode = pygit2.enums.FileMode.BLOB
+                if existing is not None and existing[0] == pygit2.enums.FileMode.BLOB_EXECUTABLE:
+                    mode = pygit2.enums.FileMode.BLOB_EXECUTABLE
+                oid = writer.add(BLOB, change)
+                self._blobs.put(pygit2.Oid(raw=oid), change)
+                entries[key] = (mode, oid)
+        if not entries:
+            return None
+        return writer.add(
+            TREE, tree_content((name, int(mode), oid) for name, (mode, oid) in entries.items())
+        )
 
     def _move_ref(
         self, ref_name: str, branch: str, expected: str | None, new: pygit2.Oid, message: str
@@ -553,6 +619,11 @@ class HostedRepo:
             check=False,
         )
         return result.returncode == 0
+
+
+def _raw_name(entry: pygit2.Object) -> bytes:
+    raw = getattr(entry, "raw_name", None)
+    return raw if isinstance(raw, bytes) else (entry.name or "").encode()
 
 
 def _only_deletions(node: Any) -> bool:

@@ -58,11 +58,10 @@ from fabric_git.emulator.gitrepo.fingerprints import PrintedState, same_version
 from fabric_git.emulator.gitrepo.layout import (
     ItemState,
     LayoutError,
-    from_repo_references,
     referenced_ids,
     write_items,
 )
-from fabric_git.emulator.gitrepo.references import RepoReferences
+from fabric_git.emulator.gitrepo.references import RepoReferences, WorkspaceReferences
 from fabric_git.emulator.gitrepo.repos import RefMoved, RepositoryLocked
 from fabric_git.emulator.ids import is_guid, new_id
 
@@ -605,11 +604,10 @@ def _apply_update(conn: Any, workspace_id: str, sides: Sides, plan: Any) -> None
             and current_names.get(object_id) != upsert.state.display_name
         ):
             items.update_item(conn, object_id, display_name=_transient_name(object_id))
+    references = WorkspaceReferences(logical_to_object, workspace_id)
     for upsert, object_id in targets:
         remote_state: ItemState = upsert.state
-        parts = from_repo_references(
-            remote_state.parts, logical_to_object=logical_to_object, workspace_id=workspace_id
-        )
+        parts = references.rewrite(remote_state.parts)
         folder_id = folders.ensure_folder_path(conn, workspace_id, tuple(remote_state.folder))
         if upsert.object_id is None:
             items.create_item(
