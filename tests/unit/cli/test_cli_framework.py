@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -37,6 +39,27 @@ def _terminal(**env: str) -> tuple[Terminal, io.StringIO, io.StringIO]:
     out, err = io.StringIO(), io.StringIO()
     environment = Environment.detect(env, err)
     return Terminal(environment=environment, stdout=out, stderr=err), out, err
+
+
+# --- process exit -------------------------------------------------------------------------------
+
+
+def test_entry_point_freezes_the_heap_before_the_interpreter_exits() -> None:
+    # Run in a fresh interpreter: freezing this test process's heap would outlive the test.
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+        "from fabric_git.cli import main\n"
+        "sys.argv = ['fabric-git', '--version']\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    version, frozen = done.stdout.splitlines()
+    assert version.startswith("fabric-git, version ")
+    assert frozen == "frozen True"
 
 
 # --- lazy loading -------------------------------------------------------------------------------
