@@ -107,7 +107,7 @@ class FabricClient:
         )
         self.poll = poll or PollPolicy()
 
-    # --- API groups: each is built, and its module imported, on first use -------------------
+    # --- API groups: each is built, and its module imported, on first use -----------------------
 
     @cached_property
     def git(self) -> GitApi:
