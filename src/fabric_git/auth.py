@@ -276,7 +276,7 @@ def github_actions_oidc_token(
     transport: httpx.BaseTransport | None = None,
 ) -> str:
     """Ask the GitHub Actions runtime for an OIDC token to exchange with Microsoft Entra ID."""
-    import httpx
+    from fabric_git._httpx import httpx
 
     env = os.environ if environ is None else environ
     url = env.get("ACTIONS_ID_TOKEN_REQUEST_URL")

@@ -138,7 +138,7 @@ class Sandbox:
 
     def http(self) -> httpx.Client:
         if self._http is None:
-            import httpx
+            from fabric_git._httpx import httpx
 
             self._http = httpx.Client(
                 base_url=self.running.base,

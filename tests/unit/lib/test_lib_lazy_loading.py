@@ -6,15 +6,18 @@ Import-state checks run in a fresh interpreter, since this test process has impo
 
 from __future__ import annotations
 
+import ast
 import importlib
 import ssl
 import subprocess
 import sys
 import types
+from pathlib import Path
 
 import httpx
 import pytest
 
+import fabric_git
 from fabric_git import api, models, workflows
 from fabric_git._transport import _tls_verification
 from unit.lib.lib_support import TOKEN
@@ -138,6 +141,44 @@ def test_an_httpx_imported_earlier_is_left_as_it_is() -> None:
         "print(ours is httpx, httpx.main is real_main, 'httpx._main' in sys.modules)\n"
     )
     assert shown == ["True", "True", "True"]
+
+
+def _runtime_httpx_imports(tree: ast.Module) -> list[int]:
+    """Lines importing httpx outside ``if TYPE_CHECKING:`` blocks."""
+    skipped = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
+        for child in block.body
+        for node in ast.walk(child)
+    }
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if id(node) not in skipped
+        and (
+            (isinstance(node, ast.Import) and any(a.name.startswith("httpx") for a in node.names))
+            or (isinstance(node, ast.ImportFrom) and (node.module or "").startswith("httpx"))
+        )
+    ]
+
+
+def test_the_library_and_cli_import_httpx_only_through_the_wrapper() -> None:
+    package = Path(fabric_git.__file__).parent
+    # The emulator side (its package and its command group) never runs in a client command.
+    emulator = (package / "emulator", package / "cli" / "emulator.py")
+    checked = [
+        path
+        for path in sorted(package.rglob("*.py"))
+        if path != package / "_httpx.py" and not any(path.is_relative_to(e) for e in emulator)
+    ]
+    assert package / "_transport.py" in checked and package / "auth.py" in checked
+    offenders = {
+        str(path.relative_to(package)): lines
+        for path in checked
+        if (lines := _runtime_httpx_imports(ast.parse(path.read_text(encoding="utf-8"))))
+    }
+    assert offenders == {}
 
 
 # --- TLS settings of the connection pool --------------------------------------------------------
