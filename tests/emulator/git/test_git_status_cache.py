@@ -516,3 +516,59 @@ def test_the_cache_keeps_a_bounded_number_of_items() -> None:
     newest = cache.get("item-24")
     assert newest is not None and newest.stamp == 24
     assert cache.get("item-0") is None
+
+
+# --- what status reads --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """Records the items whose parts are read from the store and the trees walked in Git."""
+    from fabric_git.emulator.backend import items
+    from fabric_git.emulator.gitrepo.repos import HostedRepo
+
+    seen: dict[str, list[str]] = {"parts": [], "trees": []}
+    get_parts, blob_ids = items.get_parts, HostedRepo._blob_ids
+
+    def spy_parts(conn: Any, item_id: str) -> dict[str, bytes]:
+        seen["parts"].append(item_id)
+        return get_parts(conn, item_id)
+
+    def spy_tree(self: HostedRepo, commit: str, root: str) -> Any:
+        seen["trees"].append(commit)
+        return blob_ids(self, commit, root)
+
+    monkeypatch.setattr(items, "get_parts", spy_parts)
+    monkeypatch.setattr(HostedRepo, "_blob_ids", spy_tree)
+    return seen
+
+
+def test_status_after_a_commit_reads_no_parts_and_no_tree(
+    env: Env, reads: dict[str, list[str]]
+) -> None:
+    env.repo()
+    ws = env.workspace()
+    names = [f"nb{i}" for i in range(5)]
+    ids = {name: env.item(ws, name) for name in names}
+    env.connected(ws)
+    assert env.commit(ws).status_code == 200
+    reads["parts"].clear()
+    reads["trees"].clear()
+    assert env.status(ws)["changes"] == []
+    assert reads == {"parts": [], "trees": []}
+    env.set_parts(ids["nb3"], {"notebook-content.py": b"# changed\n"})
+    (change,) = env.status(ws)["changes"]
+    assert change["itemMetadata"]["itemIdentifier"]["objectId"] == ids["nb3"]
+    assert reads == {"parts": [ids["nb3"]], "trees": []}
+
+
+def test_initialize_and_a_first_commit_read_each_part_once(
+    env: Env, reads: dict[str, list[str]]
+) -> None:
+    env.repo()
+    ws = env.workspace()
+    ids = sorted(env.item(ws, f"nb{i}") for i in range(4))
+    env.connected(ws)
+    assert reads["parts"] == []  # initialize looks at names and types only
+    assert env.commit(ws).status_code == 200
+    assert sorted(reads["parts"]) == ids

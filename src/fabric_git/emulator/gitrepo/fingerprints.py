@@ -18,6 +18,7 @@ from fabric_git.emulator.gitrepo.references import same_metadata, same_parts
 __all__ = [
     "PrintedState",
     "blob_id",
+    "part_ids_of",
     "repo_part_ids",
     "same_version",
     "written_part_ids",
@@ -61,12 +62,23 @@ class PrintedState(ItemState):
     part_ids: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
 
 
+def part_ids_of(state: ItemState) -> Mapping[str, str] | None:
+    """The fingerprint of a version's parts: the one it carries, else the one its parts give
+    (a lazily read map may have a ``part_ids()`` method), else None."""
+    if isinstance(state, PrintedState) and state.part_ids is not None:
+        return state.part_ids
+    computed = getattr(state.parts, "part_ids", None)
+    if callable(computed):
+        found = computed()
+        return found if isinstance(found, Mapping) else None
+    return None
+
+
 def same_version(a: ItemState, b: ItemState) -> bool:
     """``same_content``, taking equal fingerprints of the parts as proof of equal parts."""
     if not same_metadata(a, b):
         return False
-    a_ids = a.part_ids if isinstance(a, PrintedState) else None
-    b_ids = b.part_ids if isinstance(b, PrintedState) else None
-    if a_ids is not None and b_ids is not None and a_ids == b_ids:
+    a_ids = part_ids_of(a)
+    if a_ids is not None and a_ids == part_ids_of(b):
         return True
     return same_parts(a, b)

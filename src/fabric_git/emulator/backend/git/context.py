@@ -239,18 +239,9 @@ def _printed(state: ItemState, part_ids: Mapping[str, str] | None) -> PrintedSta
     )
 
 
-@dataclass(frozen=True)
-class WorkspaceItem:
-    object_id: str
-    logical_id: str | None
-    type: str
-    display_name: str
-    folder_id: str | None
-
-
 def workspace_items(
     conn: sqlite3.Connection, workspace_id: str, cache: PartCache
-) -> tuple[dict[str, WorkspaceEntry[PrintedState]], list[WorkspaceItem]]:
+) -> dict[str, WorkspaceEntry[PrintedState]]:
     """The workspace's supported items as Git integration sees them, keyed by logical id (or a
     provisional key), with same-workspace object ids in their parts rewritten to logical ids.
 
@@ -269,7 +260,6 @@ def workspace_items(
     )
     paths: dict[str | None, tuple[str, ...]] = {None: ()}
     entries: dict[str, WorkspaceEntry[PrintedState]] = {}
-    rows: list[WorkspaceItem] = []
     for record in records:
         if record.folder_id not in paths:
             paths[record.folder_id] = tuple(folder_path(conn, record.folder_id))
@@ -286,12 +276,7 @@ def workspace_items(
             part_ids=part_ids,
         )
         entries[key] = WorkspaceEntry(record.id, state)
-        rows.append(
-            WorkspaceItem(
-                record.id, record.logical_id, record.type, record.display_name, record.folder_id
-            )
-        )
-    return entries, rows
+    return entries
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ so for each item the blob ids of its parts as a commit would write them are kept
   changes the repository form of the items that refer to it, and nothing else's.
 
 Everything else Git integration compares (type, name, description, folder, ``.platform``
-metadata) is read for each request and compared directly. Parts are read only for items with
-no trusted fingerprint and, through a lazy map, for the items a comparison finds different.
+metadata) is read for each request and compared directly. Parts are read through a lazy map,
+only for the items a comparison cannot settle by fingerprints (or by metadata alone).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,16 +77,25 @@ def part_cache(store: Any) -> PartCache:
 
 
 class _LazyParts(Mapping[str, bytes]):
-    """Parts read on first use, inside the read transaction that made them."""
+    """Parts read on first use, inside the read transaction that made them; ``part_ids``
+    gives their fingerprint (``fingerprints.part_ids_of``), reading them if need be."""
 
-    def __init__(self, load: Callable[[], dict[str, bytes]]) -> None:
-        self._load = load
+    __slots__ = ("_ids", "_item_id", "_parts", "_source")
+
+    def __init__(self, source: WorkspaceParts, item_id: str) -> None:
+        self._source = source
+        self._item_id = item_id
         self._parts: dict[str, bytes] | None = None
+        self._ids: Mapping[str, str] | None = None
 
     def _loaded(self) -> dict[str, bytes]:
         if self._parts is None:
-            self._parts = self._load()
+            self._parts, self._ids = self._source.read_with_ids(self._item_id)
         return self._parts
+
+    def part_ids(self) -> Mapping[str, str] | None:
+        self._loaded()
+        return self._ids
 
     def __getitem__(self, path: str) -> bytes:
         return self._loaded()[path]
@@ -123,22 +132,22 @@ class WorkspaceParts:
         self._stamps: dict[str, int] = {str(row[0]): int(row[1]) for row in rows}
 
     def parts(self, item_id: str) -> tuple[Mapping[str, bytes], Mapping[str, str] | None]:
-        """The item's parts in repository form and their fingerprint (None: unknown). With a
-        trusted fingerprint the parts are read only if they are looked at."""
+        """The item's parts in repository form, read only if they are looked at, and their
+        fingerprint if a trusted one is kept (None: unknown)."""
         entry = self._cache.get(item_id)
-        if (
+        trusted = (
             entry is not None
             and self._stamps.get(item_id) == entry.stamp
             and self._references.agrees(entry.targets)
-        ):
-            return _LazyParts(lambda: self.read(item_id)), entry.part_ids
-        return self._read(item_id)
+        )
+        return _LazyParts(self, item_id), (entry.part_ids if entry and trusted else None)
 
     def read(self, item_id: str) -> dict[str, bytes]:
         """Read and rewrite the item's parts, and keep their fingerprint."""
-        return self._read(item_id)[0]
+        return self.read_with_ids(item_id)[0]
 
-    def _read(self, item_id: str) -> tuple[dict[str, bytes], Mapping[str, str] | None]:
+    def read_with_ids(self, item_id: str) -> tuple[dict[str, bytes], Mapping[str, str] | None]:
+        """``read``, with the fingerprint of what it read."""
         from fabric_git.emulator.backend.items import get_parts
 
         found: set[str] = set()

@@ -9,6 +9,7 @@ or drop a commit a crash cut short. An update changes SQLite only, in one transa
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from collections.abc import Mapping
@@ -108,7 +109,7 @@ def _load_sides(state: Any, record: GitConnectionRecord, pat: str | None, conn: 
     transaction."""
     repo, tip = open_branch(state.repos, record)
     check_access(repo, pat)
-    entries, _ = workspace_items(conn, record.workspace_id, part_cache(state.store))
+    entries = workspace_items(conn, record.workspace_id, part_cache(state.store))
     return Sides(
         base=git_items(repo, record.workspace_head, record.directory_name),
         workspace=entries,
@@ -172,13 +173,22 @@ def initialize_work(
         repo, tip = open_branch(state.repos, record)
         check_access(repo, pat)
         remote = git_items(repo, tip, record.directory_name)
-        _, rows = workspace_items(conn, workspace_id, part_cache(state.store))
+        entries = workspace_items(conn, workspace_id, part_cache(state.store))
         try:
-            action = decide_initialization(bool(rows), bool(remote), strategy)
+            action = decide_initialization(bool(entries), bool(remote), strategy)
         except RuleError as error:
             raise _rule(error) from None
         adopted = match_logical_ids(
-            ((r.object_id, r.logical_id, r.type, r.display_name) for r in rows), remote.values()
+            (
+                (
+                    e.object_id,
+                    None if is_provisional(key) else key,
+                    e.state.type,
+                    e.state.display_name,
+                )
+                for key, e in entries.items()
+            ),
+            remote.values(),
         )
         for object_id, logical_id in adopted.items():
             items.update_item(conn, object_id, logical_id=logical_id)
@@ -400,6 +410,10 @@ def commit_work(
         raise
     with state.store.write() as conn:
         _finish_commit(conn, intent, sha, _now(state))
+    # The next status compares with this commit: index its items now (a commit never changes),
+    # so that status reads no tree. A tree it cannot read fails that status, not this commit.
+    with contextlib.suppress(errors.EmulatorError):
+        git_items(repo, sha, record.directory_name)
 
 
 def _finish_commit(conn: Any, intent: Intent, sha: str, now: float) -> None:
