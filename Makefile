@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# Byte-compile up front: commands start faster, even where PYTHONDONTWRITEBYTECODE is set.
+	$(BIN)/python -m compileall -q src
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -29,6 +31,7 @@ demo: $(STAMP)
 	$(BIN)/fabric-git demo
 
 bench: $(STAMP)
+	$(BIN)/python -m compileall -q src
 	$(BIN)/python -m bench
 
 clean:
