@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from e2e.conftest import Fg
@@ -169,6 +170,32 @@ def test_text_output_goes_to_stdout_and_messages_to_stderr(fg: Fg) -> None:
     assert quiet.stderr == "" and "in sync" in quiet.stdout
     no_progress = fg("--no-progress", "status", "-w", scenario.workspace)
     assert "Succeeded" not in no_progress.stderr
+
+
+def test_global_options_after_the_command_name(fg: Fg) -> None:
+    scenario = fg.scenario()
+    ws = scenario.workspace
+    synced = json.loads(
+        fg(
+            "sync", "-w", ws, "--repo-url", scenario.repo_url, "--output=json", "--no-progress",
+            env={"FABRIC_GIT_PAT": scenario.pat},
+        ).stdout
+    )  # fmt: skip
+    assert synced["summary"] == {"total": 1, "succeeded": 1, "failed": 0, "noop": 0}
+    status = fg("status", "--workspace", ws, "--output", "json")
+    assert json.loads(status.stdout)["inSync"] is True
+    listed = json.loads(fg("connections", "list", "-o", "json").stdout)
+    assert any(c["path"] == scenario.repo_url for c in listed["connections"])
+    workspaces = json.loads(fg("workspaces", "list", "-ojson").stdout)
+    assert scenario.workspace_id in {w["id"] for w in workspaces["workspaces"]}
+    dry = fg("update", "-w", ws, "--dry-run", "-qo", "json")
+    assert json.loads(dry.stdout)["noop"] is True and dry.stderr == ""
+    # A command's own value that reads like a global option stays its value.
+    commit = fg("commit", "-w", ws, "--dry-run", "-m", "-o json", "-o", "json")
+    assert json.loads(commit.stdout)["noop"] is True
+    # Nothing after ``--`` is an option: here it is an item that matches nothing.
+    unknown = fg("commit", "-w", ws, "--", "-o", expect=1)
+    assert "no changed item matches '-o'" in unknown.stderr
 
 
 def test_usage_errors_exit_2(fg: Fg) -> None:

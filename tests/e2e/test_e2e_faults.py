@@ -100,7 +100,7 @@ def test_wait_that_times_out_exits_6_and_resumes(fg: Fg, clock: ManualClock) -> 
 
     shown = fg.json("operation", "show", operation_id)
     assert shown["status"] in ("NotStarted", "Running")
-    still = fg("--timeout", "0.1", "operation", "wait", operation_id, expect=6)
+    still = fg("operation", "wait", operation_id, "--timeout", "0.1", expect=6)  # after it too
     assert operation_id in still.stderr
 
     clock.advance(7200)  # the operation reaches its end

@@ -101,4 +101,11 @@ def test_exit_codes_of_a_real_process(fg: Fg) -> None:
     ok = _run("--output", "json", "status", "-w", scenario.workspace, env=env)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["inSync"] is True
-    fg.scan.outputs.extend([rejected.stdout, rejected.stderr, ok.stdout, ok.stderr])
+    after = _run("status", "--workspace", scenario.workspace, "--output", "json", env=env)
+    assert after.returncode == 0, after.stderr
+    assert json.loads(after.stdout) == json.loads(ok.stdout)
+    missing = _run("status", "--workspace", scenario.workspace, "--output", env=env)
+    assert missing.returncode == 2 and "requires an argument" in missing.stderr
+    fg.scan.outputs.extend(
+        [rejected.stdout, rejected.stderr, ok.stdout, ok.stderr, after.stdout, after.stderr]
+    )

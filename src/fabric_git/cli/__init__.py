@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from fabric_git._version import __version__
+from fabric_git.cli._argv import global_options, hoist_global_options
 from fabric_git.cli._lazy import LazyGroup, LazySpec
 from fabric_git.cli.constants import EXIT_CODES_HELP, EnvVars
 
@@ -64,7 +65,30 @@ COMMANDS: dict[str, LazySpec] = {
 
 
 class RootGroup(LazyGroup):
-    """The root group: turns every failure into one line and a documented exit code."""
+    """The root group: global options anywhere on the line, and every failure turned into one
+    line and a documented exit code."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(self, ctx, args))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _note_global_options(command, global_options(self, ctx), ctx)
+        return command
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        anywhere: list[click.Parameter] = [*global_options(self, ctx)]
+        sections: dict[str, list[click.Parameter]] = {
+            "Global options (before or after the command)": anywhere,
+            "Options": [p for p in self.get_params(ctx) if p not in anywhere],
+        }
+        for title, params in sections.items():
+            rows = [r for p in params if (r := p.get_help_record(ctx)) is not None]
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+        self.format_commands(ctx, formatter)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -78,6 +102,21 @@ class RootGroup(LazyGroup):
 
             code = report_failure(ctx, error)
             raise click.exceptions.Exit(int(code)) from None
+
+
+def _note_global_options(
+    command: click.Command, options: list[click.Option], ctx: click.Context
+) -> None:
+    """End each command's help with the global options it accepts too (those it does not
+    define itself), once."""
+    own = {name for p in command.get_params(ctx) for name in p.opts}
+    names = ["/".join(sorted(o.opts, key=len)) for o in options if not own.intersection(o.opts)]
+    note = f"Global options work here too: {', '.join(names)} (see fabric-git --help)."
+    if note not in (command.epilog or ""):
+        command.epilog = f"{command.epilog}\n\n{note}" if command.epilog else note
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _note_global_options(sub, options, ctx)
 
 
 def _env_help(text: str, var: str) -> str:
@@ -159,6 +198,8 @@ def cli(
 
     The bearer token comes from FABRIC_TOKEN or from the credential chosen with --auth; a GitHub
     personal access token comes from an environment variable or stdin, never from arguments.
+
+    Global options may come before or after the command: fabric-git status -w Sales -o json.
     """
     from fabric_git.cli.app import AppContext, GlobalOptions
     from fabric_git.cli.terminal import Environment, Terminal

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from fabric_git.cli import cli
+from fabric_git.cli._argv import hoist_global_options
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 TEMPLATES = {
@@ -58,9 +59,11 @@ def _invocations(script: str) -> Iterator[list[str]]:
 
 
 def _check(args: list[str]) -> None:
-    """Walk the click tree as click would, failing on an unknown command, flag or choice."""
+    """Walk the click tree as click would, failing on an unknown command, flag or choice.
+    Global options after the command name are first moved in front of it, as the CLI does."""
     command: click.Command = cli
     ctx = click.Context(cli)
+    args = hoist_global_options(cli, ctx, args)
     position = 0
     while position < len(args):
         arg = args[position]
@@ -123,4 +126,7 @@ def test_checker_rejects_what_does_not_exist() -> None:
         _check(["update", "--conflict-policy", "prefer-nobody"])
     with pytest.raises(AssertionError):
         _check(["operation"])
+    with pytest.raises(AssertionError):
+        _check(["status", "-w", "x", "--output", "xml"])
     _check(["--auth", "federated", "operation", "wait", "ID"])
+    _check(["operation", "wait", "ID", "--auth", "federated", "-o", "json"])
