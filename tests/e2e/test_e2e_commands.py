@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from e2e.conftest import Fg
+from fabric_git._httpx import httpx
 
 WORKSPACE_KEYS = {"id", "name"}
 STATUS_KEYS = {"workspace", "workspaceHead", "remoteCommitHash", "inSync", "summary", "changes"}
@@ -303,3 +304,18 @@ def test_sync_many_reports_each_failure_and_exits_with_its_code(fg: Fg) -> None:
     assert failed["workspace"] == "ghost-workspace"
     assert set(failed["error"]) == {"code", "message", "exitCode", "operationId", "requestId"}
     assert failed["error"]["exitCode"] == 1
+
+
+def test_emulator_commands_take_the_url_from_their_option_or_the_global_one(fg: Fg) -> None:
+    url = fg.sandbox.url
+    unset = {"FABRIC_API_URL": None}
+    own = fg("emulator", "token", "--user", "own@contoso.com", "--api-url", url, env=unset)
+    shared = fg("--api-url", url, "emulator", "token", "--user", "global@contoso.com", env=unset)
+    for issued in (own, shared):
+        assert issued.stdout.strip().count(".") == 2  # a JWT
+    signed_in = httpx.get(
+        f"{url}/workspaces", headers={"Authorization": f"Bearer {shared.stdout.strip()}"}
+    )
+    assert signed_in.status_code == 200
+    missing = fg("emulator", "token", "--user", "x@contoso.com", env=unset, expect=2)
+    assert "--api-url" in missing.stderr and missing.stdout == ""

@@ -142,21 +142,34 @@ def write_private_json(path: Path, data: dict[str, Any]) -> None:
 
 # --- commands against a running emulator -----------------------------------------------------
 
+
 _api_url_option = click.option(
     "--api-url",
     envvar="FABRIC_API_URL",
-    required=True,
-    help="The emulator's API base URL (http://HOST:PORT/v1); env FABRIC_API_URL.",
+    metavar="URL",
+    help="The emulator's API root, http://HOST:PORT/v1 (under fabric-git, the global --api-url "
+    "works too). [env: FABRIC_API_URL]",
 )
 
 
-def _admin_call(api_url: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    import httpx
+def _emulator_root(api_url: str | None) -> str:
+    """The running emulator's root URL: this command's ``--api-url``, else (when run as
+    ``fabric-git emulator``) the global one."""
+    if not api_url:
+        root = click.get_current_context().find_root().params.get("api_url")
+        api_url = root if isinstance(root, str) else None
+    if not api_url:
+        raise click.UsageError("name the emulator: --api-url URL (or FABRIC_API_URL)")
+    return api_url.rstrip("/").removesuffix("/v1")
 
+
+def _admin_call(api_url: str | None, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    from fabric_git._httpx import httpx
+
+    root = _emulator_root(api_url)
     token = os.environ.get("FABRIC_TOKEN")
     if not token:
         raise click.ClickException("FABRIC_TOKEN must hold the emulator admin token")
-    root = api_url.rstrip("/").removesuffix("/v1")
     try:
         response = httpx.post(
             f"{root}/_emulator/{path}",
@@ -183,7 +196,7 @@ def _admin_call(api_url: str, path: str, body: dict[str, Any]) -> dict[str, Any]
 @click.option("--user", help="A user's name, e.g. alice@contoso.com.")
 @click.option("--service-principal", help="A service principal's name.")
 @_api_url_option
-def token(user: str | None, service_principal: str | None, api_url: str) -> None:
+def token(user: str | None, service_principal: str | None, api_url: str | None) -> None:
     """Print a token the running emulator accepts for a user or service principal."""
     if (user is None) == (service_principal is None):
         raise click.UsageError("give exactly one of --user or --service-principal")
@@ -221,7 +234,7 @@ def repo_create(
     branch: str,
     require_pat_from_env: str | None,
     require_pat_stdin: bool,
-    api_url: str,
+    api_url: str | None,
 ) -> None:
     """Create a hosted repository with one empty commit on BRANCH; print its clone URL."""
     body: dict[str, Any] = {"repo": repo_name, "branch": branch}
