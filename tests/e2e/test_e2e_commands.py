@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from e2e.conftest import Fg
+from e2e.conftest import NOTEBOOK, Fg
 from fabric_git._httpx import httpx
 
 WORKSPACE_KEYS = {"id", "name"}
@@ -106,8 +106,9 @@ def test_json_shape_of_every_command(fg: Fg) -> None:
     assert connection["provider"]["gitProviderType"] == "GitHub"
     assert connection["provider"]["ownerName"] == scenario.owner
 
-    initialized = fg.json("init", "-w", ws)
+    initialized = fg.json("init", "-w", ws, "--strategy", "prefer-workspace")
     assert set(initialized) == SHAPES["init"] and initialized["requiredAction"] == "CommitToGit"
+    assert initialized["strategy"] == "PreferWorkspace"  # the JSON keeps the Fabric spelling
     status = fg.json("status", "-w", ws)
     assert set(status) == STATUS_KEYS
     assert set(status["summary"]) == {"incoming", "outgoing", "conflicts"}
@@ -179,6 +180,7 @@ def test_global_options_after_the_command_name(fg: Fg) -> None:
     synced = json.loads(
         fg(
             "sync", "-w", ws, "--repo-url", scenario.repo_url, "--output=json", "--no-progress",
+            "--strategy", "prefer-workspace",
             env={"FABRIC_GIT_PAT": scenario.pat},
         ).stdout
     )  # fmt: skip
@@ -191,9 +193,16 @@ def test_global_options_after_the_command_name(fg: Fg) -> None:
     assert scenario.workspace_id in {w["id"] for w in workspaces["workspaces"]}
     dry = fg("update", "-w", ws, "--dry-run", "-qo", "json")
     assert json.loads(dry.stdout)["noop"] is True and dry.stderr == ""
+    fg.sandbox.update_item(
+        scenario.workspace_id, scenario.items["Load"], {"notebook-content.py": NOTEBOOK + "#\n"}
+    )
+    left = fg("sync", "-w", ws, "--output", "json")
+    (note,) = json.loads(left.stdout)["results"][0]["result"]["notes"]
+    assert "--strategy prefer-workspace" in note
     # A command's own value that reads like a global option stays its value.
     commit = fg("commit", "-w", ws, "--dry-run", "-m", "-o json", "-o", "json")
-    assert json.loads(commit.stdout)["noop"] is True
+    planned = json.loads(commit.stdout)
+    assert planned["comment"] == "-o json" and planned["dryRun"] is True
     # Nothing after ``--`` is an option: here it is an item that matches nothing.
     unknown = fg("commit", "-w", ws, "--", "-o", expect=1)
     assert "no changed item matches '-o'" in unknown.stderr

@@ -196,13 +196,14 @@ def test_credentials_flow_pat_connection_connect_and_my_credentials(fg: Fg) -> N
         "-w",
         scenario.workspace,
         "--source",
-        "ConfiguredConnection",
+        "configured-connection",
         "--connection",
         name,
     )
     assert restored["changed"] is True and restored["connectionId"] == created["id"]
-    initialized = fg.json("init", "-w", scenario.workspace)
+    initialized = fg.json("init", "-w", scenario.workspace, "--strategy", "PreferRemote")
     assert initialized["requiredAction"] == "CommitToGit"
+    assert initialized["strategy"] == "PreferRemote"  # the Fabric spelling works too
 
     listed = fg.json("connections", "list")["connections"]
     assert any(c["id"] == created["id"] and c["path"] == scenario.repo_url for c in listed)

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from fabric_git.cli.app import AppContext, pass_app
+from fabric_git.cli.choices import STRATEGIES, KebabChoice
 from fabric_git.cli.options import (
     credential_options,
     provider_args,
@@ -18,8 +19,6 @@ from fabric_git.cli.render import View
 from fabric_git.cli.views import connect_view, disconnect_view, initialize_view
 
 __all__ = ["connect", "connection", "disconnect", "init"]
-
-STRATEGIES = ("PreferRemote", "PreferWorkspace", "None")
 
 
 @click.command()
@@ -120,7 +119,7 @@ def connection(app: AppContext, workspace: str) -> None:
 @workspace_option
 @click.option(
     "--strategy",
-    type=click.Choice(STRATEGIES, case_sensitive=False),
+    type=KebabChoice(STRATEGIES),
     help="Which side wins when both have content.",
 )
 @pass_app

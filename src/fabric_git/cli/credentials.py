@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from fabric_git.cli.app import AppContext, pass_app
+from fabric_git.cli.choices import CREDENTIAL_SOURCES, KebabChoice
 from fabric_git.cli.options import workspace_option
 from fabric_git.cli.views import credentials_view
 
@@ -30,15 +31,20 @@ def show(app: AppContext, workspace: str) -> None:
 @workspace_option
 @click.option(
     "--source",
-    type=click.Choice(("Automatic", "ConfiguredConnection", "None"), case_sensitive=False),
+    type=KebabChoice(CREDENTIAL_SOURCES),
     required=True,
     help="Where your Git credentials come from.",
 )
-@click.option("--connection", metavar="NAME|ID", help="The connection, for ConfiguredConnection.")
+@click.option("--connection", metavar="NAME|ID", help="The connection, for configured-connection.")
 @pass_app
 def set_(app: AppContext, workspace: str, source: str, connection: str | None) -> None:
     """Set your Git credentials (a no-op when they are already so)."""
     from fabric_git.workflows import set_credentials
 
+    configured = source == CREDENTIAL_SOURCES["configured-connection"]
+    if configured and not connection:
+        raise click.UsageError("--source configured-connection needs --connection NAME|ID.")
+    if connection and not configured:
+        raise click.UsageError("--connection applies only to --source configured-connection.")
     result = set_credentials(app.client(), workspace, source=source, connection=connection)
     app.show(credentials_view(result))

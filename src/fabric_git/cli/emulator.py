@@ -17,6 +17,8 @@ from typing import Any
 
 import click
 
+from fabric_git.cli.choices import PROVIDERS, KebabChoice
+
 DEFAULT_DATA_DIR = ".emulator-data"
 
 
@@ -210,9 +212,7 @@ def repo() -> None:
 
 
 @repo.command("create")
-@click.option(
-    "--provider", type=click.Choice(["github", "azure-devops"]), required=True, help="Git provider."
-)
+@click.option("--provider", type=KebabChoice(PROVIDERS), required=True, help="Git provider.")
 @click.option("--owner", help="GitHub owner (github).")
 @click.option("--organization", help="Azure DevOps organization (azure-devops).")
 @click.option("--project", help="Azure DevOps project (azure-devops).")
@@ -238,7 +238,7 @@ def repo_create(
 ) -> None:
     """Create a hosted repository with one empty commit on BRANCH; print its clone URL."""
     body: dict[str, Any] = {"repo": repo_name, "branch": branch}
-    if provider == "github":
+    if provider == "GitHub":
         if not owner or organization or project:
             raise click.UsageError("--provider github needs --owner (and no organization/project)")
         body.update(provider="GitHub", owner=owner)

@@ -33,8 +33,8 @@ _HINTS: dict[str, str] = {
     "MissingWorkspaceConflictResolution": (
         "re-run with --conflict-policy prefer-remote or prefer-workspace."
     ),
-    "MissingInitializationPolicy": "re-run with --strategy PreferRemote or PreferWorkspace.",
-    "MissingInitializationStrategy": "re-run with --strategy PreferRemote or PreferWorkspace.",
+    "MissingInitializationPolicy": "re-run with --strategy prefer-remote or prefer-workspace.",
+    "MissingInitializationStrategy": "re-run with --strategy prefer-remote or prefer-workspace.",
     "OverrideItemsNotAllowed": "re-run with --allow-override-items to replace those items.",
     "WorkspaceNotConnectedToGit": "connect it first with `fabric-git connect` or `sync`.",
     "WorkspaceAlreadyConnectedToGit": "disconnect it first, or use `fabric-git sync --reconnect`.",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from fabric_git.cli.choices import PROVIDERS, KebabChoice
 from fabric_git.cli.constants import EnvVars
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def provider_options(function: F) -> F:
     decorators = [
         click.option(
             "--provider",
-            type=click.Choice(("GitHub", "AzureDevOps")),
+            type=KebabChoice(PROVIDERS),
             help="Git provider (guessed from --repo-url or --organization).",
         ),
         click.option(

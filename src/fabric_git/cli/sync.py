@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from fabric_git.cli.app import AppContext, pass_app
-from fabric_git.cli.connection import STRATEGIES
+from fabric_git.cli.choices import STRATEGIES, KebabChoice
 from fabric_git.cli.constants import EnvVars, ExitCode
 from fabric_git.cli.options import (
     credential_options,
@@ -54,8 +54,8 @@ def read_workspaces_file(path: Path) -> list[str]:
 @credential_options
 @click.option(
     "--strategy",
-    type=click.Choice(STRATEGIES, case_sensitive=False),
-    help="Which side wins when both have content or items conflict. PreferWorkspace also "
+    type=KebabChoice(STRATEGIES),
+    help="Which side wins when both have content or items conflict; prefer-workspace also "
     "commits workspace changes on later runs.",
 )
 @click.option("--reconnect", is_flag=True, help="Reconnect a workspace connected elsewhere.")
@@ -89,7 +89,7 @@ def sync(
     """Connect (if not yet), initialize, then update or commit as required; report the status.
 
     Safe to re-run: a second run with nothing changed does nothing. On an initialized
-    connection, incoming Git changes are applied and, with --strategy PreferWorkspace, workspace
+    connection, incoming Git changes are applied and, with --strategy prefer-workspace, workspace
     changes are committed. Several workspaces (--workspace repeated, --workspaces-file) run
     concurrently; throttled ones are retried after the service's Retry-After.
     """

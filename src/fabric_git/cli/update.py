@@ -5,19 +5,18 @@ from __future__ import annotations
 import click
 
 from fabric_git.cli.app import AppContext, pass_app
+from fabric_git.cli.choices import CONFLICT_POLICIES, KebabChoice
 from fabric_git.cli.options import dry_run_option, workspace_option
 from fabric_git.cli.views import update_view
 
-__all__ = ["POLICIES", "update"]
-
-POLICIES = ("prefer-remote", "prefer-workspace")
+__all__ = ["update"]
 
 
 @click.command()
 @workspace_option
 @click.option(
     "--conflict-policy",
-    type=click.Choice(POLICIES, case_sensitive=False),
+    type=KebabChoice(CONFLICT_POLICIES),
     help="Which side wins for items changed on both sides (else conflicts stop with exit 4).",
 )
 @click.option(

@@ -147,16 +147,20 @@ def initialize(
     timeout: float | None = None,
     progress: ProgressCallback | None = None,
 ) -> InitializeResult:
-    """Initialize Connection and report the action the service asks for next."""
+    """Initialize Connection and report the action the service asks for next. ``strategy`` is
+    ``PreferRemote``/``prefer-remote`` (any case), ``PreferWorkspace`` or ``None``."""
+    from fabric_git.workflows.sync import normalize_strategy
+
+    chosen = normalize_strategy(strategy)
     ws = workspace if isinstance(workspace, WorkspaceRef) else resolve_workspace(client, workspace)
     reporter = Reporter(ws.name, progress)
-    reporter.step("initialize", f"Initializing the connection (strategy {strategy or 'None'})")
+    reporter.step("initialize", f"Initializing the connection (strategy {chosen or 'None'})")
     response = client.git.initialize_connection(
-        ws.id, strategy, timeout=timeout, progress=reporter.operation("initialize")
+        ws.id, chosen, timeout=timeout, progress=reporter.operation("initialize")
     )
     return InitializeResult(
         ws,
-        strategy=strategy,
+        strategy=None if chosen is None else str(chosen),
         required_action=str(response.required_action or RequiredAction.NONE),
         workspace_head=response.workspace_head,
         remote_commit_hash=response.remote_commit_hash,

@@ -156,7 +156,9 @@ def set_credentials(
 ) -> CredentialsResult:
     """Set the caller's Git credentials; ``connection`` (name or id) for ConfiguredConnection."""
     ws = workspace if isinstance(workspace, WorkspaceRef) else resolve_workspace(client, workspace)
-    known = {s.value.casefold(): s for s in GitCredentialsSource}
+    known = {s.value.casefold(): s for s in GitCredentialsSource} | {
+        "configured-connection": GitCredentialsSource.CONFIGURED_CONNECTION
+    }
     chosen = known.get(source.strip().casefold())
     if chosen is None:
         raise ConfigurationError(

@@ -78,7 +78,8 @@ def normalize_strategy(strategy: str | None) -> InitializationStrategy | None:
         from fabric_git.errors import ConfigurationError
 
         raise ConfigurationError(
-            f"unknown strategy {strategy!r}; use PreferRemote, PreferWorkspace or None"
+            f"unknown strategy {strategy!r}; use prefer-remote, prefer-workspace or none "
+            "(or the Fabric spellings PreferRemote, PreferWorkspace, None)"
         ) from None
 
 
@@ -333,7 +334,7 @@ def _converge(
     elif status.outgoing:
         notes.append(
             f"{len(status.outgoing)} workspace change(s) left uncommitted "
-            "(sync commits them only with --strategy PreferWorkspace)"
+            "(sync commits them only with --strategy prefer-workspace)"
         )
     if not actions:
         reporter.step("sync", "Nothing to do: already in sync")

@@ -84,8 +84,10 @@ def _check(args: list[str]) -> None:
             value = inline or args[position]
             position += 0 if inline else 1
             if isinstance(option.type, click.Choice) and not value.startswith("$"):
-                choices = {str(c).casefold() for c in option.type.choices}
-                assert value.casefold() in choices, f"{name}: {value!r} not in {choices}"
+                choices = {str(c) for c in option.type.choices}
+                # The templates use the spelling help shows, not only one the CLI accepts.
+                assert value in choices, f"{name}: {value!r} not in {choices}"
+                option.type.convert(value, option, ctx)
         elif isinstance(command, click.Group):
             found = command.get_command(ctx, arg)
             assert found is not None, f"no command {arg!r} under {command.name}"
@@ -128,5 +130,7 @@ def test_checker_rejects_what_does_not_exist() -> None:
         _check(["operation"])
     with pytest.raises(AssertionError):
         _check(["status", "-w", "x", "--output", "xml"])
+    with pytest.raises(AssertionError):
+        _check(["sync", "-w", "x", "--strategy", "PreferRemote"])  # accepted, but not as shown
     _check(["--auth", "federated", "operation", "wait", "ID"])
     _check(["operation", "wait", "ID", "--auth", "federated", "-o", "json"])

@@ -14,6 +14,7 @@ from fabric_git.workflows import (
     NotConnectedError,
     SyncOptions,
     ensure_github_connection,
+    initialize,
     set_credentials,
     sync,
     sync_many,
@@ -226,6 +227,28 @@ def test_set_credentials_is_a_noop_when_unchanged_and_resolves_connections() -> 
     assert changed.changed and changed.connection_id == "c1"
     with pytest.raises(ConfigurationError):
         set_credentials(client, "Sales", source="ConfiguredConnection")
+    kebab = set_credentials(client, "Sales", source="configured-connection", connection="mine")
+    assert kebab.source == "ConfiguredConnection" and not kebab.changed
+
+
+@pytest.mark.parametrize(
+    ("given", "sent"),
+    [("prefer-remote", "PreferRemote"), ("PREFERWORKSPACE", "PreferWorkspace"), (None, None)],
+)
+def test_initialize_takes_either_spelling_and_sends_the_fabric_one(
+    given: str | None, sent: str | None
+) -> None:
+    client = FakeClient()
+    result = initialize(client, "Sales", strategy=given)
+    assert dict(client.calls)["initialize_connection"]["strategy"] == sent
+    assert result.strategy == sent and result.to_json()["strategy"] == sent
+
+
+def test_initialize_refuses_an_unknown_strategy_before_calling_the_service() -> None:
+    client = FakeClient()
+    with pytest.raises(ConfigurationError, match="prefer-remote, prefer-workspace or none"):
+        initialize(client, "Sales", strategy="theirs")
+    assert "initialize_connection" not in client.names()
 
 
 def test_sync_commits_again_when_another_commit_moved_the_branch() -> None:
