@@ -144,7 +144,11 @@ def _env_help(text: str, var: str) -> str:
     type=click.Choice(AUTH_CHOICES),
     default="default",
     show_default=True,
-    help=_env_help("How to get a token when FABRIC_TOKEN is not set.", EnvVars.AUTH),
+    metavar="KIND",
+    help=_env_help(
+        f"How to get a token when FABRIC_TOKEN is not set: {', '.join(AUTH_CHOICES)}.",
+        EnvVars.AUTH,
+    ),
 )
 @click.option(
     "--output",
@@ -153,22 +157,23 @@ def _env_help(text: str, var: str) -> str:
     type=click.Choice(("table", "json")),
     default="table",
     show_default=True,
-    help=_env_help("table for people, json: one document on stdout.", EnvVars.OUTPUT),
+    help=_env_help("table for people, or json: one JSON document on stdout.", EnvVars.OUTPUT),
 )
 @click.option(
     "--timeout",
     envvar=EnvVars.TIMEOUT,
     type=click.FloatRange(min=0),
-    default=1800.0,
+    default=1800,
     show_default=True,
-    help=_env_help("Seconds to wait for each long-running operation.", EnvVars.TIMEOUT),
+    metavar="SECONDS",
+    help=_env_help("How long to wait for each long-running operation.", EnvVars.TIMEOUT),
 )
 @click.option(
     "--quiet",
     "-q",
     envvar=EnvVars.QUIET,
     is_flag=True,
-    help=_env_help("Only errors on stderr.", EnvVars.QUIET),
+    help=_env_help("Only errors on stderr (stdout is unchanged).", EnvVars.QUIET),
 )
 @click.option(
     "--verbose",

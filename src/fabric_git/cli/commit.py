@@ -14,7 +14,9 @@ __all__ = ["commit"]
 @click.command()
 @workspace_option
 @click.argument("items", nargs=-1, metavar="[ITEM]...")
-@click.option("--message", "-m", "comment", help="Commit message (at most 300 characters).")
+@click.option(
+    "--message", "-m", "comment", metavar="MESSAGE", help="Commit message (at most 300 characters)."
+)
 @dry_run_option
 @pass_app
 def commit(

@@ -25,7 +25,11 @@ __all__ = ["connect", "connection", "disconnect", "init"]
 @workspace_option
 @provider_options
 @credential_options
-@click.option("--reconnect", is_flag=True, help="Reconnect if connected somewhere else.")
+@click.option(
+    "--reconnect",
+    is_flag=True,
+    help="If connected to another repository, branch or directory, disconnect first.",
+)
 @pass_app
 def connect(app: AppContext, workspace: str, reconnect: bool, **kwargs: Any) -> None:
     """Connect a workspace to a repository, branch and directory (no-op if already there).

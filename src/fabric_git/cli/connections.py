@@ -51,21 +51,26 @@ def list_(app: AppContext) -> None:
 
 
 @connections.command("create-github")
-@click.option("--name", "display_name", required=True, help="Display name of the connection.")
+@click.option(
+    "--name", "display_name", metavar="NAME", required=True, help="Display name of the connection."
+)
 @click.option("--repo-url", metavar="URL", help="Scope it to https://github.com/OWNER/REPO.")
 @click.option(
     "--pat-env",
     metavar="VAR",
     default=EnvVars.PAT_DEFAULT,
     show_default=True,
-    help="Environment variable holding the personal access token.",
+    help="Environment variable holding the GitHub personal access token.",
 )
-@click.option("--pat-stdin", is_flag=True, help="Read the personal access token from stdin.")
+@click.option("--pat-stdin", is_flag=True, help="Read the GitHub personal access token from stdin.")
 @pass_app
 def create_github(
     app: AppContext, display_name: str, repo_url: str | None, pat_env: str, pat_stdin: bool
 ) -> None:
-    """Create a GitHub personal-access-token connection, or reuse one with this name or URL."""
+    """Create a GitHub token connection, or reuse one of that name or URL.
+
+    The personal access token comes from --pat-env VAR or --pat-stdin, never from arguments.
+    """
     from fabric_git.workflows import ensure_github_connection
 
     token = read_pat(pat_env, pat_stdin)

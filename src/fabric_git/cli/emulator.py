@@ -28,8 +28,17 @@ def emulator() -> None:
 
 
 @emulator.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=0, show_default=True, type=int, help="Port; 0 picks a free one.")
+@click.option(
+    "--host", metavar="HOST", default="127.0.0.1", show_default=True, help="Interface to listen on."
+)
+@click.option(
+    "--port",
+    metavar="PORT",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port; 0 picks a free one.",
+)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -50,6 +59,7 @@ def emulator() -> None:
 )
 @click.option(
     "--lro-duration",
+    metavar="SECONDS",
     type=click.FloatRange(min=0),
     default=1.0,
     show_default=True,
@@ -57,6 +67,7 @@ def emulator() -> None:
 )
 @click.option(
     "--retry-after",
+    metavar="SECONDS",
     type=click.IntRange(min=0),
     default=1,
     show_default=True,
@@ -195,8 +206,8 @@ def _admin_call(api_url: str | None, path: str, body: dict[str, Any]) -> dict[st
 
 
 @emulator.command("token")
-@click.option("--user", help="A user's name, e.g. alice@contoso.com.")
-@click.option("--service-principal", help="A service principal's name.")
+@click.option("--user", metavar="NAME", help="A user's name, e.g. alice@contoso.com.")
+@click.option("--service-principal", metavar="NAME", help="A service principal's name.")
 @_api_url_option
 def token(user: str | None, service_principal: str | None, api_url: str | None) -> None:
     """Print a token the running emulator accepts for a user or service principal."""
@@ -213,17 +224,23 @@ def repo() -> None:
 
 @repo.command("create")
 @click.option("--provider", type=KebabChoice(PROVIDERS), required=True, help="Git provider.")
-@click.option("--owner", help="GitHub owner (github).")
-@click.option("--organization", help="Azure DevOps organization (azure-devops).")
-@click.option("--project", help="Azure DevOps project (azure-devops).")
-@click.option("--repo", "repo_name", required=True, help="Repository name.")
-@click.option("--branch", default="main", show_default=True, help="Initial branch.")
+@click.option("--owner", metavar="OWNER", help="GitHub owner (github).")
+@click.option("--organization", metavar="ORG", help="Azure DevOps organization (azure-devops).")
+@click.option("--project", metavar="PROJECT", help="Azure DevOps project (azure-devops).")
+@click.option("--repo", "repo_name", metavar="REPO", required=True, help="Repository name.")
+@click.option(
+    "--branch", metavar="BRANCH", default="main", show_default=True, help="Initial branch."
+)
 @click.option(
     "--require-pat-from-env",
     metavar="VAR",
-    help="Require this PAT (read from environment variable VAR) for Git access.",
+    help="Require the personal access token in environment variable VAR for Git access.",
 )
-@click.option("--require-pat-stdin", is_flag=True, help="Require the PAT read from stdin.")
+@click.option(
+    "--require-pat-stdin",
+    is_flag=True,
+    help="Require the personal access token read from stdin for Git access.",
+)
 @_api_url_option
 def repo_create(
     provider: str,

@@ -60,7 +60,10 @@ def show(app: AppContext, operation_id: str) -> None:
 @click.argument("operation_id", metavar="ID")
 @pass_app
 def wait(app: AppContext, operation_id: str) -> None:
-    """Wait until an operation ends; exit 5 if it failed, 6 if it is still running at --timeout."""
+    """Wait for an operation to end.
+
+    Exit 0 when it succeeded, 5 when it failed, 6 when it still runs after --timeout seconds.
+    """
     from fabric_git.workflows.events import Reporter
 
     with app.progress() as progress:

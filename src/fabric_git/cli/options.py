@@ -133,18 +133,23 @@ def provider_options(function: F) -> F:
             metavar="URL",
             help="https://github.com/OWNER/REPO or https://dev.azure.com/ORG/PROJECT/_git/REPO.",
         ),
-        click.option("--owner", help="GitHub owner (user or organization)."),
-        click.option("--organization", help="Azure DevOps organization."),
-        click.option("--project", help="Azure DevOps project."),
-        click.option("--repository", help="Repository name."),
-        click.option("--branch", default="main", show_default=True, help="Branch name."),
+        click.option("--owner", metavar="OWNER", help="GitHub owner (user or organization)."),
+        click.option("--organization", metavar="ORG", help="Azure DevOps organization."),
+        click.option("--project", metavar="PROJECT", help="Azure DevOps project."),
+        click.option("--repository", metavar="REPO", help="Repository name."),
+        click.option(
+            "--branch", metavar="BRANCH", default="main", show_default=True, help="Branch name."
+        ),
         click.option(
             "--directory",
+            metavar="PATH",
             default="/",
             show_default=True,
-            help="Directory in the repository; {workspace} becomes the workspace name.",
+            help="Directory in the repository; {workspace} becomes the workspace's name.",
         ),
-        click.option("--custom-domain", help="GitHub Enterprise custom domain (*.ghe.com)."),
+        click.option(
+            "--custom-domain", metavar="DOMAIN", help="GitHub Enterprise custom domain (*.ghe.com)."
+        ),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)

@@ -43,7 +43,8 @@ def read_workspaces_file(path: Path) -> list[str]:
     "workspaces",
     multiple=True,
     metavar="NAME|ID",
-    help="A workspace by name or id; repeat for several.",
+    help=f"A workspace, by display name or id; repeat for several. [env: {EnvVars.WORKSPACE}, "
+    "when none is given]",
 )
 @click.option(
     "--workspaces-file",
@@ -58,15 +59,26 @@ def read_workspaces_file(path: Path) -> list[str]:
     help="Which side wins when both have content or items conflict; prefer-workspace also "
     "commits workspace changes on later runs.",
 )
-@click.option("--reconnect", is_flag=True, help="Reconnect a workspace connected elsewhere.")
+@click.option(
+    "--reconnect",
+    is_flag=True,
+    help="If connected to another repository, branch or directory, disconnect first.",
+)
 @click.option(
     "--allow-override-items",
     is_flag=True,
     help="Let incoming items replace workspace items with the same name and type.",
 )
-@click.option("--message", "-m", "comment", help="Message of any commit sync makes.")
+@click.option(
+    "--message",
+    "-m",
+    "comment",
+    metavar="MESSAGE",
+    help="Message of any commit sync makes (at most 300 characters).",
+)
 @click.option(
     "--concurrency",
+    metavar="N",
     type=click.IntRange(min=1, max=64),
     default=16,
     show_default=True,

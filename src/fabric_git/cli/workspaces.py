@@ -47,7 +47,7 @@ def list_(app: AppContext) -> None:
 @workspaces.command("create")
 @click.argument("name")
 @click.option("--capacity", "capacity_id", metavar="ID", help="Capacity to assign.")
-@click.option("--description", help="Workspace description.")
+@click.option("--description", metavar="TEXT", help="Workspace description.")
 @pass_app
 def create(app: AppContext, name: str, capacity_id: str | None, description: str | None) -> None:
     """Create a workspace (Git integration needs a capacity: --capacity)."""

@@ -331,3 +331,46 @@ def test_interactive_terminal_draws_rich_tables_and_a_live_progress_table() -> N
     show(view, terminal, output="table")
     assert "Head: abc" in out.getvalue() and "Sales" in out.getvalue()
     assert "┃" in out.getvalue()  # drawn by rich, not as plain columns
+
+
+# --- help ---------------------------------------------------------------------------------------
+
+
+def _commands() -> list[tuple[str, click.Command]]:
+    ctx = click.Context(cli)
+    found: list[tuple[str, click.Command]] = []
+
+    def walk(command: click.Command, path: str) -> None:
+        found.append((path, command))
+        if isinstance(command, click.Group):
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                assert sub is not None
+                walk(sub, f"{path} {name}".strip())
+
+    walk(cli, "")
+    return found
+
+
+def test_every_command_and_option_explains_itself_and_names_its_value() -> None:
+    ctx = click.Context(cli)
+    for path, command in _commands():
+        assert command.help, f"{path or 'fabric-git'}: no help text"
+        for param in command.get_params(ctx):
+            if not isinstance(param, click.Option):
+                continue
+            assert param.help, f"{path}: {param.opts} has no help"
+            if param.is_flag or param.count:
+                continue
+            # A value is named (URL, NAME|ID, SECONDS, ...) or listed; never click's TEXT/INTEGER.
+            named = param.metavar is not None or isinstance(param.type, (click.Choice, click.Path))
+            assert named, f"{path}: {param.opts} shows a generic metavar"
+
+
+def test_short_help_lines_fit_the_command_listing() -> None:
+    runner = CliRunner()
+    for path, command in _commands():
+        if isinstance(command, click.Group):
+            listing = runner.invoke(cli, [*path.split(), "--help"], terminal_width=100).stdout
+            rows = listing.split("Commands:\n")[1].split("\n\n")[0]
+            assert rows and "..." not in rows, path
