@@ -11,17 +11,21 @@ Retry rules (``RetryPolicy``):
 - ``max_attempts`` and ``total_budget`` bound each call; when the next wait would overrun the
   budget, the last error is raised at once.
 
-A 401 drops the cached token, fetches a new one and retries once.
+A 401 asks the credential for a new token (passing the ``claims`` of a ``WWW-Authenticate``
+challenge when there is one) and retries once; when the credential hands back the very token that
+was refused, nothing is resent and an ``AuthenticationError`` says so.
 """
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import ipaddress
 import logging
 import os
 import platform
 import random
+import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -194,18 +198,23 @@ class _TokenCache:
         self._token: str | None = None
         self._expires_on = 0.0
 
-    def get(self, *, force_refresh: bool = False) -> str:
-        if (
-            force_refresh
-            or self._token is None
-            or self._expires_on - self._clock.time() < TOKEN_REFRESH_MARGIN
-        ):
-            self._token, self._expires_on = self._fetch()
+    def get(self) -> str:
+        if self._token is None or self._expires_on - self._clock.time() < TOKEN_REFRESH_MARGIN:
+            self._token, self._expires_on = self._fetch(None)
         return self._token
 
-    def _fetch(self) -> tuple[str, float]:
+    def refresh(self, claims: str | None) -> str:
+        """Ask the credential again after a 401. azure-identity credentials answer from their own
+        cache unless ``claims`` are passed, so the result may be the token just refused."""
+        self._token, self._expires_on = self._fetch(claims)
+        return self._token
+
+    def _fetch(self, claims: str | None) -> tuple[str, float]:
         try:
-            access = self._credential.get_token(FABRIC_SCOPE)
+            if claims:
+                access = self._credential.get_token(FABRIC_SCOPE, claims=claims)
+            else:
+                access = self._credential.get_token(FABRIC_SCOPE)
         except FabricGitError:
             raise
         except Exception as exc:  # azure-identity raises several unrelated types
@@ -218,6 +227,27 @@ class _TokenCache:
             raise AuthenticationError("The credential returned an empty token.")
         logger.debug("fabric_git: obtained an access token (expires_on=%s)", access.expires_on)
         return token, float(access.expires_on)
+
+
+_CLAIMS_PARAMETER: Final = re.compile(r'(?:^|[\s,])claims\s*=\s*"([^"]*)"', re.IGNORECASE)
+
+
+def challenge_claims(www_authenticate: str | None) -> str | None:
+    """The claims a 401's ``WWW-Authenticate`` challenge asks for (continuous access evaluation,
+    conditional access), decoded from base64 as azure-identity expects them; None without any."""
+    if not www_authenticate:
+        return None
+    match = _CLAIMS_PARAMETER.search(www_authenticate)
+    if match is None or not match.group(1).strip():
+        return None
+    encoded = match.group(1).strip()
+    if encoded.startswith("{"):
+        return encoded  # already JSON
+    try:
+        decoded = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return decoded if decoded.strip() else None
 
 
 def _redacted(headers: Mapping[str, str]) -> dict[str, str]:
@@ -314,8 +344,11 @@ class Transport:
         while True:
             attempt += 1
             request_id = str(uuid.uuid4())
+            sent_token = self._token_for(url)
             try:
-                response = self._send_once(method, url, json, timeout, request_id, attempt)
+                response = self._send_once(
+                    method, url, json, timeout, request_id, attempt, sent_token
+                )
             except _NOT_SENT_ERRORS + _MAYBE_SENT_ERRORS as exc:
                 retriable = isinstance(exc, _NOT_SENT_ERRORS) or method in _IDEMPOTENT_METHODS
                 failure = TransportError(
@@ -345,10 +378,19 @@ class Transport:
                     method=method,
                     url=_safe_url(url),
                 )
-            if status == 401 and self._tokens is not None and not refreshed_after_401:
+            if (
+                status == 401
+                and self._tokens is not None
+                and not refreshed_after_401
+                and sent_token is not None
+            ):
                 refreshed_after_401 = True
-                logger.debug("fabric_git: 401, refreshing the token and retrying once")
-                self._tokens.get(force_refresh=True)
+                claims = challenge_claims(response.headers.get("WWW-Authenticate"))
+                logger.debug(
+                    "fabric_git: 401, asking for a new token%s", " with claims" if claims else ""
+                )
+                if self._tokens.refresh(claims) == sent_token:
+                    raise self._token_refused(response, method, url, request_id)
                 attempt -= 1  # the auth retry does not use up the retry allowance
                 continue
             error = self._error_from(response, method, url, request_id)
@@ -363,10 +405,10 @@ class Transport:
         timeout: float | None,
         request_id: str,
         attempt: int,
+        token: str | None,
     ) -> httpx.Response:
         headers = {REQUEST_ID_HEADER: request_id}
-        if self._tokens is not None and self.same_api(str(url)):
-            token = self._tokens.get()
+        if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
@@ -393,6 +435,25 @@ class Transport:
             response.headers.get("requestid") or response.headers.get("x-ms-request-id") or "-",
         )
         return response
+
+    def _token_for(self, url: httpx.URL) -> str | None:
+        """The bearer token to send, only to URLs inside the configured API."""
+        if self._tokens is None or not self.same_api(str(url)):
+            return None
+        return self._tokens.get()
+
+    def _token_refused(
+        self, response: httpx.Response, method: str, url: httpx.URL, request_id: str
+    ) -> AuthenticationError:
+        """A 401 the credential cannot answer: it has no other token to offer."""
+        refusal = self._error_from(response, method, url, request_id)
+        error = AuthenticationError(
+            f"The Fabric API refused the token ({refusal.error_code}: {refusal.message}) and the "
+            "credential returned the same token again; sign in again, or check that the token "
+            "is for https://api.fabric.microsoft.com and has not been revoked."
+        )
+        error.__cause__ = refusal
+        return error
 
     def _retry_delay(self, method: str, response: httpx.Response, attempt: int) -> float | None:
         """Seconds to wait before retrying, or None when this answer must not be retried."""

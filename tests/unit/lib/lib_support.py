@@ -92,6 +92,70 @@ class CountingCredential:
         return AccessToken(f"token-{self.calls}", int(self.clock.time() + self.lifetime))
 
 
+class FakeEntra:
+    """Microsoft Entra ID for a real azure-identity ``ClientSecretCredential``: tenant discovery
+    and a client-credentials token endpoint that mints a numbered token per request. It is a
+    ``requests`` transport adapter, so nothing leaves the process."""
+
+    base = "https://login.example.test/tenant-1"
+
+    def __init__(self) -> None:
+        self.token_requests: list[str] = []
+
+    def client_secret_credential(self) -> Any:
+        import requests
+        from azure.core.pipeline.transport import RequestsTransport
+
+        from fabric_git import credential_from_auth
+
+        session = requests.Session()
+        session.mount("https://", self)  # type: ignore[arg-type]
+        return credential_from_auth(
+            "service-principal",
+            environ={
+                "AZURE_TENANT_ID": "tenant-1",
+                "AZURE_CLIENT_ID": "client-1",
+                "AZURE_CLIENT_SECRET": "s3cret",
+            },
+            authority="https://login.example.test",
+            disable_instance_discovery=True,
+            transport=RequestsTransport(session=session, session_owner=False),
+        )
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        import io
+        import json
+
+        import requests.adapters
+        import urllib3
+
+        if "openid-configuration" in request.url:
+            body: dict[str, Any] = {
+                "token_endpoint": f"{self.base}/oauth2/v2.0/token",
+                "authorization_endpoint": f"{self.base}/oauth2/v2.0/authorize",
+                "device_authorization_endpoint": f"{self.base}/oauth2/v2.0/devicecode",
+                "issuer": f"{self.base}/v2.0",
+            }
+        else:
+            self.token_requests.append(request.body)
+            body = {
+                "access_token": f"entra-token-{len(self.token_requests)}",
+                "token_type": "Bearer",
+                "expires_in": 3600,
+            }
+        data = json.dumps(body).encode()
+        raw = urllib3.HTTPResponse(
+            body=io.BytesIO(data),
+            headers={"Content-Type": "application/json", "Content-Length": str(len(data))},
+            status=200,
+            preload_content=False,
+        )
+        return requests.adapters.HTTPAdapter().build_response(request, raw)
+
+    def close(self) -> None:
+        pass
+
+
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
     return httpx.Response(status, json=body, headers=headers)
 

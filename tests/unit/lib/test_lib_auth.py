@@ -23,6 +23,7 @@ from fabric_git.auth import github_actions_oidc_token
 from unit.lib.lib_support import (
     CountingCredential,
     FakeClock,
+    FakeEntra,
     FakeService,
     MakeClient,
     error_body,
@@ -391,67 +392,14 @@ def test_github_actions_oidc_token_needs_the_runtime_variables() -> None:
 # --- a real azure-identity credential, end to end ---------------------------------------------
 
 
-class _EntraAdapter:
-    """A ``requests`` transport adapter playing Microsoft Entra ID: tenant discovery and the
-    client-credentials token endpoint."""
-
-    base = "https://login.example.test/tenant-1"
-
-    def __init__(self) -> None:
-        self.token_requests: list[str] = []
-
-    def send(self, request: Any, **kwargs: Any) -> Any:
-        import io
-
-        import requests.adapters
-        import urllib3
-
-        if "openid-configuration" in request.url:
-            body: dict[str, Any] = {
-                "token_endpoint": f"{self.base}/oauth2/v2.0/token",
-                "authorization_endpoint": f"{self.base}/oauth2/v2.0/authorize",
-                "device_authorization_endpoint": f"{self.base}/oauth2/v2.0/devicecode",
-                "issuer": f"{self.base}/v2.0",
-            }
-        else:
-            self.token_requests.append(request.body)
-            body = {
-                "access_token": "entra-issued-token",
-                "token_type": "Bearer",
-                "expires_in": 3600,
-            }
-        data = json.dumps(body).encode()
-        raw = urllib3.HTTPResponse(
-            body=io.BytesIO(data),
-            headers={"Content-Type": "application/json", "Content-Length": str(len(data))},
-            status=200,
-            preload_content=False,
-        )
-        return requests.adapters.HTTPAdapter().build_response(request, raw)
-
-    def close(self) -> None:
-        pass
-
-
 def test_client_secret_credential_end_to_end(service: FakeService, make_client: MakeClient) -> None:
-    import requests
-    from azure.core.pipeline.transport import RequestsTransport
-
-    entra = _EntraAdapter()
-    session = requests.Session()
-    session.mount("https://", entra)  # type: ignore[arg-type]
-    credential = credential_from_auth(
-        "service-principal",
-        environ={**SP, "AZURE_CLIENT_SECRET": "s3cret"},
-        authority="https://login.example.test",
-        disable_instance_discovery=True,
-        transport=RequestsTransport(session=session, session_owner=False),
-    )
+    entra = FakeEntra()
+    credential = entra.client_secret_credential()
     client = make_client(credential=credential)
     service.on("GET", "/workspaces", OK_LIST)
     client.workspaces.list()
     client.workspaces.list()
-    assert _auth_headers(service) == ["Bearer entra-issued-token"] * 2
+    assert _auth_headers(service) == ["Bearer entra-token-1"] * 2
     (token_request,) = entra.token_requests  # cached after the first call
     assert "grant_type=client_credentials" in token_request
     assert "client_id=client-1" in token_request
