@@ -30,12 +30,11 @@ from fabric_git.emulator.config import EmulatorConfig
 from fabric_git.emulator.errors import EmulatorError
 from fabric_git.emulator.ids import new_id
 from fabric_git.emulator.routes import admin_routes, api_routes, find_route_name
-from fabric_git.emulator.routes._http import BODY_KEY, json_response
+from fabric_git.emulator.routes._http import BODY_KEY, REQUEST_ID_KEY, json_response
 from fabric_git.emulator.state import EmulatorState
 
 log = logging.getLogger("fabric_git.emulator")
 
-REQUEST_ID_KEY = "fabric.request_id"
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 

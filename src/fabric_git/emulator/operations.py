@@ -92,7 +92,12 @@ class OperationEngine:
         has_result: bool,
         exclusive: bool,
     ) -> Response:
-        from fabric_git.emulator.routes._http import json_response, operation_url, route_name
+        from fabric_git.emulator.routes._http import (
+            json_response,
+            operation_url,
+            request_id_of,
+            route_name,
+        )
 
         state = self._state
         principal: Principal = request.state.principal
@@ -101,12 +106,15 @@ class OperationEngine:
         asynchronous = settings.lro_mode == "async"
         duration = settings.lro_duration if asynchronous else 0.0
         op_id = new_id()
+        # A failed operation's error names the request that started it.
+        request_id = request_id_of(request) or new_id()
         with state.store.write() as conn:
             if exclusive and workspace_id is not None and self._busy(conn, workspace_id, now):
                 raise errors.workspace_previous_operation_in_progress()
             conn.execute(
                 "INSERT INTO operations (id, kind, workspace_id, exclusive, principal_id, status,"
-                " created_at, ready_at, has_result) VALUES (?, ?, ?, ?, ?, 'Running', ?, ?, ?)",
+                " created_at, ready_at, has_result, request_id)"
+                " VALUES (?, ?, ?, ?, ?, 'Running', ?, ?, ?, ?)",
                 (
                     op_id,
                     kind,
@@ -116,6 +124,7 @@ class OperationEngine:
                     now,
                     now + duration,
                     int(has_result),
+                    request_id,
                 ),
             )
         # Only an operation that really starts consumes a ``fail`` rule.
@@ -125,7 +134,7 @@ class OperationEngine:
         failure = injected.failure() if injected is not None else None
 
         if not asynchronous:
-            result = self._execute(op_id, work, failure)
+            result = self._execute(op_id, request_id, work, failure)
             if isinstance(result, EmulatorError):
                 raise result
             if result is None:
@@ -135,7 +144,7 @@ class OperationEngine:
         done = threading.Event()
         with self._lock:
             self._done[op_id] = done
-        self._executor.submit(self._run_async, op_id, work, failure, done)
+        self._executor.submit(self._run_async, op_id, request_id, work, failure, done)
         return Response(
             status_code=202,
             headers={
@@ -155,17 +164,22 @@ class OperationEngine:
         return row is not None
 
     def _run_async(
-        self, op_id: str, work: Work, failure: EmulatorError | None, done: threading.Event
+        self,
+        op_id: str,
+        request_id: str,
+        work: Work,
+        failure: EmulatorError | None,
+        done: threading.Event,
     ) -> None:
         try:
-            self._execute(op_id, work, failure)
+            self._execute(op_id, request_id, work, failure)
         finally:
             done.set()
             with self._lock:
                 self._done.pop(op_id, None)
 
     def _execute(
-        self, op_id: str, work: Work, failure: EmulatorError | None
+        self, op_id: str, request_id: str, work: Work, failure: EmulatorError | None
     ) -> dict[str, Any] | None | EmulatorError:
         """Run the work and record its outcome; returns the result or the error."""
         outcome: dict[str, Any] | None | EmulatorError
@@ -186,7 +200,7 @@ class OperationEngine:
                     conn.execute(
                         "UPDATE operations SET status = 'Failed', finished_at = ?, error_json = ?"
                         " WHERE id = ?",
-                        (finished, json.dumps(outcome.to_body(None)), op_id),
+                        (finished, json.dumps(outcome.to_body(request_id)), op_id),
                     )
                 else:
                     conn.execute(
@@ -242,15 +256,21 @@ class OperationEngine:
 
     def recover(self) -> int:
         """Mark operations a previous process left running as Failed; returns how many."""
-        error = json.dumps(errors.operation_interrupted().to_body(None))
+        interrupted = errors.operation_interrupted()
         now = self._state.clock.now()
         with self._state.store.write() as conn:
-            cursor = conn.execute(
-                "UPDATE operations SET status = 'Failed', finished_at = ?, ready_at = MIN(ready_at,"
-                " ?), error_json = ? WHERE finished_at IS NULL",
-                (now, now, error),
-            )
-            return cursor.rowcount
+            rows = conn.execute(
+                "SELECT id, request_id FROM operations WHERE finished_at IS NULL"
+            ).fetchall()
+            for row in rows:
+                # Rows from before request ids were kept get a fresh one.
+                error = json.dumps(interrupted.to_body(row["request_id"] or new_id()))
+                conn.execute(
+                    "UPDATE operations SET status = 'Failed', finished_at = ?,"
+                    " ready_at = MIN(ready_at, ?), error_json = ? WHERE id = ?",
+                    (now, now, error, row["id"]),
+                )
+            return len(rows)
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until every running operation's work has finished (for tests and shutdown)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import threading
 from pathlib import Path
 
@@ -141,10 +142,38 @@ def test_failed_operation_reports_error(emu, client, clock):
     op_id = response.headers["x-ms-operation-id"]
     assert emu.wait_for_operations()
     clock.advance(2.0)
-    state = client.get(f"/operations/{op_id}").json()
+    polled = client.get(f"/operations/{op_id}")
+    state = polled.json()
     assert state["status"] == "Failed"
     assert state["error"]["errorCode"] == "GitSyncFailed"
     assert state["error"]["message"] == "the remote refused"
+    # The error names the request that started the operation, not the poll that read it.
+    assert state["error"]["requestId"] == response.headers["x-ms-request-id"]
+    assert state["error"]["requestId"] != polled.headers["x-ms-request-id"]
+
+
+def test_injected_failure_names_the_starting_request(emu, client, clock):
+    _add_exclusive_route(emu, threading.Event())
+    rule = {"operation": "TestWork", "fail": "GitSyncFailed"}
+    assert client.post("http://emulator.local/_emulator/faults", json=rule).status_code == 201
+    response = client.post("/test/w1/work")
+    assert emu.wait_for_operations()
+    clock.advance(2.0)
+    error = client.get(f"/operations/{response.headers['x-ms-operation-id']}").json()["error"]
+    assert error["errorCode"] == "GitSyncFailed"
+    assert error["requestId"] == response.headers["x-ms-request-id"]
+
+
+def test_sync_failure_body_and_stored_error_share_the_request_id(clock):
+    with Emulator(EmulatorConfig(clock=clock, lro_mode="sync")) as emu, emu.client() as client:
+        _add_exclusive_route(emu, threading.Event())
+        response = client.post("/test/w1/work?fail=1")
+        assert response.status_code == 400
+        request_id = response.headers["x-ms-request-id"]
+        assert response.json()["requestId"] == request_id
+        with emu.state.store.read() as conn:
+            stored = conn.execute("SELECT error_json FROM operations").fetchone()[0]
+        assert json.loads(stored)["requestId"] == request_id
 
 
 def test_racing_starts_never_both_win(emu, client):
@@ -173,7 +202,8 @@ def test_restart_marks_interrupted_operations_failed(tmp_path: Path):
     release = threading.Event()
     with Emulator(config) as emu, emu.client() as client:
         _add_exclusive_route(emu, release)
-        op_id = client.post("/test/w1/work").headers["x-ms-operation-id"]
+        started = client.post("/test/w1/work")
+        op_id = started.headers["x-ms-operation-id"]
         # Simulate a crash: the row stays unfinished in SQLite.
         with emu.state.store.write() as conn:
             conn.execute("UPDATE operations SET finished_at = NULL, status = 'Running'")
@@ -185,6 +215,7 @@ def test_restart_marks_interrupted_operations_failed(tmp_path: Path):
         state = client.get(f"/operations/{op_id}").json()
         assert state["status"] == "Failed"
         assert state["error"]["errorCode"] == "OperationInterrupted"
+        assert state["error"]["requestId"] == started.headers["x-ms-request-id"]
 
 
 @pytest.mark.parametrize("mode", ["async", "sync"])

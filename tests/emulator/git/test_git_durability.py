@@ -264,6 +264,7 @@ def test_long_running_operations(async_env: Env) -> None:
     failed = wait(client, again)
     assert failed["status"] == "Failed"
     assert failed["error"]["errorCode"] == "NoChangesToCommit"
+    assert failed["error"]["requestId"] == again.headers["x-ms-request-id"]
     status = client.get(f"/workspaces/{ws}/git/status")
     wait(client, status)
     body = client.get(f"/operations/{status.headers['x-ms-operation-id']}/result").json()

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from fabric_git.emulator.state import EmulatorState
 
 BODY_KEY = "fabric.body"
+REQUEST_ID_KEY = "fabric.request_id"
 T = TypeVar("T")
 
 
@@ -29,6 +30,12 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
 
 def empty_response(status: int = 200) -> Response:
     return Response(status_code=status)
+
+
+def request_id_of(request: Request) -> str | None:
+    """The id the request middleware gave this request (``x-ms-request-id``)."""
+    request_id = request.scope.get(REQUEST_ID_KEY)
+    return request_id if isinstance(request_id, str) else None
 
 
 def raw_body(request: Request) -> bytes:
