@@ -328,19 +328,34 @@ class OperationFailedError(OperationError):
 
 
 class OperationTimeoutError(OperationError):
-    """We stopped waiting before the operation finished. Resume with ``wait_for_operation``."""
+    """We stopped waiting before the operation finished. Resume with ``wait_for_operation``.
+
+    ``operation_kind`` names what was waited for when the waiter knew it (``InitializeConnection``,
+    ``GetStatus``, ``CommitToGit`` or ``UpdateFromGit``); None for an operation resumed by id.
+    ``description`` is the same in words (``"commit to Git"``)."""
 
     code = "OperationTimeout"
 
-    def __init__(self, *, operation_id: str, waited: float, last_status: str | None) -> None:
+    def __init__(
+        self,
+        *,
+        operation_id: str,
+        waited: float,
+        last_status: str | None,
+        operation_kind: str | None = None,
+        description: str | None = None,
+    ) -> None:
+        what = f"Operation {operation_id}" + (f" ({description})" if description else "")
         super().__init__(
-            f"Operation {operation_id} still {last_status or 'running'} after {waited:.0f}s; "
+            f"{what} still {last_status or 'running'} after {waited:.0f}s; "
             f"resume waiting with wait_for_operation({operation_id!r}) "
             f"or `fabric-git operation wait {operation_id}`.",
             operation_id=operation_id,
         )
         self.waited = waited
         self.last_status = last_status
+        self.operation_kind = operation_kind
+        self.description = description
 
 
 class ResolutionError(FabricGitError):

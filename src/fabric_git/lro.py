@@ -85,7 +85,9 @@ class OperationPoller(Generic[T]):
     """Waits for one long-running operation and produces its outcome ``T``.
 
     ``operation_id`` is None when the service finished at once (HTTP 200). Keep the id to resume
-    waiting later with ``FabricClient.wait_for_operation``.
+    waiting later with ``FabricClient.wait_for_operation``. ``kind`` is the Fabric operation's name
+    (``CommitToGit``, ...) when the caller knows it; ``description`` says it in words. Both reach
+    ``OperationTimeoutError``.
     """
 
     def __init__(
@@ -98,6 +100,7 @@ class OperationPoller(Generic[T]):
         immediate: T | None = None,
         first_interval: float | None = None,
         description: str = "operation",
+        kind: str | None = None,
     ) -> None:
         self._transport = transport
         self.operation_id = operation_id
@@ -109,6 +112,7 @@ class OperationPoller(Generic[T]):
         self._failure: OperationFailedError | None = None
         self._next_interval = policy.default_interval if first_interval is None else first_interval
         self.description = description
+        self.kind = kind
 
     @classmethod
     def from_response(
@@ -120,6 +124,7 @@ class OperationPoller(Generic[T]):
         immediate: Callable[[Any], T],
         finish: Callable[[OperationPoller[T], OperationState], T],
         description: str = "operation",
+        kind: str | None = None,
     ) -> OperationPoller[T]:
         """A poller for the first answer of an LRO call: done for 200/201, polling for 202."""
         if response.status_code != 202:
@@ -130,6 +135,7 @@ class OperationPoller(Generic[T]):
                 policy=policy,
                 immediate=immediate(decode_json(response)),
                 description=description,
+                kind=kind,
             )
         operation_id = operation_id_from(response)
         if not operation_id:
@@ -148,6 +154,7 @@ class OperationPoller(Generic[T]):
             policy=policy,
             first_interval=first,
             description=description,
+            kind=kind,
         )
 
     # --- inspection -----------------------------------------------------------------------------
@@ -210,6 +217,8 @@ class OperationPoller(Generic[T]):
                     operation_id=self.operation_id,
                     waited=waited,
                     last_status=self._state.status_text if self._state else None,
+                    operation_kind=self.kind,
+                    description=self.description if self.kind else None,
                 )
             clock.sleep(min(self._next_interval, remaining))
             state = self.poll()

@@ -139,6 +139,7 @@ class GitApi(ApiGroup):
             immediate=lambda data: InitializeGitConnectionResponse.model_validate(data or {}),
             finish=_initialize_result,
             description="initialize connection",
+            kind="InitializeConnection",
         )
 
     def initialize_connection(
@@ -165,6 +166,7 @@ class GitApi(ApiGroup):
             immediate=GitStatusResponse.model_validate,
             finish=_status_result,
             description="get status",
+            kind="GetStatus",
         )
 
     def get_status(
@@ -217,6 +219,7 @@ class GitApi(ApiGroup):
             immediate=_nothing,
             finish=_no_result,
             description="commit to Git",
+            kind="CommitToGit",
         )
 
     def commit_to_git(
@@ -277,6 +280,7 @@ class GitApi(ApiGroup):
             immediate=_nothing,
             finish=_no_result,
             description="update from Git",
+            kind="UpdateFromGit",
         )
 
     def update_from_git(

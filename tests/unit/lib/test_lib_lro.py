@@ -311,6 +311,9 @@ def test_timeout_carries_the_id_and_resume_finishes(
     assert timeout.last_status == "Running"
     assert timeout.waited == pytest.approx(10.0)
     assert f"wait_for_operation('{OP}')" in str(timeout)
+    assert timeout.operation_kind == "CommitToGit"
+    assert timeout.description == "commit to Git"
+    assert f"Operation {OP} (commit to Git) still Running" in str(timeout)
     # The last sleep was shortened so the wait ends at the deadline, not after it.
     assert clock.sleeps == [4.0, 4.0, 2.0]
 
@@ -366,3 +369,49 @@ def test_poller_repr_and_status_before_polling(client: FabricClient, service: Fa
     assert poller.poll().status_text == "Running"
     assert poller.status() == "Running"
     assert not poller.done()
+
+
+@pytest.mark.parametrize(
+    ("start", "method", "path", "kind", "description"),
+    [
+        (
+            lambda c: c.git.initialize_connection(WS, timeout=1.0),
+            "POST",
+            "initializeConnection",
+            "InitializeConnection",
+            "initialize connection",
+        ),
+        (lambda c: c.git.get_status(WS, timeout=1.0), "GET", "status", "GetStatus", "get status"),
+        (
+            lambda c: c.git.update_from_git(WS, remote_commit_hash="a" * 40, timeout=1.0),
+            "POST",
+            "updateFromGit",
+            "UpdateFromGit",
+            "update from Git",
+        ),
+    ],
+)
+def test_timeout_names_the_operation_kind(
+    client: FabricClient,
+    service: FakeService,
+    start: Any,
+    method: str,
+    path: str,
+    kind: str,
+    description: str,
+) -> None:
+    service.on(method, f"/workspaces/{WS}/git/{path}", accepted("1"))
+    service.on("GET", f"/operations/{OP}", poll_reply("Running", retry_after="1"))
+    with pytest.raises(OperationTimeoutError) as caught:
+        start(client)
+    assert (caught.value.operation_kind, caught.value.description) == (kind, description)
+    assert caught.value.last_status == "Running"
+
+
+def test_resumed_wait_timeout_has_no_kind(client: FabricClient, service: FakeService) -> None:
+    service.on("GET", f"/operations/{OP}", poll_reply("Running", retry_after="1"))
+    with pytest.raises(OperationTimeoutError) as caught:
+        client.wait_for_operation(OP, timeout=2.0)
+    assert caught.value.operation_kind is None
+    assert caught.value.description is None
+    assert caught.value.operation_id == OP
