@@ -118,30 +118,36 @@ class FabricClient:
 
     @cached_property
     def connections(self) -> ConnectionsApi:
+        """Connections: list, get, create the GitHub personal-access-token connection, update
+        (rotate its token), delete."""
         from fabric_git.api.connections import ConnectionsApi
 
         return ConnectionsApi(self._transport, self.poll)
 
     @cached_property
     def workspaces(self) -> WorkspacesApi:
+        """Workspaces: list, get (with its capacity and role), create."""
         from fabric_git.api.workspaces import WorkspacesApi
 
         return WorkspacesApi(self._transport, self.poll)
 
     @cached_property
     def capacities(self) -> CapacitiesApi:
+        """Capacities the caller can use (to create a workspace on one)."""
         from fabric_git.api.workspaces import CapacitiesApi
 
         return CapacitiesApi(self._transport, self.poll)
 
     @cached_property
     def items(self) -> ItemsApi:
+        """Items of a workspace (what Git integration commits and updates): list, get."""
         from fabric_git.api.items import ItemsApi
 
         return ItemsApi(self._transport, self.poll)
 
     @cached_property
     def operations(self) -> OperationsApi:
+        """Long-running operations by id: state, result, and waiting for one started earlier."""
         from fabric_git.api.operations import OperationsApi
 
         return OperationsApi(self._transport, self.poll)

@@ -25,3 +25,18 @@ def test_importing_the_package_does_not_import_azure_identity() -> None:
     code = "import sys, fabric_git; print('azure.identity' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_every_api_group_of_the_client_is_documented() -> None:
+    from functools import cached_property
+
+    from fabric_git import FabricClient
+
+    groups = {
+        name: member
+        for name, member in vars(FabricClient).items()
+        if isinstance(member, cached_property)
+    }
+    assert set(groups) == {"git", "connections", "workspaces", "capacities", "items", "operations"}
+    undocumented = [name for name, group in groups.items() if not (group.__doc__ or "").strip()]
+    assert undocumented == []
