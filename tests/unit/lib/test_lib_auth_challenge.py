@@ -160,7 +160,7 @@ def test_real_client_secret_credential_answers_a_claims_challenge(
             f'Bearer claims="{base64.urlsafe_b64encode(CLAIMS.encode()).decode().rstrip("=")}"',
             CLAIMS,
         ),
-        (f"Bearer error=\"insufficient_claims\", claims='x', claims=\"{ENCODED_CLAIMS}\"", CLAIMS),
+        (f'Bearer error="insufficient_claims", claims=\'x\', claims="{ENCODED_CLAIMS}"', CLAIMS),
         ('Bearer realm="", error="invalid_token"', None),
         ('Bearer claims=""', None),
         ('Bearer claims="%%%not base64%%%"', None),
