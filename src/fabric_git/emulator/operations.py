@@ -3,9 +3,12 @@
 An operation is a row in SQLite (so its state survives a restart) plus, while it runs, a
 worker-thread future. It reports ``NotStarted``/``Running`` until its work is done *and* the
 configured duration has passed on the emulator clock, then ``Succeeded`` or ``Failed``.
-At most one exclusive operation runs per workspace: a second one is refused with
-``WorkspacePreviousOperationInProgress``. The check and the insert share one write
-transaction, so two racing requests can never both start.
+Each operation takes its workspace's lock in one of three ways (:data:`Access`):
+``"exclusive"`` (commit, update, initialize) runs alone; ``"shared"`` (Get Status) runs
+alongside other shared operations but never beside an exclusive one; ``"none"`` (item
+definitions) takes no lock. An operation that cannot take the lock is refused with
+``WorkspacePreviousOperationInProgress``. The check and the insert share one write transaction,
+so two racing requests can never both start.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -34,6 +37,9 @@ log = logging.getLogger("fabric_git.emulator.operations")
 Work = Callable[[], dict[str, Any] | None]
 
 RUNNING_STATES = ("NotStarted", "Running")
+
+Access = Literal["exclusive", "shared", "none"]
+"""How an operation holds its workspace: alone, beside other shared ones, or not at all."""
 
 
 @dataclass(frozen=True)
@@ -54,13 +60,13 @@ def run_operation(
     kind: str,
     work: Work,
     has_result: bool,
-    exclusive: bool = True,
+    access: Access = "exclusive",
 ) -> Response:
     """Run ``work`` as a long-running operation started by ``request``.
 
     Async mode answers 202 with ``Location``, ``x-ms-operation-id`` and ``Retry-After`` and runs
     the work on a worker thread; sync mode runs it inline and answers 200 with its result (or an
-    empty body). ``exclusive`` operations are one at a time per workspace.
+    empty body). ``access`` says how it holds the workspace (:data:`Access`).
     """
     state: EmulatorState = request.app.state.emulator
     return state.operations.start(
@@ -69,7 +75,7 @@ def run_operation(
         kind=kind,
         work=work,
         has_result=has_result,
-        exclusive=exclusive,
+        access=access,
     )
 
 
@@ -90,7 +96,7 @@ class OperationEngine:
         kind: str,
         work: Work,
         has_result: bool,
-        exclusive: bool,
+        access: Access,
     ) -> Response:
         from fabric_git.emulator.routes._http import (
             json_response,
@@ -109,17 +115,19 @@ class OperationEngine:
         # A failed operation's error names the request that started it.
         request_id = request_id_of(request) or new_id()
         with state.store.write() as conn:
-            if exclusive and workspace_id is not None and self._busy(conn, workspace_id, now):
+            locks = access != "none" and workspace_id is not None
+            if locks and self._busy(conn, str(workspace_id), now, shared=access == "shared"):
                 raise errors.workspace_previous_operation_in_progress()
             conn.execute(
-                "INSERT INTO operations (id, kind, workspace_id, exclusive, principal_id, status,"
-                " created_at, ready_at, has_result, request_id)"
-                " VALUES (?, ?, ?, ?, ?, 'Running', ?, ?, ?, ?)",
+                "INSERT INTO operations (id, kind, workspace_id, exclusive, shared, principal_id,"
+                " status, created_at, ready_at, has_result, request_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'Running', ?, ?, ?, ?)",
                 (
                     op_id,
                     kind,
                     workspace_id,
-                    int(exclusive),
+                    int(access != "none"),
+                    int(access == "shared"),
                     principal.id,
                     now,
                     now + duration,
@@ -155,11 +163,13 @@ class OperationEngine:
         )
 
     @staticmethod
-    def _busy(conn: Any, workspace_id: str, now: float) -> bool:
+    def _busy(conn: Any, workspace_id: str, now: float, *, shared: bool) -> bool:
+        """Whether a lock-holding operation still runs (for its whole reported duration) that
+        a new one may not run beside: any, or for a shared one only an exclusive one."""
         row = conn.execute(
             "SELECT 1 FROM operations WHERE workspace_id = ? AND exclusive = 1"
-            " AND (finished_at IS NULL OR ready_at > ?) LIMIT 1",
-            (workspace_id, now),
+            " AND (finished_at IS NULL OR ready_at > ?) AND (? = 0 OR shared = 0) LIMIT 1",
+            (workspace_id, now, int(shared)),
         ).fetchone()
         return row is not None
 

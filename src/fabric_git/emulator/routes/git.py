@@ -68,6 +68,8 @@ def get_status(request: Request) -> Response:
         kind="GetStatus",
         work=lambda: git.status_work(state, principal, workspace_id),
         has_result=True,
+        # Status reads run side by side; commits, updates and initializations run alone.
+        access="shared",
     )
 
 

@@ -175,7 +175,7 @@ def create_item(request: Request) -> Response:
             kind="CreateItem",
             work=create,
             has_result=True,
-            exclusive=False,
+            access="none",
         )
     body = create()
     location = absolute_url(request, f"/v1/workspaces/{workspace_id}/items/{body['id']}")
@@ -248,7 +248,7 @@ def get_definition(request: Request) -> Response:
         kind="GetItemDefinition",
         work=read_definition,
         has_result=True,
-        exclusive=False,
+        access="none",
     )
 
 
@@ -289,7 +289,7 @@ def update_definition(request: Request) -> Response:
         kind="UpdateItemDefinition",
         work=write_definition,
         has_result=False,
-        exclusive=False,
+        access="none",
     )
 
 
