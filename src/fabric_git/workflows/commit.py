@@ -6,7 +6,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from fabric_git.models.git import CommitMode, ItemIdentifier
-from fabric_git.workflows.errors import UnknownItemsError
+from fabric_git.workflows.errors import (
+    UnknownItemsError,
+    UpdateRequiredError,
+    check_comment,
+    operation_kind,
+)
 from fabric_git.workflows.events import ProgressCallback, Reporter
 from fabric_git.workflows.results import Change, CommitResult, StatusReport, WorkspaceRef
 from fabric_git.workflows.selection import select_changes
@@ -33,11 +38,15 @@ def commit(
     Selectors: display name, ``Name.Type``, item type, glob, object id or logical id (deleted
     items are found by logical id or name). A selector that names no changed item raises
     ``UnknownItemsError`` listing the changed items. Nothing to commit is a reported no-op.
+    Git changes not applied to the workspace yet stop the commit (``UpdateRequiredError``)
+    before it is sent, as the service would refuse it; a comment over 300 characters stops it
+    before anything is read.
     """
+    check_comment(comment)
     ws = workspace if isinstance(workspace, WorkspaceRef) else resolve_workspace(client, workspace)
     reporter = Reporter(ws.name, progress)
     reporter.step("status", "Reading the Git status")
-    before = read_status(client, ws, timeout=timeout, reporter=reporter)
+    before = read_status(client, ws, timeout=timeout, reporter=reporter, step_of="commit")
     return commit_from_status(
         client,
         before,
@@ -88,17 +97,22 @@ def commit_from_status(
         return result(before)
     if dry_run:
         return result(before)
+    if before.incoming:
+        raise UpdateRequiredError(workspace_id=ws.id, incoming=[c.name for c in before.incoming])
     reporter.step("commit", f"Committing {len(chosen)} item(s) to Git ({mode})")
-    client.git.commit_to_git(
-        ws.id,
-        mode=str(mode),
-        workspace_head=before.workspace_head,
-        comment=comment,
-        items=([_identifier(c) for c in chosen] if mode == CommitMode.SELECTIVE else ()),
-        timeout=timeout,
-        progress=reporter.operation("commit"),
+    with operation_kind("CommitToGit"):
+        client.git.commit_to_git(
+            ws.id,
+            mode=str(mode),
+            workspace_head=before.workspace_head,
+            comment=comment,
+            items=([_identifier(c) for c in chosen] if mode == CommitMode.SELECTIVE else ()),
+            timeout=timeout,
+            progress=reporter.operation("commit"),
+        )
+    after = read_status(
+        client, ws, timeout=timeout, reporter=reporter, step_of="commit", done="the commit"
     )
-    after = read_status(client, ws, timeout=timeout, reporter=reporter)
     return result(after)
 
 

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
-from fabric_git.errors import FabricGitError
+from fabric_git.errors import ConfigurationError, FabricGitError, OperationTimeoutError
 
 __all__ = [
+    "COMMENT_LIMIT",
+    "ActionTimeoutError",
     "ConflictsNeedPolicyError",
     "ConnectionMismatchError",
     "NotConnectedError",
+    "StatusTimeoutError",
     "UnknownItemsError",
+    "UpdateRequiredError",
     "VerificationError",
     "WorkflowError",
+    "check_comment",
+    "operation_kind",
 ]
+
+# The service's limit on a commit comment (``CommitToGitRequest.comment``).
+COMMENT_LIMIT = 300
 
 
 class WorkflowError(FabricGitError):
@@ -84,3 +94,78 @@ class VerificationError(WorkflowError):
     """After an update the workspace is not at the commit it was asked to reach."""
 
     code = "VerificationFailed"
+
+
+class UpdateRequiredError(WorkflowError):
+    """A commit was asked for while Git has item changes the workspace has not applied; the
+    service would refuse it, so the workflow stops before sending it."""
+
+    code = "WorkspaceUpdateRequired"
+
+    def __init__(self, *, workspace_id: str, incoming: Sequence[str]) -> None:
+        super().__init__(
+            f"{len(incoming)} item(s) changed in Git are not applied to the workspace yet "
+            f"({', '.join(incoming)}); run update first, then commit.",
+            workspace_id=workspace_id,
+        )
+        self.incoming = tuple(incoming)
+
+
+class ActionTimeoutError(OperationTimeoutError):
+    """The wait for an operation ran out while it still runs; ``kind`` names it
+    (``UpdateFromGit``, ``CommitToGit``, ``InitializeConnection``, ``GetStatus``)."""
+
+    def __init__(
+        self, *, operation_id: str, waited: float, last_status: str | None, kind: str
+    ) -> None:
+        super().__init__(operation_id=operation_id, waited=waited, last_status=last_status)
+        self.kind = kind
+
+
+class StatusTimeoutError(WorkflowError):
+    """Reading the status, a step of a larger flow, ran out of time. It is not the operation a
+    caller would resume: re-running the flow is what finishes the job."""
+
+    code = "StatusReadTimedOut"
+
+    def __init__(
+        self,
+        *,
+        workspace_id: str,
+        operation_id: str,
+        waited: float,
+        done: str | None,
+    ) -> None:
+        if done is None:
+            text = "reading the Git status timed out; nothing was changed"
+        else:
+            text = f"{done} finished, but reading the Git status afterwards timed out"
+        super().__init__(text, workspace_id=workspace_id)
+        self.operation_id = operation_id
+        self.waited = waited
+        self.done = done
+
+
+@contextmanager
+def operation_kind(kind: str) -> Iterator[None]:
+    """Name the operation whose wait runs out inside this block (so a caller resumes the right
+    one)."""
+    try:
+        yield
+    except OperationTimeoutError as error:
+        if isinstance(error, ActionTimeoutError):
+            raise
+        raise ActionTimeoutError(
+            operation_id=error.operation_id,
+            waited=error.waited,
+            last_status=error.last_status,
+            kind=kind,
+        ) from error
+
+
+def check_comment(comment: str | None) -> None:
+    """Refuse a commit comment the service would refuse, before anything is sent."""
+    if comment is not None and len(comment) > COMMENT_LIMIT:
+        raise ConfigurationError(
+            f"the commit message has {len(comment)} characters; at most {COMMENT_LIMIT} are allowed"
+        )

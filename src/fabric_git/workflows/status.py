@@ -55,8 +55,35 @@ def read_status(
     *,
     timeout: float | None = None,
     reporter: Reporter | None = None,
+    step_of: str | None = None,
+    done: str | None = None,
 ) -> StatusReport:
-    """Get Status (a long-running operation) for an already resolved workspace."""
+    """Get Status (a long-running operation) for an already resolved workspace.
+
+    On its own, a wait that runs out raises ``ActionTimeoutError`` (resume the status operation).
+    As a step of the flow ``step_of`` (``done``: what that flow has already changed, if
+    anything) it raises ``StatusTimeoutError`` instead: resuming the status operation would not
+    finish the flow, re-running it does.
+    """
+    from fabric_git.errors import OperationTimeoutError
+
     hook = reporter.operation("status") if reporter else None
-    response = client.git.get_status(workspace.id, timeout=timeout, progress=hook)
+    try:
+        response = client.git.get_status(workspace.id, timeout=timeout, progress=hook)
+    except OperationTimeoutError as error:
+        from fabric_git.workflows.errors import ActionTimeoutError, StatusTimeoutError
+
+        if step_of is None:
+            raise ActionTimeoutError(
+                operation_id=error.operation_id,
+                waited=error.waited,
+                last_status=error.last_status,
+                kind="GetStatus",
+            ) from error
+        raise StatusTimeoutError(
+            workspace_id=workspace.id,
+            operation_id=error.operation_id,
+            waited=error.waited,
+            done=done,
+        ) from error
     return status_from_model(workspace, response)

@@ -34,6 +34,8 @@ from fabric_git.workflows.errors import (
     ConflictsNeedPolicyError,
     ConnectionMismatchError,
     NotConnectedError,
+    check_comment,
+    operation_kind,
 )
 from fabric_git.workflows.events import ProgressCallback, Reporter
 from fabric_git.workflows.results import (
@@ -107,6 +109,7 @@ def sync(
 ) -> SyncResult:
     opts = options or SyncOptions()
     strategy = normalize_strategy(opts.strategy)
+    check_comment(opts.comment)
     ws = workspace if isinstance(workspace, WorkspaceRef) else resolve_workspace(client, workspace)
     reporter = Reporter(ws.name, progress)
     reporter.step("connection", "Reading the Git connection")
@@ -172,22 +175,32 @@ def _initialize_and_act(
             notes=("the action after initialization is known only once initialized",),
         )
     reporter.step("initialize", f"Initializing (strategy {strategy or 'None'})")
-    init = client.git.initialize_connection(
-        ws.id, strategy, timeout=opts.timeout, progress=reporter.operation("initialize")
-    )
+    with operation_kind("InitializeConnection"):
+        init = client.git.initialize_connection(
+            ws.id, strategy, timeout=opts.timeout, progress=reporter.operation("initialize")
+        )
     actions.append("InitializeConnection")
     required = str(init.required_action or RequiredAction.NONE)
     changes: tuple[Change, ...] = ()
     if required != RequiredAction.NONE:
         # What the required action will move, item by item, for the result.
-        pending = read_status(client, ws, timeout=opts.timeout, reporter=reporter)
+        pending = read_status(
+            client,
+            ws,
+            timeout=opts.timeout,
+            reporter=reporter,
+            step_of="sync",
+            done="the initialization",
+        )
         moving = pending.incoming if required == RequiredAction.UPDATE_FROM_GIT else None
         changes = moving if moving is not None else pending.outgoing
     if required in (RequiredAction.UPDATE_FROM_GIT, RequiredAction.COMMIT_TO_GIT):
         _act_on_required(client, ws, opts, strategy, required, init, reporter)
         actions.append(required)
     reporter.step("status", "Reading the Git status")
-    after = read_status(client, ws, timeout=opts.timeout, reporter=reporter)
+    after = read_status(
+        client, ws, timeout=opts.timeout, reporter=reporter, step_of="sync", done="the sync"
+    )
     return SyncResult(
         ws,
         dry_run=False,
@@ -220,34 +233,43 @@ def _act_on_required(
                     )
                 reporter.step("update", f"Updating from Git to {remote[:12]}")
                 policy = _policy_for(strategy)
-                client.git.update_from_git(
-                    ws.id,
-                    remote_commit_hash=remote,
-                    workspace_head=init.workspace_head,
-                    conflict_resolution=(
-                        WorkspaceConflictResolution(conflict_resolution_policy=policy)
-                        if policy
-                        else None
-                    ),
-                    allow_override_items=True if opts.allow_override_items else None,
-                    timeout=opts.timeout,
-                    progress=reporter.operation("update"),
-                )
+                with operation_kind("UpdateFromGit"):
+                    client.git.update_from_git(
+                        ws.id,
+                        remote_commit_hash=remote,
+                        workspace_head=init.workspace_head,
+                        conflict_resolution=(
+                            WorkspaceConflictResolution(conflict_resolution_policy=policy)
+                            if policy
+                            else None
+                        ),
+                        allow_override_items=True if opts.allow_override_items else None,
+                        timeout=opts.timeout,
+                        progress=reporter.operation("update"),
+                    )
             else:
                 reporter.step("commit", "Committing the workspace to Git")
-                client.git.commit_to_git(
-                    ws.id,
-                    mode=str(CommitMode.ALL),
-                    workspace_head=init.workspace_head,
-                    comment=opts.comment,
-                    timeout=opts.timeout,
-                    progress=reporter.operation("commit"),
-                )
+                with operation_kind("CommitToGit"):
+                    client.git.commit_to_git(
+                        ws.id,
+                        mode=str(CommitMode.ALL),
+                        workspace_head=init.workspace_head,
+                        comment=opts.comment,
+                        timeout=opts.timeout,
+                        progress=reporter.operation("commit"),
+                    )
             return
         except (OperationFailedError, ApiError) as error:
             if not _branch_moved(error) or attempt == _RACE_ATTEMPTS:
                 raise
-            fresh = read_status(client, ws, timeout=opts.timeout, reporter=reporter)
+            fresh = read_status(
+                client,
+                ws,
+                timeout=opts.timeout,
+                reporter=reporter,
+                step_of="sync",
+                done="the initialization",
+            )
             if required == RequiredAction.COMMIT_TO_GIT and fresh.incoming:
                 raise  # real changes to apply first, not a race
             remote = fresh.remote_commit_hash
@@ -286,7 +308,13 @@ def _converge(
     reporter: Reporter,
 ) -> SyncResult:
     reporter.step("status", "Reading the Git status")
-    status = read_status(client, ws, timeout=opts.timeout, reporter=reporter)
+    status = read_status(
+        client,
+        ws,
+        timeout=opts.timeout,
+        reporter=reporter,
+        step_of="sync",
+    )
     policy = _policy_for(strategy)
     applied: list[Change] = []
     notes: list[str] = []

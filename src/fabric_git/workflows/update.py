@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fabric_git.models.git import ConflictResolutionPolicy, WorkspaceConflictResolution
-from fabric_git.workflows.errors import ConflictsNeedPolicyError, VerificationError
+from fabric_git.workflows.errors import (
+    ConflictsNeedPolicyError,
+    VerificationError,
+    operation_kind,
+)
 from fabric_git.workflows.events import ProgressCallback, Reporter
 from fabric_git.workflows.results import StatusReport, UpdateResult, WorkspaceRef
 from fabric_git.workflows.status import read_status, resolve_workspace
@@ -58,7 +62,7 @@ def update(
     ws = workspace if isinstance(workspace, WorkspaceRef) else resolve_workspace(client, workspace)
     reporter = Reporter(ws.name, progress)
     reporter.step("status", "Reading the Git status")
-    before = read_status(client, ws, timeout=timeout, reporter=reporter)
+    before = read_status(client, ws, timeout=timeout, reporter=reporter, step_of="update")
     return update_from_status(
         client,
         before,
@@ -115,19 +119,22 @@ def update_from_status(
     target = before.remote_commit_hash
     assert target is not None  # remote_moved or incoming changes imply a remote commit
     reporter.step("update", f"Updating from Git to {target[:12]} ({len(incoming)} item(s))")
-    client.git.update_from_git(
-        ws.id,
-        remote_commit_hash=target,
-        workspace_head=before.workspace_head,
-        conflict_resolution=(
-            WorkspaceConflictResolution(conflict_resolution_policy=policy) if policy else None
-        ),
-        allow_override_items=True if allow_override_items else None,
-        timeout=timeout,
-        progress=reporter.operation("update"),
-    )
+    with operation_kind("UpdateFromGit"):
+        client.git.update_from_git(
+            ws.id,
+            remote_commit_hash=target,
+            workspace_head=before.workspace_head,
+            conflict_resolution=(
+                WorkspaceConflictResolution(conflict_resolution_policy=policy) if policy else None
+            ),
+            allow_override_items=True if allow_override_items else None,
+            timeout=timeout,
+            progress=reporter.operation("update"),
+        )
     reporter.step("status", "Verifying the workspace head")
-    after = read_status(client, ws, timeout=timeout, reporter=reporter)
+    after = read_status(
+        client, ws, timeout=timeout, reporter=reporter, step_of="update", done="the update"
+    )
     if after.workspace_head != target:
         raise VerificationError(
             f"after the update the workspace head is {after.workspace_head}, expected {target}",

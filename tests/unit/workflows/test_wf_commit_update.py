@@ -62,7 +62,7 @@ def test_select_changes_reports_unknown_and_keeps_status_order() -> None:
 def test_commit_all_sends_workspace_head_and_reports_new_head() -> None:
     client = FakeClient()
     client.git.statuses = [
-        status(HEAD_A, HEAD_A, change("Load", ws="Added"), change("In", rm="Modified")),
+        status(HEAD_A, HEAD_A, change("Load", ws="Added")),
         status(HEAD_B, HEAD_B),
     ]
     result = commit(client, "Sales", comment="ship it")

@@ -87,6 +87,13 @@ class FakeGit:
         self.credentials = CredResponse.model_validate({"source": "Automatic"})
         self.on_get_connection: Callable[[str], None] | None = None
         self.after_connect: GitConnection | None = None
+        # Method name -> the errors its next calls raise, in order (e.g. a wait that ran out).
+        self.raises: dict[str, list[Exception]] = {}
+
+    def _maybe_raise(self, name: str) -> None:
+        pending = self.raises.get(name)
+        if pending:
+            raise pending.pop(0)
 
     def _record(self, name: str, **kwargs: Any) -> None:
         with self._owner.lock:
@@ -115,10 +122,12 @@ class FakeGit:
         self, ws: str, strategy: Any = None, *, timeout: Any = None, progress: Any = None
     ) -> InitializeGitConnectionResponse:
         self._record("initialize_connection", ws=ws, strategy=strategy)
+        self._maybe_raise("initialize_connection")
         return self.init_response
 
     def get_status(self, ws: str, *, timeout: Any = None, progress: Any = None) -> Any:
         self._record("get_status", ws=ws)
+        self._maybe_raise("get_status")
         if progress is not None:
             from fabric_git.models.operations import OperationState
 
@@ -129,9 +138,11 @@ class FakeGit:
 
     def commit_to_git(self, ws: str, **kwargs: Any) -> None:
         self._record("commit_to_git", ws=ws, **kwargs)
+        self._maybe_raise("commit_to_git")
 
     def update_from_git(self, ws: str, **kwargs: Any) -> None:
         self._record("update_from_git", ws=ws, **kwargs)
+        self._maybe_raise("update_from_git")
 
     def get_my_git_credentials(self, ws: str) -> Any:
         self._record("get_my_git_credentials", ws=ws)
