@@ -39,6 +39,9 @@ __all__ = [
     "ServicePrincipalCredentials",
     "SharedAccessSignatureCredentials",
     "SingleSignOnType",
+    "UpdateConnectionRequest",
+    "UpdateCredentialDetails",
+    "UpdateShareableCloudConnectionRequest",
 ]
 
 
@@ -242,6 +245,37 @@ AnyCreateConnectionRequest = Annotated[
     | Annotated[CreateConnectionRequest, Tag("other")],
     Discriminator(discriminator_by("connectivity_type", _CREATE_REQUESTS)),
 ]
+
+
+# --- update -------------------------------------------------------------------------------------
+
+
+class UpdateCredentialDetails(FabricModel):
+    """New credentials for a connection; every field is optional."""
+
+    credentials: AnyCredentials | None = None
+    single_sign_on_type: SingleSignOnTypeValue | None = None
+    connection_encryption: ConnectionEncryptionValue | None = None
+    skip_test_connection: bool | None = None
+
+
+class UpdateConnectionRequest(FabricModel):
+    """Body of Update Connection (``PATCH /connections/{id}``), by ``connectivityType``, which
+    must match the connection's. Fields left out are not changed."""
+
+    _always_serialised: ClassVar[tuple[str, ...]] = ("connectivity_type",)
+
+    connectivity_type: ConnectivityTypeValue
+    privacy_level: PrivacyLevelValue | None = None
+
+
+class UpdateShareableCloudConnectionRequest(UpdateConnectionRequest):
+    """Rename a shareable cloud connection or replace its credentials (rotate a PAT)."""
+
+    connectivity_type: ConnectivityTypeValue = ConnectivityType.SHAREABLE_CLOUD
+    display_name: str | None = None
+    credential_details: UpdateCredentialDetails | None = None
+    allow_connection_usage_in_gateway: bool | None = None
 
 
 # --- read ---------------------------------------------------------------------------------------

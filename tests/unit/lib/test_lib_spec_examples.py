@@ -84,6 +84,10 @@ COVERED: dict[str, Spec] = {
         {"201": m.Connection},
     ),
     "connections/DeleteConnection.json": (None, {}),
+    "connections/UpdateShareableCloudConnection.json": (
+        m.UpdateShareableCloudConnectionRequest,
+        {"200": m.Connection},
+    ),
     "connections/GetConnection.json": (None, {"200": m.Connection}),
     "connections/ListConnections.json": (None, {"200": m.ListConnectionsResponse}),
     "platform/CreateWorkspaceRequiredOnly.json": (m.CreateWorkspaceRequest, {"201": m.Workspace}),
@@ -115,7 +119,8 @@ COVERED: dict[str, Spec] = {
 }
 
 # Examples of operations the library does not wrap (item CRUD and definitions, workspace update
-# and delete, workspace relations, connection updates, role assignments, tests and types).
+# and delete, workspace relations, updates of
+# connections other than shareable cloud ones, role assignments, tests and types).
 NOT_COVERED_PREFIXES = (
     "gitIntegration/CreateWorkspaceRelation",
     "gitIntegration/DeleteWorkspaceRelation",
@@ -127,7 +132,10 @@ NOT_COVERED_PREFIXES = (
     "connections/UpdateConnectionRoleAssignment",
     "connections/ListSupportedConnectionTypes",
     "connections/TestConnection",
-    "connections/Update",
+    "connections/UpdateOnPremisesGateway",
+    "connections/UpdatePersonalCloud",
+    "connections/UpdateStreamingVirtualNetworkGateway",
+    "connections/UpdateVirtualNetworkGateway",
     "platform/CreateItem",
     "platform/DeleteItem",
     "platform/HardDeleteItem",
