@@ -29,7 +29,9 @@ def commit(
     Nothing to commit is a no-op (exit 0).
     """
     from fabric_git.workflows import commit as commit_workflow
+    from fabric_git.workflows.errors import check_comment
 
+    check_comment(comment)  # before the client exists: a bad comment never reaches the service
     with app.progress() as progress:
         result = commit_workflow(
             app.client(),

@@ -49,7 +49,7 @@ def report_failure(ctx: click.Context, error: BaseException) -> ExitCode:
     terminal = _terminal(ctx)
     failure = classify(error)
     line = failure.line()
-    if failure.code == type(error).__name__ and not terminal.verbose:
+    if not failure.expected and not terminal.verbose:
         line += " (run with --verbose for the traceback)"
     terminal.error(line, title=f"fabric-git: {failure.code}")
     if failure.exit_code == ExitCode.WAIT_TIMED_OUT and failure.operation_id:

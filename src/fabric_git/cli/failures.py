@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fabric_git.cli.constants import ExitCode
 from fabric_git.errors import (
+    ApiError,
     AuthenticationError,
     ConfigurationError,
     FabricGitError,
@@ -17,7 +18,7 @@ from fabric_git.errors import (
     UnauthorizedError,
 )
 
-__all__ = ["Failure", "classify"]
+__all__ = ["Failure", "classify", "format_seconds"]
 
 # Service or workflow error codes that mean "tell me which side wins".
 _NEEDS_POLICY = {
@@ -57,6 +58,10 @@ _HINTS: dict[str, str] = {
     "ResolutionError": "check the name, or pass the id.",
 }
 
+_RESOLUTION_HINTS: dict[str, str] = {
+    "connection": "`fabric-git connections list` shows the connections you can use.",
+}
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -68,25 +73,41 @@ class Failure:
     hint: str | None = None
     operation_id: str | None = None
     request_id: str | None = None
+    expected: bool = True  # False: an error no rule covers, worth a traceback
 
     def line(self) -> str:
+        """One line: the code once, the message, then what to do next."""
         text = self.message
         if not text.startswith(self.code):
             text = f"{self.code}: {text}"
         if self.hint:
+            if not text.endswith((".", "!", "?")):
+                text += "."
             text += f" Next: {self.hint}"
         return text
+
+
+def format_seconds(seconds: float) -> str:
+    """``0.5s``, ``2.5s``, ``90s``: sub-second and short waits keep their fraction."""
+    if seconds < 1:
+        return f"{seconds:.2g}s"
+    if seconds < 10:
+        return f"{seconds:.1f}".rstrip("0").rstrip(".") + "s"
+    return f"{seconds:.0f}s"
 
 
 def classify(error: BaseException) -> Failure:
     """Map any exception to a ``Failure``; the one table of exit codes."""
     if not isinstance(error, FabricGitError):
-        return Failure(ExitCode.ERROR, type(error).__name__, f"unexpected error: {error}")
+        return Failure(
+            ExitCode.ERROR, type(error).__name__, f"unexpected error: {error}", expected=False
+        )
     code = error.code
     hint = _HINTS.get(code)
     request_id = getattr(error, "request_id", None)
     operation_id = getattr(error, "operation_id", None)
     exit_code = _exit_code(error, code)
+    message = _describe(error)
     if isinstance(error, UnauthorizedError):
         hint = _HINTS["AuthenticationFailed"]
     elif isinstance(error, ThrottledError):
@@ -94,15 +115,19 @@ def classify(error: BaseException) -> Failure:
     elif isinstance(error, TransportError):
         hint = _HINTS["TransportError"]
     elif isinstance(error, ResolutionError):
-        hint = _HINTS["ResolutionError"]
+        hint = _RESOLUTION_HINTS.get(error.kind, _HINTS["ResolutionError"])
     elif isinstance(error, OperationTimeoutError):
         hint = f"resume with `fabric-git operation wait {error.operation_id}`."
-    message = str(error)
-    if isinstance(error, OperationTimeoutError):
-        # The library's own text names a Python call; the command is what CLI users need.
-        message = (
-            f"operation {error.operation_id} is still {error.last_status or 'running'} "
-            f"after {error.waited:.0f}s"
+    elif isinstance(error, OperationFailedError) and hint is None:
+        hint = (
+            f"`fabric-git operation show {error.operation_id}` shows the operation; "
+            "fix the cause, then re-run."
+        )
+    elif code == "StatusReadTimedOut":
+        hint = (
+            "run `fabric-git status` to check."
+            if getattr(error, "done", None)
+            else "re-run the command (with a longer --timeout if the service is slow)."
         )
     return Failure(
         exit_code,
@@ -112,6 +137,44 @@ def classify(error: BaseException) -> Failure:
         operation_id=operation_id if isinstance(operation_id, str) else None,
         request_id=request_id if isinstance(request_id, str) else None,
     )
+
+
+def _describe(error: FabricGitError) -> str:
+    """The message with the code once, the service's details and the ids that find it again."""
+    if isinstance(error, OperationTimeoutError):
+        # The library's own text names a Python call; the command is what CLI users need.
+        kind = getattr(error, "kind", None) or getattr(error, "operation_kind", None)
+        what = f"{kind} operation" if kind else "operation"
+        return (
+            f"{what} {error.operation_id} is still {error.last_status or 'running'} "
+            f"after {format_seconds(error.waited)}"
+        )
+    if isinstance(error, OperationFailedError | ApiError):
+        prefix = f"{error.code} (HTTP {error.status})" if isinstance(error, ApiError) else ""
+        text = error.message.strip()
+        details = [
+            d.message if d.error_code == error.code else f"{d.error_code}: {d.message}"
+            for d in error.more_details
+        ]
+        details = [d for d in dict.fromkeys(details) if d and d != text]
+        if details:
+            text += " [" + "; ".join(details) + "]"
+        ids = []
+        if isinstance(error, OperationFailedError):
+            ids.append(f"operation {error.operation_id}")
+        if error.request_id:
+            ids.append(f"request id {error.request_id}")
+        if ids:
+            text += f" ({', '.join(ids)})"
+        return f"{prefix}: {text}" if prefix else text
+    if error.code == "StatusReadTimedOut":
+        waited = getattr(error, "waited", None)
+        if isinstance(waited, float | int):
+            return (
+                f"{error.message} (status operation {getattr(error, 'operation_id', '?')}, "
+                f"waited {format_seconds(waited)})"
+            )
+    return str(error)
 
 
 def _exit_code(error: FabricGitError, code: str) -> ExitCode:

@@ -108,7 +108,9 @@ def sync(
     from fabric_git.workflows import SyncOptions, ensure_github_connection, sync_many
     from fabric_git.workflows import sync as sync_one
     from fabric_git.workflows.credentials import github_repository_url
+    from fabric_git.workflows.errors import check_comment
 
+    check_comment(comment)
     names = list(workspaces)
     if workspaces_file is not None:
         names.extend(read_workspaces_file(workspaces_file))

@@ -160,7 +160,7 @@ def test_errors_render_as_one_line_without_traceback() -> None:
         cli.commands.pop("explode-for-test")
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
-        "error: NotFound: no workspace 'x' Next: check the name, or pass the id."
+        "error: NotFound: no workspace 'x'. Next: check the name, or pass the id."
     ]
 
 
