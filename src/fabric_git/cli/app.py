@@ -48,6 +48,7 @@ class AppContext:
         self.terminal = terminal
         self._client_factory = client_factory or _default_client
         self._client: FabricClient | None = None
+        self._restore_loggers: Callable[[], None] | None = None
 
     @property
     def json(self) -> bool:
@@ -56,6 +57,8 @@ class AppContext:
     def client(self) -> FabricClient:
         """The Fabric client, built once per invocation."""
         if self._client is None:
+            if not self.options.verbose:
+                self._restore_loggers = _quiet_azure_loggers()
             self._client = self._client_factory(self.options)
         return self._client
 
@@ -63,6 +66,9 @@ class AppContext:
         if self._client is not None:
             self._client.close()
             self._client = None
+        if self._restore_loggers is not None:
+            self._restore_loggers()
+            self._restore_loggers = None
 
     def show(self, view: View) -> None:
         from fabric_git.cli.render import show
@@ -92,7 +98,40 @@ def _default_client(options: GlobalOptions) -> FabricClient:
     kwargs: dict[str, Any] = {"poll": poll}
     if options.api_url:
         kwargs["base_url"] = options.api_url
-    return FabricClient.from_env(auth=options.auth, **kwargs)
+    return FabricClient(credential=_credential(options.auth), **kwargs)
+
+
+def _credential(auth: str) -> Any:
+    """The credential ``--auth`` names. A sign-in setting that is missing or wrong is an
+    authentication failure (exit 3), not a usage error."""
+    from fabric_git.auth import credential_from_env
+    from fabric_git.errors import AuthenticationError, ConfigurationError
+
+    try:
+        return credential_from_env(auth)
+    except ConfigurationError as error:
+        raise AuthenticationError(str(error)) from error
+
+
+# Loggers whose warnings repeat, at length, a sign-in failure the error line already reports.
+_AZURE_LOGGERS = ("azure.identity", "azure.core")
+
+
+def _quiet_azure_loggers() -> Callable[[], None]:
+    """Silence azure-identity's and azure-core's own warnings (``--verbose`` keeps them).
+    Returns the function that puts their levels back."""
+    import logging
+
+    loggers = [logging.getLogger(name) for name in _AZURE_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+
+    def restore() -> None:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+    return restore
 
 
 def pass_app(function: F) -> F:
