@@ -149,10 +149,6 @@ def capacity_not_found(capacity_id: str | None = None) -> EmulatorError:
     )
 
 
-def principal_not_found() -> EmulatorError:
-    return EmulatorError(404, "PrincipalNotFound", "The requested principal was not found")
-
-
 def workspace_role_assignment_not_found() -> EmulatorError:
     return EmulatorError(
         404, "WorkspaceRoleAssignmentNotFound", "The requested role assignment was not found"
@@ -259,10 +255,6 @@ def duplicate_connection_name(name: str) -> EmulatorError:
     return EmulatorError(
         409, "DuplicateConnectionName", f"A connection named '{name}' already exists"
     )
-
-
-def unsupported_connection_type(message: str) -> EmulatorError:
-    return EmulatorError(400, "UnsupportedConnectionType", message)
 
 
 # --- long-running operations ---------------------------------------------------------------
