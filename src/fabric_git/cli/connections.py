@@ -70,6 +70,7 @@ def create_github(
     """Create a GitHub token connection, or reuse one of that name or URL.
 
     The personal access token comes from --pat-env VAR or --pat-stdin, never from arguments.
+    Reusing a connection stores the token given as its key, so a rotated token takes effect.
     """
     from fabric_git.workflows import ensure_github_connection
 
@@ -77,13 +78,16 @@ def create_github(
     result = ensure_github_connection(
         app.client(), display_name=display_name, repository_url=repo_url, token=token
     )
-    verb = "Created" if result.created else "Reused"
-    app.show(
-        View(
-            data=result.to_json(),
-            lines=(f"{verb} connection {result.display_name} ({result.id}).",),
+    if result.created:
+        line = f"Created connection {result.display_name} ({result.id})."
+    elif result.key_updated:
+        line = (
+            f"Reused connection {result.display_name} ({result.id}) and stored the given token "
+            "as its key."
         )
-    )
+    else:
+        line = f"Reused connection {result.display_name} ({result.id}); its key is unchanged."
+    app.show(View(data=result.to_json(), lines=(line,)))
 
 
 @connections.command("delete")

@@ -150,7 +150,10 @@ def sync(
                 token=choice.pat,
             )
             verb = "Created" if connection.created else "Using"
-            app.terminal.info(f"{verb} connection {connection.display_name} ({connection.id})")
+            rotated = " (its key is now the given token)" if connection.key_updated else ""
+            app.terminal.info(
+                f"{verb} connection {connection.display_name} ({connection.id}){rotated}"
+            )
             credentials = ConfiguredConnectionGitCredentials(connection_id=connection.id)
     options = SyncOptions(
         provider=provider,

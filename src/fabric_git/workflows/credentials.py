@@ -30,6 +30,7 @@ __all__ = [
     "ensure_github_connection",
     "find_github_connection",
     "github_repository_url",
+    "replace_connection_key",
     "set_credentials",
     "show_credentials",
 ]
@@ -50,7 +51,9 @@ def _normal_url(url: str | None) -> str:
     return text.casefold()
 
 
-def _as_result(connection: Connection, *, created: bool) -> ConnectionResult:
+def _as_result(
+    connection: Connection, *, created: bool, key_updated: bool = False
+) -> ConnectionResult:
     details = connection.connection_details
     return ConnectionResult(
         id=connection.id,
@@ -58,7 +61,32 @@ def _as_result(connection: Connection, *, created: bool) -> ConnectionResult:
         connection_type=details.type,
         path=details.path,
         created=created,
+        key_updated=key_updated,
     )
+
+
+def replace_connection_key(client: FabricClient, connection: Connection, token: str) -> None:
+    """Store ``token`` as the connection's key (Update Connection, ``PATCH /connections/{id}``),
+    so a rotated personal access token takes effect. The token is sent, never kept or logged."""
+    from pydantic import SecretStr
+
+    from fabric_git.models.connections import (
+        KeyCredentials,
+        UpdateCredentialDetails,
+        UpdateShareableCloudConnectionRequest,
+    )
+
+    if not token.strip():
+        raise ConfigurationError("The GitHub personal access token is empty.")
+    request = UpdateShareableCloudConnectionRequest(
+        connectivity_type=connection.connectivity_type,
+        credential_details=UpdateCredentialDetails(
+            credentials=KeyCredentials(key=SecretStr(token))
+        ),
+    )
+    # The client has no Update Connection call of its own yet; its transport adds the headers,
+    # retries and redaction every other request gets.
+    client._transport.request_json("PATCH", f"/connections/{connection.id}", json=request.to_wire())
 
 
 def find_github_connection(
@@ -88,15 +116,21 @@ def ensure_github_connection(
     display_name: str,
     repository_url: str | None,
     token: str | None,
+    update_key: bool = True,
 ) -> ConnectionResult:
     """Reuse the GitHub PAT connection (by display name, then by repository URL), or create it.
 
-    ``token`` is needed only to create one; it is sent to the service and never kept here.
+    When a ``token`` is given and a connection is reused, the connection's key becomes that
+    token (a rotated PAT takes effect), unless ``update_key`` is false. The token is sent to the
+    service and never kept here.
     """
     existing = find_github_connection(
         client, display_name=display_name, repository_url=repository_url
     )
     if existing is not None:
+        if token and update_key:
+            replace_connection_key(client, existing, token)
+            return _as_result(existing, created=False, key_updated=True)
         return _as_result(existing, created=False)
     if not token:
         raise ConfigurationError(

@@ -284,6 +284,8 @@ class ConnectionResult:
     connection_type: str
     path: str | None
     created: bool
+    # A reused connection whose stored key was replaced by the token given this time.
+    key_updated: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -292,6 +294,7 @@ class ConnectionResult:
             "type": self.connection_type,
             "path": self.path,
             "created": self.created,
+            "keyUpdated": self.key_updated,
         }
 
 

@@ -218,6 +218,27 @@ def test_ensure_connection_reuses_by_name_then_url_then_creates() -> None:
     assert "pat-value" not in repr(created) and "pat-value" not in str(created.to_json())
 
 
+def test_reusing_a_connection_with_a_token_stores_it_as_the_key() -> None:
+    client = FakeClient()
+    url = "https://github.com/contoso/fabric"
+    client.connections.items = [github_connection_model("c1", "mine", url)]
+    rotated = ensure_github_connection(
+        client, display_name="mine", repository_url=url, token="pat-rotated"
+    )
+    assert (rotated.id, rotated.created, rotated.key_updated) == ("c1", False, True)
+    [(method, path, body)] = client._transport.bodies
+    assert (method, path) == ("PATCH", "/connections/c1")
+    assert body == {
+        "connectivityType": "ShareableCloud",
+        "credentialDetails": {"credentials": {"credentialType": "Key", "key": "pat-rotated"}},
+    }
+    assert "pat-rotated" not in repr(rotated) and "pat-rotated" not in str(rotated.to_json())
+    kept = ensure_github_connection(
+        client, display_name="mine", repository_url=url, token="pat-other", update_key=False
+    )
+    assert kept.key_updated is False and len(client._transport.bodies) == 1
+
+
 def test_set_credentials_is_a_noop_when_unchanged_and_resolves_connections() -> None:
     client = FakeClient()
     client.connections.items = [github_connection_model("c1", "mine", "https://github.com/a/b")]

@@ -194,12 +194,26 @@ def github_connection_model(cid: str, name: str, url: str) -> Connection:
     )
 
 
+class FakeTransport:
+    """Records the requests a workflow sends through the client's transport directly."""
+
+    def __init__(self, owner: FakeClient) -> None:
+        self._owner = owner
+        self.bodies: list[tuple[str, str, Any]] = []
+
+    def request_json(self, method: str, path: str, *, json: Any = None) -> Any:
+        self._owner.calls.append(("request", {"method": method, "path": path}))
+        self.bodies.append((method, path, json))
+        return None
+
+
 class FakeClient:
     def __init__(self, workspaces: dict[str, str] | None = None) -> None:
         self.lock = threading.Lock()
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.git = FakeGit(self)
         self.connections = FakeConnections(self)
+        self._transport = FakeTransport(self)
         self._workspaces = workspaces or {"Sales": WS_ID}
 
     def names(self) -> list[str]:
