@@ -45,13 +45,16 @@ class Served:
             self.process.wait(timeout=30)
 
 
-def serve(data_dir: Path, *extra: str) -> Served:
+def serve(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> Served:
+    """Start ``serve`` on ``data_dir``; ``env`` adds variables to the process environment."""
     ready = data_dir.parent / f"ready-{time.monotonic_ns()}.json"
     argv = [sys.executable, "-m", "fabric_git.emulator", "serve", "--port", "0"]
     argv += ["--data-dir", str(data_dir), "--ready-file", str(ready), *extra]
     log = data_dir.parent / f"serve-{time.monotonic_ns()}.log"
     with log.open("wb") as sink:
-        process = subprocess.Popen(argv, stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            argv, stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        )
     deadline = time.monotonic() + START_TIMEOUT
     # Start-up is an external process: wait for its ready file, bounded by a deadline.
     while not ready.exists() or not ready.read_text(encoding="utf-8").strip():

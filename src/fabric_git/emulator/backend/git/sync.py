@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fabric_git.emulator import errors
+from fabric_git.emulator import crashpoints, errors
 from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend import git_errors
 from fabric_git.emulator.backend.git import records
@@ -390,6 +390,7 @@ def commit_work(
     )
     with state.store.write() as conn:
         records.put_intent(conn, intent)
+    crashpoints.crash_point(crashpoints.COMMIT_BEFORE_REF_UPDATE)
     try:
         sha = repo.commit(
             record.branch_name,
@@ -408,6 +409,7 @@ def commit_work(
         if isinstance(error, RepositoryLocked):
             raise git_errors.branch_locked(record.branch_name) from None
         raise
+    crashpoints.crash_point(crashpoints.COMMIT_AFTER_REF_UPDATE)
     with state.store.write() as conn:
         _finish_commit(conn, intent, sha, _now(state))
     # The next status compares with this commit: index its items now (a commit never changes),
@@ -534,6 +536,7 @@ def update_work(
         except RuleError as error:
             raise _rule(error) from None
         _apply_update(conn, workspace_id, sides, plan)
+        crashpoints.crash_point(crashpoints.UPDATE_BEFORE_HEAD)
         records.set_sync(
             conn,
             workspace_id,

@@ -1,0 +1,188 @@
+"""A process killed at an exact point of a commit or an update, then restarted on its data.
+
+The emulator's test hook (``FABRIC_GIT_EMULATOR_CRASH_AT``, ``emulator/crashpoints.py``) makes
+the ``serve`` process SIGKILL itself at a named point, so each test lands its crash inside one
+window deterministically: after the commit's intent row but before the branch ref moves, after
+the ref moved but before SQLite records it, and inside an update's transaction after the items
+are written but before the head moves. After a restart on the same data directory, start-up
+reconciliation must leave the branch, the workspace head, the items and Git consistent.
+"""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from durability.durability_support import (
+    Served,
+    connect,
+    finish,
+    git,
+    list_items,
+    ok,
+    populate,
+    repository_dir,
+    serve,
+)
+from fabric_git.emulator import crashpoints
+
+pytestmark = [pytest.mark.server]
+
+ITEMS = 6
+ITEM_BYTES = 400
+
+
+def _serve_with_crash(data: Path, point: str) -> Served:
+    return serve(data, "--lro-mode", "sync", env={crashpoints.CRASH_AT_ENV: point})
+
+
+def _dies(served: Served, client: httpx.Client, method: str, path: str, body: Any) -> None:
+    """The request reaches the crash point: no answer, and the process dies of SIGKILL."""
+    with pytest.raises(httpx.TransportError):
+        client.request(method, path, json=body)
+    assert served.process.wait(timeout=60) == -signal.SIGKILL
+
+
+def _fsck_and_tip(data: Path) -> str:
+    repo = repository_dir(data)
+    fsck = git("fsck", "--full", "--strict", cwd=repo)
+    assert fsck.returncode == 0, fsck.stderr + fsck.stdout
+    assert not list((repo / "refs").rglob("*.lock"))
+    tip = git("rev-parse", "refs/heads/main", cwd=repo)
+    assert tip.returncode == 0, tip.stderr
+    return tip.stdout.strip()
+
+
+def _pending_intents(data: Path) -> int:
+    with sqlite3.connect(data / "emulator.db") as db:
+        return int(db.execute("SELECT COUNT(*) FROM git_intents").fetchone()[0])
+
+
+def _head(client: httpx.Client, ws: str) -> str | None:
+    details = ok(client.get(f"/workspaces/{ws}/git/connection"))["gitSyncDetails"]
+    return None if details is None else details.get("head")  # null while never synced
+
+
+def _committed_workspace(data: Path, point: str) -> tuple[str, str, str | None]:
+    """A connected, initialized workspace whose Commit All dies at ``point``; returns the
+    workspace id, the branch tip and the workspace head before the commit."""
+    served = _serve_with_crash(data, point)
+    with served.client() as client:
+        ws = populate(client, served.info["capacity_id"], ITEMS, ITEM_BYTES)
+        connect(served, client, ws)
+        finish(client, client.post(f"/workspaces/{ws}/git/initializeConnection", json={}))
+        head_before = _head(client, ws)
+        tip_before = _fsck_and_tip(data)
+        _dies(served, client, "POST", f"/workspaces/{ws}/git/commitToGit", {"mode": "All"})
+    return ws, tip_before, head_before
+
+
+def test_kill_after_the_ref_moved_finishes_the_commit(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    ws, tip_before, head_before = _committed_workspace(data, crashpoints.COMMIT_AFTER_REF_UPDATE)
+    tip_after = _fsck_and_tip(data)
+    assert tip_after != tip_before  # the ref moved before the kill ...
+    assert _pending_intents(data) == 1  # ... and SQLite had not recorded it
+
+    restarted = serve(data, "--lro-mode", "sync")
+    try:
+        with restarted.client() as client:
+            # Reconciliation finished the commit: the workspace head is the branch tip.
+            assert _head(client, ws) == tip_after != head_before
+            status = finish(client, client.get(f"/workspaces/{ws}/git/status"))
+            assert status["workspaceHead"] == status["remoteCommitHash"] == tip_after
+            assert status["changes"] == []
+            assert len(list_items(client, ws)) == ITEMS
+    finally:
+        restarted.stop()
+    assert _pending_intents(data) == 0
+    assert _fsck_and_tip(data) == tip_after
+
+
+def test_kill_before_the_ref_moved_drops_the_commit(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    ws, tip_before, head_before = _committed_workspace(data, crashpoints.COMMIT_BEFORE_REF_UPDATE)
+    assert _fsck_and_tip(data) == tip_before
+    assert _pending_intents(data) == 1
+
+    restarted = serve(data, "--lro-mode", "sync")
+    try:
+        with restarted.client() as client:
+            assert _head(client, ws) == head_before
+            status = finish(client, client.get(f"/workspaces/{ws}/git/status"))
+            assert status["remoteCommitHash"] == tip_before
+            assert sorted(c["workspaceChange"] for c in status["changes"]) == ["Added"] * ITEMS
+            # Nothing is left stuck: the same commit now goes through.
+            finish(client, client.post(f"/workspaces/{ws}/git/commitToGit", json={"mode": "All"}))
+            committed = finish(client, client.get(f"/workspaces/{ws}/git/status"))
+            assert committed["changes"] == []
+            tip_after = committed["remoteCommitHash"]
+            assert tip_after != tip_before and _head(client, ws) == tip_after
+    finally:
+        restarted.stop()
+    assert _pending_intents(data) == 0
+    assert _fsck_and_tip(data) == tip_after
+
+
+def test_kill_inside_the_update_transaction_leaves_the_workspace_as_it_was(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    served = _serve_with_crash(data, crashpoints.UPDATE_BEFORE_HEAD)
+    with served.client() as client:
+        capacity = served.info["capacity_id"]
+        source = populate(client, capacity, ITEMS, ITEM_BYTES)
+        connect(served, client, source)
+        finish(client, client.post(f"/workspaces/{source}/git/initializeConnection", json={}))
+        finish(client, client.post(f"/workspaces/{source}/git/commitToGit", json={"mode": "All"}))
+        target = ok(
+            client.post("/workspaces", json={"displayName": "Target", "capacityId": capacity})
+        )["id"]
+        credentials = ok(client.get(f"/workspaces/{source}/git/myGitCredentials"))
+        details = ok(client.get(f"/workspaces/{source}/git/connection"))["gitProviderDetails"]
+        ok(
+            client.post(
+                f"/workspaces/{target}/git/connect",
+                json={"gitProviderDetails": details, "myGitCredentials": credentials},
+            )
+        )
+        init = finish(
+            client, client.post(f"/workspaces/{target}/git/initializeConnection", json={})
+        )
+        assert init["requiredAction"] == "UpdateFromGit"
+        tip = str(init["remoteCommitHash"])
+        body = {"remoteCommitHash": tip}
+        _dies(served, client, "POST", f"/workspaces/{target}/git/updateFromGit", body)
+    assert _fsck_and_tip(data) == tip
+
+    restarted = serve(data, "--lro-mode", "sync")
+    try:
+        with restarted.client() as client:
+            # The transaction never committed: no item, no head, every Git item still to come.
+            assert list_items(client, target) == []
+            assert not _head(client, target)
+            status = finish(client, client.get(f"/workspaces/{target}/git/status"))
+            assert status["workspaceHead"] == "" and status["remoteCommitHash"] == tip
+            assert sorted(c["remoteChange"] for c in status["changes"]) == ["Added"] * ITEMS
+            # The update then applies whole.
+            finish(client, client.post(f"/workspaces/{target}/git/updateFromGit", json=body))
+            assert len(list_items(client, target)) == ITEMS
+            after = finish(client, client.get(f"/workspaces/{target}/git/status"))
+            assert after["changes"] == [] and after["workspaceHead"] == tip
+    finally:
+        restarted.stop()
+    assert _fsck_and_tip(data) == tip
+
+
+def test_the_hook_is_inert_unless_it_names_the_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(crashpoints.CRASH_AT_ENV, raising=False)
+    for point in crashpoints.POINTS:
+        crashpoints.crash_point(point)  # returns: this process is still here
+    monkeypatch.setenv(crashpoints.CRASH_AT_ENV, crashpoints.UPDATE_BEFORE_HEAD)
+    crashpoints.crash_point(crashpoints.COMMIT_AFTER_REF_UPDATE)
+    crashpoints.crash_point("no-such-point")
