@@ -72,7 +72,7 @@ SHAPES = {
     },
     "credentials": {"workspace", "source", "connectionId", "changed"},
     "connection.item": {"id", "displayName", "connectivityType", "type", "path", "credentialType"},
-    "create-github": {"id", "displayName", "type", "path", "created"},
+    "create-github": {"id", "displayName", "type", "path", "created", "keyUpdated"},
     "operation": {
         "id",
         "status",
@@ -153,8 +153,14 @@ def test_operation_show_and_wait_shapes(fg: Fg) -> None:
     assert response.status_code == 202
     operation_id = response.headers["x-ms-operation-id"]
     waited = fg.json("operation", "wait", operation_id)
-    assert set(waited) == SHAPES["operation"] and waited["status"] == "Succeeded"
+    assert set(waited) == SHAPES["operation"] | {"result"} and waited["status"] == "Succeeded"
     assert waited["id"] == operation_id and waited["percentComplete"] == 100
+    # A status operation's result is the status itself.
+    assert waited["result"]["remoteCommitHash"] == waited["result"]["workspaceHead"]
+    assert waited["result"]["changes"] == []
+    shown_text = fg("operation", "wait", operation_id)
+    assert "Remote commit: " + waited["result"]["remoteCommitHash"] in shown_text.stdout
+    assert "Changes: 0" in shown_text.stdout
     shown = fg.json("operation", "show", operation_id)
     assert set(shown) == SHAPES["operation"] and shown["status"] == "Succeeded"
     text = fg("operation", "show", operation_id)

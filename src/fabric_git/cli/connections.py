@@ -92,12 +92,32 @@ def create_github(
 
 @connections.command("delete")
 @click.argument("connection", metavar="NAME|ID")
+@click.option(
+    "--if-exists",
+    is_flag=True,
+    help="A connection that does not exist is not an error: say so and exit 0.",
+)
 @pass_app
-def delete(app: AppContext, connection: str) -> None:
-    """Delete a connection."""
+def delete(app: AppContext, connection: str, if_exists: bool) -> None:
+    """Delete a connection. One that does not exist fails (exit 1), unless --if-exists."""
+    from fabric_git.errors import NotFoundError, ResolutionError
+
     client = app.client()
-    found = client.resolve_connection(connection)
-    client.connections.delete(found.id)
+    try:
+        found = client.resolve_connection(connection)
+        client.connections.delete(found.id)
+    except (ResolutionError, NotFoundError) as error:
+        if isinstance(error, ResolutionError) and error.code != "NotFound":
+            raise  # several connections share the name: never pick one to delete
+        if not if_exists:
+            raise
+        app.show(
+            View(
+                data={"deleted": None},
+                lines=(f"No connection {connection!r}; nothing was deleted.",),
+            )
+        )
+        return
     app.show(
         View(
             data={"deleted": {"id": found.id, "displayName": found.display_name}},

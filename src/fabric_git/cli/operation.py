@@ -34,12 +34,62 @@ def operation_json(operation_id: str, state: OperationState) -> dict[str, Any]:
     }
 
 
-def _view(operation_id: str, state: OperationState) -> View:
+_NO_RESULT = object()
+
+
+def _view(operation_id: str, state: OperationState, result: Any = _NO_RESULT) -> View:
     percent = "" if state.percent_complete is None else f" ({state.percent_complete}%)"
     lines = [f"Operation {operation_id}: {state.status}{percent}"]
     if state.error is not None:
         lines.append(f"Error: {state.error.error_code}: {state.error.message}")
-    return View(data=operation_json(operation_id, state), lines=tuple(lines))
+    data = operation_json(operation_id, state)
+    if result is not _NO_RESULT:  # ``wait`` always reports it: null for operations without one
+        data["result"] = result
+        if result is not None:
+            lines.extend(_result_lines(result))
+    return View(data=data, lines=tuple(lines))
+
+
+def _result_lines(result: Any) -> list[str]:
+    """The result of a Get Status or Initialize Connection operation, in words."""
+    if not isinstance(result, dict):
+        return [f"Result: {result}"]
+    lines: list[str] = []
+    if "requiredAction" in result:
+        lines.append(f"Required action: {result.get('requiredAction')}")
+    for key, label in (("workspaceHead", "Workspace head"), ("remoteCommitHash", "Remote commit")):
+        if key in result:
+            lines.append(f"{label}: {result.get(key) or '(none)'}")
+    changes = result.get("changes")
+    if isinstance(changes, list):
+        lines.append(f"Changes: {len(changes)}")
+        lines.extend(f"  {_change_text(c)}" for c in changes if isinstance(c, dict))
+    return lines
+
+
+def _change_text(change: dict[str, Any]) -> str:
+    meta = change.get("itemMetadata") or {}
+    sides = [
+        f"{side} {change[key]}"
+        for side, key in (("workspace", "workspaceChange"), ("Git", "remoteChange"))
+        if change.get(key)
+    ]
+    if change.get("conflictType") not in (None, "None"):
+        sides.append(str(change["conflictType"]))
+    return f"{meta.get('displayName')}.{meta.get('itemType')}: {', '.join(sides) or 'changed'}"
+
+
+def _result_of(app: AppContext, operation_id: str) -> Any:
+    """The operation's result, for the kinds that have one (Get Status, Initialize)."""
+    from fabric_git.errors import ApiError
+
+    try:
+        return app.client().operations.get_result(operation_id)
+    except ApiError as error:
+        # Commits, updates and most other operations have no result.
+        if error.error_code == "OperationHasNoResult" or error.status == 404:
+            return None
+        raise
 
 
 @click.group()
@@ -60,7 +110,8 @@ def show(app: AppContext, operation_id: str) -> None:
 @click.argument("operation_id", metavar="ID")
 @pass_app
 def wait(app: AppContext, operation_id: str) -> None:
-    """Wait for an operation to end.
+    """Wait for an operation to end; show its result when it has one (a status, an
+    initialization).
 
     Exit 0 when it succeeded, 5 when it failed, 6 when it still runs after --timeout seconds.
     """
@@ -71,4 +122,4 @@ def wait(app: AppContext, operation_id: str) -> None:
         state = app.client().wait_for_operation(
             operation_id, timeout=app.options.timeout, progress=hook
         )
-    app.show(_view(operation_id, state))
+    app.show(_view(operation_id, state, _result_of(app, operation_id)))
