@@ -1,10 +1,13 @@
 """End-to-end fixtures: the real CLI (in-process through click's runner, or as a process)
-against a real emulator on 127.0.0.1. Every output a test produces is scanned for the tokens and
-PATs in play when the test ends."""
+against a real emulator on 127.0.0.1. When a test ends, everything it produced is scanned for the
+tokens and PATs in play: the CLI's stdout and stderr, the log records of the library and of the
+emulator server (its access log included), and the files the run wrote (step summaries, the
+demo's kept directory)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import time
 import uuid
@@ -55,16 +58,67 @@ class ManualClock:
         await anyio.sleep(seconds)
 
 
+# Loggers whose records the scan reads: the library and CLI, the emulator, and uvicorn (whose
+# loggers do not propagate to the root).
+_SCANNED_LOGGERS = ("fabric_git", "uvicorn", "uvicorn.error", "uvicorn.access")
+
+
+class _Collect(logging.Handler):
+    def __init__(self, into: list[str]) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self._into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._into.append(self.format(record))
+
+
 class SecretScan:
-    """Collects every output of a test; the secrets must appear in none of them."""
+    """Collects everything a test produces; the secrets must appear in none of it.
+
+    ``outputs`` are texts (CLI streams); ``logs`` are log records, collected while the scan is
+    started; ``files`` are read when it checks (a directory: every file under it)."""
 
     def __init__(self) -> None:
         self.secrets: set[str] = set()
         self.outputs: list[str] = []
+        self.logs: list[str] = []
+        self.files: list[Path] = []
+        self._handler = _Collect(self.logs)
+        self._levels: dict[str, int] = {}
+
+    def watch(self, path: Path) -> None:
+        if path not in self.files:
+            self.files.append(path)
+
+    def start(self) -> None:
+        for name in _SCANNED_LOGGERS:
+            logger = logging.getLogger(name)
+            self._levels[name] = logger.level
+            logger.setLevel(logging.DEBUG)
+            logger.addHandler(self._handler)
+
+    def stop(self) -> None:
+        for name, level in self._levels.items():
+            logger = logging.getLogger(name)
+            logger.removeHandler(self._handler)
+            logger.setLevel(level)
+        self._levels.clear()
+
+    def written(self) -> list[tuple[Path, bytes]]:
+        found: list[tuple[Path, bytes]] = []
+        for root in self.files:
+            paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+            found.extend((path, path.read_bytes()) for path in paths)
+        return found
 
     def check(self) -> None:
-        leaks = [s for s in self.secrets if s and any(s in out for out in self.outputs)]
-        assert not leaks, "a secret appeared in the CLI's output"
+        texts = [*self.outputs, *self.logs]
+        files = self.written()
+        for secret in filter(None, self.secrets):
+            assert not any(secret in text for text in texts), "a secret appeared in output or logs"
+            leaked = [str(path) for path, data in files if secret.encode() in data]
+            assert not leaked, f"a secret appeared in files written by the run: {leaked}"
 
 
 @dataclass
@@ -100,9 +154,14 @@ class Fg:
         expect: int = 0,
         env: dict[str, str | None] | None = None,
         input: str | None = None,
+        obj: dict[str, Any] | None = None,
     ) -> Result:
         runner = CliRunner()
-        result = runner.invoke(cli, list(args), env={**self.env, **(env or {})}, input=input)
+        environment = {**self.env, **(env or {})}
+        summary = environment.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            self.scan.watch(Path(summary))
+        result = runner.invoke(cli, list(args), env=environment, input=input, obj=obj)
         self.scan.outputs.extend([result.stdout, result.stderr])
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
@@ -154,14 +213,18 @@ class Fg:
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(lro_duration=0.01) as running:
+    with Sandbox(lro_duration=0.01, access_log=True) as running:
         yield running
 
 
 @pytest.fixture
 def scan() -> Iterator[SecretScan]:
     found = SecretScan()
-    yield found
+    found.start()
+    try:
+        yield found
+    finally:
+        found.stop()
     found.check()
 
 

@@ -10,13 +10,17 @@ import pytest
 from e2e.conftest import NOTEBOOK, Fg
 
 
-def test_demo_runs_every_step_and_exits_0(fg: Fg, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_runs_every_step_and_exits_0(
+    fg: Fg, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import fabric_git.cli.demo as demo_module
 
     known = "0123456789abcdef0123456789abcdef"
     monkeypatch.setattr(demo_module.secrets, "token_hex", lambda n=16: known)
     fg.scan.secrets.add("demo_" + known)
-    result = fg("--output", "json", "demo")
+    kept = tmp_path / "demo"
+    fg.scan.watch(kept)  # the clone and everything else the demo leaves behind
+    result = fg("--output", "json", "demo", "--keep", str(kept))
     document = json.loads(result.stdout)
     assert document["ok"] is True
     assert document["facts"]["in_sync"] is True
@@ -58,3 +62,30 @@ def test_debug_run_never_shows_tokens_or_pats(fg: Fg, tmp_path: Path) -> None:
     # run really produced the verbose material it is meant to cover.
     assert sum("Traceback" in out for out in fg.scan.outputs) == 1
     assert len("".join(fg.scan.outputs)) > 10_000
+    # The emulator's own log (its access log) and the library's records are scanned too.
+    assert any("uvicorn.access" in line and "/git/status" in line for line in fg.scan.logs)
+    assert any(line.startswith("fabric_git DEBUG") for line in fg.scan.logs)
+
+
+def test_the_scan_finds_a_secret_in_each_place_it_reads(tmp_path: Path) -> None:
+    import logging
+
+    from e2e.conftest import SecretScan
+
+    leaked = tmp_path / "summary.md"
+    for where in ("output", "log", "file"):
+        scan = SecretScan()
+        scan.secrets.add("pat_sentinel")
+        scan.start()
+        try:
+            if where == "output":
+                scan.outputs.append("... pat_sentinel ...")
+            elif where == "log":
+                logging.getLogger("uvicorn.access").info("GET /?q=pat_sentinel")
+            else:
+                leaked.write_text("| pat_sentinel |")
+                scan.watch(tmp_path)
+        finally:
+            scan.stop()
+        with pytest.raises(AssertionError):
+            scan.check()

@@ -19,7 +19,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture(scope="module")
 def sandbox(clock: ManualClock) -> Iterator[Sandbox]:
-    with Sandbox(lro_duration=0.01, clock=clock) as running:
+    with Sandbox(lro_duration=0.01, clock=clock, access_log=True) as running:
         yield running
 
 

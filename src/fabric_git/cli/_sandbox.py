@@ -53,8 +53,10 @@ class Sandbox:
         retry_after: int = 0,
         poll_interval: float = 0.02,
         clock: EmulatorClock | None = None,
+        access_log: bool = False,
     ) -> None:
         self._own_dir = data_dir is None
+        self._access_log = access_log
         self.data_dir = data_dir or Path(tempfile.mkdtemp(prefix="fabric-git-sandbox-"))
         self._lro_duration = lro_duration
         self._retry_after = retry_after
@@ -73,6 +75,7 @@ class Sandbox:
             data_dir=self.data_dir / "emulator",
             lro_duration=self._lro_duration,
             retry_after=self._retry_after,
+            access_log=self._access_log,
         )
         if self._clock is not None:
             config = replace(config, clock=self._clock)
