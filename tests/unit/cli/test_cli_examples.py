@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterator
 from pathlib import Path
@@ -134,3 +135,38 @@ def test_checker_rejects_what_does_not_exist() -> None:
         _check(["sync", "-w", "x", "--strategy", "PreferRemote"])  # accepted, but not as shown
     _check(["--auth", "federated", "operation", "wait", "ID"])
     _check(["operation", "wait", "ID", "--auth", "federated", "-o", "json"])
+
+
+_PINNED = re.compile(r"^fabric-git @ git\+\S+@\S+$")
+
+
+def _installs(script: str) -> Iterator[list[str]]:
+    """The arguments of every ``pip install`` in a shell script."""
+    for line in script.replace("\\\n", " ").splitlines():
+        tokens = shlex.split(line)
+        for index, token in enumerate(tokens[:-1]):
+            if token == "pip" and tokens[index + 1] == "install":
+                yield tokens[index + 2 :]
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_template_installs_fabric_git_from_its_repository_at_a_pinned_ref(name: str) -> None:
+    document = yaml.safe_load(TEMPLATES[name].read_text(encoding="utf-8"))
+    wanted = [
+        arg
+        for script in _scripts(document)
+        for args in _installs(script)
+        for arg in args
+        if "fabric-git" in arg
+    ]
+    # Never by bare name: no package of that name is ours on a public index.
+    assert wanted and all(_PINNED.match(arg) for arg in wanted), wanted
+    readme = (TEMPLATES[name].parent / "README.md").read_text(encoding="utf-8")
+    assert "git+https://github.com/" in readme and "<tag-or-sha>" in readme
+
+
+def test_pinned_install_check_rejects_a_bare_name() -> None:
+    assert not _PINNED.match("fabric-git")
+    assert not _PINNED.match("fabric-git==1.0")
+    assert not _PINNED.match("fabric-git @ git+https://github.com/o/fabric-git")  # no ref
+    assert _PINNED.match("fabric-git @ git+https://github.com/o/fabric-git@v1.2.0")
