@@ -110,10 +110,10 @@ def show(app: AppContext, operation_id: str) -> None:
 @click.argument("operation_id", metavar="ID")
 @pass_app
 def wait(app: AppContext, operation_id: str) -> None:
-    """Wait for an operation to end; show its result when it has one (a status, an
-    initialization).
+    """Wait for an operation to end, and show its result if it has one.
 
-    Exit 0 when it succeeded, 5 when it failed, 6 when it still runs after --timeout seconds.
+    A status or an initialization has a result; a commit or an update has none. Exit 0 when it
+    succeeded, 5 when it failed, 6 when it still runs after --timeout seconds.
     """
     from fabric_git.workflows.events import Reporter
 
