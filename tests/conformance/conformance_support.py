@@ -183,7 +183,7 @@ class Stage:
     clock: FakeClock
 
     def admin(self, method: str, path: str, body: Any = None) -> Any:
-        response = self.client.request(method, f"http://emulator.local/_emulator{path}", json=body)
+        response = self.client.request(method, f"http://localhost/_emulator{path}", json=body)
         assert response.status_code < 300, response.text
         return json_body(response)
 

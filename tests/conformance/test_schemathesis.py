@@ -431,7 +431,7 @@ def test_generated_requests_conform(
 def _validate(operation_id: str, path: dict[str, str], status: int, body: Any) -> None:
     operation = api_schema().find_operation_by_id(operation_id)
     case = operation.Case(path_parameters=path)
-    request = httpx.Request(case.method, f"http://emulator.local/v1{case.formatted_path}")
+    request = httpx.Request(case.method, f"http://localhost/v1{case.formatted_path}")
     response = httpx.Response(status, json=body, request=request)
     response.elapsed = datetime.timedelta(0)
     case.validate_response(response, checks=CHECKS)

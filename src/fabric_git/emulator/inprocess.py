@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from fabric_git.emulator.state import EmulatorState
 
-IN_PROCESS_HOST = "emulator.local"
+IN_PROCESS_HOST = "localhost"  # loopback, so clients that allow plain http only there accept it
 
 
 class InProcessTransport(httpx.BaseTransport):

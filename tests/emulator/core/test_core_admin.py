@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from emulator.core.core_support import create_workspace
 
-ADMIN = "http://emulator.local/_emulator"
+ADMIN = "http://localhost/_emulator"
 
 
 def test_issue_tokens_for_users_and_service_principals(emu, client):
@@ -44,8 +44,8 @@ def test_reset_empties_state_but_keeps_identity(emu, client):
 def test_info(client, emu):
     body = client.get(f"{ADMIN}/info").json()
     assert body == {
-        "url": "http://emulator.local/v1",
-        "gitUrl": "http://emulator.local/git",
+        "url": "http://localhost/v1",
+        "gitUrl": "http://localhost/git",
         "capacityId": emu.capacity_id,
     }
 
@@ -56,7 +56,7 @@ def test_create_and_list_repositories(client):
     )
     assert created.status_code == 201
     body = created.json()
-    assert body["cloneUrl"] == "http://emulator.local/git/github/contoso/sales.git"
+    assert body["cloneUrl"] == "http://localhost/git/github/contoso/sales.git"
     assert body["branches"] == ["main"]
     assert body["requiresPat"] is False
     ado = client.post(

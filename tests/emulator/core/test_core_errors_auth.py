@@ -69,7 +69,7 @@ def test_expired_token_is_rejected(emu: Emulator, clock):
 
 def test_admin_endpoints_need_the_admin(emu: Emulator):
     with emu.client(token=emu.token_for(user="dave")) as dave:
-        response = dave.get("http://emulator.local/_emulator/faults")
+        response = dave.get("http://localhost/_emulator/faults")
     _assert_error(response, 403, "InsufficientPrivileges")
 
 

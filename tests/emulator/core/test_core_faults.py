@@ -11,7 +11,7 @@ from emulator.core.core_support import FakeClock, create_workspace
 from fabric_git.emulator import Emulator, EmulatorConfig
 from fabric_git.emulator.faults import FaultRegistry, FaultRule, FaultSpecError
 
-ADMIN = "http://emulator.local/_emulator"
+ADMIN = "http://localhost/_emulator"
 
 
 def test_parse_compact_syntax():

@@ -31,7 +31,7 @@ def test_async_create_with_definition_polls_to_result(emu, client, clock):
     response = _definition_item(client, ws)
     assert response.status_code == 202
     op_id = response.headers["x-ms-operation-id"]
-    assert response.headers["Location"] == f"http://emulator.local/v1/operations/{op_id}"
+    assert response.headers["Location"] == f"http://localhost/v1/operations/{op_id}"
     assert response.headers["Retry-After"] == "1"
     assert emu.wait_for_operations()
 
@@ -155,7 +155,7 @@ def test_failed_operation_reports_error(emu, client, clock):
 def test_injected_failure_names_the_starting_request(emu, client, clock):
     _add_exclusive_route(emu, threading.Event())
     rule = {"operation": "TestWork", "fail": "GitSyncFailed"}
-    assert client.post("http://emulator.local/_emulator/faults", json=rule).status_code == 201
+    assert client.post("http://localhost/_emulator/faults", json=rule).status_code == 201
     response = client.post("/test/w1/work")
     assert emu.wait_for_operations()
     clock.advance(2.0)
@@ -220,7 +220,7 @@ def test_restart_marks_interrupted_operations_failed(tmp_path: Path):
 
 @pytest.mark.parametrize("mode", ["async", "sync"])
 def test_settings_switch_lro_mode_at_run_time(emu, client, mode):
-    root = "http://emulator.local/_emulator"
+    root = "http://localhost/_emulator"
     settings = client.put(f"{root}/settings", json={"lroMode": mode, "retryAfter": 3})
     assert settings.json()["lroMode"] == mode
     ws = create_workspace(client)

@@ -14,7 +14,7 @@ def test_create_get_update_delete(client, emu):
     )
     assert response.status_code == 201
     created = response.json()
-    assert response.headers["Location"] == f"http://emulator.local/v1/workspaces/{created['id']}"
+    assert response.headers["Location"] == f"http://localhost/v1/workspaces/{created['id']}"
     assert created["displayName"] == "Sales"
     assert created["description"] == "d"
     assert created["type"] == "Workspace"
@@ -190,7 +190,7 @@ def test_pagination_follows_continuation_uri(clock):
             pages += 1
             url = body.get("continuationUri")
             if url:
-                assert url.startswith("http://emulator.local/v1/workspaces?continuationToken=")
+                assert url.startswith("http://localhost/v1/workspaces?continuationToken=")
                 assert body["continuationToken"] in url
         assert seen == created
         assert pages == 3

@@ -18,7 +18,7 @@ from emulator.git.git_support import Env, error_code, item_files
 from fabric_git.emulator import Emulator, EmulatorConfig
 
 DURATION = 5.0
-SETTINGS = "http://emulator.local/_emulator/settings"
+SETTINGS = "http://localhost/_emulator/settings"
 BUSY = "WorkspacePreviousOperationInProgress"
 
 
