@@ -165,7 +165,8 @@ def _describe(error: FabricGitError) -> str:
         if error.request_id:
             ids.append(f"request id {error.request_id}")
         if ids:
-            text += f" ({', '.join(ids)})"
+            # "Not connected. (request id ...)" reads badly: the full stop goes after the ids.
+            text = text.rstrip(".") + f" ({', '.join(ids)})"
         return f"{prefix}: {text}" if prefix else text
     if error.code == "StatusReadTimedOut":
         waited = getattr(error, "waited", None)

@@ -159,3 +159,15 @@ def test_no_credential_prints_one_line_without_azure_identity_warnings() -> None
     verbose = _run("--verbose", "workspaces", "list")
     if done.returncode == ExitCode.AUTH:  # no credential on this machine: the chain explains
         assert "Attempted credentials" in verbose.stderr
+
+
+def test_the_full_stop_of_a_message_moves_after_its_ids() -> None:
+    error = api_error_from_response(
+        400,
+        {"errorCode": "WorkspaceNotConnectedToGit", "message": "Not connected.", "requestId": "r"},
+    )
+    assert (
+        classify(error)
+        .line()
+        .startswith("WorkspaceNotConnectedToGit (HTTP 400): Not connected (request id r). Next: ")
+    )
