@@ -30,7 +30,6 @@ __all__ = [
     "ensure_github_connection",
     "find_github_connection",
     "github_repository_url",
-    "replace_connection_key",
     "set_credentials",
     "show_credentials",
 ]
@@ -63,30 +62,6 @@ def _as_result(
         created=created,
         key_updated=key_updated,
     )
-
-
-def replace_connection_key(client: FabricClient, connection: Connection, token: str) -> None:
-    """Store ``token`` as the connection's key (Update Connection, ``PATCH /connections/{id}``),
-    so a rotated personal access token takes effect. The token is sent, never kept or logged."""
-    from pydantic import SecretStr
-
-    from fabric_git.models.connections import (
-        KeyCredentials,
-        UpdateCredentialDetails,
-        UpdateShareableCloudConnectionRequest,
-    )
-
-    if not token.strip():
-        raise ConfigurationError("The GitHub personal access token is empty.")
-    request = UpdateShareableCloudConnectionRequest(
-        connectivity_type=connection.connectivity_type,
-        credential_details=UpdateCredentialDetails(
-            credentials=KeyCredentials(key=SecretStr(token))
-        ),
-    )
-    # The client has no Update Connection call of its own yet; its transport adds the headers,
-    # retries and redaction every other request gets.
-    client._transport.request_json("PATCH", f"/connections/{connection.id}", json=request.to_wire())
 
 
 def find_github_connection(
@@ -129,8 +104,8 @@ def ensure_github_connection(
     )
     if existing is not None:
         if token and update_key:
-            replace_connection_key(client, existing, token)
-            return _as_result(existing, created=False, key_updated=True)
+            updated = client.connections.update(existing.id, token=token)
+            return _as_result(updated, created=False, key_updated=True)
         return _as_result(existing, created=False)
     if not token:
         raise ConfigurationError(

@@ -226,17 +226,14 @@ def test_reusing_a_connection_with_a_token_stores_it_as_the_key() -> None:
         client, display_name="mine", repository_url=url, token="pat-rotated"
     )
     assert (rotated.id, rotated.created, rotated.key_updated) == ("c1", False, True)
-    [(method, path, body)] = client._transport.bodies
-    assert (method, path) == ("PATCH", "/connections/c1")
-    assert body == {
-        "connectivityType": "ShareableCloud",
-        "credentialDetails": {"credentials": {"credentialType": "Key", "key": "pat-rotated"}},
-    }
+    assert client.connections.updated_keys == {"c1": "pat-rotated"}
+    assert client.calls[-1] == ("update_connection", {"id": "c1", "name": None, "key": True})
     assert "pat-rotated" not in repr(rotated) and "pat-rotated" not in str(rotated.to_json())
     kept = ensure_github_connection(
         client, display_name="mine", repository_url=url, token="pat-other", update_key=False
     )
-    assert kept.key_updated is False and len(client._transport.bodies) == 1
+    assert kept.key_updated is False
+    assert client.connections.updated_keys == {"c1": "pat-rotated"}
 
 
 def test_set_credentials_is_a_noop_when_unchanged_and_resolves_connections() -> None:

@@ -165,6 +165,8 @@ class FakeConnections:
     def __init__(self, owner: FakeClient) -> None:
         self._owner = owner
         self.items: list[Connection] = []
+        # Connection id -> the key last stored by ``update``.
+        self.updated_keys: dict[str, str | None] = {}
 
     def list(self) -> list[Connection]:
         return list(self.items)
@@ -182,6 +184,19 @@ class FakeConnections:
         self.items.append(created)
         return created
 
+    def update(
+        self, connection_id: str, display_name: str | None = None, token: str | None = None
+    ) -> Connection:
+        # The call log says only whether a key was sent; ``updated_keys`` keeps the key itself.
+        self._owner.calls.append(
+            ("update_connection", {"id": connection_id, "name": display_name, "key": bool(token)})
+        )
+        self.updated_keys[connection_id] = token
+        for connection in self.items:
+            if connection.id == connection_id:
+                return connection
+        raise AssertionError(f"no connection {connection_id!r} to update")
+
 
 def github_connection_model(cid: str, name: str, url: str) -> Connection:
     return Connection.model_validate(
@@ -194,26 +209,12 @@ def github_connection_model(cid: str, name: str, url: str) -> Connection:
     )
 
 
-class FakeTransport:
-    """Records the requests a workflow sends through the client's transport directly."""
-
-    def __init__(self, owner: FakeClient) -> None:
-        self._owner = owner
-        self.bodies: list[tuple[str, str, Any]] = []
-
-    def request_json(self, method: str, path: str, *, json: Any = None) -> Any:
-        self._owner.calls.append(("request", {"method": method, "path": path}))
-        self.bodies.append((method, path, json))
-        return None
-
-
 class FakeClient:
     def __init__(self, workspaces: dict[str, str] | None = None) -> None:
         self.lock = threading.Lock()
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.git = FakeGit(self)
         self.connections = FakeConnections(self)
-        self._transport = FakeTransport(self)
         self._workspaces = workspaces or {"Sales": WS_ID}
 
     def names(self) -> list[str]:
