@@ -143,7 +143,7 @@ def _describe(error: FabricGitError) -> str:
     """The message with the code once, the service's details and the ids that find it again."""
     if isinstance(error, OperationTimeoutError):
         # The library's own text names a Python call; the command is what CLI users need.
-        kind = getattr(error, "kind", None) or getattr(error, "operation_kind", None)
+        kind = error.operation_kind
         what = f"{kind} operation" if kind else "operation"
         return (
             f"{what} {error.operation_id} is still {error.last_status or 'running'} "

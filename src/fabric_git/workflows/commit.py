@@ -10,7 +10,6 @@ from fabric_git.workflows.errors import (
     UnknownItemsError,
     UpdateRequiredError,
     check_comment,
-    operation_kind,
 )
 from fabric_git.workflows.events import ProgressCallback, Reporter
 from fabric_git.workflows.results import Change, CommitResult, StatusReport, WorkspaceRef
@@ -100,16 +99,15 @@ def commit_from_status(
     if before.incoming:
         raise UpdateRequiredError(workspace_id=ws.id, incoming=[c.name for c in before.incoming])
     reporter.step("commit", f"Committing {len(chosen)} item(s) to Git ({mode})")
-    with operation_kind("CommitToGit"):
-        client.git.commit_to_git(
-            ws.id,
-            mode=str(mode),
-            workspace_head=before.workspace_head,
-            comment=comment,
-            items=([_identifier(c) for c in chosen] if mode == CommitMode.SELECTIVE else ()),
-            timeout=timeout,
-            progress=reporter.operation("commit"),
-        )
+    client.git.commit_to_git(
+        ws.id,
+        mode=str(mode),
+        workspace_head=before.workspace_head,
+        comment=comment,
+        items=([_identifier(c) for c in chosen] if mode == CommitMode.SELECTIVE else ()),
+        timeout=timeout,
+        progress=reporter.operation("commit"),
+    )
     after = read_status(
         client, ws, timeout=timeout, reporter=reporter, step_of="commit", done="the commit"
     )

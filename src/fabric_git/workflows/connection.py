@@ -11,7 +11,7 @@ from fabric_git.models.git import (
     GitProviderDetails,
     RequiredAction,
 )
-from fabric_git.workflows.errors import ConnectionMismatchError, operation_kind
+from fabric_git.workflows.errors import ConnectionMismatchError
 from fabric_git.workflows.events import ProgressCallback, Reporter
 from fabric_git.workflows.results import (
     ConnectResult,
@@ -155,10 +155,9 @@ def initialize(
     ws = workspace if isinstance(workspace, WorkspaceRef) else resolve_workspace(client, workspace)
     reporter = Reporter(ws.name, progress)
     reporter.step("initialize", f"Initializing the connection (strategy {chosen or 'None'})")
-    with operation_kind("InitializeConnection"):
-        response = client.git.initialize_connection(
-            ws.id, chosen, timeout=timeout, progress=reporter.operation("initialize")
-        )
+    response = client.git.initialize_connection(
+        ws.id, chosen, timeout=timeout, progress=reporter.operation("initialize")
+    )
     return InitializeResult(
         ws,
         strategy=None if chosen is None else str(chosen),

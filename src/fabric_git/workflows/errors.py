@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
-from fabric_git.errors import ConfigurationError, FabricGitError, OperationTimeoutError
+from fabric_git.errors import ConfigurationError, FabricGitError
 
 __all__ = [
     "COMMENT_LIMIT",
-    "ActionTimeoutError",
     "ConflictsNeedPolicyError",
     "ConnectionMismatchError",
     "NotConnectedError",
@@ -19,7 +17,6 @@ __all__ = [
     "VerificationError",
     "WorkflowError",
     "check_comment",
-    "operation_kind",
 ]
 
 # The service's limit on a commit comment (``CommitToGitRequest.comment``).
@@ -111,20 +108,10 @@ class UpdateRequiredError(WorkflowError):
         self.incoming = tuple(incoming)
 
 
-class ActionTimeoutError(OperationTimeoutError):
-    """The wait for an operation ran out while it still runs; ``kind`` names it
-    (``UpdateFromGit``, ``CommitToGit``, ``InitializeConnection``, ``GetStatus``)."""
-
-    def __init__(
-        self, *, operation_id: str, waited: float, last_status: str | None, kind: str
-    ) -> None:
-        super().__init__(operation_id=operation_id, waited=waited, last_status=last_status)
-        self.kind = kind
-
-
 class StatusTimeoutError(WorkflowError):
     """Reading the status, a step of a larger flow, ran out of time. It is not the operation a
-    caller would resume: re-running the flow is what finishes the job."""
+    caller would resume: re-running the flow is what finishes the job. (A wait on the flow's own
+    change is the library's ``OperationTimeoutError``, whose ``operation_kind`` names it.)"""
 
     code = "StatusReadTimedOut"
 
@@ -144,23 +131,6 @@ class StatusTimeoutError(WorkflowError):
         self.operation_id = operation_id
         self.waited = waited
         self.done = done
-
-
-@contextmanager
-def operation_kind(kind: str) -> Iterator[None]:
-    """Name the operation whose wait runs out inside this block (so a caller resumes the right
-    one)."""
-    try:
-        yield
-    except OperationTimeoutError as error:
-        if isinstance(error, ActionTimeoutError):
-            raise
-        raise ActionTimeoutError(
-            operation_id=error.operation_id,
-            waited=error.waited,
-            last_status=error.last_status,
-            kind=kind,
-        ) from error
 
 
 def check_comment(comment: str | None) -> None:

@@ -60,10 +60,10 @@ def read_status(
 ) -> StatusReport:
     """Get Status (a long-running operation) for an already resolved workspace.
 
-    On its own, a wait that runs out raises ``ActionTimeoutError`` (resume the status operation).
-    As a step of the flow ``step_of`` (``done``: what that flow has already changed, if
-    anything) it raises ``StatusTimeoutError`` instead: resuming the status operation would not
-    finish the flow, re-running it does.
+    On its own, a wait that runs out raises the library's ``OperationTimeoutError`` (resume the
+    ``GetStatus`` operation). As a step of the flow ``step_of`` (``done``: what that flow has
+    already changed, if anything) it raises ``StatusTimeoutError`` instead: resuming the status
+    operation would not finish the flow, re-running it does.
     """
     from fabric_git.errors import OperationTimeoutError
 
@@ -71,15 +71,10 @@ def read_status(
     try:
         response = client.git.get_status(workspace.id, timeout=timeout, progress=hook)
     except OperationTimeoutError as error:
-        from fabric_git.workflows.errors import ActionTimeoutError, StatusTimeoutError
-
         if step_of is None:
-            raise ActionTimeoutError(
-                operation_id=error.operation_id,
-                waited=error.waited,
-                last_status=error.last_status,
-                kind="GetStatus",
-            ) from error
+            raise
+        from fabric_git.workflows.errors import StatusTimeoutError
+
         raise StatusTimeoutError(
             workspace_id=workspace.id,
             operation_id=error.operation_id,

@@ -35,7 +35,6 @@ from fabric_git.workflows.errors import (
     ConnectionMismatchError,
     NotConnectedError,
     check_comment,
-    operation_kind,
 )
 from fabric_git.workflows.events import ProgressCallback, Reporter
 from fabric_git.workflows.results import (
@@ -175,10 +174,9 @@ def _initialize_and_act(
             notes=("the action after initialization is known only once initialized",),
         )
     reporter.step("initialize", f"Initializing (strategy {strategy or 'None'})")
-    with operation_kind("InitializeConnection"):
-        init = client.git.initialize_connection(
-            ws.id, strategy, timeout=opts.timeout, progress=reporter.operation("initialize")
-        )
+    init = client.git.initialize_connection(
+        ws.id, strategy, timeout=opts.timeout, progress=reporter.operation("initialize")
+    )
     actions.append("InitializeConnection")
     required = str(init.required_action or RequiredAction.NONE)
     changes: tuple[Change, ...] = ()
@@ -233,31 +231,29 @@ def _act_on_required(
                     )
                 reporter.step("update", f"Updating from Git to {remote[:12]}")
                 policy = _policy_for(strategy)
-                with operation_kind("UpdateFromGit"):
-                    client.git.update_from_git(
-                        ws.id,
-                        remote_commit_hash=remote,
-                        workspace_head=init.workspace_head,
-                        conflict_resolution=(
-                            WorkspaceConflictResolution(conflict_resolution_policy=policy)
-                            if policy
-                            else None
-                        ),
-                        allow_override_items=True if opts.allow_override_items else None,
-                        timeout=opts.timeout,
-                        progress=reporter.operation("update"),
-                    )
+                client.git.update_from_git(
+                    ws.id,
+                    remote_commit_hash=remote,
+                    workspace_head=init.workspace_head,
+                    conflict_resolution=(
+                        WorkspaceConflictResolution(conflict_resolution_policy=policy)
+                        if policy
+                        else None
+                    ),
+                    allow_override_items=True if opts.allow_override_items else None,
+                    timeout=opts.timeout,
+                    progress=reporter.operation("update"),
+                )
             else:
                 reporter.step("commit", "Committing the workspace to Git")
-                with operation_kind("CommitToGit"):
-                    client.git.commit_to_git(
-                        ws.id,
-                        mode=str(CommitMode.ALL),
-                        workspace_head=init.workspace_head,
-                        comment=opts.comment,
-                        timeout=opts.timeout,
-                        progress=reporter.operation("commit"),
-                    )
+                client.git.commit_to_git(
+                    ws.id,
+                    mode=str(CommitMode.ALL),
+                    workspace_head=init.workspace_head,
+                    comment=opts.comment,
+                    timeout=opts.timeout,
+                    progress=reporter.operation("commit"),
+                )
             return
         except (OperationFailedError, ApiError) as error:
             if not _branch_moved(error) or attempt == _RACE_ATTEMPTS:

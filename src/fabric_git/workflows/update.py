@@ -8,7 +8,6 @@ from fabric_git.models.git import ConflictResolutionPolicy, WorkspaceConflictRes
 from fabric_git.workflows.errors import (
     ConflictsNeedPolicyError,
     VerificationError,
-    operation_kind,
 )
 from fabric_git.workflows.events import ProgressCallback, Reporter
 from fabric_git.workflows.results import StatusReport, UpdateResult, WorkspaceRef
@@ -119,18 +118,17 @@ def update_from_status(
     target = before.remote_commit_hash
     assert target is not None  # remote_moved or incoming changes imply a remote commit
     reporter.step("update", f"Updating from Git to {target[:12]} ({len(incoming)} item(s))")
-    with operation_kind("UpdateFromGit"):
-        client.git.update_from_git(
-            ws.id,
-            remote_commit_hash=target,
-            workspace_head=before.workspace_head,
-            conflict_resolution=(
-                WorkspaceConflictResolution(conflict_resolution_policy=policy) if policy else None
-            ),
-            allow_override_items=True if allow_override_items else None,
-            timeout=timeout,
-            progress=reporter.operation("update"),
-        )
+    client.git.update_from_git(
+        ws.id,
+        remote_commit_hash=target,
+        workspace_head=before.workspace_head,
+        conflict_resolution=(
+            WorkspaceConflictResolution(conflict_resolution_policy=policy) if policy else None
+        ),
+        allow_override_items=True if allow_override_items else None,
+        timeout=timeout,
+        progress=reporter.operation("update"),
+    )
     reporter.step("status", "Verifying the workspace head")
     after = read_status(
         client, ws, timeout=timeout, reporter=reporter, step_of="update", done="the update"

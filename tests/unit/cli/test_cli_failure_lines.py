@@ -21,7 +21,7 @@ from fabric_git.errors import (
     OperationTimeoutError,
     api_error_from_response,
 )
-from fabric_git.workflows.errors import ActionTimeoutError, StatusTimeoutError
+from fabric_git.workflows.errors import StatusTimeoutError
 
 FABRIC_GIT = str(Path(sys.executable).parent / "fabric-git")
 _ENV_OUT = ("FABRIC_TOKEN", "CI", "GITHUB_ACTIONS", "TF_BUILD", "GITHUB_STEP_SUMMARY")
@@ -81,8 +81,12 @@ def test_waits_are_shown_with_their_fraction(seconds: float, text: str) -> None:
 
 
 def test_a_timed_out_change_names_its_kind_and_keeps_exit_6() -> None:
-    error = ActionTimeoutError(
-        operation_id="op-9", waited=0.5, last_status="Running", kind="UpdateFromGit"
+    error = OperationTimeoutError(
+        operation_id="op-9",
+        waited=0.5,
+        last_status="Running",
+        operation_kind="UpdateFromGit",
+        description="update from Git",
     )
     failure = classify(error)
     assert failure.exit_code == ExitCode.WAIT_TIMED_OUT

@@ -7,11 +7,7 @@ import pytest
 
 from fabric_git.errors import ConfigurationError, OperationTimeoutError
 from fabric_git.workflows import SyncOptions, commit, sync, update
-from fabric_git.workflows.errors import (
-    ActionTimeoutError,
-    StatusTimeoutError,
-    UpdateRequiredError,
-)
+from fabric_git.workflows.errors import StatusTimeoutError, UpdateRequiredError
 from fabric_git.workflows.status import read_status
 from unit.workflows.wf_fakes import (
     HEAD_A,
@@ -24,14 +20,17 @@ from unit.workflows.wf_fakes import (
 )
 
 
-def _ran_out(operation_id: str) -> OperationTimeoutError:
-    return OperationTimeoutError(operation_id=operation_id, waited=0.5, last_status="Running")
+def _ran_out(operation_id: str, kind: str) -> OperationTimeoutError:
+    """The error the client raises when its wait on a ``kind`` operation runs out."""
+    return OperationTimeoutError(
+        operation_id=operation_id, waited=0.5, last_status="Running", operation_kind=kind
+    )
 
 
 def test_update_whose_status_read_runs_out_changes_nothing() -> None:
     client = FakeClient()
     client.git.statuses = [status(HEAD_A, HEAD_B, change("Load", rm="Modified"))]
-    client.git.raises["get_status"] = [_ran_out("op-status")]
+    client.git.raises["get_status"] = [_ran_out("op-status", "GetStatus")]
     with pytest.raises(StatusTimeoutError) as caught:
         update(client, "Sales", conflict_policy="prefer-remote", timeout=0.5)
     assert caught.value.operation_id == "op-status"
@@ -43,10 +42,13 @@ def test_update_whose_status_read_runs_out_changes_nothing() -> None:
 def test_update_whose_own_wait_runs_out_names_the_update_operation() -> None:
     client = FakeClient()
     client.git.statuses = [status(HEAD_A, HEAD_B, change("Load", rm="Modified"))]
-    client.git.raises["update_from_git"] = [_ran_out("op-update")]
-    with pytest.raises(ActionTimeoutError) as caught:
+    client.git.raises["update_from_git"] = [_ran_out("op-update", "UpdateFromGit")]
+    with pytest.raises(OperationTimeoutError) as caught:
         update(client, "Sales", timeout=0.5)
-    assert (caught.value.operation_id, caught.value.kind) == ("op-update", "UpdateFromGit")
+    assert (caught.value.operation_id, caught.value.operation_kind) == (
+        "op-update",
+        "UpdateFromGit",
+    )
 
 
 def test_status_read_after_the_update_says_the_update_finished() -> None:
@@ -59,7 +61,7 @@ def test_status_read_after_the_update_says_the_update_finished() -> None:
     def second_read_runs_out(ws: str, **kwargs: object) -> object:
         calls["n"] += 1
         if calls["n"] == 2:
-            raise _ran_out("op-after")
+            raise _ran_out("op-after", "GetStatus")
         return original(ws, **kwargs)  # type: ignore[arg-type]
 
     client.git.get_status = second_read_runs_out  # type: ignore[method-assign]
@@ -72,7 +74,7 @@ def test_status_read_after_the_update_says_the_update_finished() -> None:
 def test_commit_whose_status_read_runs_out_is_not_a_commit_timeout() -> None:
     client = FakeClient()
     client.git.statuses = [status(HEAD_A, HEAD_A, change("Load", ws="Added"))]
-    client.git.raises["get_status"] = [_ran_out("op-status")]
+    client.git.raises["get_status"] = [_ran_out("op-status", "GetStatus")]
     with pytest.raises(StatusTimeoutError):
         commit(client, "Sales")
     assert "commit_to_git" not in client.names()
@@ -81,21 +83,21 @@ def test_commit_whose_status_read_runs_out_is_not_a_commit_timeout() -> None:
 def test_commit_whose_own_wait_runs_out_names_the_commit_operation() -> None:
     client = FakeClient()
     client.git.statuses = [status(HEAD_A, HEAD_A, change("Load", ws="Added"))]
-    client.git.raises["commit_to_git"] = [_ran_out("op-commit")]
-    with pytest.raises(ActionTimeoutError) as caught:
+    client.git.raises["commit_to_git"] = [_ran_out("op-commit", "CommitToGit")]
+    with pytest.raises(OperationTimeoutError) as caught:
         commit(client, "Sales")
-    assert (caught.value.operation_id, caught.value.kind) == ("op-commit", "CommitToGit")
+    assert (caught.value.operation_id, caught.value.operation_kind) == ("op-commit", "CommitToGit")
 
 
 def test_status_on_its_own_is_the_operation_to_resume() -> None:
     client = FakeClient()
     client.git.statuses = [status(HEAD_A, HEAD_A)]
-    client.git.raises["get_status"] = [_ran_out("op-status")]
+    client.git.raises["get_status"] = [_ran_out("op-status", "GetStatus")]
     from fabric_git.workflows.results import WorkspaceRef
 
-    with pytest.raises(ActionTimeoutError) as caught:
+    with pytest.raises(OperationTimeoutError) as caught:
         read_status(client, WorkspaceRef(WS_ID, "Sales"))  # type: ignore[arg-type]
-    assert caught.value.kind == "GetStatus"
+    assert (caught.value.operation_id, caught.value.operation_kind) == ("op-status", "GetStatus")
 
 
 def test_sync_initialization_that_runs_out_names_it() -> None:
@@ -103,10 +105,10 @@ def test_sync_initialization_that_runs_out_names_it() -> None:
     client.git.connection = github_connection().model_copy(
         update={"git_connection_state": "Connected"}
     )
-    client.git.raises["initialize_connection"] = [_ran_out("op-init")]
-    with pytest.raises(ActionTimeoutError) as caught:
+    client.git.raises["initialize_connection"] = [_ran_out("op-init", "InitializeConnection")]
+    with pytest.raises(OperationTimeoutError) as caught:
         sync(client, "Sales")
-    assert caught.value.kind == "InitializeConnection"
+    assert caught.value.operation_kind == "InitializeConnection"
 
 
 def test_commit_with_unapplied_git_changes_stops_before_sending() -> None:
