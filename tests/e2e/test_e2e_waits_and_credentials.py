@@ -179,6 +179,15 @@ def test_connections_delete_of_a_missing_connection(fg: Fg) -> None:
     assert tolerated == {"deleted": None}
 
 
+def test_connections_delete_of_a_missing_id_has_the_same_hint_as_a_missing_name(fg: Fg) -> None:
+    guid = "0f6a9e1c-3b2d-4c5e-8f7a-1b2c3d4e5f60"
+    missing = fg("connections", "delete", guid, expect=1)
+    [line] = [s for s in missing.stderr.splitlines() if s.startswith("error: ")]
+    assert "(HTTP 404)" in line
+    assert line.endswith("Next: `fabric-git connections list` shows the connections you can use.")
+    assert fg.json("connections", "delete", guid, "--if-exists") == {"deleted": None}
+
+
 def test_a_rotated_pat_replaces_the_connection_key(fg: Fg) -> None:
     scenario = fg.scenario()
     name = f"rotate-{scenario.owner}"

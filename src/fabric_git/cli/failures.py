@@ -10,6 +10,7 @@ from fabric_git.errors import (
     AuthenticationError,
     ConfigurationError,
     FabricGitError,
+    NotFoundError,
     OperationFailedError,
     OperationTimeoutError,
     ResolutionError,
@@ -28,6 +29,8 @@ _NEEDS_POLICY = {
     "MissingInitializationStrategy",
     "OverrideItemsNotAllowed",
 }
+
+_LIST_CONNECTIONS = "`fabric-git connections list` shows the connections you can use."
 
 _HINTS: dict[str, str] = {
     "ConflictsNeedPolicy": "re-run with --conflict-policy prefer-remote or prefer-workspace.",
@@ -56,11 +59,10 @@ _HINTS: dict[str, str] = {
     "AuthenticationFailed": "set FABRIC_TOKEN, or choose a credential with --auth.",
     "TransportError": "check --api-url / FABRIC_API_URL and the network.",
     "ResolutionError": "check the name, or pass the id.",
+    "ConnectionNotFound": _LIST_CONNECTIONS,
 }
 
-_RESOLUTION_HINTS: dict[str, str] = {
-    "connection": "`fabric-git connections list` shows the connections you can use.",
-}
+_RESOLUTION_HINTS: dict[str, str] = {"connection": _LIST_CONNECTIONS}
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,10 @@ def classify(error: BaseException) -> Failure:
         hint = _HINTS["TransportError"]
     elif isinstance(error, ResolutionError):
         hint = _RESOLUTION_HINTS.get(error.kind, _HINTS["ResolutionError"])
+    elif isinstance(error, NotFoundError) and _is_one_connection(error.url):
+        # A connection given by id that does not exist: the same hint as a missing name, whatever
+        # code the service chose for its 404.
+        hint = _LIST_CONNECTIONS
     elif isinstance(error, OperationTimeoutError):
         hint = f"resume with `fabric-git operation wait {error.operation_id}`."
     elif isinstance(error, OperationFailedError) and hint is None:
@@ -137,6 +143,12 @@ def classify(error: BaseException) -> Failure:
         operation_id=operation_id if isinstance(operation_id, str) else None,
         request_id=request_id if isinstance(request_id, str) else None,
     )
+
+
+def _is_one_connection(url: str) -> bool:
+    """Whether ``url`` names one connection (``.../connections/{id}``)."""
+    parts = url.split("?", 1)[0].rstrip("/").split("/")
+    return len(parts) >= 2 and parts[-2] == "connections"
 
 
 def _describe(error: FabricGitError) -> str:

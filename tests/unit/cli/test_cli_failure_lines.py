@@ -73,6 +73,47 @@ def test_service_error_line_keeps_status_and_request_id() -> None:
     )
 
 
+_HINT = "Next: `fabric-git connections list` shows the connections you can use."
+_GUID = "0f6a9e1c-3b2d-4c5e-8f7a-1b2c3d4e5f60"
+
+
+@pytest.mark.parametrize("code", ["ConnectionNotFound", "EntityNotFound"])
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+def test_a_404_for_one_connection_points_to_the_list_whatever_its_code(
+    code: str, method: str
+) -> None:
+    error = api_error_from_response(
+        404,
+        {"errorCode": code, "message": "Not found.", "requestId": "r-4"},
+        method=method,
+        url=f"https://api.fabric.microsoft.com/v1/connections/{_GUID}",
+    )
+    failure = classify(error)
+    assert failure.exit_code == ExitCode.ERROR
+    assert failure.line() == f"{code} (HTTP 404): Not found (request id r-4). {_HINT}"
+
+
+def test_connection_not_found_from_another_call_points_to_the_list_too() -> None:
+    error = api_error_from_response(
+        404,
+        {"errorCode": "ConnectionNotFound", "message": "The requested connection was not found"},
+        method="POST",
+        url=f"https://api.fabric.microsoft.com/v1/workspaces/{_GUID}/git/connect",
+    )
+    assert classify(error).line().endswith(_HINT)
+
+
+def test_other_404s_do_not_mention_connections() -> None:
+    for url in (
+        f"https://api.fabric.microsoft.com/v1/workspaces/{_GUID}",
+        f"https://api.fabric.microsoft.com/v1/connections/{_GUID}/roleAssignments/x",
+    ):
+        error = api_error_from_response(
+            404, {"errorCode": "EntityNotFound", "message": "Not found."}, method="GET", url=url
+        )
+        assert "connections list" not in classify(error).line()
+
+
 @pytest.mark.parametrize(
     ("seconds", "text"), [(0.5, "0.5s"), (0.05, "0.05s"), (2.5, "2.5s"), (3.0, "3s"), (90, "90s")]
 )
