@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fabric_git.api.connections import GITHUB_CONNECTION_TYPE
 from fabric_git.errors import ConfigurationError
 from fabric_git.models.git import (
     ConfiguredConnectionGitCredentials,
@@ -33,8 +34,6 @@ __all__ = [
     "set_credentials",
     "show_credentials",
 ]
-
-GITHUB_CONNECTION_TYPE = "GitHubSourceControl"
 
 
 def github_repository_url(owner: str, repository: str, *, domain: str | None = None) -> str:
