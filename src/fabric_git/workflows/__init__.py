@@ -7,12 +7,10 @@ Names load their module on first use, so reading a status does not import the sy
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from fabric_git.workflows.commit import commit
+    from fabric_git.workflows.committing import commit
     from fabric_git.workflows.connection import (
         connect,
         describe_provider,
@@ -50,12 +48,12 @@ if TYPE_CHECKING:
         WorkspaceRef,
     )
     from fabric_git.workflows.status import read_status, resolve_workspace
-    from fabric_git.workflows.sync import DEFAULT_CONCURRENCY, SyncOptions, sync, sync_many
-    from fabric_git.workflows.update import update
+    from fabric_git.workflows.syncing import DEFAULT_CONCURRENCY, SyncOptions, sync, sync_many
+    from fabric_git.workflows.updating import update
 
 # Submodule -> the public names it defines.
 _SUBMODULE_NAMES: dict[str, tuple[str, ...]] = {
-    "commit": ("commit",),
+    "committing": ("commit",),
     "connection": ("connect", "describe_provider", "disconnect", "initialize"),
     "credentials": (
         "connect_with_github_pat",
@@ -88,8 +86,8 @@ _SUBMODULE_NAMES: dict[str, tuple[str, ...]] = {
         "WorkspaceRef",
     ),
     "status": ("read_status", "resolve_workspace"),
-    "sync": ("DEFAULT_CONCURRENCY", "SyncOptions", "sync", "sync_many"),
-    "update": ("update",),
+    "syncing": ("DEFAULT_CONCURRENCY", "SyncOptions", "sync", "sync_many"),
+    "updating": ("update",),
 }
 _EXPORTS: dict[str, str] = {
     name: f"{__name__}.{module}" for module, names in _SUBMODULE_NAMES.items() for name in names
@@ -108,20 +106,6 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     return sorted(__all__)
 
-
-class _FlowsPackage(types.ModuleType):
-    """``commit``, ``sync`` and ``update`` name both a flow function and the submodule defining
-    it. Loading a submodule binds it on its package, which would hide the function (no
-    ``__getattr__`` call happens for a bound name); bind the function in its place instead, as an
-    eager ``from .sync import sync`` in this file would. ``sys.modules`` keeps the submodules."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and value.__name__ == _EXPORTS.get(name):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _FlowsPackage
 
 __all__ = [
     "DEFAULT_CONCURRENCY",

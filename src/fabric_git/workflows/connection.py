@@ -149,7 +149,7 @@ def initialize(
 ) -> InitializeResult:
     """Initialize Connection and report the action the service asks for next. ``strategy`` is
     ``PreferRemote``/``prefer-remote`` (any case), ``PreferWorkspace`` or ``None``."""
-    from fabric_git.workflows.sync import normalize_strategy
+    from fabric_git.workflows.syncing import normalize_strategy
 
     chosen = normalize_strategy(strategy)
     ws = workspace if isinstance(workspace, WorkspaceRef) else resolve_workspace(client, workspace)

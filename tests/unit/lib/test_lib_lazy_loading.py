@@ -77,17 +77,17 @@ def test_models_build_their_validator_on_first_use() -> None:
 
 
 def test_flow_functions_are_not_hidden_by_their_submodules() -> None:
-    # ``commit``, ``sync`` and ``update`` are both submodules and functions; importing a submodule
-    # directly first must not make the package name the module.
+    # The flow functions live in modules of other names (``committing``, ``syncing``,
+    # ``updating``), so importing a submodule first never rebinds a flow's name on the package.
     shown = _fresh(
         "import types\n"
-        "from fabric_git.workflows.sync import SyncOptions\n"
-        "import fabric_git.workflows.update\n"
+        "from fabric_git.workflows.syncing import SyncOptions\n"
+        "import fabric_git.workflows.updating\n"
         "from fabric_git.workflows import commit, sync, update\n"
         "import fabric_git.workflows as w\n"
         "for f in (commit, sync, update, w.commit, w.sync, w.update):\n"
-        "    print(isinstance(f, types.FunctionType) and f.__module__ == 'fabric_git.workflows.'"
-        " + f.__name__)\n"
+        "    print(isinstance(f, types.FunctionType)"
+        " and f.__module__.startswith('fabric_git.workflows.'))\n"
         "print(isinstance(w.status, types.ModuleType))\n"
     )
     assert shown == ["True"] * 7
@@ -100,7 +100,7 @@ def test_reading_a_status_loads_no_other_flow() -> None:
         "print(*sorted(m for m in sys.modules if m.startswith('fabric_git.')))\n"
     )
     assert "fabric_git.workflows.status" in loaded
-    for other in ("sync", "commit", "update", "connection", "credentials"):
+    for other in ("syncing", "committing", "updating", "connection", "credentials"):
         assert f"fabric_git.workflows.{other}" not in loaded
     assert not [m for m in loaded if m.startswith(("fabric_git.models", "fabric_git.client"))]
 

@@ -22,7 +22,7 @@ from fabric_git.models.git import (
     RequiredAction,
     WorkspaceConflictResolution,
 )
-from fabric_git.workflows.commit import commit_from_status
+from fabric_git.workflows.committing import commit_from_status
 from fabric_git.workflows.connection import (
     connect,
     connection_state,
@@ -45,7 +45,7 @@ from fabric_git.workflows.results import (
     WorkspaceRef,
 )
 from fabric_git.workflows.status import read_status, resolve_workspace
-from fabric_git.workflows.update import update_from_status
+from fabric_git.workflows.updating import update_from_status
 
 if TYPE_CHECKING:
     from fabric_git._clock import Clock
