@@ -6,6 +6,7 @@ Hierarchy::
     ├── ConfigurationError              bad settings or arguments (before any request)
     ├── AuthenticationError             no credential, or the credential failed to get a token
     ├── TransportError                  no usable HTTP response (connect, read, timeout)
+    │   └── DeadlineExceededError       the client's overall deadline ran out
     ├── ApiError                        the service answered with an ErrorResponse body
     │   ├── BadRequestError             400
     │   ├── UnauthorizedError           401
@@ -16,6 +17,7 @@ Hierarchy::
     │   └── ServerError                 5xx
     ├── OperationError                  a long-running operation did not succeed
     │   ├── OperationFailedError        the operation ended in ``Failed``
+    │   ├── UnknownOperationStatusError the service reported a status the spec does not define
     │   └── OperationTimeoutError       we stopped waiting; the operation may still run
     └── ResolutionError                 a display name matched no resource, or several
 
@@ -34,6 +36,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "DeadlineExceededError",
     "ErrorDetail",
     "FabricGitError",
     "ForbiddenError",
@@ -47,6 +50,7 @@ __all__ = [
     "ThrottledError",
     "TransportError",
     "UnauthorizedError",
+    "UnknownOperationStatusError",
     "api_error_from_response",
 ]
 
@@ -86,6 +90,16 @@ class TransportError(FabricGitError):
         super().__init__(message)
         self.method = method
         self.url = url
+
+
+class DeadlineExceededError(TransportError):
+    """The client's overall deadline (``FabricClient(deadline=...)``) ended the call."""
+
+    code = "DeadlineExceeded"
+
+    def __init__(self, message: str, *, method: str = "", url: str = "", deadline: float) -> None:
+        super().__init__(message, method=method, url=url)
+        self.deadline = deadline
 
 
 @dataclass(frozen=True)
@@ -356,6 +370,21 @@ class OperationTimeoutError(OperationError):
         self.last_status = last_status
         self.operation_kind = operation_kind
         self.description = description
+
+
+class UnknownOperationStatusError(OperationError):
+    """The operation reports a status outside the spec's ``NotStarted``, ``Running``,
+    ``Succeeded``, ``Failed`` and ``Undefined``: waiting would not end, so the wait stops."""
+
+    code = "UnknownOperationStatus"
+
+    def __init__(self, *, operation_id: str, status: str) -> None:
+        super().__init__(
+            f"Operation {operation_id} reports the status {status!r}, which the Fabric API does "
+            "not define; stopped waiting for it.",
+            operation_id=operation_id,
+        )
+        self.status = status
 
 
 class ResolutionError(FabricGitError):
