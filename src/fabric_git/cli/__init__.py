@@ -166,7 +166,43 @@ def _env_help(text: str, var: str) -> str:
     default=1800,
     show_default=True,
     metavar="SECONDS",
-    help=_env_help("How long to wait for each long-running operation.", EnvVars.TIMEOUT),
+    help=_env_help(
+        "How long to wait for each long-running operation, and for each request to the service "
+        "with its retries (at least 5 s).",
+        EnvVars.TIMEOUT,
+    ),
+)
+@click.option(
+    "--deadline",
+    envvar=EnvVars.DEADLINE,
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help=_env_help("Stop the whole command after this long (default: no limit).", EnvVars.DEADLINE),
+)
+@click.option(
+    "--request-timeout",
+    envvar=EnvVars.REQUEST_TIMEOUT,
+    type=click.FloatRange(min=0, min_open=True),
+    default=60,
+    show_default=True,
+    metavar="SECONDS",
+    help=_env_help(
+        "Longest one HTTP request may take, from connecting to the answer's last byte.",
+        EnvVars.REQUEST_TIMEOUT,
+    ),
+)
+@click.option(
+    "--retries",
+    envvar=EnvVars.RETRIES,
+    type=click.IntRange(min=0, max=20),
+    default=5,
+    show_default=True,
+    metavar="N",
+    help=_env_help(
+        "Retries of a request after a network failure, throttling or a server error "
+        "(a refused connection: at most 2).",
+        EnvVars.RETRIES,
+    ),
 )
 @click.option(
     "--quiet",
@@ -195,6 +231,9 @@ def cli(
     auth: str,
     output: str,
     timeout: float,
+    deadline: float | None,
+    request_timeout: float,
+    retries: int,
     quiet: bool,
     verbose: bool,
     no_progress: bool,
@@ -222,6 +261,9 @@ def cli(
         quiet=quiet,
         verbose=verbose,
         progress=not no_progress,
+        deadline=deadline,
+        request_timeout=request_timeout,
+        retries=retries,
     )
     terminal = Terminal(
         environment=Environment.detect(os.environ, sys.stderr), quiet=quiet, verbose=verbose

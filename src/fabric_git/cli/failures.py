@@ -9,6 +9,7 @@ from fabric_git.errors import (
     ApiError,
     AuthenticationError,
     ConfigurationError,
+    DeadlineExceededError,
     FabricGitError,
     NotFoundError,
     OperationFailedError,
@@ -17,6 +18,7 @@ from fabric_git.errors import (
     ThrottledError,
     TransportError,
     UnauthorizedError,
+    UnknownOperationStatusError,
 )
 
 __all__ = ["Failure", "classify", "format_seconds"]
@@ -114,8 +116,18 @@ def classify(error: BaseException) -> Failure:
         hint = _HINTS["AuthenticationFailed"]
     elif isinstance(error, ThrottledError):
         hint = "the service is throttling; retry later or lower --concurrency."
+    elif isinstance(error, DeadlineExceededError):
+        hint = (
+            "the command ran out of time (--deadline / FABRIC_GIT_DEADLINE); raise it, or "
+            "check the service."
+        )
     elif isinstance(error, TransportError):
         hint = _HINTS["TransportError"]
+    elif isinstance(error, UnknownOperationStatusError):
+        hint = (
+            f"`fabric-git operation show {error.operation_id}` shows the operation; this "
+            "fabric-git may be older than the service."
+        )
     elif isinstance(error, ResolutionError):
         hint = _RESOLUTION_HINTS.get(error.kind, _HINTS["ResolutionError"])
     elif isinstance(error, NotFoundError) and _is_one_connection(error.url):

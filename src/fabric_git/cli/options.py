@@ -39,6 +39,24 @@ _ADO_URL = (
 )
 
 
+# Which option sets each field of the provider details (for a usage error that names it).
+_OPTION_OF_FIELD = {
+    "branch_name": "--branch",
+    "directory_name": "--directory",
+    "repository_name": "--repository / --repo-url",
+    "owner_name": "--owner / --repo-url",
+    "organization_name": "--organization / --repo-url",
+    "project_name": "--project / --repo-url",
+    "custom_domain_name": "--custom-domain / --repo-url",
+}
+
+
+def _not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise click.BadParameter("must name a workspace (its display name or id), not be empty.")
+    return value
+
+
 def workspace_option(function: F) -> F:
     return click.option(
         "--workspace",
@@ -46,6 +64,7 @@ def workspace_option(function: F) -> F:
         envvar=EnvVars.WORKSPACE,
         required=True,
         metavar="NAME|ID",
+        callback=_not_blank,
         help=f"The workspace, by display name or id. [env: {EnvVars.WORKSPACE}]",
     )(function)
 
@@ -92,7 +111,13 @@ class ProviderArgs:
                 owner, repository = github["owner"], github["repo"]
                 provider = provider or "GitHub"
                 host = github["host"].lower()
-                if host != "github.com" and host.endswith(".ghe.com"):
+                if host not in ("github.com", "www.github.com") and not host.endswith(".ghe.com"):
+                    raise click.BadParameter(
+                        f"the host {host!r} is neither GitHub (github.com), GitHub Enterprise "
+                        "(*.ghe.com) nor Azure DevOps (dev.azure.com).",
+                        param_hint="--repo-url",
+                    )
+                if host.endswith(".ghe.com"):
                     domain = domain or host
             else:
                 raise click.BadParameter(
@@ -107,16 +132,34 @@ class ProviderArgs:
             "branch_name": self.branch,
             "directory_name": self.directory,
         }
-        if provider == "AzureDevOps":
-            if not organization or not project:
-                raise click.UsageError("Azure DevOps needs --organization and --project.")
-            return AzureDevOpsDetails(
-                organization_name=organization, project_name=project, **common
-            )
-        if not owner:
-            raise click.UsageError("GitHub needs --owner (or --repo-url).")
-        extra = {"custom_domain_name": domain} if domain else {}
-        return GitHubDetails(owner_name=owner, **common, **extra)
+        from pydantic import ValidationError
+
+        try:
+            if provider == "AzureDevOps":
+                if not organization or not project:
+                    raise click.UsageError("Azure DevOps needs --organization and --project.")
+                return AzureDevOpsDetails(
+                    organization_name=organization, project_name=project, **common
+                )
+            if not owner:
+                raise click.UsageError("GitHub needs --owner (or --repo-url).")
+            extra = {"custom_domain_name": domain} if domain else {}
+            return GitHubDetails(owner_name=owner, **common, **extra)
+        except ValidationError as error:
+            raise _usage_error(error) from None
+
+
+def _usage_error(error: Any) -> click.BadParameter:
+    """The first problem a pydantic ``ValidationError`` reports, as a usage error naming the
+    option that set the field."""
+    problem = error.errors()[0]
+    field = str(problem["loc"][0]) if problem.get("loc") else ""
+    limit = (problem.get("ctx") or {}).get("max_length")
+    text = f"at most {limit} characters, got {len(str(problem.get('input')))}" if limit else ""
+    return click.BadParameter(
+        text or str(problem.get("msg", "invalid value")).rstrip(".").lower() + ".",
+        param_hint=_OPTION_OF_FIELD.get(field, field or "the repository options"),
+    )
 
 
 def provider_options(function: F) -> F:
@@ -203,14 +246,30 @@ def credential_options(function: F) -> F:
 
 
 def read_pat(pat_env: str, pat_stdin: bool) -> str | None:
-    """The PAT from stdin (``--pat-stdin``) or the named environment variable."""
+    """The PAT from stdin (``--pat-stdin``) or the named environment variable. A variable named
+    with ``--pat-env`` that is unset or empty is a usage error (the default one may be unset)."""
     if pat_stdin:
         token = sys.stdin.readline().strip()
         if not token:
             raise click.UsageError("--pat-stdin: nothing was read from stdin.")
         return token
     token = os.environ.get(pat_env, "").strip()
+    if not token and _given_on_command_line("pat_env"):
+        raise click.BadParameter(
+            f"the environment variable {pat_env} is not set (or is empty); export the PAT in "
+            "it, or use --pat-stdin.",
+            param_hint="--pat-env",
+        )
     return token or None
+
+
+def _given_on_command_line(name: str) -> bool:
+    """Whether the running command's parameter ``name`` was given rather than defaulted."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return False
+    source = ctx.get_parameter_source(name)
+    return source is not None and source is not click.core.ParameterSource.DEFAULT
 
 
 @dataclass(frozen=True)
