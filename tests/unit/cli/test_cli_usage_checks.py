@@ -77,8 +77,13 @@ REPO = ["--repo-url", "https://github.com/contoso/sales"]
             "",
         ),
         (["status", "-w", "S"], {"FABRIC_GIT_POLL_INTERVAL": "-1"}, "FABRIC_GIT_POLL_INTERVAL", ""),
-        (["status", "-w", "S", "--request-timeout", "0"], {}, "--request-timeout", ""),
-        (["status", "-w", "S", "--retries", "-1"], {}, "--retries", ""),
+        (
+            ["status", "-w", "S", "--request-timeout", "0"],
+            {},
+            "--request-timeout",
+            "not in the range",
+        ),
+        (["status", "-w", "S", "--retries", "-1"], {}, "--retries", "not in the range"),
     ],
 )
 def test_bad_input_is_one_usage_line_naming_the_option(
@@ -93,13 +98,18 @@ def test_bad_input_is_one_usage_line_naming_the_option(
     assert "retrying" not in result.stderr  # decided before any request
 
 
-def test_github_enterprise_and_azure_devops_urls_are_still_accepted() -> None:
+def test_repo_url_hosts_other_than_github_ghe_and_azure_devops_are_refused() -> None:
+    import click
+
     from fabric_git.cli.options import ProviderArgs
 
     def details(url: str) -> object:
         args = ProviderArgs(None, url, None, None, None, None, "main", "/", None)
         return args.details()
 
+    for foreign in ("https://gitlab.com/contoso/repo", "https://github.com.evil.example/a/b"):
+        with pytest.raises(click.BadParameter, match="is neither GitHub"):
+            details(foreign)
     ghe = details("https://contoso.ghe.com/sales/repo")
     assert getattr(ghe, "custom_domain_name", None) == "contoso.ghe.com"
     ado = details("https://dev.azure.com/contoso/sales/_git/repo")
