@@ -159,9 +159,12 @@ def network_transport(base: httpx.URL, verify: ssl.SSLContext | bool) -> httpx.H
     operations bounded by the running attempt's deadline."""
     transport = httpx.HTTPTransport(verify=verify, proxy=environment_proxy(base))
     # httpx takes no network backend, so the pool it built gets ours in front of its own. The
-    # attribute is httpcore's (``ConnectionPool`` and its proxy subclasses), pinned with httpx.
-    pool: Any = transport._pool
-    pool._network_backend = _BoundedBackend(pool._network_backend)
+    # attribute is httpcore's (``ConnectionPool`` and its proxy subclasses), pinned with httpx;
+    # should it ever move, attempts are bounded by httpx's per-operation timeouts alone.
+    pool: Any = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if isinstance(backend, httpcore.NetworkBackend):
+        pool._network_backend = _BoundedBackend(backend)
     return transport
 
 
