@@ -191,6 +191,38 @@ def test_a_wait_ends_at_the_deadline_with_the_operation_id(
     assert clock.elapsed == pytest.approx(20.0)
 
 
+def test_each_attempt_gets_only_what_is_left_of_the_budget_and_the_deadline(
+    make_client: MakeClient, service: FakeService
+) -> None:
+    client = make_client(timeout=60.0, retry=RetryPolicy(total_budget=10.0), deadline=9.0)
+    unavailable = json_response(503, error_body("ServiceUnavailable"), {"Retry-After": "3"})
+    service.on("GET", "/workspaces", unavailable, unavailable, OK_LIST)
+    client.workspaces.list()
+    read_timeouts = [r.extensions["timeout"]["read"] for r in service.requests]
+    # The budget (10 s) and then the deadline (9 s, 3 s gone after each wait) cut the 60 s.
+    assert read_timeouts == pytest.approx([9.0, 6.0, 3.0])
+
+
+def test_the_cli_bounds_each_call_by_its_timeout() -> None:
+    from fabric_git.cli.app import GlobalOptions, retry_policy
+
+    options = GlobalOptions(
+        api_url=None,
+        auth="default",
+        output="table",
+        timeout=30.0,
+        quiet=False,
+        verbose=False,
+        progress=True,
+        retries=3,
+    )
+    policy = retry_policy(options)
+    assert (policy.total_budget, policy.max_attempts, policy.connect_attempts) == (30.0, 4, 3)
+    short = retry_policy(GlobalOptions(**{**options.__dict__, "timeout": 0.1, "retries": 0}))
+    # A short wait for an operation never starves the requests around it.
+    assert (short.total_budget, short.max_attempts, short.connect_attempts) == (5.0, 1, 1)
+
+
 # --- pages -------------------------------------------------------------------------------------
 
 
