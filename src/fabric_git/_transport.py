@@ -526,9 +526,7 @@ class Transport:
             ) from None
         not_sent = isinstance(exc, _NOT_SENT_ERRORS)
         if not (not_sent or call.method in _IDEMPOTENT_METHODS):
-            raise failure
-        if not_sent and call.attempt >= self.retry.connect_attempts:
-            raise failure
+            raise failure  # a POST or PATCH that may have arrived is never sent twice
         delay = self.retry.backoff(call.attempt, self._rand)
         cause = f"{type(exc).__name__}" + (f" ({detail})" if detail else "")
         limit: int | Literal["policy"] = "policy"
