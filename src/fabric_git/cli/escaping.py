@@ -4,7 +4,8 @@ Display names of items, workspaces and connections are set by anyone who may wri
 workspace (a Contributor, or a ``.platform`` file pushed to Git), and service messages quote them.
 Every human output runs its text through ``shown``: one printable line, in which no terminal
 sees an escape sequence and no CI log sees a command. The step summary takes ``markdown`` and CI
-annotations escape their parts by the CI's own rules. JSON output stays raw (JSON escapes it).
+annotations escape their parts by the CI's own rules. JSON output keeps every name exactly: JSON
+escapes it (``json_text`` only writes as ``\\uXXXX`` what JSON would leave raw).
 """
 
 from __future__ import annotations
@@ -12,13 +13,21 @@ from __future__ import annotations
 import re
 import string
 
-__all__ = ["azure_data", "github_data", "github_property", "markdown", "shown"]
+__all__ = [
+    "azure_data",
+    "github_data",
+    "github_property",
+    "json_text",
+    "markdown",
+    "shown",
+]
 
 # C0 and C1 controls, DEL, line and paragraph separators, bidirectional overrides and isolates
 # (text that reads differently than it is), and lone surrogates (which no stream can encode).
-_UNPRINTABLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+# JSON escapes C0 itself (and its own white space outside strings must stay as it is).
+_BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
+_UNPRINTABLE = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
+_UNPRINTABLE_IN_JSON = re.compile(f"[{_BEYOND_C0}]")
 _SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 # GitHub Actions runs a line that starts with "::" (after white space) as a workflow command;
@@ -48,6 +57,12 @@ def markdown(text: str) -> str:
     """``text`` as literal Markdown (GitHub's step summary): every ASCII punctuation character is
     backslash-escaped, so no HTML, link, image, emphasis or table syntax survives."""
     return _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), shown(text))
+
+
+def json_text(document: str) -> str:
+    """A JSON text with the unprintable characters JSON leaves raw written as ``\\uXXXX``: the
+    same document once parsed, but safe on a terminal and writable to any stream."""
+    return _UNPRINTABLE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", document)
 
 
 def github_data(text: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fabric_git.cli.escaping import markdown, shown
+from fabric_git.cli.escaping import json_text, markdown, shown
 from fabric_git.cli.terminal import Terminal
 
 __all__ = ["Table", "View", "render_json", "render_markdown", "render_text", "show"]
@@ -38,7 +38,7 @@ class View:
 
 
 def render_json(view: View) -> str:
-    return json.dumps(view.data, indent=2, sort_keys=False, ensure_ascii=False)
+    return json_text(json.dumps(view.data, indent=2, sort_keys=False, ensure_ascii=False))
 
 
 def render_text(view: View) -> str:

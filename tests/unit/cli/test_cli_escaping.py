@@ -4,13 +4,20 @@ escaping of CI annotations."""
 from __future__ import annotations
 
 import io
+import json
 import unicodedata
 
 import pytest
 from markdown_it import MarkdownIt
 
-from fabric_git.cli.escaping import azure_data, github_data, github_property, markdown, shown
-from fabric_git.cli.render import Table, View, render_markdown, render_text
+from fabric_git.cli.escaping import (
+    azure_data,
+    github_data,
+    github_property,
+    markdown,
+    shown,
+)
+from fabric_git.cli.render import Table, View, render_json, render_markdown, render_text
 from fabric_git.cli.terminal import Environment, Terminal
 
 HOSTILE = [
@@ -115,3 +122,12 @@ def test_terminal_messages_and_tracebacks_are_shown_as_data() -> None:
         "  File 'x'",
         "Error: ::error::boom\\x1b]0;t\\x07",
     ]
+
+
+def test_json_keeps_names_exactly_yet_writes_nothing_a_terminal_would_run() -> None:
+    names = ["\x1b[2J\n::error::x", "\u202eexe.txt \x9b2J \x85", "lone \ud800"]
+    document = render_json(View(data={"names": names}))
+    assert json.loads(document) == {"names": names}
+    assert not [c for c in document if unicodedata.category(c) in ("Cc", "Cs") and c != "\n"]
+    assert "\u202e" not in document
+    document.encode("utf-8")  # a lone surrogate no longer fails the stream
