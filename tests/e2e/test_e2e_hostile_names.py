@@ -145,6 +145,8 @@ def test_names_never_become_ci_commands_or_terminal_escapes(fg: Fg, tmp_path: Pa
     errors = [line for line in runs[3].stderr.splitlines() if line.startswith("error: ")]
     annotations = [line for line in runs[3].stderr.splitlines() if line.startswith("::error")]
     assert len(errors) == len(annotations) == 1 and "UnknownItems" in errors[0]
+    assert "item-" in annotations[0] and "\\x1b[2J" in annotations[0]  # the name, as data
+    assert "DEBUG" in runs[6].stderr and "Traceback" not in runs[6].stderr
     _check_summary(summary.read_text(encoding="utf-8"))
     assert "onerror" in summary.read_text(encoding="utf-8")  # the names are in the summary
 
