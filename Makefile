@@ -19,10 +19,17 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The GitHub Actions handed to users: the workflow templates, and the action where there is one.
+WORKFLOWS := $(wildcard examples/github-actions/*.yml)
+ACTIONS := $(wildcard action.yml action.yaml)
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	@# actionlint reads workflows only; zizmor audits the action too. Both offline.
+	$(BIN)/actionlint -shellcheck=$(BIN)/shellcheck -pyflakes= $(WORKFLOWS)
+	$(BIN)/zizmor --offline --quiet $(WORKFLOWS) $(ACTIONS)
 
 # The tests read the Fabric REST spec from ../shared/fabric-api-specs, or FABRIC_API_SPECS.
 SPECS ?= $(or $(FABRIC_API_SPECS),../shared/fabric-api-specs)

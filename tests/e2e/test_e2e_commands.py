@@ -7,6 +7,7 @@ from pathlib import Path
 
 from e2e.conftest import NOTEBOOK, Fg
 from fabric_git._httpx import httpx
+from fabric_git.cli.escaping import markdown
 
 WORKSPACE_KEYS = {"id", "name"}
 STATUS_KEYS = {"workspace", "workspaceHead", "remoteCommitHash", "inSync", "summary", "changes"}
@@ -262,8 +263,9 @@ def test_github_actions_annotations_and_step_summary(fg: Fg, tmp_path: Path) -> 
     fg.synced(scenario)
     fg("status", "-w", scenario.workspace, env=env)
     text = summary.read_text()
-    assert "### fabric-git status failed (exit 1)" in text
-    assert f"### fabric-git status: {scenario.workspace}" in text
+    # Text in the summary is literal Markdown (punctuation backslash-escaped).
+    assert "### " + markdown("fabric-git status failed (exit 1)") in text
+    assert "### " + markdown(f"fabric-git status: {scenario.workspace}") in text
     assert "| Item | Type | Workspace | Remote | Conflict |" not in text  # in sync: no rows
     assert "_no changes_" in text
 

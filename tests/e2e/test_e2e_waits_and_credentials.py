@@ -252,7 +252,6 @@ def test_azure_pipelines_template_runs_as_a_service_principal(fg: Fg, tmp_path: 
         "FABRIC_GIT_CONNECTION": f"fabric-git-sp-{scenario.owner}",
         "Build.Repository.Uri": scenario.repo_url,
         "Build.ArtifactStagingDirectory": str(tmp_path),
-        "FABRIC_SP_SECRET": "unused",
     }
     base = {k: v for k, v in os.environ.items() if k not in NEUTRAL_ENV}
     env = {
@@ -263,13 +262,14 @@ def test_azure_pipelines_template_runs_as_a_service_principal(fg: Fg, tmp_path: 
         "FABRIC_TOKEN": sp_token,
         "FABRIC_GIT_PAT": scenario.pat,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        # As Azure Pipelines exports each non-secret variable to scripts (upper case, "." as
+        # "_"): the scripts read their values from there, never by $(...) expansion.
+        **{name.upper().replace(".", "_"): value for name, value in variables.items()},
     }
     ran: list[str] = []
     for title, script in _azure_scripts():
         if "pip install" in script:
             continue  # fabric-git is installed already
-        for name, value in variables.items():
-            script = script.replace(f"$({name})", value)
         done = subprocess.run(
             ["bash", "-c", script],
             env=env,

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import click
 
 from fabric_git.cli.constants import ExitCode
+from fabric_git.cli.escaping import markdown, shown
 from fabric_git.cli.failures import Failure, classify
 from fabric_git.cli.terminal import Environment, Terminal
 
@@ -35,11 +36,13 @@ def enable_debug_logging() -> Callable[[], None]:
 
 
 class _CurrentStderr(logging.Handler):
-    """Writes each record to ``sys.stderr`` as it is at that moment (not at set-up)."""
+    """Writes each record to ``sys.stderr`` as it is at that moment (not at set-up), each line
+    shown as data (a record may quote a name or a service message)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            sys.stderr.write(self.format(record) + "\n")
+            lines = self.format(record).split("\n")
+            sys.stderr.write("".join(shown(line) + "\n" for line in lines))
         except Exception:
             self.handleError(record)
 
@@ -53,7 +56,7 @@ def report_failure(ctx: click.Context, error: BaseException) -> ExitCode:
         line += " (run with --verbose for the traceback)"
     terminal.error(line, title=f"fabric-git: {failure.code}")
     if failure.exit_code == ExitCode.WAIT_TIMED_OUT and failure.operation_id:
-        terminal.stderr.write(f"operation id: {failure.operation_id}\n")
+        terminal.always(f"operation id: {failure.operation_id}")
     if terminal.verbose:
         terminal.traceback("".join(traceback.format_exception(error)))
     terminal.append_step_summary(_summary(ctx, failure))
@@ -72,5 +75,5 @@ def _terminal(ctx: click.Context) -> Terminal:
 
 def _summary(ctx: click.Context, failure: Failure) -> str:
     command = ctx.invoked_subcommand or ctx.info_name or "fabric-git"
-    text = failure.line().replace("|", "\\|")
-    return f"### fabric-git {command} failed (exit {int(failure.exit_code)})\n\n{text}"
+    title = markdown(f"fabric-git {command} failed (exit {int(failure.exit_code)})")
+    return f"### {title}\n\n{markdown(failure.line())}"

@@ -24,10 +24,10 @@ _OPERATORS = set("();<>|&")
 
 
 def _scripts(document: Any) -> Iterator[str]:
-    """Every shell script in a workflow: ``run`` (GitHub), ``script``/``bash`` (Azure)."""
+    """Every script in a workflow: ``run`` (GitHub), ``script``/``bash``/``pwsh`` (Azure)."""
     if isinstance(document, dict):
         for key, value in document.items():
-            if key in ("run", "script", "bash") and isinstance(value, str):
+            if key in ("run", "script", "bash", "powershell", "pwsh") and isinstance(value, str):
                 yield value
             else:
                 yield from _scripts(value)
@@ -114,7 +114,7 @@ def test_template_auth_settings_are_valid_choices() -> None:
     github = yaml.safe_load(TEMPLATES["github-actions"].read_text())
     assert github["env"]["FABRIC_GIT_AUTH"] == "federated"
     assert "federated" in auth.type.choices
-    assert github["permissions"]["id-token"] == "write"
+    assert github["jobs"]["fabric"]["permissions"]["id-token"] == "write"
     azure = yaml.safe_load(TEMPLATES["azure-pipelines"].read_text())
     values = {v["name"]: v["value"] for v in azure["variables"] if "name" in v}
     assert values["FABRIC_GIT_AUTH"] in auth.type.choices
@@ -170,3 +170,34 @@ def test_pinned_install_check_rejects_a_bare_name() -> None:
     assert not _PINNED.match("fabric-git==1.0")
     assert not _PINNED.match("fabric-git @ git+https://github.com/o/fabric-git")  # no ref
     assert _PINNED.match("fabric-git @ git+https://github.com/o/fabric-git@v1.2.0")
+
+
+# Text a pipeline expands into a script before the shell runs it: Azure macros ``$(name)``
+# (a shell command substitution has a space or no name shape: ``$(sed -n ...)``), template
+# expressions ``${{ }}`` and runtime expressions ``$[ ]``. A value so expanded runs as code.
+_EXPANDED = re.compile(r"\$\(\s*[A-Za-z_][\w.]*\s*\)|\$\{\{|\$\[")
+
+
+def _expanded_in_scripts(document: Any) -> list[str]:
+    return [m.group(0) for script in _scripts(document) for m in _EXPANDED.finditer(script)]
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_template_scripts_take_values_from_the_environment_not_by_expansion(name: str) -> None:
+    document = yaml.safe_load(TEMPLATES[name].read_text(encoding="utf-8"))
+    assert _expanded_in_scripts(document) == []
+
+
+def test_expansion_check_finds_each_form_and_spares_command_substitution() -> None:
+    found = _expanded_in_scripts(
+        {
+            "steps": [
+                {"bash": 'fabric-git status -w "$(FABRIC_WORKSPACE)"'},
+                {"script": 'echo "$(Build.SourceBranchName)"'},
+                {"run": 'fabric-git sync --connection-name "${{ github.event.repository.name }}"'},
+                {"bash": "echo $[ variables.x ]"},
+                {"bash": "code=$(sed -n 's/^x: //p' log) && echo \"$FABRIC_WORKSPACE\""},
+            ]
+        }
+    )
+    assert found == ["$(FABRIC_WORKSPACE)", "$(Build.SourceBranchName)", "${{", "$["]
