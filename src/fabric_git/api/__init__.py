@@ -10,15 +10,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fabric_git.api.admin import AdminApi
     from fabric_git.api.connections import ConnectionsApi
+    from fabric_git.api.folders import FoldersApi
     from fabric_git.api.git import GitApi, WorkspaceRef
     from fabric_git.api.items import ItemsApi
     from fabric_git.api.operations import OperationsApi
     from fabric_git.api.workspaces import CapacitiesApi, WorkspacesApi
 
 _EXPORTS: dict[str, str] = {
+    "AdminApi": "fabric_git.api.admin",
     "CapacitiesApi": "fabric_git.api.workspaces",
     "ConnectionsApi": "fabric_git.api.connections",
+    "FoldersApi": "fabric_git.api.folders",
     "GitApi": "fabric_git.api.git",
     "ItemsApi": "fabric_git.api.items",
     "OperationsApi": "fabric_git.api.operations",
@@ -41,8 +45,10 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "AdminApi",
     "CapacitiesApi",
     "ConnectionsApi",
+    "FoldersApi",
     "GitApi",
     "ItemsApi",
     "OperationsApi",
