@@ -125,11 +125,11 @@ def _file_selections(files: FileSelection) -> list[ItemIdentifierWithFileSelecti
             identifier: ItemIdentifier = entry
         elif isinstance(entry, tuple) and len(entry) == 2:
             identifier = _identifier(entry[0])
+            if isinstance(entry[1], str):
+                raise ConfigurationError(f"Give the selected files as a list, got {entry[1]!r}.")
             paths = None if entry[1] is None else list(entry[1])
         else:
             raise ConfigurationError(f"Not an item with its selected files: {entry!r}")
-        if isinstance(paths, str):
-            raise ConfigurationError(f"Give the selected files as a list, got {paths!r}.")
         fields: dict[str, Any] = {}
         if identifier.object_id is not None:
             fields["object_id"] = identifier.object_id

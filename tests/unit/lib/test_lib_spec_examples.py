@@ -112,35 +112,57 @@ COVERED: dict[str, Spec] = {
     "platform/ListItemsInWorkspaceByType.json": (None, {"200": m.Items}),
     "platform/ListItemsInWorkspaceWithContinuation.json": (None, {"200": m.Items}),
     "platform/ListItemsWithDefaultIdentity.json": (None, {"200": m.Items}),
+    "platform/CreateItemInFolder.json": (m.CreateItemRequest, {"201": m.Item}),
+    "platform/CreateItemRequiredOnly.json": (m.CreateItemRequest, {"201": m.Item}),
+    "platform/CreateItemWithSensitivityLabelStrategy.json": (m.CreateItemRequest, {"201": m.Item}),
+    "platform/UpdateItem.json": (m.UpdateItemRequest, {"200": m.Item}),
+    "platform/DeleteItem.json": (None, {}),
+    "platform/HardDeleteItem.json": (None, {}),
+    "platform/GetItemDefinition.json": (None, {"200": m.ItemDefinitionResponse}),
+    "platform/UpdateItemDefinition.json": (m.UpdateItemDefinitionRequest, {}),
+    "gitIntegration/CreateWorkspaceRelation.json": (
+        m.CreateWorkspaceRelationRequest,
+        {"201": m.WorkspaceRelation},
+    ),
+    "gitIntegration/DeleteWorkspaceRelation.json": (None, {}),
+    "gitIntegration/ListWorkspaceRelations.json": (None, {"200": m.WorkspaceRelations}),
+    "connections/AddConnectionRoleAssignment.json": (
+        m.AddConnectionRoleAssignmentRequest,
+        {"201": m.ConnectionRoleAssignment},
+    ),
+    "connections/DeleteConnectionRoleAssignment.json": (None, {}),
+    "connections/GetConnectionRoleAssignment.json": (None, {"200": m.ConnectionRoleAssignment}),
+    "connections/ListConnectionRoleAssignments.json": (
+        None,
+        {"200": m.ConnectionRoleAssignments},
+    ),
+    "connections/ListConnectionRoleAssignmentsWithContinuation.json": (
+        None,
+        {"200": m.ConnectionRoleAssignments},
+    ),
+    "connections/UpdateConnectionRoleAssignment.json": (
+        m.UpdateConnectionRoleAssignmentRequest,
+        {"200": m.ConnectionRoleAssignment},
+    ),
+    "connections/ListSupportedConnectionTypes.json": (
+        None,
+        {"200": m.ListSupportedConnectionTypesResponse},
+    ),
+    "connections/TestConnection.json": (None, {"200": m.ConnectionStatusResponse}),
+    "connections/TestConnectionOffline.json": (None, {"200": m.ConnectionStatusResponse}),
     "platform/GetLongRunningOperationStateCompleted.json": (None, {"200": m.OperationState}),
     "platform/GetLongRunningOperationStateRunning.json": (None, {"200": m.OperationState}),
     # The result of the operation in this example is an item (Create Item).
     "platform/GetLongRunningOperationResult.json": (None, {"200": m.Item}),
 }
 
-# Examples of operations the library does not wrap (item CRUD and definitions, workspace update
-# and delete, workspace relations, updates of
-# connections other than shareable cloud ones, role assignments, tests and types).
+# Examples of operations the library does not wrap (workspace update and delete, updates of
+# connections other than shareable cloud ones).
 NOT_COVERED_PREFIXES = (
-    "gitIntegration/CreateWorkspaceRelation",
-    "gitIntegration/DeleteWorkspaceRelation",
-    "gitIntegration/ListWorkspaceRelations",
-    "connections/AddConnectionRoleAssignment",
-    "connections/DeleteConnectionRoleAssignment",
-    "connections/GetConnectionRoleAssignment",
-    "connections/ListConnectionRoleAssignments",
-    "connections/UpdateConnectionRoleAssignment",
-    "connections/ListSupportedConnectionTypes",
-    "connections/TestConnection",
     "connections/UpdateOnPremisesGateway",
     "connections/UpdatePersonalCloud",
     "connections/UpdateStreamingVirtualNetworkGateway",
     "connections/UpdateVirtualNetworkGateway",
-    "platform/CreateItem",
-    "platform/DeleteItem",
-    "platform/HardDeleteItem",
-    "platform/UpdateItem",
-    "platform/GetItemDefinition",
     "platform/DeleteWorkspace",
     "platform/UpdateWorkspace",
 )
@@ -226,3 +248,36 @@ def test_examples_parse_into_the_specific_subtypes() -> None:
     # "KustoDashboard" is not in the spec's ItemType enum: it is kept, not rejected.
     assert items.value[1].type == "KustoDashboard"
     assert not isinstance(items.value[1].type, m.ItemType)
+
+
+def test_admin_git_connections_example_round_trips() -> None:
+    example = json.loads(
+        (spec_root() / "admin" / "examples" / "ListGitConnectionsDetails.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    for response in example["responses"].values():
+        original = response["body"]
+        parsed = m.GitConnections.model_validate(original)
+        assert _dump(parsed) == original
+        assert all(
+            isinstance(c.git_provider_details, (m.AzureDevOpsDetails, m.GitHubDetails))
+            for c in parsed.value
+        )
+
+
+def test_new_examples_parse_into_typed_values() -> None:
+    offline = m.ConnectionStatusResponse.model_validate(
+        _load("connections/TestConnectionOffline.json")["responses"]["200"]["body"]
+    )
+    assert offline.status is m.TestConnectionStatus.OFFLINE
+    assert offline.errors is not None and offline.errors[0].error_code
+    relations = m.WorkspaceRelations.model_validate(
+        _load("gitIntegration/ListWorkspaceRelations.json")["responses"]["200"]["body"]
+    )
+    assert {r.relation_type for r in relations.value} <= set(m.WorkspaceRelationType)
+    definition = m.ItemDefinitionResponse.model_validate(
+        _load("platform/GetItemDefinition.json")["responses"]["200"]["body"]
+    ).definition
+    # The example's payloads are placeholders, not base64: only their typing is checked here.
+    assert all(part.payload_type is m.PayloadType.INLINE_BASE64 for part in definition.parts)
