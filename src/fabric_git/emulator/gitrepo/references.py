@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from fabric_git.emulator.gitrepo._model import ZERO_GUID, ItemState, as_text, canonical_bytes
+from fabric_git.repoformat.model import ZERO_GUID, ItemState, as_text, canonical_bytes
 
 __all__ = [
     "RepoReferences",

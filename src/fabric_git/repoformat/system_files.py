@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fabric_git.emulator.gitrepo._model import (
+from fabric_git.repoformat.model import (
     KNOWN_METADATA_KEYS,
     MAX_DIRECTORY_NAME_LENGTH,
     PLATFORM_FILE,
