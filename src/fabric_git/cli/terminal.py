@@ -106,6 +106,20 @@ class Terminal:
         elif self.environment.azure_pipelines:
             self._raw_err(f"##vso[task.logissue type=error]{_vso_escape(message)}")
 
+    def annotate(self, level: str, message: str, *, path: str, line: int, title: str) -> None:
+        """A CI annotation of ``level`` (error or warning) on a file and line, where a CI reads
+        them (GitHub Actions, Azure Pipelines); nothing elsewhere."""
+        if self.environment.github_actions:
+            where = f"file={_gh_escape(path, prop=True)},line={line}"
+            heading = f"title={_gh_escape(title, prop=True)}"
+            self._raw_err(f"::{level} {where},{heading}::{_gh_escape(message)}")
+        elif self.environment.azure_pipelines:
+            where = f"sourcepath={_vso_property(path)};linenumber={line}"
+            heading = f"code={_vso_property(title)}"
+            self._raw_err(
+                f"##vso[task.logissue type={level};{where};{heading}]{_vso_escape(message)}"
+            )
+
     def traceback(self, text: str) -> None:
         self._raw_err(text.rstrip("\n"))
 
@@ -164,3 +178,8 @@ def _gh_escape(text: str, *, prop: bool = False) -> str:
 def _vso_escape(text: str) -> str:
     # Azure Pipelines logging-command escaping of the message part.
     return text.replace("%", "%AZP25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _vso_property(text: str) -> str:
+    # Azure Pipelines logging-command escaping of a property value.
+    return _vso_escape(text).replace(";", "%3B").replace("]", "%5D")

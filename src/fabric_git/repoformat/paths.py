@@ -92,16 +92,17 @@ def is_gitmodules_like(segment: str) -> bool:
 
 
 def printable(text: str) -> str:
-    """``text`` with control characters, lone surrogates (undecodable bytes of a file name)
-    and format characters escaped, so a name printed in a message is data, never a command."""
+    """``text`` with control characters, lone surrogates (undecodable bytes of a file name),
+    invisible format characters and line separators escaped as ``\\xNN``/``\\uNNNN``, so a name
+    printed to a terminal or a CI log is data, never a command. Messages are kept raw; they are
+    escaped where they are printed."""
+    if text.isprintable():
+        return text
     out: list[str] = []
     for char in text:
-        category = unicodedata.category(char)
-        if category in ("Cc", "Cs", "Cf") or char in ("\u2028", "\u2029"):
+        if unicodedata.category(char) in ("Cc", "Cs", "Cf", "Zl", "Zp"):
             code = ord(char)
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        elif char == "\\":
-            out.append("\\\\")
         else:
             out.append(char)
     return "".join(out)
@@ -117,14 +118,14 @@ def git_path_problem(path: str) -> str | None:
     if not path:
         return "an empty path"
     if path.startswith("/"):
-        return f"'{printable(path)}' is an absolute path"
+        return f"'{path}' is an absolute path"
     if _DOT_SEGMENT_RE.search(path):
-        return f"'{printable(path)}' has an empty, '.' or '..' segment"
+        return f"'{path}' has an empty, '.' or '..' segment"
     # Fast path: every spelling of .git holds "git" once ignorable code points are dropped.
     if "git" in _hfs_fold(path):
         for segment in re.split(r"[/\\]", path):
             if is_git_name(segment):
-                return f"'{printable(path)}' has a segment a checkout would treat as '.git'"
+                return f"'{path}' has a segment a checkout would treat as '.git'"
     return None
 
 
@@ -135,18 +136,18 @@ def item_path_problem(path: str) -> str | None:
     if problem is not None:
         return problem
     if "\\" in path:
-        return f"'{printable(path)}' has a backslash"
+        return f"'{path}' has a backslash"
     bad = _CONTROL_RE.search(path)
     if bad is not None:
         what = "is not valid UTF-8" if "\ud800" <= bad.group() else "has a control character"
-        return f"'{printable(path)}' {what}"
+        return f"'{path}' {what}"
     return None
 
 
 def path_too_long(path: str) -> str | None:
     """The length message of a path over MAX_PATH_LENGTH, or None."""
     if len(path) > MAX_PATH_LENGTH:
-        return f"'{printable(path)}' is {len(path)} characters long; the limit is {MAX_PATH_LENGTH}"
+        return f"'{path}' is {len(path)} characters long; the limit is {MAX_PATH_LENGTH}"
     return None
 
 
@@ -155,7 +156,7 @@ def item_directory_name_problem(name: str) -> str | None:
     bad = sorted(ITEM_DIRECTORY_FORBIDDEN_CHARACTERS.intersection(name))
     if bad:
         listed = " ".join(bad)
-        return f"the item directory name '{printable(name)}' contains {listed}"
+        return f"the item directory name '{name}' contains {listed}"
     return None
 
 
