@@ -24,6 +24,7 @@ from fabric_git.repoformat.model import (
     SYSTEM_FILES,
     V1_CONFIG_FILE,
     V1_METADATA_FILE,
+    ZERO_GUID,
     as_text,
 )
 from fabric_git.repoformat.paths import (
@@ -89,6 +90,7 @@ _ERRORS = frozenset(
     }
 )
 _CHILDREN = ".children"
+_ZERO_GUID_BYTES = ZERO_GUID.encode()
 _TYPE_SUFFIX_RE = re.compile(r"\.([A-Za-z]+)$")
 _PROBLEM_KEYS = (
     ("logicalId", "logicalId"),
@@ -225,23 +227,22 @@ def _item_files(
 
 def _folders(scan: TreeScan) -> Iterator[Finding]:
     """Workspace folder names and depth: what an update refuses when it creates the folders."""
-    reported: set[str] = set()
+    checked: set[tuple[str, ...]] = set()
     for entry in sorted(scan.dirs.values(), key=lambda e: e.path):
         if entry.item is None or entry.parent is not None:
             continue
         folder = entry.item.state.folder
         where = join(entry.path, PLATFORM_FILE)
         for depth in range(1, len(folder) + 1):
-            path = join(scan.root, *folder[:depth])
-            if path in reported:
+            if folder[:depth] in checked:
                 continue
+            checked.add(folder[:depth])
+            path = join(scan.root, *folder[:depth])
             problem = folder_name_problem(folder[depth - 1])
             if problem is not None:
-                reported.add(path)
                 message = f"workspace folder '{relative(path, scan.root)}': {problem}"
                 yield _finding(where, 1, "InvalidFolderDisplayName", message)
             if depth > MAX_FOLDER_DEPTH:
-                reported.add(path)
                 message = (
                     f"workspace folder '{relative(path, scan.root)}' is {depth} "
                     f"levels deep; the limit is {MAX_FOLDER_DEPTH}"
@@ -310,9 +311,14 @@ def _references(scan: TreeScan, files: Mapping[str, bytes]) -> Iterator[Finding]
         if entry.item is None:
             continue
         for path in entry.own_files:
-            if basename(path) in SYSTEM_FILES and parent(path) == entry.path:
-                continue
-            text = as_text(files[path])
+            content = files[path]
+            if (
+                _ZERO_GUID_BYTES not in content
+                or parent(path) == entry.path
+                and (basename(path) in SYSTEM_FILES)
+            ):
+                continue  # a reference in a repository always comes with the all-zero id
+            text = as_text(content)
             if text is None:
                 continue
             for guid, line in workspace_references(text):

@@ -60,8 +60,11 @@ _SPECIAL_FILES = (
 _SHORT_NAME_RE = re.compile(r"([0-9a-z]{6})~([1-9])")
 
 
+_HFS_DROP = {ord(c): None for c in _HFS_IGNORED}
+
+
 def _hfs_fold(segment: str) -> str:
-    return "".join(c for c in segment if c not in _HFS_IGNORED).lower()
+    return (segment if segment.isascii() else segment.translate(_HFS_DROP)).lower()
 
 
 def _ntfs_fold(segment: str) -> str:
@@ -168,7 +171,7 @@ def folder_name_problem(name: str) -> str | None:
         return f"The folder name must be at most {MAX_FOLDER_NAME_LENGTH} characters"
     if name != name.strip(" "):
         return "The folder name must not begin or end with a space"
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
+    if _CONTROL_RE.search(name):
         return "The folder name must not contain control characters"
     bad = sorted(FOLDER_FORBIDDEN_CHARACTERS.intersection(name))
     if bad:

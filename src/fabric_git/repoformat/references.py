@@ -23,7 +23,7 @@ GUID_RE = re.compile(
 )
 _FULL_GUID_RE = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
 # Notebook source files hold their metadata as JSON in comment lines: "# META {", "-- META }".
-_META_LINE_RE = re.compile(r"^\s*(?:#|--|//)\s*META(?: (.*))?$")
+_META_LINE_RE = re.compile(r"^[ \t]*(?:#|--|//)[ \t]*META(?: (.*))?\r?$", re.MULTILINE)
 _MAX_JSON_DEPTH = 64
 
 
@@ -44,9 +44,10 @@ def workspace_references(text: str) -> Iterator[tuple[str, int]]:
     block) whose workspace-named key holds the all-zero GUID."""
     if ZERO_GUID not in text:
         return
+    lowered = text.lower()
     for document in _json_documents(text):
         for guid in _same_workspace_ids(document, 0):
-            at = text.lower().find(guid)
+            at = lowered.find(guid)
             yield guid, text.count("\n", 0, at) + 1 if at >= 0 else 1
 
 
@@ -59,14 +60,13 @@ def _json_documents(text: str) -> Iterator[Any]:
             pass
         return
     block: list[str] = []
-    for line in text.splitlines():
-        match = _META_LINE_RE.match(line)
-        if match is not None:
-            block.append(match.group(1) or "")
-            continue
-        if block:
+    end = -1
+    for match in _META_LINE_RE.finditer(text):
+        if block and match.start() != end + 1:  # a line between: the block ended
             yield from _loads(block)
             block = []
+        block.append(match.group(1) or "")
+        end = match.end()
     if block:
         yield from _loads(block)
 

@@ -36,11 +36,14 @@ def read_worktree(root: Path, directory: str = "") -> Worktree:
     directory = directory.strip("/")
     listed = _git_listing(root, directory)
     tree = Worktree(used_git=listed is not None)
-    paths = listed if listed is not None else _walk(root, directory)
-    for relative in paths:
+    if listed is None:
+        entries = _walk(root, directory)
+    else:  # Git lists names only: whether each is a link is asked of the file system
+        entries = ((p, os.path.islink(os.path.join(root, p))) for p in listed)
+    for relative, is_link in entries:
         full = os.path.join(root, relative)
         try:
-            if os.path.islink(full):
+            if is_link:
                 tree.files[relative] = os.fsencode(os.readlink(full))
                 tree.symlinks.add(relative)
                 continue
@@ -51,20 +54,22 @@ def read_worktree(root: Path, directory: str = "") -> Worktree:
     return tree
 
 
-def _walk(root: Path, directory: str) -> Iterator[str]:
+def _walk(root: Path, directory: str) -> Iterator[tuple[str, bool]]:
+    """(path, is a symbolic link) of every file under ``directory``, from the directory
+    entries themselves (no extra system call per file)."""
     start = os.path.join(root, directory) if directory else str(root)
     pending = [(start, directory)]
     while pending:
         current, prefix = pending.pop()
         with os.scandir(current) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
+            for entry in entries:
                 relative = f"{prefix}/{entry.name}" if prefix else entry.name
                 if relative == ".git":
                     continue  # the repository itself, not content
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((entry.path, relative))
                 else:
-                    yield relative
+                    yield relative, entry.is_symlink()
 
 
 def _git_listing(root: Path, directory: str) -> list[str] | None:
