@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,19 @@ def test_in_a_git_working_tree_ignored_files_are_not_read(tmp_path: Path) -> Non
     assert run(str(tmp_path)).exit_code == 0
     (tmp_path / ".gitignore").unlink()
     assert run(str(tmp_path)).exit_code == 1
+
+
+def test_lint_loads_nothing_of_the_emulator_or_the_service_client(tmp_path: Path) -> None:
+    write(tmp_path, {"Sales.Notebook/.platform": platform(LID, "Sales")})
+    code = (
+        "import sys\n"
+        "from fabric_git.cli import main\n"
+        f"sys.argv = ['fabric-git', 'lint', {str(tmp_path)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as done:\n    assert done.code in (0, None), done\n"
+        "heavy = ('fabric_git.emulator', 'pygit2', 'starlette', 'httpx', 'azure', 'pydantic')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
