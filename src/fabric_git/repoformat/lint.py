@@ -3,7 +3,8 @@ silently ignore.
 
 Errors are the problems the emulator refuses the same tree for: the read problems of
 :func:`repoformat.tree.scan_tree` (update), and what a commit or an update refuses later
-(paths over the length limit, files over the size limit, workspace folder names). Warnings are
+(paths over the length limit, files over the size limit, workspace folder names, display names
+over the length limit). Warnings are
 what Fabric reads without an error but not as the author meant: unsupported item types,
 directories that look like items but have no system file, child items outside ``.children``
 and references to items the tree does not hold.
@@ -18,6 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from fabric_git.repoformat.model import (
+    MAX_DISPLAY_NAME_LENGTH,
     MAX_FILE_BYTES,
     PLATFORM_FILE,
     SUPPORTED_TYPES,
@@ -66,6 +68,8 @@ FIXES: dict[str, str] = {
     "FileTooLarge": "keep each file under 25 MB, the largest Fabric commits",
     "InvalidFolderDisplayName": "rename the folder: workspace folder names have at most 255 "
     'characters, no leading or trailing space and none of ~ " # . & * : < > ? / \\ { | }',
+    "DisplayNameTooLong": f"shorten metadata.displayName to at most {MAX_DISPLAY_NAME_LENGTH} "
+    "characters",
     "FolderDepthLimitExceeded": f"move the item up: workspace folders nest at most "
     f"{MAX_FOLDER_DEPTH} levels",
     "UnsupportedItemType": "Fabric ignores this item: correct metadata.type (types are "
@@ -87,6 +91,7 @@ _ERRORS = frozenset(
         "FileTooLarge",
         "InvalidFolderDisplayName",
         "FolderDepthLimitExceeded",
+        "DisplayNameTooLong",
     }
 )
 _CHILDREN = ".children"
@@ -256,6 +261,14 @@ def _item_dirs(scan: TreeScan, files: Mapping[str, bytes]) -> Iterator[Finding]:
     for entry in scan.dirs.values():
         kind = entry.info.type
         system_file = _system_file(entry, files)
+        name = entry.info.display_name
+        if entry.item is not None and len(name) > MAX_DISPLAY_NAME_LENGTH:
+            message = (
+                f"displayName is {len(name)} characters long; the limit is "
+                f"{MAX_DISPLAY_NAME_LENGTH}"
+            )
+            line = _line_of(files.get(system_file), "displayName")
+            yield _finding(system_file, line, "DisplayNameTooLong", message)
         if entry.info.problem is None and kind is not None and kind not in SUPPORTED_TYPES:
             known = {t.lower(): t for t in SUPPORTED_TYPES}.get(kind.lower())
             hint = f" (did you mean '{known}'? types are case-sensitive)" if known else ""

@@ -20,6 +20,8 @@ MAX_PATH_LENGTH = 250
 """Longest repo-relative file path Fabric writes; longer paths fail with GitFilePathTooLong."""
 MAX_DIRECTORY_NAME_LENGTH = 256
 """A sanitised display name longer than this gives the ``{logicalId}.{Type}`` directory."""
+MAX_DISPLAY_NAME_LENGTH = 256
+"""Longest item display name Fabric accepts."""
 MAX_FILE_BYTES = 25 * 1024 * 1024
 """Largest file Fabric commits (25 MB)."""
 

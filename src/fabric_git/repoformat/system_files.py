@@ -49,7 +49,7 @@ def _load_json_object(data: bytes | None) -> dict[str, Any] | None:
         return None
     try:
         value = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # nested past the parser's depth
         return None
     return value if isinstance(value, dict) else None
 

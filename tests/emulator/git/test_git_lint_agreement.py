@@ -93,6 +93,12 @@ CASES = [
         "InvalidSystemFiles",
     ),
     Case(
+        "platform-nested-too-deep",
+        {"New.Notebook/.platform": b'{"metadata": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"},
+        frozenset({"InvalidSystemFiles"}),
+        "InvalidSystemFiles",
+    ),
+    Case(
         "platform-without-logical-id",
         {"New.Notebook/.platform": b'{"metadata": {"type": "Notebook", "displayName": "New"}}'},
         frozenset({"InvalidSystemFiles"}),
@@ -135,6 +141,13 @@ CASES = [
         item("Load again.Notebook", NEW, "Load"),
         frozenset({"PotentialDuplicateDisplayNameAndType"}),
         "PotentialDuplicateDisplayNameAndType",
+    ),
+    Case(
+        "display-name-over-the-limit",
+        item("Long name.Notebook", NEW, "n" * 257),
+        frozenset({"DisplayNameTooLong"}),
+        "InvalidInput",
+        stage="update",
     ),
     Case(
         "unsupported-type",

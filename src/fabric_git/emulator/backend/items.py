@@ -11,11 +11,12 @@ from typing import Any, Final
 from fabric_git.emulator import errors
 from fabric_git.emulator.backend import folders as folder_backend
 from fabric_git.emulator.ids import ZERO_GUID, new_id
+from fabric_git.repoformat.model import MAX_DISPLAY_NAME_LENGTH
 from fabric_git.repoformat.paths import item_path_problem
 
 PLATFORM_FILE = ".platform"
 MAX_ITEMS_PER_WORKSPACE = 1000
-MAX_NAME_LENGTH = 256
+MAX_NAME_LENGTH = MAX_DISPLAY_NAME_LENGTH
 
 # The spec's ItemType enum (common/definitions.json); the enum is open, so clients must cope
 # with new values, but the emulator accepts exactly these.
