@@ -26,6 +26,7 @@ __all__ = [
     "is_gitmodules_like",
     "item_directory_name_problem",
     "item_path_problem",
+    "may_have_problems",
     "path_too_long",
     "printable",
 ]
@@ -113,6 +114,22 @@ def printable(text: str) -> str:
 
 _DOT_SEGMENT_RE = re.compile(r"(?:^|[/\\])\.{0,2}(?:[/\\]|$)")
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def may_have_problems(paths: list[str]) -> bool:
+    """False when no path of ``paths`` can have a problem ``item_path_problem`` finds: no
+    "git" in any case, no character that is not printable (control, format and HFS-ignorable
+    characters, undecodable bytes), no backslash, no empty, "." or ".." segment. Most trees
+    hold none of these, and then no path is checked one by one (a few string scans in C)."""
+    joined = "/" + "/".join(paths) + "/"
+    return (
+        not joined.isprintable()
+        or "\\" in joined
+        or "git" in joined.lower()
+        or "//" in joined
+        or "/./" in joined
+        or "/../" in joined
+    )
 
 
 def git_path_problem(path: str) -> str | None:

@@ -21,9 +21,11 @@ from fabric_git.repoformat.model import (
     error_detail,
 )
 from fabric_git.repoformat.paths import (
+    ITEM_DIRECTORY_FORBIDDEN_CHARACTERS,
     git_path_problem,
     item_directory_name_problem,
     item_path_problem,
+    may_have_problems,
 )
 from fabric_git.repoformat.system_files import SystemInfo, read_system_files
 
@@ -288,15 +290,17 @@ def scan_tree(files: Mapping[str, bytes], root: str) -> TreeScan:
 
 def _path_problems(paths: list[str], dirs: Mapping[str, ItemDir]) -> list[Problem]:
     """``InvalidPath``: any path Git would refuse, and in the items Fabric reads, a file path
-    or an item directory name Fabric refuses."""
+    or an item directory name Fabric refuses. Trees with nothing suspect cost a few scans."""
     problems: list[Problem] = []
-    item_files = {f for d in dirs.values() if d.supported for f in d.own_files}
-    for path in paths:
-        problem = item_path_problem(path) if path in item_files else git_path_problem(path)
-        if problem is not None:
-            problems.append(Problem("InvalidPath", problem, (path,)))
-    for directory in sorted(dirs):
-        if dirs[directory].supported:
+    if may_have_problems(paths):
+        item_files = {f for d in dirs.values() if d.supported for f in d.own_files}
+        for path in paths:
+            problem = item_path_problem(path) if path in item_files else git_path_problem(path)
+            if problem is not None:
+                problems.append(Problem("InvalidPath", problem, (path,)))
+    item_dirs = sorted(d for d, entry in dirs.items() if entry.supported)
+    if not ITEM_DIRECTORY_FORBIDDEN_CHARACTERS.isdisjoint("".join(item_dirs)):
+        for directory in item_dirs:
             problem = item_directory_name_problem(basename(directory))
             if problem is not None:
                 problems.append(Problem("InvalidPath", problem, (directory,)))

@@ -11,6 +11,7 @@ from fabric_git.repoformat.paths import (
     git_path_problem,
     is_gitmodules_like,
     item_path_problem,
+    may_have_problems,
     printable,
 )
 from fabric_git.repoformat.references import workspace_references
@@ -131,3 +132,12 @@ def test_same_workspace_references_in_json_and_notebook_meta() -> None:
     assert list(workspace_references(notebook)) == [(item, 3)]
     assert list(workspace_references(f'{{"id": "{item}"}}')) == []
     assert list(workspace_references("[" * 5000 + zero)) == []
+
+
+def test_the_fast_check_misses_no_path_a_rule_refuses() -> None:
+    refused = [*GIT_LIKE, "/etc/passwd", "a//b", "a/./b", "../a", "a/..", "", "a/", "x\ny\r.py"]
+    refused += ["a/\x1b[31m.py", "a/\udcff.py", "a\\b.py", "a/\x85.py"]
+    for path in refused:
+        assert item_path_problem(path) is not None, path
+        assert may_have_problems(["fine/path", path]), path
+    assert not may_have_problems([p for p in NOT_GIT_LIKE if "git" not in p.lower()])
