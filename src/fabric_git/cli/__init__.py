@@ -61,6 +61,9 @@ COMMANDS: dict[str, LazySpec] = {
     "workspaces": LazySpec("fabric_git.cli.workspaces:workspaces", "List or create workspaces."),
     "emulator": LazySpec("fabric_git.cli.emulator:emulator", "Run the local Fabric emulator."),
     "demo": LazySpec("fabric_git.cli.demo:demo", "Run the whole Git workflow on the emulator."),
+    "lint": LazySpec(
+        "fabric_git.cli.lint:lint", "Check a repository for what Fabric would refuse (offline)."
+    ),
 }
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fabric_git.emulator.gitrepo._model import (
+from fabric_git.repoformat.model import (
     KNOWN_METADATA_KEYS,
     MAX_DIRECTORY_NAME_LENGTH,
     PLATFORM_FILE,
@@ -49,7 +49,7 @@ def _load_json_object(data: bytes | None) -> dict[str, Any] | None:
         return None
     try:
         value = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # nested past the parser's depth
         return None
     return value if isinstance(value, dict) else None
 

@@ -20,6 +20,10 @@ MAX_PATH_LENGTH = 250
 """Longest repo-relative file path Fabric writes; longer paths fail with GitFilePathTooLong."""
 MAX_DIRECTORY_NAME_LENGTH = 256
 """A sanitised display name longer than this gives the ``{logicalId}.{Type}`` directory."""
+MAX_DISPLAY_NAME_LENGTH = 256
+"""Longest item display name Fabric accepts."""
+MAX_FILE_BYTES = 25 * 1024 * 1024
+"""Largest file Fabric commits (25 MB)."""
 
 # The public item types that take part in Git integration: the intersection of the spec's
 # ItemType enum with Fabric's list of supported items and fabric-cicd's item types.
