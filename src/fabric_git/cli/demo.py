@@ -213,6 +213,8 @@ def run_demo(say: Any, *, work_dir: Path) -> DemoReport:
 @pass_app
 def demo(app: AppContext, keep: Path | None) -> None:
     """Run the whole Git workflow on a throwaway emulator (exits 0 when every step worked)."""
+    import fabric_git.emulator  # noqa: F401  (without the emulator extra: one line, nothing made)
+
     work_dir = keep or Path(tempfile.mkdtemp(prefix="fabric-git-demo-"))
     work_dir.mkdir(parents=True, exist_ok=True)
     try:
