@@ -167,13 +167,14 @@ def run_demo(say: Any, *, work_dir: Path) -> DemoReport:
         )
 
         url = github_repository_url(OWNER, REPOSITORY)
+        connection_name = "demo-github"
         connection = ensure_github_connection(
-            client, display_name="demo-github", repository_url=url, token=pat
+            client, display_name=connection_name, repository_url=url, token=pat
         )
         step(
             f"Stored the PAT in the connection '{connection.display_name}' ({connection.id})",
             fabric_git(
-                "connections", "create-github", "--name", connection.display_name, "--repo-url", url
+                "connections", "create-github", "--name", connection_name, "--repo-url", url
             ),
         )
 
@@ -184,7 +185,7 @@ def run_demo(say: Any, *, work_dir: Path) -> DemoReport:
         synced = sync(client, WORKSPACE, SyncOptions(provider=provider, credentials=credentials))
         head = synced.status.workspace_head if synced.status else None
         sync_command = fabric_git(
-            "sync", *ws_option, "--repo-url", url, "--connection", connection.display_name
+            "sync", *ws_option, "--repo-url", url, "--connection", connection_name
         )
         step(
             f"Synced: {', '.join(synced.actions)}; {len(synced.changes)} item(s) committed, "

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from fabric_git.cli._sandbox import Sandbox
+from fabric_git.testing import Sandbox
 
 EMULATOR_PACKAGES = ("pygit2", "starlette", "uvicorn", "jwt", "anyio")
 
@@ -71,9 +71,10 @@ def test_the_emulator_commands_name_the_extra_to_install(argv: tuple[str, ...]) 
 
 
 @pytest.mark.server
-def test_a_lean_cli_talks_to_a_running_service() -> None:
-    with Sandbox(lro_duration=0.01) as sandbox:
-        sandbox.create_workspace("Lean install")
-        done = _fabric_git("-o", "json", "workspaces", "list", env=sandbox.environment())
+def test_a_lean_cli_talks_to_a_running_service(
+    fabric_emulator: Sandbox, fabric_env: dict[str, str]
+) -> None:
+    fabric_emulator.create_workspace("Lean install")
+    done = _fabric_git("-o", "json", "workspaces", "list")
     assert done.returncode == 0, done.stderr
     assert "Lean install" in [w["displayName"] for w in json.loads(done.stdout)["workspaces"]]
