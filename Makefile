@@ -20,8 +20,8 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench action
+	$(BIN)/ruff format --check src tests bench action
 	$(BIN)/mypy
 
 # The tests read the Fabric REST spec vendored in specs/fabric-api.
