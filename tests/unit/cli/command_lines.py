@@ -10,7 +10,6 @@ from typing import Any
 import click
 
 from fabric_git.cli import cli
-from fabric_git.cli._argv import hoist_global_options
 
 _OPERATORS = set("();<>|&")
 
@@ -53,10 +52,9 @@ def invocations(script: str) -> Iterator[list[str]]:
 
 def check(args: list[str]) -> None:
     """Walk the click tree as click would, failing on an unknown command, flag or choice.
-    Global options after the command name are first moved in front of it, as the CLI does."""
+    (A loaded command carries the global options too: they may follow its name.)"""
     command: click.Command = cli
     ctx = click.Context(cli)
-    args = hoist_global_options(cli, ctx, args)
     position = 0
     while position < len(args):
         arg = args[position]
