@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from fabric_git._extras import MissingExtraError
 from fabric_git.cli._sandbox import GitWorkTree, Identity, Sandbox, item_parts
 
 __all__ = ["GitWorkTree", "Identity", "Sandbox", "fabric_emulator", "fabric_env", "item_parts"]
@@ -30,6 +31,10 @@ __all__ = ["GitWorkTree", "Identity", "Sandbox", "fabric_emulator", "fabric_env"
 @pytest.fixture(scope="session")
 def fabric_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     """A Fabric emulator on 127.0.0.1 for the session (long-running operations take 10 ms)."""
+    try:
+        import fabric_git.emulator  # noqa: F401
+    except MissingExtraError as missing:  # one line, not a traceback through the plugin
+        pytest.fail(f"fabric_emulator: {missing}", pytrace=False)
     data_dir = tmp_path_factory.mktemp("fabric-emulator")
     with Sandbox(data_dir=data_dir, lro_duration=0.01) as sandbox:
         yield sandbox

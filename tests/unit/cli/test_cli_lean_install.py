@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -68,6 +69,23 @@ def test_the_emulator_commands_name_the_extra_to_install(argv: tuple[str, ...]) 
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("error: MissingExtra: the emulator needs packages")
     assert "pygit2" in lines[0] and "pip install 'fabric-git[emulator]'" in lines[0]
+
+
+def test_the_pytest_plugin_names_the_extra_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(PRELUDE.replace("from fabric_git.cli import cli\n", ""))
+    (tmp_path / "test_pipeline.py").write_text("def test_it(fabric_env):\n    pass\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout
+    assert "fabric_emulator: the emulator needs packages that are not installed" in done.stdout
+    assert "pip install 'fabric-git[emulator]'" in done.stdout
+    assert "Traceback" not in done.stdout and "_sandbox.py" not in done.stdout
 
 
 @pytest.mark.server
