@@ -157,10 +157,11 @@ def _apply_global_option(ctx: click.Context, param: click.Parameter, value: Any)
     from fabric_git.cli.app import AppContext
 
     root = ctx.find_root()
+    before = root.params.get(param.name or "")
     root.params[param.name or ""] = value
     if isinstance(ctx.obj, AppContext):
         ctx.obj.options, ctx.obj.terminal = _settings(root.params)
-    if param.name == "verbose" and value:
+    if param.name == "verbose" and value and not before:  # not twice for -v CMD -v
         from fabric_git.cli.errors import enable_debug_logging
 
         root.call_on_close(enable_debug_logging())

@@ -4,6 +4,8 @@ reach the command."""
 
 from __future__ import annotations
 
+import logging
+
 import click
 import pytest
 from click.testing import CliRunner, Result
@@ -148,3 +150,17 @@ def test_help_says_where_global_options_may_go_and_keeps_them_out_of_command_hel
     assert "--api-url" not in note and "-o/--output" in note
     twice = runner.invoke(cli, ["status", "--help"]).stdout
     assert twice.count("Global options work here too") == 1
+
+
+def test_verbose_before_and_after_the_command_logs_each_record_once() -> None:
+    handlers: list[int] = []
+
+    def factory(options: GlobalOptions) -> object:
+        handlers.append(len(logging.getLogger("fabric_git").handlers))
+        raise _Reached
+
+    before = len(logging.getLogger("fabric_git").handlers)
+    for args in (["-v", "status", "-w", "S", "-v"], ["status", "-w", "S", "-v"]):
+        CliRunner().invoke(cli, args, obj={"client_factory": factory})
+    assert handlers == [before + 1, before + 1]
+    assert len(logging.getLogger("fabric_git").handlers) == before  # put back at exit
