@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["EXIT_CODES_HELP", "EnvVars", "ExitCode"]
+__all__ = ["EXIT_CODES_HELP", "WORKSPACE_META", "EnvVars", "ExitCode"]
+
+# Key of ``click.Context.meta`` (shared by every context of a run) holding the workspace the
+# command was given, for hints that name it.
+WORKSPACE_META = "fabric_git.workspace"
 
 
 class EnvVars:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import click
 
-from fabric_git.cli.constants import ExitCode
+from fabric_git.cli.constants import WORKSPACE_META, ExitCode
 from fabric_git.cli.failures import Failure, classify
 from fabric_git.cli.terminal import Environment, Terminal
 
@@ -47,7 +47,9 @@ class _CurrentStderr(logging.Handler):
 def report_failure(ctx: click.Context, error: BaseException) -> ExitCode:
     """Print ``error`` for people and CI; return the exit code."""
     terminal = _terminal(ctx)
-    failure = classify(error)
+    failure = classify(
+        error, command=ctx.invoked_subcommand, workspace=ctx.meta.get(WORKSPACE_META)
+    )
     line = failure.line()
     if not failure.expected and not terminal.verbose:
         line += " (run with --verbose for the traceback)"

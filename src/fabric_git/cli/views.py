@@ -63,7 +63,7 @@ def _ws(name: str, workspace_id: str) -> str:
 
 def status_lines(report: StatusReport) -> tuple[str, ...]:
     state = (
-        "in sync"
+        "in sync" + (" (the branch moved outside its directory)" if report.remote_moved else "")
         if report.in_sync
         else f"{len(report.incoming)} incoming, {len(report.outgoing)} outgoing, "
         f"{len(report.conflicts)} conflict(s)"
@@ -96,8 +96,7 @@ def connect_view(result: ConnectResult, connection: ConnectionResult | None = No
     lines = [line]
     if connection is not None:
         data["connection"] = connection.to_json()
-        verb = "Created" if connection.created else "Reused"
-        lines.insert(0, f"{verb} connection {connection.display_name} ({connection.id}).")
+        lines.insert(0, connection.describe())
     return View(data=data, lines=tuple(lines))
 
 

@@ -54,7 +54,8 @@ def update(
 ) -> UpdateResult:
     """Bring the workspace to the branch tip.
 
-    Nothing incoming: a reported no-op. Conflicts without ``conflict_policy``:
+    No item changed in Git: a reported no-op (even if the branch moved outside the workspace's
+    directory). Conflicts without ``conflict_policy``:
     ``ConflictsNeedPolicyError`` (a dry run reports them in ``blocked_by`` instead).
     ``allowOverrideItems`` is sent only when ``allow_override_items`` is true.
     """
@@ -104,8 +105,9 @@ def update_from_status(
             blocked_by=blocked_by,
         )
 
-    if not incoming and not before.remote_moved:
-        reporter.step("update", "Nothing to update: the workspace is at the branch tip")
+    if not incoming:
+        # Also when the branch moved only outside the workspace's directory: nothing to apply.
+        reporter.step("update", "Nothing to update: no item changed in Git")
         return result(noop=True, status=before)
     if conflicts and policy is None:
         if dry_run:
@@ -116,7 +118,7 @@ def update_from_status(
     if dry_run:
         return result(noop=False, status=before)
     target = before.remote_commit_hash
-    assert target is not None  # remote_moved or incoming changes imply a remote commit
+    assert target is not None  # incoming changes imply a remote commit
     reporter.step("update", f"Updating from Git to {target[:12]} ({len(incoming)} item(s))")
     client.git.update_from_git(
         ws.id,

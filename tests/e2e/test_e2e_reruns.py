@@ -1,0 +1,83 @@
+"""Never make things worse, and re-runs that are no-ops: PAT connections keep their keys unless
+asked, reconnects that fail keep the old connection, and a second run of anything reports that
+there was nothing to do."""
+
+from __future__ import annotations
+
+import json
+
+from e2e.conftest import Fg
+
+
+def _error_line(stderr: str) -> str:
+    [line] = [s for s in stderr.splitlines() if s.startswith("error: ")]
+    return line
+
+
+def test_a_pat_never_silently_replaces_another_connections_key(fg: Fg) -> None:
+    scenario = fg.scenario()
+    other = fg.scenario()  # a second workspace on the same repository, through the same PAT
+    url = ["--repo-url", scenario.repo_url]
+    shared = f"shared-{scenario.owner}"
+    wrong = "pat_wrong_" + scenario.owner
+    fg.scan.secrets.add(wrong)
+    good, bad = {"FABRIC_GIT_PAT": scenario.pat}, {"FABRIC_GIT_PAT": wrong}
+    fg.json("connections", "create-github", "--name", shared, *url, env=good)
+    fg.json("sync", "-w", scenario.workspace, *url, "--directory", "first", "--connection", shared)
+
+    # A new --connection-name is a new connection, even though one exists for that URL: the
+    # wrong PAT goes into it, the connect fails, and the error says which connection was used.
+    named = f"mine-{scenario.owner}"
+    failed = fg(
+        "connect", "-w", other.workspace, *url, "--directory", "other",
+        "--connection-name", named, env=bad, expect=1,
+    )  # fmt: skip
+    line = _error_line(failed.stderr)
+    assert "GitProviderAuthenticationFailed" in line
+    assert f"Created connection {named} (" in line and "Next:" in line
+    listed = {c["displayName"]: c for c in fg.json("connections", "list")["connections"]}
+    assert named in listed and shared in listed
+    assert fg.json("status", "-w", scenario.workspace)["inSync"] is True  # still works
+
+    # The default name does not exist: the connection for the URL is used, its key kept.
+    synced = fg.json("sync", "-w", other.workspace, *url, "--directory", "other", env=bad)
+    assert synced["connection"]["id"] == listed[shared]["id"]
+    assert synced["connection"]["keyUpdated"] is False and synced["summary"]["failed"] == 0
+    text = fg("sync", "-w", other.workspace, *url, "--directory", "other", env=bad)
+    assert f"Using connection {shared} (" in text.stdout
+    assert "found by repository URL" in text.stdout
+    assert "its key is unchanged" in text.stdout and "--rotate-pat" in text.stdout
+
+    # create-github of an existing name keeps its key; --rotate-pat replaces it.
+    kept = fg.json("connections", "create-github", "--name", shared, *url, env=bad)
+    assert (kept["created"], kept["keyUpdated"]) == (False, False)
+    assert fg.json("status", "-w", scenario.workspace)["inSync"] is True
+    rotated = fg.json(
+        "connections", "create-github", "--name", shared, *url, "--rotate-pat", env=bad
+    )
+    assert (rotated["created"], rotated["keyUpdated"]) == (False, True)
+    broken = fg("status", "-w", scenario.workspace, expect=5)  # the rotation asked for happened
+    assert "GitProviderAuthenticationFailed" in broken.stderr and "--rotate-pat" in broken.stderr
+    fixed = fg(
+        "connect", "-w", scenario.workspace, *url, "--directory", "first",
+        "--connection-name", shared, "--rotate-pat", env=good,
+    )  # fmt: skip
+    assert "stored the given token as its key" in fixed.stdout
+    assert fg.json("status", "-w", scenario.workspace)["inSync"] is True
+
+
+def test_a_dry_run_refuses_a_missing_pat_or_connection_as_the_real_run_does(fg: Fg) -> None:
+    scenario = fg.scenario()
+    url = ["--repo-url", scenario.repo_url]
+    for dry in (["--dry-run"], []):
+        missing = fg("sync", "-w", scenario.workspace, *url, *dry, expect=2)
+        assert "PatRequired" in missing.stderr and "FABRIC_GIT_PAT" in missing.stderr
+        gone = fg("sync", "-w", scenario.workspace, *url, "--connection", "nope", *dry, expect=1)
+        assert "connections list" in gone.stderr
+    planned = fg.json(
+        "sync", "-w", scenario.workspace, *url, "--dry-run", env={"FABRIC_GIT_PAT": scenario.pat}
+    )
+    assert planned["connection"]["created"] is True and planned["connection"]["id"] is None
+    names = {c["displayName"] for c in fg.json("connections", "list")["connections"]}
+    assert f"fabric-git-{scenario.owner}-fabric" not in names  # a dry run created nothing
+    assert json.dumps(planned).count("Connect") >= 1
