@@ -81,3 +81,42 @@ def test_a_dry_run_refuses_a_missing_pat_or_connection_as_the_real_run_does(fg: 
     names = {c["displayName"] for c in fg.json("connections", "list")["connections"]}
     assert f"fabric-git-{scenario.owner}-fabric" not in names  # a dry run created nothing
     assert json.dumps(planned).count("Connect") >= 1
+
+
+def test_a_reconnect_that_fails_connects_the_old_target_again(fg: Fg) -> None:
+    scenario = fg.scenario()
+    fg.synced(scenario)
+    ws, url = scenario.workspace, ["--repo-url", scenario.repo_url]
+    env = {"FABRIC_GIT_PAT": scenario.pat}
+    for command in ("sync", "connect"):
+        failed = fg(command, "-w", ws, *url, "--branch", "no-such-branch", "--reconnect", env=env,
+                    expect=1)  # fmt: skip
+        line = _error_line(failed.stderr)
+        assert "GitProviderResourceNotFound" in line and "no-such-branch" in failed.stderr
+        assert f"connected to GitHub {scenario.owner}/fabric@main:/ again" in line
+        assert "Next:" in line
+        shown = fg.json("connection", "-w", ws)
+        assert (shown["state"], shown["provider"]["branchName"]) == ("Connected", "main")
+    # Connected, not initialized: a sync with a strategy brings it back, nothing to commit.
+    again = fg.json("sync", "-w", ws, *url, "--strategy", "prefer-workspace", env=env)
+    result = again["results"][0]["result"]
+    assert result["actions"] == ["InitializeConnection"] and result["changes"] == []
+    assert "nothing to commit" in result["notes"][0]
+    assert fg.json("status", "-w", ws)["inSync"] is True
+
+
+def test_a_reconnect_with_a_connection_for_another_repository_changes_nothing(fg: Fg) -> None:
+    scenario = fg.scenario()
+    other = fg.scenario(items=False)
+    fg.synced(scenario)
+    name = f"elsewhere-{other.owner}"
+    fg.json("connections", "create-github", "--name", name, "--repo-url", other.repo_url,
+            env={"FABRIC_GIT_PAT": other.pat})  # fmt: skip
+    refused = fg(
+        "connect", "-w", scenario.workspace, "--repo-url", scenario.repo_url, "--branch", "dev",
+        "--connection", name, "--reconnect", expect=1,
+    )  # fmt: skip
+    line = _error_line(refused.stderr)
+    assert "ConnectionMismatch" in line and other.repo_url in line and "nothing was changed" in line
+    shown = fg.json("connection", "-w", scenario.workspace)
+    assert (shown["state"], shown["provider"]["branchName"]) == ("ConnectedAndInitialized", "main")

@@ -10,6 +10,7 @@ __all__ = [
     "COMMENT_LIMIT",
     "ConflictsNeedPolicyError",
     "ConnectionMismatchError",
+    "ConnectionScopeError",
     "NotConnectedError",
     "StatusTimeoutError",
     "UnknownItemsError",
@@ -79,6 +80,13 @@ class ConnectionMismatchError(WorkflowError):
         )
         self.current = current
         self.requested = requested
+
+
+class ConnectionScopeError(WorkflowError):
+    """A configured connection cannot serve the repository: another provider's, or scoped to
+    another repository. Raised before anything changes, with the service's own code."""
+
+    code = "ConnectionMismatch"
 
 
 class NotConnectedError(WorkflowError):

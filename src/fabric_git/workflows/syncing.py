@@ -180,6 +180,8 @@ def _initialize_and_act(
     actions.append("InitializeConnection")
     required = str(init.required_action or RequiredAction.NONE)
     changes: tuple[Change, ...] = ()
+    notes: list[str] = []
+    act = required in (RequiredAction.UPDATE_FROM_GIT, RequiredAction.COMMIT_TO_GIT)
     if required != RequiredAction.NONE:
         # What the required action will move, item by item, for the result.
         pending = read_status(
@@ -192,9 +194,20 @@ def _initialize_and_act(
         )
         moving = pending.incoming if required == RequiredAction.UPDATE_FROM_GIT else None
         changes = moving if moving is not None else pending.outgoing
-    if required in (RequiredAction.UPDATE_FROM_GIT, RequiredAction.COMMIT_TO_GIT):
-        _act_on_required(client, ws, opts, strategy, required, init, reporter)
-        actions.append(required)
+        if required == RequiredAction.COMMIT_TO_GIT and not pending.changes:
+            # Git already holds exactly the workspace's items (a workspace reconnected to its
+            # own directory): the commit asked for would have nothing to commit.
+            act = False
+            reporter.step("commit", "Nothing to commit: Git already holds the workspace's items")
+            notes.append(
+                "initialization asked for a commit, but Git already holds exactly the "
+                "workspace's items: nothing to commit"
+            )
+    if act:
+        if _act_on_required(client, ws, opts, strategy, required, init, reporter):
+            actions.append(required)
+        else:
+            notes.append("nothing to commit after initialization")
     reporter.step("status", "Reading the Git status")
     after = read_status(
         client, ws, timeout=opts.timeout, reporter=reporter, step_of="sync", done="the sync"
@@ -204,8 +217,9 @@ def _initialize_and_act(
         dry_run=False,
         actions=tuple(actions),
         required_action=required,
-        changes=changes,
+        changes=changes if act else (),
         status=after,
+        notes=tuple(notes),
     )
 
 
@@ -217,9 +231,10 @@ def _act_on_required(
     required: str,
     init: InitializeGitConnectionResponse,
     reporter: Reporter,
-) -> None:
+) -> bool:
     """Run the action initialization asked for. When another commit moved the branch meanwhile
-    (workspaces sharing a branch), read the status and try again on the new tip."""
+    (workspaces sharing a branch), read the status and try again on the new tip. False: a commit
+    the service found nothing to commit for (nothing was done)."""
     remote = init.remote_commit_hash
     for attempt in range(1, _RACE_ATTEMPTS + 1):
         try:
@@ -254,8 +269,10 @@ def _act_on_required(
                     timeout=opts.timeout,
                     progress=reporter.operation("commit"),
                 )
-            return
+            return True
         except (OperationFailedError, ApiError) as error:
+            if required == RequiredAction.COMMIT_TO_GIT and _nothing_to_commit(error):
+                return False
             if not _branch_moved(error) or attempt == _RACE_ATTEMPTS:
                 raise
             fresh = read_status(
@@ -270,6 +287,11 @@ def _act_on_required(
                 raise  # real changes to apply first, not a race
             remote = fresh.remote_commit_hash
             reporter.step("sync", "The branch moved meanwhile; trying again on its new tip")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _nothing_to_commit(error: Exception) -> bool:
+    return getattr(error, "error_code", None) == "NoChangesToCommit"
 
 
 def _branch_moved(error: Exception) -> bool:
