@@ -19,7 +19,9 @@ from fabric_git._transport import Transport, decode_json, parse_retry_after
 from fabric_git.errors import (
     ConfigurationError,
     OperationFailedError,
+    OperationInterrupted,
     OperationTimeoutError,
+    OperationWaitLostError,
     TransportError,
 )
 from fabric_git.models.operations import OperationState
@@ -220,10 +222,19 @@ class OperationPoller(Generic[T]):
                     operation_kind=self.kind,
                     description=self.description if self.kind else None,
                 )
-            clock.sleep(min(self._next_interval, remaining))
-            state = self.poll()
-            if progress is not None:
-                progress(state)
+            try:
+                clock.sleep(min(self._next_interval, remaining))
+                state = self.poll()
+                if progress is not None:
+                    progress(state)
+            except KeyboardInterrupt as interrupt:  # the operation goes on in the service
+                raise OperationInterrupted(
+                    operation_id=self.operation_id, operation_kind=self.kind
+                ) from interrupt
+            except TransportError as lost:
+                raise OperationWaitLostError(
+                    lost, operation_id=self.operation_id, operation_kind=self.kind
+                ) from lost
             status = state.status_text.lower()
             if status == _SUCCEEDED:
                 self._outcome = self._finish(self, state)

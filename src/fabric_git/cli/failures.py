@@ -13,6 +13,7 @@ from fabric_git.errors import (
     NotFoundError,
     OperationFailedError,
     OperationTimeoutError,
+    OperationWaitLostError,
     ResolutionError,
     ThrottledError,
     TransportError,
@@ -145,6 +146,11 @@ def classify(
         hint = _HINTS["AuthenticationFailed"]
     elif isinstance(error, ThrottledError):
         hint = "the service is throttling; retry later or lower --concurrency."
+    elif isinstance(error, OperationWaitLostError):
+        hint = (
+            "the operation goes on in the service; once the service is reachable, resume with "
+            f"`fabric-git operation wait {error.operation_id}`."
+        )
     elif isinstance(error, TransportError):
         hint = _HINTS["TransportError"]
     elif isinstance(error, ResolutionError):

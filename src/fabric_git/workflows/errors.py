@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fabric_git.errors import ConfigurationError, FabricGitError
+from fabric_git.errors import ConfigurationError, FabricGitError, OperationInterrupted
 
 __all__ = [
     "COMMENT_LIMIT",
@@ -13,6 +13,7 @@ __all__ = [
     "ConnectionScopeError",
     "NotConnectedError",
     "StatusTimeoutError",
+    "SyncInterrupted",
     "UnknownItemsError",
     "UpdateRequiredError",
     "VerificationError",
@@ -147,3 +148,12 @@ def check_comment(comment: str | None) -> None:
         raise ConfigurationError(
             f"the commit message has {len(comment)} characters; at most {COMMENT_LIMIT} are allowed"
         )
+
+
+class SyncInterrupted(KeyboardInterrupt):
+    """A multi-workspace sync was interrupted. ``operations`` pairs each workspace whose wait was
+    stopped with its ``OperationInterrupted``: those operations go on in the service."""
+
+    def __init__(self, operations: Sequence[tuple[str, OperationInterrupted]]) -> None:
+        super().__init__(f"interrupted with {len(operations)} operation(s) still running")
+        self.operations = tuple(operations)

@@ -9,12 +9,19 @@ directory, as it does when several workspaces share a repository).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_all
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fabric_git.errors import ApiError, OperationFailedError, ThrottledError
+from fabric_git.errors import (
+    ApiError,
+    OperationFailedError,
+    OperationInterrupted,
+    ThrottledError,
+)
 from fabric_git.models.git import (
     CommitMode,
     GitConnectionState,
@@ -34,9 +41,10 @@ from fabric_git.workflows.errors import (
     ConflictsNeedPolicyError,
     ConnectionMismatchError,
     NotConnectedError,
+    SyncInterrupted,
     check_comment,
 )
-from fabric_git.workflows.events import ProgressCallback, Reporter
+from fabric_git.workflows.events import ProgressCallback, Reporter, WorkflowEvent
 from fabric_git.workflows.results import (
     BatchEntry,
     BatchSyncResult,
@@ -429,10 +437,19 @@ def sync_many(
     opts = options or SyncOptions()
     unique = list(dict.fromkeys(workspaces))
     wait = clock.sleep
+    stop = threading.Event()
+
+    def guarded(event: WorkflowEvent) -> None:
+        # Signals reach only the main thread: once it is interrupted, each worker stops at its
+        # next step or poll, as if interrupted itself.
+        if stop.is_set():
+            raise KeyboardInterrupt
+        if progress is not None:
+            progress(event)
 
     def run_one(name: str) -> BatchEntry:
         return _with_throttle_retries(
-            lambda: sync(client, name, opts, progress=progress),
+            lambda: sync(client, name, opts, progress=guarded),
             name,
             retries=throttle_retries,
             sleep=wait,
@@ -441,7 +458,21 @@ def sync_many(
     if concurrency == 1 or len(unique) <= 1:
         return BatchSyncResult(tuple(run_one(name) for name in unique))
     with ThreadPoolExecutor(max_workers=min(concurrency, len(unique))) as pool:
-        return BatchSyncResult(tuple(pool.map(run_one, unique)))
+        futures = [pool.submit(run_one, name) for name in unique]
+        try:
+            return BatchSyncResult(tuple(f.result() for f in futures))
+        except KeyboardInterrupt as interrupt:
+            stop.set()
+            for future in futures:
+                future.cancel()
+            wait_for_all(futures)
+            stopped = [
+                (name, error)
+                for name, future in zip(unique, futures, strict=True)
+                if not future.cancelled()
+                and isinstance(error := future.exception(), OperationInterrupted)
+            ]
+            raise SyncInterrupted(stopped) from interrupt
 
 
 def _with_throttle_retries(
