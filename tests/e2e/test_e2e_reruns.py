@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from e2e.conftest import Fg
+from e2e.conftest import NOTEBOOK, Fg
 
 
 def _error_line(stderr: str) -> str:
@@ -120,3 +120,61 @@ def test_a_reconnect_with_a_connection_for_another_repository_changes_nothing(fg
     assert "ConnectionMismatch" in line and other.repo_url in line and "nothing was changed" in line
     shown = fg.json("connection", "-w", scenario.workspace)
     assert (shown["state"], shown["provider"]["branchName"]) == ("ConnectedAndInitialized", "main")
+
+
+def test_re_runs_of_commit_init_and_workspace_create_are_reported_noops(fg: Fg) -> None:
+    scenario = fg.scenario()
+    fg.synced(scenario)
+    ws = scenario.workspace
+    fg.sandbox.update_item(
+        scenario.workspace_id, scenario.items["Load"], {"notebook-content.py": NOTEBOOK + "#\n"}
+    )
+    first = fg.json("commit", "-w", ws, "Load", "-m", "load")
+    assert [i["displayName"] for i in first["items"]] == ["Load"]
+    again = fg.json("commit", "-w", ws, "Load", "-m", "load")  # the pipeline step re-runs
+    assert again["noop"] is True and again["unchanged"] == ["Load"]
+    text = fg("commit", "-w", ws, "Load.Notebook", "Clean")
+    assert (
+        "Nothing to commit" in text.stdout
+        and "No changes in 'Load.Notebook', 'Clean'" in text.stdout
+    )
+    ghost = fg("commit", "-w", ws, "Load", "Ghost", expect=1)
+    assert "UnknownItems" in ghost.stderr and "'Ghost'" in ghost.stderr
+    assert "'Load'" not in _error_line(ghost.stderr).split(";")[0]
+
+    initialized = fg.json("init", "-w", ws)
+    assert initialized["noop"] is True and initialized["requiredAction"] == "None"
+    assert initialized["workspaceHead"] == fg.json("status", "-w", ws)["workspaceHead"]
+    assert "initialized already" in fg("init", "-w", ws, "--strategy", "prefer-remote").stdout
+
+    capacity = fg.sandbox.running.capacity_id
+    name = f"created-{scenario.owner}"
+    made = fg.json("workspaces", "create", name, "--capacity", capacity, "--if-not-exists")
+    kept = fg.json("workspaces", "create", name, "--capacity", capacity, "--if-not-exists")
+    assert (made["created"], kept["created"], kept["id"]) == (True, False, made["id"])
+    assert "exists already" in fg("workspaces", "create", name, "--if-not-exists").stdout
+    fg("workspaces", "create", name, "--capacity", capacity, expect=1)  # without the flag
+
+
+def test_status_update_and_sync_agree_on_a_branch_shared_with_other_workspaces(fg: Fg) -> None:
+    base = fg.scenario(items=False)
+    names = [base.workspace]
+    ws_id = fg.sandbox.create_workspace(f"{base.workspace}-b")
+    fg.sandbox.create_item(ws_id, "Other", "Notebook", {"notebook-content.py": "x\n"})
+    names.append(f"{base.workspace}-b")
+    fg.sandbox.create_item(base.workspace_id, "Mine", "Notebook", {"notebook-content.py": "y\n"})
+    args = ["--repo-url", base.repo_url, "--directory", "{workspace}"]
+    flags = [a for n in names for a in ("-w", n)]
+    fg.json("sync", *flags, *args, env={"FABRIC_GIT_PAT": base.pat})
+    again = fg.json("sync", *flags, *args)
+    assert again["summary"]["noop"] == 2
+    for name in names:  # the branch moved past one of them, outside its directory
+        status = fg.json("status", "-w", name)
+        assert status["inSync"] is True and status["changes"] == []
+        assert fg.json("update", "-w", name)["noop"] is True
+    moved = [fg.json("status", "-w", n) for n in names]
+    assert any(s["workspaceHead"] != s["remoteCommitHash"] for s in moved)
+    assert (
+        "branch moved outside its directory"
+        in fg("status", "-w", names[0]).stdout + fg("status", "-w", names[1]).stdout
+    )

@@ -110,6 +110,15 @@ def disconnect_view(result: DisconnectResult) -> View:
 
 
 def initialize_view(result: InitializeResult) -> View:
+    if result.noop:
+        return View(
+            data=result.to_json(),
+            lines=(
+                f"{result.workspace.name} is initialized already; nothing to do "
+                "(`fabric-git sync` brings it up to date).",
+                f"Workspace head: {short(result.workspace_head)}",
+            ),
+        )
     return View(
         data=result.to_json(),
         lines=(
@@ -123,6 +132,9 @@ def initialize_view(result: InitializeResult) -> View:
 def commit_view(result: CommitResult) -> View:
     if result.noop:
         headline = f"Nothing to commit in {result.workspace.name}."
+        if result.unchanged:
+            named = ", ".join(repr(u) for u in result.unchanged)
+            headline += f" No changes in {named}."
     elif result.dry_run:
         headline = f"Dry run: would commit {len(result.items)} item(s) ({result.mode})."
     else:
@@ -130,6 +142,8 @@ def commit_view(result: CommitResult) -> View:
             f"Committed {len(result.items)} item(s) ({result.mode}): "
             f"{short(result.previous_head)} -> {short(result.new_head)}."
         )
+        if result.unchanged:
+            headline += f" No changes in {', '.join(repr(u) for u in result.unchanged)}."
     return View(
         data=result.to_json(),
         lines=(headline,),

@@ -257,16 +257,41 @@ def initialize(
     progress: ProgressCallback | None = None,
 ) -> InitializeResult:
     """Initialize Connection and report the action the service asks for next. ``strategy`` is
-    ``PreferRemote``/``prefer-remote`` (any case), ``PreferWorkspace`` or ``None``."""
+    ``PreferRemote``/``prefer-remote`` (any case), ``PreferWorkspace`` or ``None``. A connection
+    that is initialized already is a reported no-op (``noop``; its head is the synced commit)."""
+    from fabric_git.errors import ApiError
     from fabric_git.workflows.syncing import normalize_strategy
 
     chosen = normalize_strategy(strategy)
     ws = workspace if isinstance(workspace, WorkspaceRef) else resolve_workspace(client, workspace)
     reporter = Reporter(ws.name, progress)
+
+    def already() -> InitializeResult:
+        reporter.step("initialize", "Nothing to do: the connection is initialized already")
+        current = client.git.get_connection(ws.id)
+        head = current.git_sync_details.head if current.git_sync_details else None
+        return InitializeResult(
+            ws,
+            strategy=None if chosen is None else str(chosen),
+            required_action=str(RequiredAction.NONE),
+            workspace_head=head,
+            remote_commit_hash=None,
+            noop=True,
+        )
+
+    if connection_state(client.git.get_connection(ws.id)) == (
+        GitConnectionState.CONNECTED_AND_INITIALIZED
+    ):
+        return already()
     reporter.step("initialize", f"Initializing the connection (strategy {chosen or 'None'})")
-    response = client.git.initialize_connection(
-        ws.id, chosen, timeout=timeout, progress=reporter.operation("initialize")
-    )
+    try:
+        response = client.git.initialize_connection(
+            ws.id, chosen, timeout=timeout, progress=reporter.operation("initialize")
+        )
+    except ApiError as error:  # initialized meanwhile, by another run
+        if error.error_code != "WorkspaceGitConnectionAlreadyInitialized":
+            raise
+        return already()
     return InitializeResult(
         ws,
         strategy=None if chosen is None else str(chosen),

@@ -51,7 +51,7 @@ class ConflictsNeedPolicyError(WorkflowError):
 
 
 class UnknownItemsError(WorkflowError):
-    """Some selectors matched no item with uncommitted workspace changes."""
+    """Some selectors matched no item of the workspace (changed or not)."""
 
     code = "UnknownItems"
 
@@ -60,7 +60,7 @@ class UnknownItemsError(WorkflowError):
     ) -> None:
         available = ", ".join(changed) if changed else "none"
         super().__init__(
-            f"no changed item matches {', '.join(repr(u) for u in unknown)}; "
+            f"no item of the workspace matches {', '.join(repr(u) for u in unknown)}; "
             f"items with workspace changes: {available}.",
             workspace_id=workspace_id,
         )

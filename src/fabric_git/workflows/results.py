@@ -176,11 +176,14 @@ class InitializeResult:
     required_action: str
     workspace_head: str | None
     remote_commit_hash: str | None
+    # The connection was initialized already: nothing was done.
+    noop: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
             "workspace": self.workspace.to_json(),
             "strategy": self.strategy,
+            "noop": self.noop,
             "requiredAction": self.required_action,
             "workspaceHead": self.workspace_head,
             "remoteCommitHash": self.remote_commit_hash,
@@ -257,6 +260,8 @@ class CommitResult:
     previous_head: str | None
     new_head: str | None
     status: StatusReport
+    # Selectors that named workspace items without changes: nothing to commit for them.
+    unchanged: tuple[str, ...] = ()
 
     @property
     def noop(self) -> bool:
@@ -273,6 +278,7 @@ class CommitResult:
             "items": _changes(self.items),
             "previousHead": self.previous_head,
             "newHead": self.new_head,
+            "unchanged": list(self.unchanged),
             "status": self.status.to_json(),
         }
 
