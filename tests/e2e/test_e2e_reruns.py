@@ -178,3 +178,24 @@ def test_status_update_and_sync_agree_on_a_branch_shared_with_other_workspaces(f
         "branch moved outside its directory"
         in fg("status", "-w", names[0]).stdout + fg("status", "-w", names[1]).stdout
     )
+
+
+def test_workspace_in_directory_becomes_a_valid_directory_name(fg: Fg) -> None:
+    base = fg.scenario(items=False)
+    name = f'Sales: EU/"{base.owner}" '
+    ws_id = fg.sandbox.create_workspace(name)
+    fg.sandbox.create_item(ws_id, "Load", "Notebook", {"notebook-content.py": "x\n"})
+    document = fg.json(
+        "sync", "-w", ws_id, "--repo-url", base.repo_url, "--directory", "ws/{workspace}",
+        env={"FABRIC_GIT_PAT": base.pat},
+    )  # fmt: skip
+    assert document["summary"]["succeeded"] == 1
+    shown = fg.json("connection", "-w", ws_id)["provider"]["directoryName"]
+    assert shown.strip("/") == f"ws/Sales_ EU__{base.owner}__"
+    # A directory refused for another reason names the directory that was built.
+    other = fg.sandbox.create_workspace(f"plain-{base.owner}")
+    refused = fg(
+        "connect", "-w", other, "--repo-url", base.repo_url, "--directory", "a:b/{workspace}",
+        "--connection-name", f"fabric-git-{base.owner}-fabric", expect=1,
+    )  # fmt: skip
+    assert f"'a:b/plain-{base.owner}'" in _error_line(refused.stderr)

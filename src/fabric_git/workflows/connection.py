@@ -74,11 +74,32 @@ def same_provider(current: GitProviderDetails, wanted: GitProviderDetails) -> bo
     return key(current) == key(wanted)
 
 
+# What Fabric refuses in a connected directory's name (besides '/', which separates them).
+_FORBIDDEN_IN_DIRECTORY = frozenset('"/:<>\\*?|')
+
+
+def directory_segment(name: str) -> str:
+    """``name`` as one valid directory name: the characters Fabric refuses (``" / : < > \\ * ?
+    |``, and control characters such as tabs) become ``_``, so do spaces at either end, and a
+    name of dots only (``.``, ``..``) is all underscores."""
+    text = "".join("_" if c in _FORBIDDEN_IN_DIRECTORY or c < " " else c for c in name)
+    core = text.strip(" ")
+    if core:
+        lead, trail = len(text) - len(text.lstrip(" ")), len(text) - len(text.rstrip(" "))
+        text = "_" * lead + core + "_" * trail
+    if not text.strip(". "):  # "", ".", "..": no directory of its own
+        return "_" * max(len(text), 1)
+    return text
+
+
 def for_workspace(details: GitProviderDetails, workspace: WorkspaceRef) -> GitProviderDetails:
-    """``details`` with ``{workspace}`` in the directory replaced by the workspace's name."""
+    """``details`` with ``{workspace}`` in the directory replaced by the workspace's name, made
+    a valid directory name (``directory_segment``)."""
     if WORKSPACE_PLACEHOLDER not in details.directory_name:
         return details
-    directory = details.directory_name.replace(WORKSPACE_PLACEHOLDER, workspace.name)
+    directory = details.directory_name.replace(
+        WORKSPACE_PLACEHOLDER, directory_segment(workspace.name)
+    )
     return details.model_copy(update={"directory_name": directory})
 
 
@@ -108,6 +129,7 @@ def connect(
     """
     ws = workspace if isinstance(workspace, WorkspaceRef) else resolve_workspace(client, workspace)
     reporter = Reporter(ws.name, progress)
+    given = provider.directory_name
     provider = for_workspace(provider, ws)
     wanted = describe_provider(provider)
     current = client.git.get_connection(ws.id)
@@ -133,6 +155,11 @@ def connect(
     try:
         client.git.connect(ws.id, provider, credentials)
     except Exception as error:
+        if provider.directory_name != given:
+            error.add_note(
+                f"The directory was {provider.directory_name!r} ({given!r} for workspace "
+                f"{ws.name!r})."
+            )
         if old is not None:
             error.add_note(_restore(client, ws, old, old_credentials, reporter))
         raise
