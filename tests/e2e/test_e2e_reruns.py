@@ -5,6 +5,8 @@ there was nothing to do."""
 from __future__ import annotations
 
 import json
+import uuid
+from pathlib import Path
 
 from e2e.conftest import NOTEBOOK, Fg
 
@@ -199,3 +201,34 @@ def test_workspace_in_directory_becomes_a_valid_directory_name(fg: Fg) -> None:
         "--connection-name", f"fabric-git-{base.owner}-fabric", expect=1,
     )  # fmt: skip
     assert f"'a:b/plain-{base.owner}'" in _error_line(refused.stderr)
+
+
+def test_a_dry_run_predicts_the_override_block_the_real_run_meets(fg: Fg, tmp_path: Path) -> None:
+    scenario = fg.scenario()
+    fg.synced(scenario)
+    ws = scenario.workspace
+    fg.sandbox.create_item(
+        scenario.workspace_id, "Extra", "Notebook", {"notebook-content.py": "w\n"}
+    )
+    clone = scenario.clone(tmp_path / "clone")
+    platform = {
+        "$schema": "https://developer.microsoft.com/json-schemas/fabric/gitIntegration/"
+        "platformProperties/2.0.0/schema.json",
+        "metadata": {"type": "Notebook", "displayName": "Extra"},
+        "config": {"version": "2.0", "logicalId": str(uuid.uuid4())},
+    }
+    clone.write("Extra.Notebook/.platform", json.dumps(platform, indent=2) + "\n")
+    clone.write("Extra.Notebook/notebook-content.py", NOTEBOOK)
+    clone.commit_and_push("Extra from Git")
+
+    planned = fg.json("update", "-w", ws, "--dry-run")
+    assert planned["blockedBy"] == "OverrideItemsNotAllowed" and planned["dryRun"] is True
+    assert "--allow-override-items" in fg("update", "-w", ws, "--dry-run").stdout
+    synced = fg.json("sync", "-w", ws, "--dry-run")["results"][0]["result"]
+    assert any("OverrideItemsNotAllowed" in n and "--allow-override-items" in n
+               for n in synced["notes"])  # fmt: skip
+    refused = fg("update", "-w", ws, expect=4)  # what the dry run said
+    assert "OverrideItemsNotAllowed" in refused.stderr
+    allowed = fg.json("update", "-w", ws, "--allow-override-items", "--dry-run")
+    assert allowed["blockedBy"] is None
+    assert fg.json("update", "-w", ws, "--allow-override-items")["status"]["inSync"] is True

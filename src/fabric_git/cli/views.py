@@ -161,7 +161,12 @@ def update_view(result: UpdateResult) -> View:
             f"({len(result.changes)} item(s), {len(result.conflicts)} conflict(s))."
         )
         if result.blocked_by:
-            headline += f" Blocked: {result.blocked_by} (give --conflict-policy)."
+            option = (
+                "--allow-override-items"
+                if result.blocked_by == "OverrideItemsNotAllowed"
+                else "--conflict-policy"
+            )
+            headline += f" Blocked: {result.blocked_by} (give {option})."
     else:
         headline = (
             f"Updated {result.workspace.name}: {short(result.from_head)} -> "

@@ -53,7 +53,7 @@ from fabric_git.workflows.results import (
     WorkspaceRef,
 )
 from fabric_git.workflows.status import read_status, resolve_workspace
-from fabric_git.workflows.updating import update_from_status
+from fabric_git.workflows.updating import OVERRIDE_BLOCK, update_from_status
 
 if TYPE_CHECKING:
     from fabric_git._clock import Clock
@@ -363,7 +363,10 @@ def _converge(
             reporter=reporter,
         )
         if updated.blocked_by:
-            notes.append(f"the update is blocked: {updated.blocked_by} (give --strategy)")
+            option = (
+                "--allow-override-items" if updated.blocked_by == OVERRIDE_BLOCK else "--strategy"
+            )
+            notes.append(f"the update is blocked: {updated.blocked_by} (give {option})")
         actions.append("UpdateFromGit")
         applied.extend(updated.changes)
         status = updated.status

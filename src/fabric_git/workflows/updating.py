@@ -16,7 +16,14 @@ from fabric_git.workflows.status import read_status, resolve_workspace
 if TYPE_CHECKING:
     from fabric_git.client import FabricClient
 
-__all__ = ["CONFLICT_POLICIES", "normalize_policy", "update", "update_from_status"]
+__all__ = [
+    "CONFLICT_POLICIES",
+    "OVERRIDE_BLOCK",
+    "normalize_policy",
+    "overridden",
+    "update",
+    "update_from_status",
+]
 
 CONFLICT_POLICIES = {
     "prefer-remote": ConflictResolutionPolicy.PREFER_REMOTE,
@@ -40,6 +47,26 @@ def normalize_policy(policy: str | None) -> ConflictResolutionPolicy | None:
         raise ConfigurationError(
             f"unknown conflict policy {policy!r}; use prefer-remote or prefer-workspace"
         ) from None
+
+
+OVERRIDE_BLOCK = "OverrideItemsNotAllowed"
+
+
+def overridden(status: StatusReport) -> tuple[str, ...]:
+    """Incoming items (added in Git) that would replace a workspace item of the same name and
+    type that Git does not know: the update needs ``allowOverrideItems`` for them."""
+    local = {
+        (c.display_name, c.item_type.casefold())
+        for c in status.changes
+        if c.workspace_change == "Added" and c.remote_change is None
+    }
+    return tuple(
+        c.name
+        for c in status.changes
+        if c.remote_change == "Added"
+        and c.workspace_change is None
+        and (c.display_name, c.item_type.casefold()) in local
+    )
 
 
 def update(
@@ -116,7 +143,9 @@ def update_from_status(
             workspace_id=ws.id, conflicts=[c.name for c in conflicts], what="the update"
         )
     if dry_run:
-        return result(noop=False, status=before)
+        # What the service would refuse: incoming items taking over workspace items.
+        blocked = None if allow_override_items or not overridden(before) else OVERRIDE_BLOCK
+        return result(noop=False, status=before, blocked_by=blocked)
     target = before.remote_commit_hash
     assert target is not None  # incoming changes imply a remote commit
     reporter.step("update", f"Updating from Git to {target[:12]} ({len(incoming)} item(s))")
