@@ -232,3 +232,33 @@ def test_a_dry_run_predicts_the_override_block_the_real_run_meets(fg: Fg, tmp_pa
     allowed = fg.json("update", "-w", ws, "--allow-override-items", "--dry-run")
     assert allowed["blockedBy"] is None
     assert fg.json("update", "-w", ws, "--allow-override-items")["status"]["inSync"] is True
+
+
+def test_hints_point_at_the_right_option_and_command(fg: Fg, tmp_path: Path) -> None:
+    scenario = fg.scenario()
+    ws = scenario.workspace
+    name = f"hinted-{scenario.owner}"
+    fg.json("connections", "create-github", "--name", name, "--repo-url", scenario.repo_url,
+            env={"FABRIC_GIT_PAT": scenario.pat})  # fmt: skip
+    fg.json("sync", "-w", ws, "--repo-url", scenario.repo_url, "--connection", name)
+    # A conflict: sync's hint names --strategy, update's --conflict-policy.
+    fg.sandbox.update_item(
+        scenario.workspace_id, scenario.items["Load"], {"notebook-content.py": NOTEBOOK + "#w\n"}
+    )
+    clone = scenario.clone(tmp_path / "clone")
+    path = next(clone.path.glob("**/Load.Notebook/notebook-content.py"))
+    relative = path.relative_to(clone.path).as_posix()
+    clone.write(relative, clone.read(relative) + "# git\n")
+    clone.commit_and_push("conflict")
+    synced = _error_line(fg("sync", "-w", ws, expect=4).stderr)
+    assert "Next: re-run with --strategy prefer-remote or prefer-workspace." in synced
+    updated = _error_line(fg("update", "-w", ws, expect=4).stderr)
+    assert "Next: re-run with --conflict-policy prefer-remote or prefer-workspace." in updated
+    # The connection the credentials name is deleted: the exact command that fixes it.
+    fg.json("connections", "delete", name)
+    gone = _error_line(fg("status", "-w", ws, expect=1).stderr)
+    assert "ConnectionNotFound" in gone
+    assert (
+        f"Next: `fabric-git credentials set -w {ws} --source configured-connection "
+        "--connection NAME|ID`" in gone
+    )
