@@ -262,3 +262,15 @@ def test_hints_point_at_the_right_option_and_command(fg: Fg, tmp_path: Path) -> 
         f"Next: `fabric-git credentials set -w {ws} --source configured-connection "
         "--connection NAME|ID`" in gone
     )
+
+
+def test_a_dry_run_refuses_a_connection_scoped_to_another_repository(fg: Fg) -> None:
+    scenario, other = fg.scenario(), fg.scenario(items=False)
+    name = f"scoped-{other.owner}"
+    fg.json("connections", "create-github", "--name", name, "--repo-url", other.repo_url,
+            env={"FABRIC_GIT_PAT": other.pat})  # fmt: skip
+    args = ["sync", "-w", scenario.workspace, "--repo-url", scenario.repo_url, "--connection", name]
+    for dry in (["--dry-run"], []):
+        refused = fg(*args, *dry, expect=1)
+        assert "ConnectionMismatch" in _error_line(refused.stderr)
+    assert fg.json("connection", "-w", scenario.workspace)["state"] == "NotConnected"

@@ -31,6 +31,7 @@ from fabric_git.models.git import (
 )
 from fabric_git.workflows.committing import commit_from_status
 from fabric_git.workflows.connection import (
+    check_connection_scope,
     connect,
     connection_state,
     describe_provider,
@@ -144,6 +145,9 @@ def sync(
 
     if actions:
         if opts.dry_run:
+            assert provider is not None
+            # What the real connect would be refused for, as far as the API tells beforehand.
+            check_connection_scope(client, ws, provider, opts.credentials)
             return SyncResult(
                 ws,
                 dry_run=True,
