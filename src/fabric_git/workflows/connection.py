@@ -27,11 +27,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "WORKSPACE_PLACEHOLDER",
+    "check_connection_scope",
     "connect",
     "connection_state",
     "describe_provider",
+    "directory_segment",
     "disconnect",
-    "check_connection_scope",
     "for_workspace",
     "initialize",
     "same_provider",
