@@ -109,8 +109,10 @@ class RootGroup(LazyGroup):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.Abort, click.ClickException):
             raise
-        except KeyboardInterrupt:
-            raise
+        except KeyboardInterrupt as interrupt:  # Ctrl-C or SIGTERM: never click's "Aborted!"
+            from fabric_git.cli.errors import report_interrupt
+
+            raise click.exceptions.Exit(int(report_interrupt(ctx, interrupt))) from None
         except Exception as error:  # rendered once, here
             from fabric_git.cli.errors import report_failure
 
@@ -332,6 +334,9 @@ def cli(
 
 def main() -> None:
     """Console entry point."""
+    from fabric_git.cli.signals import install_sigterm
+
+    install_sigterm()
     try:
         cli.main(prog_name="fabric-git")
     finally:

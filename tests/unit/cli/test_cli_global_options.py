@@ -48,7 +48,15 @@ def test_every_spelling_works_after_the_command(spelling: list[str]) -> None:
     "args",
     [
         ["connections", "list", "-o", "json", "--timeout", "60"],
-        ["operation", "wait", "1d0b3b4a-5c6d-4e7f-8091-a2b3c4d5e6f7", "-o", "json", "--timeout", "60"],
+        [
+            "operation",
+            "wait",
+            "1d0b3b4a-5c6d-4e7f-8091-a2b3c4d5e6f7",
+            "-o",
+            "json",
+            "--timeout",
+            "60",
+        ],
         ["credentials", "-o", "json", "show", "-w", "W", "--timeout", "60"],
         ["-o", "json", "workspaces", "list", "--timeout=60"],
     ],
