@@ -6,9 +6,9 @@ Names load on first use, so ``import fabric_git`` (and the CLI's start-up) stays
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from fabric_git._lazy import lazy_attributes
 from fabric_git._version import __version__
 
 if TYPE_CHECKING:
@@ -142,20 +142,6 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'fabric_git' has no attribute {name!r}")
-    module = importlib.import_module(module_name)
-    value = module if module_name == f"fabric_git.{name}" else getattr(module, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
-
-
 __all__ = [
     "AccessToken",
     "ApiError",
@@ -220,3 +206,5 @@ __all__ = [
     "credential_from_env",
     "models",
 ]
+
+__getattr__, __dir__ = lazy_attributes(__name__, _EXPORTS, __all__)

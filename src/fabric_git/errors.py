@@ -7,6 +7,7 @@ Hierarchy::
     ├── AuthenticationError             no credential, or the credential failed to get a token
     ├── TransportError                  no usable HTTP response (connect, read, timeout)
     │   └── DeadlineExceededError       the client's overall deadline ran out
+    │   └── OperationWaitLostError      ... while waiting for an operation (it goes on)
     ├── ApiError                        the service answered with an ErrorResponse body
     │   ├── BadRequestError             400
     │   ├── UnauthorizedError           401
@@ -20,6 +21,9 @@ Hierarchy::
     │   ├── UnknownOperationStatusError the service reported a status the spec does not define
     │   └── OperationTimeoutError       we stopped waiting; the operation may still run
     └── ResolutionError                 a display name matched no resource, or several
+
+``OperationInterrupted`` (a ``KeyboardInterrupt``, not an ``Exception``) says which operation a
+Ctrl-C stopped waiting for.
 
 ``str(error)`` is one readable line; no error ever carries a token or a secret.
 """
@@ -43,7 +47,9 @@ __all__ = [
     "NotFoundError",
     "OperationError",
     "OperationFailedError",
+    "OperationInterrupted",
     "OperationTimeoutError",
+    "OperationWaitLostError",
     "RelatedResource",
     "ResolutionError",
     "ServerError",
@@ -385,6 +391,37 @@ class UnknownOperationStatusError(OperationError):
             operation_id=operation_id,
         )
         self.status = status
+
+
+class OperationWaitLostError(TransportError):
+    """The connection to the service was lost while waiting for an operation (after the
+    transport's own retries). The operation goes on in the service: resume with
+    ``wait_for_operation(operation_id)``."""
+
+    code = "OperationWaitLost"
+
+    def __init__(
+        self, cause: TransportError, *, operation_id: str, operation_kind: str | None = None
+    ) -> None:
+        super().__init__(
+            f"lost the connection while waiting for operation {operation_id}: {cause.message}",
+            method=cause.method,
+            url=cause.url,
+        )
+        self.operation_id = operation_id
+        self.operation_kind = operation_kind
+
+
+class OperationInterrupted(KeyboardInterrupt):
+    """The wait for an operation was interrupted (Ctrl-C, or a signal the program turned into
+    ``KeyboardInterrupt``). Still a ``KeyboardInterrupt``, so nothing that catches ``Exception``
+    swallows it. The operation goes on in the service: resume with
+    ``wait_for_operation(operation_id)``."""
+
+    def __init__(self, *, operation_id: str, operation_kind: str | None = None) -> None:
+        super().__init__(f"interrupted while waiting for operation {operation_id}")
+        self.operation_id = operation_id
+        self.operation_kind = operation_kind
 
 
 class ResolutionError(FabricGitError):

@@ -20,8 +20,11 @@ from fabric_git._httpx import httpx
 from fabric_git._transport import Transport, decode_json, parse_retry_after
 from fabric_git.errors import (
     ConfigurationError,
+    DeadlineExceededError,
     OperationFailedError,
+    OperationInterrupted,
     OperationTimeoutError,
+    OperationWaitLostError,
     TransportError,
     UnknownOperationStatusError,
 )
@@ -231,10 +234,21 @@ class OperationPoller(Generic[T]):
                 # no request may start at the client's deadline).
                 clock.sleep(remaining)
                 raise self._timed_out(clock.monotonic() - started)
-            clock.sleep(self._next_interval)
-            state = self.poll()
-            if progress is not None:
-                progress(state)
+            try:
+                clock.sleep(self._next_interval)
+                state = self.poll()
+                if progress is not None:
+                    progress(state)
+            except KeyboardInterrupt as interrupt:  # the operation goes on in the service
+                raise OperationInterrupted(
+                    operation_id=self.operation_id, operation_kind=self.kind
+                ) from interrupt
+            except DeadlineExceededError:
+                raise
+            except TransportError as lost:
+                raise OperationWaitLostError(
+                    lost, operation_id=self.operation_id, operation_kind=self.kind
+                ) from lost
             status = state.status_text.lower()
             if status == _SUCCEEDED:
                 self._outcome = self._finish(self, state)

@@ -32,7 +32,14 @@ SHAPES = {
         "head",
         "lastSyncTime",
     },
-    "init": {"workspace", "strategy", "requiredAction", "workspaceHead", "remoteCommitHash"},
+    "init": {
+        "workspace",
+        "strategy",
+        "noop",
+        "requiredAction",
+        "workspaceHead",
+        "remoteCommitHash",
+    },
     "status": STATUS_KEYS,
     "commit": {
         "workspace",
@@ -44,6 +51,7 @@ SHAPES = {
         "items",
         "previousHead",
         "newHead",
+        "unchanged",
         "status",
     },
     "update": {
@@ -139,7 +147,7 @@ def test_json_shape_of_every_command(fg: Fg) -> None:
         "--capacity",
         fg.sandbox.running.capacity_id,
     )
-    assert set(new_ws) == SHAPES["workspace"] and new_ws["capacityId"]
+    assert set(new_ws) == SHAPES["workspace"] | {"created"} and new_ws["capacityId"]
 
     disconnected = fg.json("disconnect", "-w", ws)
     assert set(disconnected) == SHAPES["disconnect"]
@@ -212,7 +220,7 @@ def test_global_options_after_the_command_name(fg: Fg) -> None:
     assert planned["comment"] == "-o json" and planned["dryRun"] is True
     # Nothing after ``--`` is an option: here it is an item that matches nothing.
     unknown = fg("commit", "-w", ws, "--", "-o", expect=1)
-    assert "no changed item matches '-o'" in unknown.stderr
+    assert "no item of the workspace matches '-o'" in unknown.stderr
 
 
 def test_usage_errors_exit_2(fg: Fg) -> None:

@@ -199,8 +199,9 @@ def test_a_rotated_pat_replaces_the_connection_key(fg: Fg) -> None:
     assert "GitProviderAuthenticationFailed" in rejected.stderr  # the stale key is in use
 
     rotated = fg.json(
-        "connections", "create-github", "--name", name, *url, env={"FABRIC_GIT_PAT": scenario.pat}
-    )
+        "connections", "create-github", "--name", name, *url, "--rotate-pat",
+        env={"FABRIC_GIT_PAT": scenario.pat},
+    )  # fmt: skip
     assert (rotated["created"], rotated["keyUpdated"]) == (False, True)
     text = fg(
         "connections",
@@ -209,6 +210,7 @@ def test_a_rotated_pat_replaces_the_connection_key(fg: Fg) -> None:
         name,
         *url,
         "--pat-stdin",
+        "--rotate-pat",
         input=scenario.pat + "\n",
     )
     assert "stored the given token as its key" in text.stdout

@@ -76,7 +76,10 @@ def github_property(text: str) -> str:
 
 
 def azure_data(text: str) -> str:
-    """The message of an Azure Pipelines logging command (``##vso[...]MESSAGE``). Our commands'
-    only property is a constant (``type=error``); a property value would also need ``;`` and
-    ``]`` escaped."""
+    """The message of an Azure Pipelines logging command (``##vso[...]MESSAGE``)."""
     return text.replace("%", "%AZP25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def azure_property(text: str) -> str:
+    """A property value of an Azure Pipelines logging command (``##vso[... sourcepath=VALUE]``)."""
+    return azure_data(text).replace(";", "%3B").replace("]", "%5D")

@@ -5,26 +5,31 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from fabric_git.cli.choices import PROVIDERS, KebabChoice
-from fabric_git.cli.constants import EnvVars
+from fabric_git.cli.constants import WORKSPACE_META, EnvVars
 
 if TYPE_CHECKING:
     from fabric_git.client import FabricClient
     from fabric_git.models.git import GitCredentials, GitProviderDetails
+    from fabric_git.workflows.results import ConnectionResult
 
 __all__ = [
     "CredentialChoice",
     "ProviderArgs",
     "credential_options",
     "dry_run_option",
+    "ensure_pat_connection",
+    "noting_connection",
     "provider_options",
     "read_pat",
+    "remember_workspace",
     "resolve_credentials",
     "workspace_option",
 ]
@@ -54,6 +59,14 @@ _OPTION_OF_FIELD = {
 def _not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is not None and not value.strip():
         raise click.BadParameter("must name a workspace (its display name or id), not be empty.")
+    remember_workspace(ctx, param, value)
+    return value
+
+
+def remember_workspace(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+    """Keep the workspace given, so a failure's hint can name it."""
+    if isinstance(value, str):
+        ctx.meta[WORKSPACE_META] = value
     return value
 
 
@@ -227,7 +240,13 @@ def credential_options(function: F) -> F:
             "--connection-name",
             metavar="NAME",
             help="Name of the GitHub PAT connection to reuse or create "
-            "(default fabric-git-OWNER-REPO).",
+            "(default fabric-git-OWNER-REPO, or the one scoped to the repository URL).",
+        ),
+        click.option(
+            "--rotate-pat",
+            is_flag=True,
+            help="Store the given PAT as the key of the reused connection (else its key is "
+            "left unchanged).",
         ),
         click.option(
             "--pat-env",
@@ -279,6 +298,9 @@ class CredentialChoice:
     credentials: GitCredentials | None
     pat: str | None
     connection_name: str | None
+    # The name came from --connection-name (else it is the default one).
+    named: bool = False
+    rotate: bool = False
 
 
 def resolve_credentials(
@@ -289,16 +311,66 @@ def resolve_credentials(
     connection_name: str | None,
     pat_env: str,
     pat_stdin: bool,
+    rotate_pat: bool = False,
 ) -> CredentialChoice:
     """``--connection`` wins; for GitHub otherwise a PAT connection (reused or created)."""
     from fabric_git.models.git import ConfiguredConnectionGitCredentials, GitHubDetails
 
     if connection:
+        if connection_name or rotate_pat:
+            flag = "--connection-name" if connection_name else "--rotate-pat"
+            raise click.UsageError(
+                f"{flag} applies to the PAT connection; not with --connection (to rotate its "
+                "key: fabric-git connections create-github --name NAME --rotate-pat)."
+            )
         found = client.resolve_connection(connection)
         return CredentialChoice(
             ConfiguredConnectionGitCredentials(connection_id=found.id), None, None
         )
     if isinstance(provider, GitHubDetails):
         name = connection_name or f"fabric-git-{provider.owner_name}-{provider.repository_name}"
-        return CredentialChoice(None, read_pat(pat_env, pat_stdin), name)
+        return CredentialChoice(
+            None,
+            read_pat(pat_env, pat_stdin),
+            name,
+            named=connection_name is not None,
+            rotate=rotate_pat,
+        )
+    if rotate_pat or connection_name:
+        raise click.UsageError("--connection-name and --rotate-pat apply to GitHub only.")
     return CredentialChoice(None, None, None)
+
+
+def ensure_pat_connection(
+    client: FabricClient,
+    provider: GitProviderDetails,
+    choice: CredentialChoice,
+    *,
+    dry_run: bool = False,
+) -> ConnectionResult:
+    """Create or reuse the PAT connection ``choice`` names (``describe()`` of the result says
+    which one and what became of its key: the command shows it, on failure too)."""
+    from fabric_git.workflows.credentials import ensure_github_connection, github_url_of
+
+    assert choice.connection_name is not None
+    result = ensure_github_connection(
+        client,
+        display_name=choice.connection_name,
+        repository_url=github_url_of(provider),
+        token=choice.pat,
+        rotate_key=choice.rotate,
+        reuse_by_url=not choice.named,
+        dry_run=dry_run,
+    )
+    return result
+
+
+@contextmanager
+def noting_connection(connection: ConnectionResult | None) -> Iterator[None]:
+    """A failure inside says which connection was used and whether its key changed."""
+    try:
+        yield
+    except Exception as error:
+        if connection is not None:
+            error.add_note(connection.describe())
+        raise

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from fabric_git.cli.constants import EnvVars
-from fabric_git.cli.escaping import azure_data, github_data, github_property, shown
+from fabric_git.cli.escaping import (
+    azure_data,
+    azure_property,
+    github_data,
+    github_property,
+    shown,
+)
 
 __all__ = ["Environment", "Terminal"]
 
@@ -105,6 +111,21 @@ class Terminal:
     def always(self, message: str) -> None:
         """A message shown even with ``--quiet`` (what a script must be able to read)."""
         self._raw_err(shown(message))
+
+    def annotate(self, level: str, message: str, *, path: str, line: int, title: str) -> None:
+        """A CI annotation of ``level`` (error or warning) on a file and line, where a CI reads
+        them (GitHub Actions, Azure Pipelines); nothing elsewhere."""
+        message, path, title = shown(message), shown(path), shown(title)
+        if self.environment.github_actions:
+            where = f"file={github_property(path)},line={line}"
+            heading = f"title={github_property(title)}"
+            self._raw_err(f"::{level} {where},{heading}::{github_data(message)}")
+        elif self.environment.azure_pipelines:
+            where = f"sourcepath={azure_property(path)};linenumber={line}"
+            heading = f"code={azure_property(title)}"
+            self._raw_err(
+                f"##vso[task.logissue type={level};{where};{heading}]{azure_data(message)}"
+            )
 
     def traceback(self, text: str) -> None:
         self._raw_err("\n".join(shown(line) for line in text.rstrip("\n").split("\n")))
