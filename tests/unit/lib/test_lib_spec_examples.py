@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 
 from fabric_git import models as m
 from fabric_git.models import to_wire
-from spec import spec_root
+from spec import definition_schema, spec_root, validate
 
 EXAMPLES = spec_root() / "platform" / "examples"
 
@@ -249,20 +249,41 @@ def test_examples_parse_into_the_specific_subtypes() -> None:
     assert not isinstance(items.value[1].type, m.ItemType)
 
 
-def test_admin_git_connections_example_round_trips() -> None:
-    example = json.loads(
-        (spec_root() / "admin" / "examples" / "ListGitConnectionsDetails.json").read_text(
-            encoding="utf-8"
-        )
-    )
-    for response in example["responses"].values():
-        original = response["body"]
-        parsed = m.GitConnections.model_validate(original)
-        assert _dump(parsed) == original
-        assert all(
-            isinstance(c.git_provider_details, (m.AzureDevOpsDetails, m.GitHubDetails))
-            for c in parsed.value
-        )
+def test_admin_git_connections_page_matches_the_schema_and_round_trips() -> None:
+    # The admin spec's shape of a page (its example file is not vendored).
+    page = {
+        "value": [
+            {
+                "workspaceId": "41ce06d1-d81b-4ea0-bc6d-2ce3dd2f8e87",
+                "gitProviderDetails": {
+                    "gitProviderType": "AzureDevOps",
+                    "organizationName": "Test Organization",
+                    "projectName": "Test Project",
+                    "repositoryName": "Test Repo",
+                    "branchName": "Test Branch",
+                    "directoryName": "/Test Directory",
+                },
+            },
+            {
+                "workspaceId": "2e2c3b6e-0f56-4a0c-9a9c-4e0c3b3b1d11",
+                "gitProviderDetails": {
+                    "gitProviderType": "GitHub",
+                    "ownerName": "Test Owner",
+                    "repositoryName": "Test Repo",
+                    "branchName": "Test Branch",
+                    "directoryName": "/Test Directory",
+                },
+            },
+        ],
+        "continuationToken": "LDEsMTAwMDAwLDA%3D",
+        "continuationUri": "https://api.fabric.microsoft.com/v1/admin/workspaces/"
+        "discoverGitConnections?continuationToken=LDEsMTAwMDAwLDA%3D",
+    }
+    assert validate(page, definition_schema("admin/definitions.json", "GitConnections")) == []
+    parsed = m.GitConnections.model_validate(page)
+    assert _dump(parsed) == page
+    assert isinstance(parsed.value[0].git_provider_details, m.AzureDevOpsDetails)
+    assert isinstance(parsed.value[1].git_provider_details, m.GitHubDetails)
 
 
 def test_new_examples_parse_into_typed_values() -> None:
