@@ -106,7 +106,7 @@ def _selected_file(path: str) -> str:
     else:
         for part in path.split("/"):
             if not part.strip():
-                problem = "has an empty folder name"
+                problem = "has an empty or blank name between slashes"
             elif part[-1] == "." or part[-1].isspace():
                 problem = f"has a name ending in a dot or a space ({part!r})"
             if problem:

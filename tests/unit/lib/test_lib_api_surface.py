@@ -171,7 +171,7 @@ def test_file_level_commit_from_a_mapping(client: FabricClient, service: FakeSer
         ({"mode": "FileLevelSelective", "files": {ITEM: ["dir/"]}}, "names a folder"),
         ({"mode": "FileLevelSelective", "files": {ITEM: ["*.py"]}}, "wildcard"),
         ({"mode": "FileLevelSelective", "files": {ITEM: ["a\\b.py"]}}, "backslash"),
-        ({"mode": "FileLevelSelective", "files": {ITEM: ["a//b.py"]}}, "empty folder name"),
+        ({"mode": "FileLevelSelective", "files": {ITEM: ["a//b.py"]}}, "empty or blank name"),
         ({"mode": "FileLevelSelective", "files": {ITEM: ["d /b.py"]}}, "ending in a dot"),
         ({"mode": "FileLevelSelective", "files": {ITEM: ["d./b.py"]}}, "ending in a dot"),
         ({"mode": "FileLevelSelective", "files": {ITEM: ["  "]}}, "is empty"),
