@@ -6,24 +6,23 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from fabric_git.emulator import errors
 from fabric_git.emulator.backend import folders as backend
 from fabric_git.emulator.backend.folders import FolderRecord
 from fabric_git.emulator.backend.workspaces import require_role
+from fabric_git.emulator.routes._body import read_body
 from fabric_git.emulator.routes._http import (
     absolute_url,
     empty_response,
     emulator_state,
     json_response,
-    optional_guid,
     page_response,
     path_guid,
     principal_of,
     query_bool,
-    read_json,
-    required_str,
+    query_guid,
+    route,
 )
 
 
@@ -47,7 +46,7 @@ def _ids(request: Request) -> tuple[str, str]:
 def list_folders(request: Request) -> Response:
     workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
     recursive = query_bool(request, "recursive") is not False
-    root_id = optional_guid(dict(request.query_params), "rootFolderId")
+    root_id = query_guid(request, "rootFolderId")
     with emulator_state(request).store.read() as conn:
         require_role(conn, workspace_id, principal_of(request), "Viewer")
         records = backend.list_folders(conn, workspace_id)
@@ -62,9 +61,9 @@ def list_folders(request: Request) -> Response:
 
 def create_folder(request: Request) -> Response:
     workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
-    data = read_json(request)
-    name = required_str(data, "displayName")
-    parent_id = optional_guid(data, "parentFolderId")
+    data = read_body(request)
+    name = data.required_text("displayName")
+    parent_id = data.guid("parentFolderId")
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
         record = backend.create_folder(conn, workspace_id, name, parent_id)
@@ -81,7 +80,7 @@ def get_folder(request: Request) -> Response:
 
 def update_folder(request: Request) -> Response:
     workspace_id, folder_id = _ids(request)
-    name = required_str(read_json(request), "displayName")
+    name = read_body(request).required_text("displayName")
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
         record = backend.rename_folder(conn, workspace_id, folder_id, name)
@@ -98,7 +97,7 @@ def delete_folder(request: Request) -> Response:
 
 def move_folder(request: Request) -> Response:
     workspace_id, folder_id = _ids(request)
-    target = optional_guid(read_json(request, optional=True), "targetFolderId")
+    target = read_body(request, optional=True).guid("targetFolderId")
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
         record = backend.move_folder(conn, workspace_id, folder_id, target)
@@ -109,10 +108,10 @@ _FOLDERS = "/workspaces/{workspaceId}/folders"
 _FOLDER = _FOLDERS + "/{folderId}"
 
 ROUTES = [
-    Route(_FOLDERS, list_folders, methods=["GET"], name="Folders_ListFolders"),
-    Route(_FOLDERS, create_folder, methods=["POST"], name="Folders_CreateFolder"),
-    Route(_FOLDER, get_folder, methods=["GET"], name="Folders_GetFolder"),
-    Route(_FOLDER, update_folder, methods=["PATCH"], name="Folders_UpdateFolder"),
-    Route(_FOLDER, delete_folder, methods=["DELETE"], name="Folders_DeleteFolder"),
-    Route(_FOLDER + "/move", move_folder, methods=["POST"], name="Folders_MoveFolder"),
+    route(_FOLDERS, list_folders, "GET", "Folders_ListFolders"),
+    route(_FOLDERS, create_folder, "POST", "Folders_CreateFolder"),
+    route(_FOLDER, get_folder, "GET", "Folders_GetFolder"),
+    route(_FOLDER, update_folder, "PATCH", "Folders_UpdateFolder"),
+    route(_FOLDER, delete_folder, "DELETE", "Folders_DeleteFolder"),
+    route(_FOLDER + "/move", move_folder, "POST", "Folders_MoveFolder"),
 ]

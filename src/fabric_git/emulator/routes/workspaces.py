@@ -6,25 +6,20 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from fabric_git.emulator import errors
 from fabric_git.emulator.backend import workspaces as backend
 from fabric_git.emulator.backend.workspaces import RoleAssignment, WorkspaceRecord
-from fabric_git.emulator.ids import is_guid
+from fabric_git.emulator.routes._body import read_body
 from fabric_git.emulator.routes._http import (
     absolute_url,
-    choice,
     empty_response,
     emulator_state,
     json_response,
-    optional_guid,
-    optional_str,
     page_response,
     path_guid,
     principal_of,
-    read_json,
-    required_str,
+    route,
 )
 
 NAME_LIMIT = backend.MAX_NAME_LENGTH
@@ -83,10 +78,10 @@ def list_workspaces(request: Request) -> Response:
 
 
 def create_workspace(request: Request) -> Response:
-    data = read_json(request)
-    name = required_str(data, "displayName", max_length=NAME_LIMIT, allow_empty=False)
-    description = optional_str(data, "description", max_length=DESCRIPTION_LIMIT) or ""
-    capacity_id = optional_guid(data, "capacityId")
+    data = read_body(request)
+    name = data.required_text("displayName", max_length=NAME_LIMIT, allow_empty=False)
+    description = data.text("description", max_length=DESCRIPTION_LIMIT) or ""
+    capacity_id = data.guid("capacityId")
     state = emulator_state(request)
     with state.store.write() as conn:
         record = backend.create_workspace(
@@ -111,9 +106,9 @@ def get_workspace(request: Request) -> Response:
 
 def update_workspace(request: Request) -> Response:
     workspace_id = _workspace_id(request)
-    data = read_json(request)
-    name = optional_str(data, "displayName", max_length=NAME_LIMIT, allow_empty=False)
-    description = optional_str(data, "description", max_length=DESCRIPTION_LIMIT)
+    data = read_body(request)
+    name = data.text("displayName", max_length=NAME_LIMIT, allow_empty=False)
+    description = data.text("description", max_length=DESCRIPTION_LIMIT)
     with emulator_state(request).store.write() as conn:
         backend.require_role(conn, workspace_id, principal_of(request), "Admin")
         record = backend.update_workspace(
@@ -132,8 +127,8 @@ def delete_workspace(request: Request) -> Response:
 
 def assign_to_capacity(request: Request) -> Response:
     workspace_id = _workspace_id(request)
-    data = read_json(request)
-    capacity_id = optional_guid(data, "capacityId")
+    data = read_body(request)
+    capacity_id = data.guid("capacityId")
     if capacity_id is None:
         raise errors.invalid_input("capacityId", "The field is required")
     with emulator_state(request).store.write() as conn:
@@ -169,15 +164,14 @@ def list_role_assignments(request: Request) -> Response:
 
 def add_role_assignment(request: Request) -> Response:
     workspace_id = _workspace_id(request)
-    data = read_json(request)
-    principal = data.get("principal")
-    if not isinstance(principal, dict):
-        raise errors.invalid_input("principal", "The field is required")
-    principal_id = principal.get("id")
-    if not is_guid(principal_id):
-        raise errors.invalid_input("principal.id", "The value must be a GUID")
-    principal_type = choice(principal, "type", backend.PRINCIPAL_TYPES, required=True)
-    role = choice(data, "role", backend.ROLES, required=True)
+    data = read_body(request)
+    principal = data.object("principal", required=True, wrong="The field is required")
+    assert principal is not None
+    if "id" not in principal:
+        raise principal.invalid("id", "The value must be a GUID")
+    principal_id = principal.guid("id")
+    principal_type = principal.choice("type", backend.PRINCIPAL_TYPES, required=True)
+    role = data.choice("role", backend.ROLES, required=True)
     assert principal_type is not None and role is not None
     caller = principal_of(request)
     with emulator_state(request).store.write() as conn:
@@ -186,7 +180,7 @@ def add_role_assignment(request: Request) -> Response:
         assignment = backend.add_role_assignment(
             conn,
             workspace_id,
-            principal_id=str(principal_id).lower(),
+            principal_id=str(principal_id),
             principal_type=principal_type,
             role=role,
             caller_role=caller_role,
@@ -209,7 +203,7 @@ def get_role_assignment(request: Request) -> Response:
 def update_role_assignment(request: Request) -> Response:
     workspace_id = _workspace_id(request)
     assignment_id = _assignment_id(request)
-    role = choice(read_json(request), "role", backend.ROLES, required=True)
+    role = read_body(request).choice("role", backend.ROLES, required=True)
     assert role is not None
     with emulator_state(request).store.write() as conn:
         backend.require_role(conn, workspace_id, principal_of(request), "Admin")
@@ -230,46 +224,31 @@ _WS = "/workspaces/{workspaceId}"
 _RA = _WS + "/roleAssignments/{workspaceRoleAssignmentId}"
 
 ROUTES = [
-    Route("/workspaces", list_workspaces, methods=["GET"], name="Workspaces_ListWorkspaces"),
-    Route("/workspaces", create_workspace, methods=["POST"], name="Workspaces_CreateWorkspace"),
-    Route(_WS, get_workspace, methods=["GET"], name="Workspaces_GetWorkspace"),
-    Route(_WS, update_workspace, methods=["PATCH"], name="Workspaces_UpdateWorkspace"),
-    Route(_WS, delete_workspace, methods=["DELETE"], name="Workspaces_DeleteWorkspace"),
-    Route(
-        _WS + "/assignToCapacity",
-        assign_to_capacity,
-        methods=["POST"],
-        name="Workspaces_AssignToCapacity",
-    ),
-    Route(
+    route("/workspaces", list_workspaces, "GET", "Workspaces_ListWorkspaces"),
+    route("/workspaces", create_workspace, "POST", "Workspaces_CreateWorkspace"),
+    route(_WS, get_workspace, "GET", "Workspaces_GetWorkspace"),
+    route(_WS, update_workspace, "PATCH", "Workspaces_UpdateWorkspace"),
+    route(_WS, delete_workspace, "DELETE", "Workspaces_DeleteWorkspace"),
+    route(_WS + "/assignToCapacity", assign_to_capacity, "POST", "Workspaces_AssignToCapacity"),
+    route(
         _WS + "/unassignFromCapacity",
         unassign_from_capacity,
-        methods=["POST"],
-        name="Workspaces_UnassignFromCapacity",
+        "POST",
+        "Workspaces_UnassignFromCapacity",
     ),
-    Route(
+    route(
         _WS + "/roleAssignments",
         list_role_assignments,
-        methods=["GET"],
-        name="Workspaces_ListWorkspaceRoleAssignments",
+        "GET",
+        "Workspaces_ListWorkspaceRoleAssignments",
     ),
-    Route(
+    route(
         _WS + "/roleAssignments",
         add_role_assignment,
-        methods=["POST"],
-        name="Workspaces_AddWorkspaceRoleAssignment",
+        "POST",
+        "Workspaces_AddWorkspaceRoleAssignment",
     ),
-    Route(_RA, get_role_assignment, methods=["GET"], name="Workspaces_GetWorkspaceRoleAssignment"),
-    Route(
-        _RA,
-        update_role_assignment,
-        methods=["PATCH"],
-        name="Workspaces_UpdateWorkspaceRoleAssignment",
-    ),
-    Route(
-        _RA,
-        delete_role_assignment,
-        methods=["DELETE"],
-        name="Workspaces_DeleteWorkspaceRoleAssignment",
-    ),
+    route(_RA, get_role_assignment, "GET", "Workspaces_GetWorkspaceRoleAssignment"),
+    route(_RA, update_role_assignment, "PATCH", "Workspaces_UpdateWorkspaceRoleAssignment"),
+    route(_RA, delete_role_assignment, "DELETE", "Workspaces_DeleteWorkspaceRoleAssignment"),
 ]
