@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from fabric_git.emulator.config import EmulatorConfig
+from fabric_git.emulator.running import RunningEmulator
 
 if TYPE_CHECKING:
     from anyio.from_thread import BlockingPortal
@@ -87,7 +88,7 @@ class InProcessTransport(httpx.BaseTransport):
         return status, headers, b"".join(chunks)
 
 
-class Emulator(AbstractContextManager["Emulator"]):
+class Emulator(RunningEmulator, AbstractContextManager["Emulator"]):
     """A whole emulator in this process::
 
     with Emulator() as emu:
@@ -96,9 +97,7 @@ class Emulator(AbstractContextManager["Emulator"]):
     """
 
     def __init__(self, config: EmulatorConfig | None = None, **options: Any) -> None:
-        if config is not None and options:
-            raise TypeError("pass a config or keyword options, not both")
-        self.config = config or EmulatorConfig(**options)
+        super().__init__(config, options)
         self._state: EmulatorState | None = None
         self._app: ASGIApp | None = None
         self._portal: BlockingPortal | None = None
@@ -151,23 +150,8 @@ class Emulator(AbstractContextManager["Emulator"]):
         return self.state.operations.wait_idle(timeout)
 
     @property
-    def url(self) -> str:
-        return f"http://{IN_PROCESS_HOST}/v1"
-
-    @property
-    def git_url(self) -> str:
-        return f"http://{IN_PROCESS_HOST}/git"
-
-    @property
-    def token(self) -> str:
-        return self.state.admin_token
-
-    @property
-    def capacity_id(self) -> str:
-        return self.state.capacity_id
-
-    def token_for(self, *, user: str | None = None, service_principal: str | None = None) -> str:
-        return self.state.token_for(user=user, service_principal=service_principal)
+    def base(self) -> str:
+        return f"http://{IN_PROCESS_HOST}"
 
     def transport(self) -> httpx.BaseTransport:
         if self._app is None or self._portal is None:

@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from fabric_git.emulator.config import EmulatorConfig
+from fabric_git.emulator.running import RunningEmulator
 
 if TYPE_CHECKING:
     from fabric_git.emulator.state import EmulatorState
@@ -27,13 +28,11 @@ class _HideDroppedConnections(logging.Filter):
         return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
 
 
-class EmulatorServer(AbstractContextManager["EmulatorServer"]):
+class EmulatorServer(RunningEmulator, AbstractContextManager["EmulatorServer"]):
     """``with EmulatorServer(EmulatorConfig(port=0)) as server: server.url`` -> ``http://HOST:PORT/v1``."""
 
     def __init__(self, config: EmulatorConfig | None = None, **options: Any) -> None:
-        if config is not None and options:
-            raise TypeError("pass a config or keyword options, not both")
-        self.config = config or EmulatorConfig(**options)
+        super().__init__(config, options)
         self._state: EmulatorState | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -64,7 +63,9 @@ class EmulatorServer(AbstractContextManager["EmulatorServer"]):
             raise
         self._socket = sock
         self.port = int(sock.getsockname()[1])
-        logging.getLogger("uvicorn.error").addFilter(_HideDroppedConnections())
+        uvicorn_errors = logging.getLogger("uvicorn.error")
+        if not any(isinstance(f, _HideDroppedConnections) for f in uvicorn_errors.filters):
+            uvicorn_errors.addFilter(_HideDroppedConnections())  # once per process, not per start
         uv_config = uvicorn.Config(
             app,
             log_level="warning",
@@ -125,25 +126,6 @@ class EmulatorServer(AbstractContextManager["EmulatorServer"]):
     def base(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
-
-    @property
-    def url(self) -> str:
-        return f"{self.base}/v1"
-
-    @property
-    def git_url(self) -> str:
-        return f"{self.base}/git"
-
-    @property
-    def token(self) -> str:
-        return self.state.admin_token
-
-    @property
-    def capacity_id(self) -> str:
-        return self.state.capacity_id
-
-    def token_for(self, *, user: str | None = None, service_principal: str | None = None) -> str:
-        return self.state.token_for(user=user, service_principal=service_principal)
 
     def ready_info(self) -> dict[str, str]:
         """What ``serve --ready-file`` writes."""

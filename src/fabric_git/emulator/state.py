@@ -47,9 +47,10 @@ _COMMITS_KEPT = 8
 _KEPT_ON_RESET = ("schema_migrations", "meta", "capacities", "principals")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
-    """Settings that may change while the emulator runs (``PUT /_emulator/settings``)."""
+    """Settings that may change while the emulator runs (``PUT /_emulator/settings`` puts a
+    new value in ``EmulatorState.settings``)."""
 
     lro_mode: LroMode
     lro_duration: float

@@ -9,6 +9,11 @@ serve them with ``GIT_PROJECT_ROOT`` = the root::
 Durability: a commit writes its objects first and then moves the branch with a compare-and-swap
 (libgit2 checks the old value under the ref's lock file, the same lock ``git`` takes), so a crash
 leaves at worst unreferenced objects and concurrent writers never both win.
+
+One module because a repository and its host share the on-disk layout (staging directory,
+case-insensitive lookup) and the caches the host hands each repository; the pieces that stand
+alone live beside it: ``keys`` (which repository), ``pats`` (the required PAT), ``blobs``
+(contents), ``trees`` (the one tree and commit writer) and ``packs`` (the pack format).
 """
 
 from __future__ import annotations
@@ -20,12 +25,12 @@ import subprocess
 import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pygit2
 
+from fabric_git.emulator.gitrepo.blobs import BlobCache, TreeFiles
 from fabric_git.emulator.gitrepo.keys import (
     AZURE_DEVOPS,
     AZURE_DEVOPS_DIR,
@@ -96,73 +101,6 @@ class RefMoved(RepositoryError):
         self.actual = actual
 
 
-class _BlobCache:
-    """Blob contents by id, least recently used dropped first past a byte budget."""
-
-    def __init__(self, budget: int) -> None:
-        self._budget = budget
-        self._size = 0
-        self._entries: OrderedDict[pygit2.Oid, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, oid: pygit2.Oid) -> bytes | None:
-        with self._lock:
-            cached = self._entries.get(oid)
-            if cached is not None:
-                self._entries.move_to_end(oid)
-            return cached
-
-    def data(self, blob: pygit2.Blob) -> bytes:
-        cached = self.get(blob.id)
-        if cached is not None:
-            return cached
-        content = blob.data
-        self.put(blob.id, content)
-        return content
-
-    def put(self, oid: pygit2.Oid, content: bytes) -> None:
-        if len(content) > self._budget // 8:
-            return  # too big to be worth evicting everything else for
-        with self._lock:
-            if oid not in self._entries:
-                self._entries[oid] = content
-                self._size += len(content)
-                while self._size > self._budget:
-                    _, dropped = self._entries.popitem(last=False)
-                    self._size -= len(dropped)
-
-
-class TreeFiles(Mapping[str, bytes]):
-    """The files of a tree, repo-relative path -> content, each content read on lookup.
-
-    Keys and blob ids come from one walk of the tree; contents are immutable, so a lookup
-    gives the same bytes whenever it is made and from any thread.
-    """
-
-    def __init__(self, repo: HostedRepo, ids: dict[str, pygit2.Oid]) -> None:
-        self._repo = repo
-        self._ids = ids
-
-    def __getitem__(self, path: str) -> bytes:
-        return self._repo.blob_content(self._ids[path])
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._ids)
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def __contains__(self, path: object) -> bool:
-        return path in self._ids
-
-    def blob_id(self, path: str) -> str:
-        """Git's id of the file's content (its SHA-1 blob hash), without reading it."""
-        return str(self._ids[path])
-
-    def __repr__(self) -> str:
-        return f"TreeFiles({self._repo!r}, {len(self._ids)} files)"
-
-
 def _git_env() -> dict[str, str]:
     """Environment for git subprocesses, free of the user's and the system's configuration."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
@@ -183,7 +121,7 @@ class HostedRepo:
         path: Path,
         *,
         now: Callable[[], float] = time.time,
-        blobs: _BlobCache | None = None,
+        blobs: BlobCache | None = None,
         pats: PatChecker | None = None,
     ) -> None:
         self.key = key
@@ -191,7 +129,7 @@ class HostedRepo:
         self._now = now
         self._local = threading.local()
         self._commit_lock = threading.Lock()
-        self._blobs = blobs if blobs is not None else _BlobCache(_BLOB_CACHE_BYTES)
+        self._blobs = blobs if blobs is not None else BlobCache(_BLOB_CACHE_BYTES)
         self._pats = pats if pats is not None else PatChecker()
 
     def __repr__(self) -> str:
@@ -276,7 +214,7 @@ class HostedRepo:
         """Like read_files, but each file's content is read only when it is looked up: a
         walk of the tree's entries reads no blob, so finding a few items among thousands
         costs the files those items hold."""
-        return TreeFiles(self, self._blob_ids(commit, root))
+        return TreeFiles(self.blob_content, self._blob_ids(commit, root), repr(self))
 
     def _blob_ids(self, commit: str, root: str) -> dict[str, pygit2.Oid]:
         tree = self._tree_at(commit, root)
@@ -443,7 +381,7 @@ class RepositoryHost:
         self._open: dict[Path, HostedRepo] = {}
         # Blob ids are content hashes, so one cache serves every repository of the host, and
         # one PAT checker its stored hashes.
-        self._blobs = _BlobCache(_BLOB_CACHE_BYTES)
+        self._blobs = BlobCache(_BLOB_CACHE_BYTES)
         self._pats = PatChecker()
 
     def __repr__(self) -> str:

@@ -128,14 +128,6 @@ class Body:
         assert value is not None
         return value
 
-    def flag(self, field: str, *, default: bool = False) -> bool:
-        value = self._data.get(field)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            raise self.invalid(field, "The value must be a boolean")
-        return value
-
     def number(self, field: str, default: float, *, minimum: int) -> float:
         """A number, ``default`` when the field is absent (a JSON null is not a number)."""
         value = self._data.get(field, default)

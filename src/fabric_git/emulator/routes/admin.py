@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
@@ -18,7 +19,7 @@ from starlette.responses import Response
 from fabric_git.emulator import errors
 from fabric_git.emulator.faults import FaultRule, FaultSpecError
 from fabric_git.emulator.gitrepo.repos import HostedRepo, RepoKey, RepositoryExists
-from fabric_git.emulator.routes._body import read_body
+from fabric_git.emulator.routes._body import Body, read_body
 from fabric_git.emulator.routes._http import (
     absolute_url,
     empty_response,
@@ -26,6 +27,7 @@ from fabric_git.emulator.routes._http import (
     json_response,
     route,
 )
+from fabric_git.emulator.state import Settings
 
 _PROVIDERS = {"github": "GitHub", "azuredevops": "AzureDevOps", "azure-devops": "AzureDevOps"}
 
@@ -44,19 +46,22 @@ def get_settings(request: Request) -> Response:
     return json_response(_settings_json(request))
 
 
-def put_settings(request: Request) -> Response:
-    data = read_body(request)
-    settings = emulator_state(request).settings
-    mode = data.raw("lroMode", settings.lro_mode)
+def parse_settings(body: Body, current: Settings) -> Settings:
+    """The settings after the change ``body`` asks for; fields it omits keep their value."""
+    mode = body.raw("lroMode", current.lro_mode)
     if mode != "async" and mode != "sync":
-        raise errors.invalid_input("lroMode", "The value must be async or sync")
-    duration = data.number("lroDuration", settings.lro_duration, minimum=0)
-    retry_after = int(data.number("retryAfter", settings.retry_after, minimum=0))
-    page_size = int(data.number("pageSize", settings.page_size, minimum=1))
-    settings.lro_mode = mode
-    settings.lro_duration = duration
-    settings.retry_after = retry_after
-    settings.page_size = page_size
+        raise body.invalid("lroMode", "The value must be async or sync")
+    return Settings(
+        lro_mode=mode,
+        lro_duration=body.number("lroDuration", current.lro_duration, minimum=0),
+        retry_after=int(body.number("retryAfter", current.retry_after, minimum=0)),
+        page_size=int(body.number("pageSize", current.page_size, minimum=1)),
+    )
+
+
+def put_settings(request: Request) -> Response:
+    state = emulator_state(request)
+    state.settings = parse_settings(read_body(request), state.settings)
     return json_response(_settings_json(request))
 
 
@@ -140,24 +145,41 @@ def list_repos(request: Request) -> Response:
     )
 
 
-def create_repo(request: Request) -> Response:
-    data = read_body(request)
-    provider = _PROVIDERS.get(data.required_text("provider").lower().replace(" ", ""))
+@dataclass(frozen=True)
+class NewRepo:
+    key: RepoKey
+    branch: str
+    required_pat: str | None = field(repr=False)
+
+
+def parse_new_repo(body: Body) -> NewRepo:
+    provider = _PROVIDERS.get(body.required_text("provider").lower().replace(" ", ""))
     if provider is None:
-        raise errors.invalid_input("provider", "The value must be GitHub or AzureDevOps")
-    name = data.required_text("repo", allow_empty=False)
-    branch = data.text("branch", allow_empty=False) or "main"
-    required_pat = data.text("requiredPat", allow_empty=False)
+        raise body.invalid("provider", "The value must be GitHub or AzureDevOps")
+    name = body.required_text("repo", allow_empty=False)
+    branch = body.text("branch", allow_empty=False) or "main"
+    required_pat = body.text("requiredPat", allow_empty=False)
     try:
         if provider == "GitHub":
-            key = RepoKey.github(data.required_text("owner", allow_empty=False), name)
+            key = RepoKey.github(body.required_text("owner", allow_empty=False), name)
         else:
             key = RepoKey.azure_devops(
-                data.required_text("organization", allow_empty=False),
-                data.required_text("project", allow_empty=False),
+                body.required_text("organization", allow_empty=False),
+                body.required_text("project", allow_empty=False),
                 name,
             )
-        repo = emulator_state(request).repos.create(key, branch=branch, required_pat=required_pat)
+    except ValueError as exc:
+        raise errors.invalid_request(str(exc)) from None
+    return NewRepo(key, branch, required_pat)
+
+
+def create_repo(request: Request) -> Response:
+    new = parse_new_repo(read_body(request))
+    key = new.key
+    try:
+        repo = emulator_state(request).repos.create(
+            key, branch=new.branch, required_pat=new.required_pat
+        )
     except RepositoryExists:
         raise errors.EmulatorError(
             409, "RepositoryAlreadyExists", "The repository already exists"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -11,7 +12,7 @@ from fabric_git.emulator import errors
 from fabric_git.emulator.backend import folders as backend
 from fabric_git.emulator.backend.folders import FolderRecord
 from fabric_git.emulator.backend.workspaces import require_role
-from fabric_git.emulator.routes._body import read_body
+from fabric_git.emulator.routes._body import Body, read_body
 from fabric_git.emulator.routes._http import (
     absolute_url,
     empty_response,
@@ -35,6 +36,16 @@ def folder_json(record: FolderRecord) -> dict[str, Any]:
     if record.parent_id is not None:
         body["parentFolderId"] = record.parent_id
     return body
+
+
+@dataclass(frozen=True)
+class NewFolder:
+    display_name: str
+    parent_id: str | None
+
+
+def parse_new_folder(body: Body) -> NewFolder:
+    return NewFolder(body.required_text("displayName"), body.guid("parentFolderId"))
 
 
 def _ids(request: Request) -> tuple[str, str]:
@@ -61,12 +72,10 @@ def list_folders(request: Request) -> Response:
 
 def create_folder(request: Request) -> Response:
     workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
-    data = read_body(request)
-    name = data.required_text("displayName")
-    parent_id = data.guid("parentFolderId")
+    new = parse_new_folder(read_body(request))
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
-        record = backend.create_folder(conn, workspace_id, name, parent_id)
+        record = backend.create_folder(conn, workspace_id, new.display_name, new.parent_id)
     location = absolute_url(request, f"/v1/workspaces/{workspace_id}/folders/{record.id}")
     return json_response(folder_json(record), 201, headers={"Location": location})
 

@@ -6,6 +6,7 @@ import base64
 import binascii
 import posixpath
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -16,7 +17,7 @@ from fabric_git.emulator.backend import folders as folder_backend
 from fabric_git.emulator.backend import items as backend
 from fabric_git.emulator.backend.items import PLATFORM_FILE, ItemRecord
 from fabric_git.emulator.backend.workspaces import require_role
-from fabric_git.emulator.routes._body import read_body
+from fabric_git.emulator.routes._body import Body, read_body
 from fabric_git.emulator.routes._http import (
     absolute_url,
     empty_response,
@@ -45,6 +46,45 @@ def item_json(record: ItemRecord) -> dict[str, Any]:
     if record.folder_id is not None:
         body["folderId"] = record.folder_id
     return body
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateItem:
+    display_name: str
+    type: str
+    description: str
+    folder_id: str | None
+    parts: dict[str, bytes] | None  # None: created without a definition
+
+
+@dataclass(frozen=True)
+class ItemChanges:
+    display_name: str | None
+    description: str | None
+
+
+def parse_create(body: Body) -> CreateItem:
+    name = body.required_text("displayName", allow_empty=False)
+    item_type = body.required_text("type")
+    description = body.text("description", max_length=DESCRIPTION_LIMIT) or ""
+    folder_id = body.guid("folderId")
+    parts = parse_definition(body.raw("definition")) if "definition" in body else None
+    if parts is not None and "creationPayload" in body:
+        raise body.invalid("definition", "Use either creationPayload or definition")
+    return CreateItem(
+        display_name=name,
+        type=item_type,
+        description=description,
+        folder_id=folder_id,
+        parts=parts,
+    )
+
+
+def parse_changes(body: Body) -> ItemChanges:
+    return ItemChanges(
+        display_name=body.text("displayName", allow_empty=False),
+        description=body.text("description", max_length=DESCRIPTION_LIMIT),
+    )
 
 
 def parse_definition(value: object, field: str = "definition") -> dict[str, bytes]:
@@ -135,20 +175,17 @@ def list_items(request: Request) -> Response:
 
 def create_item(request: Request) -> Response:
     workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
-    data = read_body(request)
-    name = data.required_text("displayName", allow_empty=False)
-    item_type = data.required_text("type")
-    description = data.text("description", max_length=DESCRIPTION_LIMIT) or ""
-    folder_id = data.guid("folderId")
-    parts = parse_definition(data.raw("definition")) if "definition" in data else None
-    if parts is not None and "creationPayload" in data:
-        raise errors.invalid_input("definition", "Use either creationPayload or definition")
+    new = parse_create(read_body(request))
     state = emulator_state(request)
     principal = principal_of(request)
     with state.store.read() as conn:
         require_role(conn, workspace_id, principal, "Contributor")
         backend.check_can_create(
-            conn, workspace_id, type=item_type, display_name=name, folder_id=folder_id
+            conn,
+            workspace_id,
+            type=new.type,
+            display_name=new.display_name,
+            folder_id=new.folder_id,
         )
 
     def create() -> dict[str, Any]:
@@ -157,11 +194,11 @@ def create_item(request: Request) -> Response:
             record = backend.create_item(
                 conn,
                 workspace_id,
-                type=item_type,
-                display_name=name,
-                description=description,
-                folder_id=folder_id,
-                parts=_apply_platform_on_create(parts),
+                type=new.type,
+                display_name=new.display_name,
+                description=new.description,
+                folder_id=new.folder_id,
+                parts=_apply_platform_on_create(new.parts),
                 now=state.clock.now(),
             )
         return item_json(record)
@@ -195,13 +232,16 @@ def get_item(request: Request) -> Response:
 
 def update_item(request: Request) -> Response:
     workspace_id, item_id = _ids(request)
-    data = read_body(request)
-    name = data.text("displayName", allow_empty=False)
-    description = data.text("description", max_length=DESCRIPTION_LIMIT)
+    changes = parse_changes(read_body(request))
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
         backend.get_item(conn, workspace_id, item_id)
-        record = backend.update_item(conn, item_id, display_name=name, description=description)
+        record = backend.update_item(
+            conn,
+            item_id,
+            display_name=changes.display_name,
+            description=changes.description,
+        )
     return json_response(item_json(record))
 
 
@@ -216,8 +256,7 @@ def delete_item(request: Request) -> Response:
 
 def move_item(request: Request) -> Response:
     workspace_id, item_id = _ids(request)
-    data = read_body(request, optional=True)
-    target = data.guid("targetFolderId")
+    target = read_body(request, optional=True).guid("targetFolderId")
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
         backend.get_item(conn, workspace_id, item_id)
@@ -253,8 +292,7 @@ def get_definition(request: Request) -> Response:
 def update_definition(request: Request) -> Response:
     workspace_id, item_id = _ids(request)
     update_metadata = query_bool(request, "updateMetadata") is True
-    data = read_body(request)
-    parts = parse_definition(data.raw("definition"))
+    parts = parse_definition(read_body(request).raw("definition"))
     metadata = None
     if update_metadata:
         if PLATFORM_FILE not in parts:

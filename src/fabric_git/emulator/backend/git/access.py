@@ -24,7 +24,6 @@ __all__ = [
     "GITHUB",
     "check_access",
     "check_connection_scope",
-    "check_head",
     "connected",
     "default_credentials",
     "directory_problem",
@@ -74,22 +73,21 @@ def connected(
     role: str,
     *,
     initialized: bool = True,
+    head: str | None = None,
 ) -> tuple[GitConnectionRecord, str | None]:
     """The workspace's connection after the role, capacity, state and credential checks, and
-    the PAT the caller's credentials give."""
+    the PAT the caller's credentials give. ``head``, the ``workspaceHead`` a caller gave, must
+    be the workspace's head."""
     workspace = require_workspace(conn, workspace_id, principal, role)
     require_capacity(workspace)
     record = require_connection(conn, workspace_id)
     if initialized and record.state != records.INITIALIZED:
         raise git_errors.connection_not_initialized()
     credentials = records.get_credentials(conn, workspace_id, principal.id)
-    return record, resolve_credentials(conn, sealer, record, principal, credentials)
-
-
-def check_head(record: GitConnectionRecord, given: str | None) -> None:
-    """A ``workspaceHead`` the caller gave must be the workspace's head."""
-    if given is not None and given != record.workspace_head:
+    pat = resolve_credentials(conn, sealer, record, principal, credentials)
+    if head is not None and head != record.workspace_head:
         raise git_errors.workspace_head_mismatch()
+    return record, pat
 
 
 # --- directories --------------------------------------------------------------------------
@@ -122,23 +120,13 @@ def has_item_directories(files: Mapping[str, bytes]) -> bool:
 
 # --- the repository -----------------------------------------------------------------------
 
-# Each part of a repository key: the request field that gives it and its value in a record.
+# The request field that gives each part of a repository key.
 _KEY_FIELDS = {
     "owner": "ownerName",
     "organization": "organizationName",
     "project": "projectName",
     "repository name": "repositoryName",
 }
-
-
-def _key_value(record: GitConnectionRecord, field: str) -> str:
-    values = {
-        "ownerName": record.owner_name,
-        "organizationName": record.organization_name,
-        "projectName": record.project_name,
-        "repositoryName": record.repository_name,
-    }
-    return values[field] or ""
 
 
 def repo_key(record: GitConnectionRecord) -> RepoKey:
@@ -152,8 +140,12 @@ def repo_key(record: GitConnectionRecord) -> RepoKey:
         )
     except InvalidRepoKey as error:
         field = _KEY_FIELDS.get(error.part, "repositoryName")
-        value = _key_value(record, field)
-        raise git_errors.invalid_repository_name(field, value, str(error)) from None
+        value = {
+            "owner": record.owner_name,
+            "organization": record.organization_name,
+            "project": record.project_name,
+        }.get(error.part, record.repository_name)
+        raise git_errors.invalid_repository_name(field, value or "", str(error)) from None
 
 
 def open_branch(host: RepositoryHost, record: GitConnectionRecord) -> tuple[HostedRepo, str]:

@@ -22,7 +22,6 @@ from fabric_git.emulator.backend.git import records
 from fabric_git.emulator.backend.git.access import (
     CONTRIBUTOR,
     GITHUB,
-    check_head,
     connected,
     normalise_directory,
     open_branch,
@@ -67,8 +66,9 @@ def check_commit(
 ) -> None:
     """What the request alone decides, before the operation starts."""
     with state.store.read() as conn:
-        record, _ = connected(conn, state.sealer, principal, workspace_id, CONTRIBUTOR)
-        check_head(record, request.workspace_head)
+        connected(
+            conn, state.sealer, principal, workspace_id, CONTRIBUTOR, head=request.workspace_head
+        )
 
 
 def _branch_moved() -> errors.EmulatorError:
@@ -92,8 +92,9 @@ def commit(
     state: EmulatorState, principal: Principal, workspace_id: str, request: CommitRequest
 ) -> None:
     with state.store.read() as conn:
-        record, pat = connected(conn, state.sealer, principal, workspace_id, CONTRIBUTOR)
-        check_head(record, request.workspace_head)
+        record, pat = connected(
+            conn, state.sealer, principal, workspace_id, CONTRIBUTOR, head=request.workspace_head
+        )
         sides = load_sides(state, record, pat, conn)
         rows = compute_status(sides.base, sides.workspace, sides.remote, same_version)
         try:

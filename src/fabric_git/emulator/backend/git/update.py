@@ -11,7 +11,7 @@ from fabric_git.emulator import crashpoints
 from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend import folders, git_errors, items
 from fabric_git.emulator.backend.git import records
-from fabric_git.emulator.backend.git.access import CONTRIBUTOR, check_head, connected, open_branch
+from fabric_git.emulator.backend.git.access import CONTRIBUTOR, connected, open_branch
 from fabric_git.emulator.backend.git.initialize import INITIAL_UPDATE
 from fabric_git.emulator.backend.git.rules import (
     ConflictPolicy,
@@ -50,8 +50,9 @@ def check_update(
 ) -> None:
     """What the request alone decides, before the operation starts."""
     with state.store.read() as conn:
-        record, _ = connected(conn, state.sealer, principal, workspace_id, CONTRIBUTOR)
-        check_head(record, request.workspace_head)
+        record, _ = connected(
+            conn, state.sealer, principal, workspace_id, CONTRIBUTOR, head=request.workspace_head
+        )
     _, tip = open_branch(state.repos, record)
     if request.remote_commit_hash != tip:
         raise git_errors.remote_commit_hash_mismatch()
@@ -61,8 +62,9 @@ def update(
     state: EmulatorState, principal: Principal, workspace_id: str, request: UpdateRequest
 ) -> None:
     with state.store.write() as conn:
-        record, pat = connected(conn, state.sealer, principal, workspace_id, CONTRIBUTOR)
-        check_head(record, request.workspace_head)
+        record, pat = connected(
+            conn, state.sealer, principal, workspace_id, CONTRIBUTOR, head=request.workspace_head
+        )
         sides = load_sides(state, record, pat, conn)
         if sides.tip != request.remote_commit_hash:
             raise git_errors.remote_commit_hash_mismatch()
