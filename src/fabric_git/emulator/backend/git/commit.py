@@ -31,12 +31,10 @@ from fabric_git.emulator.backend.git.records import GitConnectionRecord, Intent
 from fabric_git.emulator.backend.git.rules import (
     RuleError,
     Selector,
-    compute_status,
     is_provisional,
     plan_commit,
 )
 from fabric_git.emulator.backend.git.sides import git_items, load_sides
-from fabric_git.emulator.gitrepo.fingerprints import same_version
 from fabric_git.emulator.gitrepo.layout import ItemState, LayoutError, write_items
 from fabric_git.emulator.gitrepo.references import RepoReferences
 from fabric_git.emulator.gitrepo.repos import RefMoved, RepositoryLocked
@@ -96,7 +94,7 @@ def commit(
             conn, state.sealer, principal, workspace_id, CONTRIBUTOR, head=request.workspace_head
         )
         sides = load_sides(state, record, pat, conn)
-        rows = compute_status(sides.base, sides.workspace, sides.remote, same_version)
+        rows = sides.status()
         try:
             plan = plan_commit(rows, mode=request.mode, selected=request.selected)
         except RuleError as error:
