@@ -41,6 +41,10 @@ class Store:
         self._all_lock = threading.Lock()
         self._closed = False
         self._writer = self._connect()
+        # 16 MiB of pages for the writer (SQLite's default is 2 MiB): item ids are random, so
+        # inserts land all over the tables' B-trees, and with a small cache an emulator holding
+        # tens of thousands of items pays a page read for most of them.
+        self._writer.execute("PRAGMA cache_size=-16384")
         if not self._memory:
             self._writer.execute("PRAGMA journal_mode=WAL")
         self._migrate()
