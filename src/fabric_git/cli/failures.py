@@ -60,6 +60,8 @@ _HINTS: dict[str, str] = {
     "TransportError": "check --api-url / FABRIC_API_URL and the network.",
     "ResolutionError": "check the name, or pass the id.",
     "ConnectionNotFound": _LIST_CONNECTIONS,
+    "DataDirectoryInUse": "stop that emulator first, or choose another --data-dir.",
+    "RepositoryAlreadyExists": "add --exist-ok to use the existing repository.",
 }
 
 _RESOLUTION_HINTS: dict[str, str] = {"connection": _LIST_CONNECTIONS}

@@ -16,6 +16,7 @@ from typing import Any
 
 from fabric_git.emulator.auth import ADMIN, Principal, TokenAuthority, load_or_create_secret
 from fabric_git.emulator.config import Clock, EmulatorConfig, LroMode
+from fabric_git.emulator.datadir import DataDirLock
 from fabric_git.emulator.faults import FaultRegistry
 from fabric_git.emulator.ids import new_id
 from fabric_git.emulator.operations import OperationEngine
@@ -59,10 +60,12 @@ class EmulatorState:
         self._temp_dir: Path | None = None
         self._closed = False
         self._close_lock = threading.Lock()
+        self._data_lock: DataDirLock | None = None
 
         if config.data_dir is not None:
             self.data_dir = Path(config.data_dir)
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            # Private (0700) and one emulator at a time: DataDirInUse names the holder.
+            self._data_lock = DataDirLock.acquire(self.data_dir)
             secret = config.secret or load_or_create_secret(self.data_dir / SECRET_FILE)
             self.store = Store(self.data_dir / DATABASE_FILE)
         else:
@@ -157,6 +160,8 @@ class EmulatorState:
             self._closed = True
         self.operations.close()
         self.store.close()
+        if self._data_lock is not None:
+            self._data_lock.release()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
 

@@ -40,6 +40,8 @@ class Store:
         self._readers: dict[int, tuple[threading.Thread, sqlite3.Connection]] = {}
         self._all_lock = threading.Lock()
         self._closed = False
+        if not self._memory:
+            _make_private(Path(self._path))
         self._writer = self._connect()
         # 16 MiB of pages for the writer (SQLite's default is 2 MiB): item ids are random, so
         # inserts land all over the tables' B-trees, and with a small cache an emulator holding
@@ -143,6 +145,16 @@ class Store:
                     conn.close()
                 self._all.clear()
                 self._readers.clear()
+
+
+def _make_private(database: Path) -> None:
+    """The database (it holds sealed secrets and their key) and its WAL files are the owner's
+    alone; SQLite gives the files it creates the database file's mode."""
+    from fabric_git.emulator.datadir import make_private_file
+
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        if path == database or path.exists():
+            make_private_file(path)
 
 
 def _split_statements(script: str) -> list[str]:
