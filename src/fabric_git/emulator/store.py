@@ -147,6 +147,16 @@ class Store:
                 self._readers.clear()
 
 
+def expire_operations(conn: sqlite3.Connection, *, finished_before: float) -> int:
+    """Delete the operations that finished, and reported so, before ``finished_before`` (their
+    state and result with them); returns how many. Running ones are never touched."""
+    cursor = conn.execute(
+        "DELETE FROM operations WHERE finished_at < ? AND ready_at < ?",
+        (finished_before, finished_before),
+    )
+    return cursor.rowcount
+
+
 def _make_private(database: Path) -> None:
     """The database (it holds sealed secrets and their key) and its WAL files are the owner's
     alone; SQLite gives the files it creates the database file's mode."""
