@@ -31,6 +31,20 @@ def test_demo_runs_every_step_and_exits_0(
     assert any("refused (exit code 4)" in s for s in steps)
     assert all(s in result.stderr for s in steps)  # each step printed as it ran
 
+    # The kept state: a second demo will not write over it, and the emulator restarts on it.
+    before = sorted(p.relative_to(kept) for p in kept.rglob("*"))
+    refused = fg("demo", "--keep", str(kept), expect=2)
+    assert "--keep" in refused.stderr and "not empty" in refused.stderr
+    assert sorted(p.relative_to(kept) for p in kept.rglob("*")) == before
+    restart = document["facts"]["kept"]["restart"]
+    data_dir = Path(document["facts"]["kept"]["dataDir"])
+    assert restart.startswith(f"fabric-git emulator serve --data-dir {data_dir}")
+    from fabric_git.emulator import Emulator
+
+    with Emulator(data_dir=data_dir) as emu, emu.client() as client:
+        names = [w["displayName"] for w in client.get("/workspaces").json()["value"]]
+    assert "Demo Sales" in names
+
 
 def test_debug_run_never_shows_tokens_or_pats(fg: Fg, tmp_path: Path) -> None:
     scenario = fg.scenario()
