@@ -79,6 +79,14 @@ def emulator() -> None:
     help="Retry-After seconds on 202 responses and running operations.",
 )
 @click.option(
+    "--operation-retention",
+    metavar="SECONDS",
+    type=click.FloatRange(min=0, min_open=True),
+    default=24 * 3600,
+    show_default=True,
+    help="How long a finished operation's state and result stay readable.",
+)
+@click.option(
     "--fault",
     "faults",
     multiple=True,
@@ -97,6 +105,7 @@ def serve(
     lro_mode: str,
     lro_duration: float,
     retry_after: int,
+    operation_retention: float,
     faults: tuple[str, ...],
     access_log: bool,
 ) -> None:
@@ -119,6 +128,7 @@ def serve(
         lro_mode="sync" if lro_mode == "sync" else "async",
         lro_duration=lro_duration,
         retry_after=retry_after,
+        operation_retention=operation_retention,
         faults=rules,
         access_log=access_log,
     )

@@ -175,7 +175,11 @@ def test_every_command_that_shadows_a_global_option_keeps_it() -> None:
                 walk(found, (*path, name))
 
     walk(cli, ())
-    assert shadowing == {"emulator token": {"--api-url"}, "emulator repo create": {"--api-url"}}
+    assert shadowing == {
+        "emulator token": {"--api-url"},
+        "emulator repo create": {"--api-url"},
+        "emulator repo list": {"--api-url"},
+    }
     for path, options in shadowing.items():
         for option in options:
             args = [*path.split(), option, "http://127.0.0.1:1/v1", "-q"]
