@@ -32,7 +32,7 @@ from typing import Any
 
 from bench import gitbase
 from bench.api import FabricApi
-from bench.results import Figure, timed
+from bench.results import Figure, alternate, timed
 from bench.workspace import Item, Workspace, changed
 
 OWNER = "bench"
@@ -94,28 +94,32 @@ def run(workspace: Workspace, runs: int = 3) -> list[Figure]:
             ws, object_ids = populate(api, workspace, "Bench source", server.capacity_id)
             populate_seconds = time.perf_counter() - started
 
-            # Emulator and git samples alternate (A B A B), so the machine's drift during the
-            # run weighs on both sides of each ratio alike.
-            commits: list[float] = []
-            commit_baseline: list[float] = []
-            repo = ""
+            # Emulator and git samples alternate (A B A B): see ``alternate``.
             clone = root / "clone"
-            committed_files = 0
-            for attempt in range(runs):
-                if attempt:
+            repos: list[str] = []
+
+            def emulator_commit() -> float:
+                if repos:
                     api.disconnect(ws)
-                repo = f"commit-{attempt}"
-                init = _connect_fresh(api, ws, repo)
+                repos.append(f"commit-{len(repos)}")
+                init = _connect_fresh(api, ws, repos[-1])
                 head = init.get("workspaceHead")
-                commit = partial(api.commit_all, ws, head if isinstance(head, str) else None)
-                commits.append(timed(commit))
-                if not attempt:
-                    url = f"{server.git_url}/github/{OWNER}/{repo}.git"
+                seconds = timed(
+                    partial(api.commit_all, ws, head if isinstance(head, str) else None)
+                )
+                if not clone.exists():  # the files the baseline commits: the emulator's own
+                    url = f"{server.git_url}/github/{OWNER}/{repos[-1]}.git"
                     gitbase.git("clone", "-q", url, str(clone), cwd=root)
-                    committed_files = sum(
-                        1 for p in clone.rglob("*") if p.is_file() and ".git" not in p.parts
-                    )
-                commit_baseline += gitbase.commit_baseline(gitbase.copy_worktree(clone), runs=1)
+                return seconds
+
+            def git_commit() -> float:
+                return gitbase.commit_baseline(gitbase.copy_worktree(clone), runs=1)[0]
+
+            commits, commit_baseline = alternate(runs, emulator_commit, git_commit)
+            repo = repos[-1]
+            committed_files = sum(
+                1 for p in clone.rglob("*") if p.is_file() and ".git" not in p.parts
+            )
 
             statuses = _status_after_changes(api, workspace, ws, object_ids, runs)
             status_ms = [seconds * 1000 for seconds, _ in statuses]
@@ -214,24 +218,29 @@ def run(workspace: Workspace, runs: int = 3) -> list[Figure]:
 def _updates(
     api: FabricApi, capacity: str, repo: str, clone: Path, runs: int, name: str
 ) -> tuple[list[float], list[float], int]:
-    """Update From Git of every item into new workspaces, each sample followed by a ``git
-    checkout`` of the same commit: (emulator seconds, git seconds, items in the last one)."""
-    updates: list[float] = []
-    checkouts: list[float] = []
-    target = ""
-    for attempt in range(runs):
-        target = api.create_workspace(f"{name} {attempt}", capacity)
+    """Update From Git of every item into new workspaces, alternating with ``git checkout`` of
+    the same commit: (emulator seconds, git seconds, items in the last workspace updated)."""
+    targets: list[str] = []
+
+    def emulator_update() -> float:
+        attempt = len(targets)
+        targets.append(api.create_workspace(f"{name} {attempt}", capacity))
         connection_id = api.create_github_connection(
             f"{name} {attempt}", f"https://github.com/{OWNER}/{repo}", PAT
         )
-        api.connect_github(target, OWNER, repo, connection_id)
-        init = api.initialize(target, "PreferRemote")
+        api.connect_github(targets[-1], OWNER, repo, connection_id)
+        init = api.initialize(targets[-1], "PreferRemote")
         remote = str(init["remoteCommitHash"])
         head = init.get("workspaceHead")
-        update = partial(api.update, target, remote, head if isinstance(head, str) else None)
-        updates.append(timed(update))
-        checkouts += gitbase.checkout_baseline(clone, runs=1)
-    return updates, checkouts, len(api.list_items(target))
+        return timed(
+            partial(api.update, targets[-1], remote, head if isinstance(head, str) else None)
+        )
+
+    def git_checkout() -> float:
+        return gitbase.checkout_baseline(clone, runs=1)[0]
+
+    updates, checkouts = alternate(runs, emulator_update, git_checkout)
+    return updates, checkouts, len(api.list_items(targets[-1]))
 
 
 def fill_other_workspaces(state: Any, count: int) -> int:
