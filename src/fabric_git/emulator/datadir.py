@@ -75,3 +75,7 @@ class DataDirLock:
         fd, self._fd = self._fd, None
         if fd is not None:
             os.close(fd)
+
+    def __del__(self) -> None:
+        # An emulator that failed half-way through starting never reaches its close.
+        self.release()
