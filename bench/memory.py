@@ -3,7 +3,8 @@
 An in-memory emulator (so every operation row it keeps is memory) runs on 127.0.0.1 in this
 process with LRO mode ``sync`` and a short operation retention; the load generator
 (:mod:`bench.loadgen`, a separate process) sends Get Status requests, each a new long-running
-operation, from a few keep-alive connections for a fixed time. A sampler thread reads this
+operation whose result lists the workspace's 20 uncommitted items, from a few keep-alive
+connections for a fixed time. A sampler thread reads this
 process's resident memory every second. The figure is the growth from the middle of the run to
 its end, when expiry has long been dropping as many operations as the load starts; the rows
 left in the operations table are shown beside it.
@@ -27,6 +28,7 @@ RETENTION_SECONDS = 20.0
 CONNECTIONS = 8
 GROWTH_TARGET_PERCENT = 5.0
 SAMPLE_EVERY = 1.0
+UNCOMMITTED_ITEMS = 20
 
 
 def _rss_bytes() -> int | None:
@@ -77,7 +79,10 @@ def run(seconds: float = LOAD_SECONDS) -> list[Figure]:
     config = EmulatorConfig(in_memory=True, lro_mode="sync", operation_retention=RETENTION_SECONDS)
     with EmulatorServer(config) as server, FabricApi(server.url, server.token) as api:
         ws = api.create_workspace("Bench memory", server.capacity_id)
-        api.create_item(ws, "Notebook", "Memory notebook", definition={"parts": []})
+        # Items never committed: each status result lists them, so each operation kept costs
+        # a few kilobytes, as a real workspace's would.
+        for index in range(UNCOMMITTED_ITEMS):
+            api.create_item(ws, "Notebook", f"Memory notebook {index}", definition={"parts": []})
         create_repo(api, "memory")
         connection = api.create_github_connection(
             "bench memory", f"https://github.com/{OWNER}/memory", PAT
