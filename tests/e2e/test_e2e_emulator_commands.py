@@ -61,4 +61,5 @@ def test_token_json_and_failures_in_the_main_format(fg: Fg) -> None:
     unreachable = fg("emulator", "repo", "list", "--api-url", "http://127.0.0.1:9/v1", expect=1)
     (line,) = unreachable.stderr.strip().splitlines()
     assert line.startswith("error: TransportError: cannot reach the emulator at")
-    assert json.loads(fg("--output", "json", "emulator", "repo", "list").stdout)["repositories"]
+    listed = json.loads(fg("--output", "json", "emulator", "repo", "list").stdout)
+    assert isinstance(listed["repositories"], list)
