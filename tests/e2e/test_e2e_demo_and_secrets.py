@@ -20,7 +20,8 @@ def test_demo_runs_every_step_and_exits_0(
     fg.scan.secrets.add("demo_" + known)
     kept = tmp_path / "demo"
     fg.scan.watch(kept)  # the clone and everything else the demo leaves behind
-    result = fg("--output", "json", "demo", "--keep", str(kept))
+    monkeypatch.chdir(tmp_path)  # a relative --keep works too
+    result = fg("--output", "json", "demo", "--keep", "demo")
     document = json.loads(result.stdout)
     assert document["ok"] is True
     assert document["facts"]["in_sync"] is True
@@ -33,11 +34,12 @@ def test_demo_runs_every_step_and_exits_0(
 
     # The kept state: a second demo will not write over it, and the emulator restarts on it.
     before = sorted(p.relative_to(kept) for p in kept.rglob("*"))
-    refused = fg("demo", "--keep", str(kept), expect=2)
+    refused = fg("demo", "--keep", "demo", expect=2)
     assert "--keep" in refused.stderr and "not empty" in refused.stderr
     assert sorted(p.relative_to(kept) for p in kept.rglob("*")) == before
     restart = document["facts"]["kept"]["restart"]
     data_dir = Path(document["facts"]["kept"]["dataDir"])
+    assert data_dir.is_absolute() and data_dir.is_relative_to(kept)
     assert restart.startswith(f"fabric-git emulator serve --data-dir {data_dir}")
     from fabric_git.emulator import Emulator
 

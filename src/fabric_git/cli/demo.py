@@ -218,7 +218,8 @@ def demo(app: AppContext, keep: Path | None) -> None:
         raise click.BadParameter(
             f"{keep} is not empty; name a new or empty directory", param_hint="--keep"
         )
-    work_dir = keep or Path(tempfile.mkdtemp(prefix="fabric-git-demo-"))
+    # Absolute: git runs in other directories, where a relative path would name another place.
+    work_dir = keep.resolve() if keep else Path(tempfile.mkdtemp(prefix="fabric-git-demo-"))
     work_dir.mkdir(parents=True, exist_ok=True)
     try:
         report = run_demo(app.terminal.info, work_dir=work_dir)
