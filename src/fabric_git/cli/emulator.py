@@ -172,6 +172,10 @@ def _start(server: Any, host: str, port: int) -> Any:
     except DataDirInUse as exc:
         raise FabricGitError(str(exc), code="DataDirectoryInUse") from None
     except OSError as exc:
+        if exc.filename:  # the data directory, not the socket
+            raise FabricGitError(
+                f"cannot use {exc.filename}: {exc.strerror or exc}", code="DataDirectoryUnusable"
+            ) from None
         raise FabricGitError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}", code="CannotListen"
         ) from None

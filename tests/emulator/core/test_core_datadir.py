@@ -82,3 +82,18 @@ def test_serve_on_a_held_directory_says_who_holds_it_in_one_line(tmp_path: Path)
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("error: DataDirectoryInUse: ")
     assert f"in use by process {os.getpid()}" in lines[0]
+
+
+def test_serve_on_a_directory_it_cannot_make_says_so_in_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "fabric_git.emulator", "serve", "--data-dir", str(blocker / "d")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"error: DataDirectoryUnusable: cannot use {blocker}")
