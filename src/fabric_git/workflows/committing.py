@@ -218,7 +218,8 @@ def _select_files(
             skipped.append(selector.text)  # not a changed file: nothing to commit there
             continue
         paths.setdefault(id(change), set()).add(selector.path)
-    unknown = _naming_nothing(client, status, [*unchanged, *missing]) if skipped else ()
+    looked_for = [*unchanged, *missing]
+    unknown = _naming_nothing(client, status, looked_for) if looked_for else ()
     if unknown:
         raise UnknownItemsError(
             workspace_id=status.workspace.id, unknown=unknown, changed=[c.name for c in outgoing]
