@@ -216,9 +216,10 @@ def create_azure_devops(
     """Create an Azure DevOps connection for a service principal, or reuse it.
 
     The connection (type AzureDevOpsSourceControl) holds the service principal's credentials;
-    one of that name that exists is reused, its credentials left as they are. This is how a service principal connects a workspace to Azure DevOps (Automatic
-    credentials are refused for service principals): connect with --connection NAME. The
-    client secret comes from --secret-env VAR or --secret-stdin, never from arguments.
+    one of that name that exists is reused, its credentials left as they are. This is how a
+    service principal connects a workspace to Azure DevOps (Automatic credentials are refused
+    for service principals): connect with --connection NAME. The client secret comes from
+    --secret-env VAR or --secret-stdin, never from arguments.
     """
     from fabric_git.errors import ResolutionError
 

@@ -96,8 +96,9 @@ def _logical_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
 def set_logical_id(app: AppContext, workspace: str, item: str, logical_id: str) -> None:
     """Repair the logical id of an item.
 
-    ITEM is its id, Name.Type or display name; the logical id ties it to its folder in Git, e.g. after a copy between branches left two items with the same one.
-    The service refuses it while a Git operation runs."""
+    ITEM is its id, Name.Type or display name. The logical id ties an item to its folder in
+    Git; repair it when, say, a copy between branches left two items with the same one. The
+    service refuses it while a Git operation runs."""
     client = app.client()
     ws = client.resolve_workspace(workspace)
     found = resolve_item(client, ws.id, item)

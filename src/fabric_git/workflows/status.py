@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from fabric_git.workflows.events import Reporter
@@ -50,13 +51,20 @@ def _text(value: object | None) -> str | None:
     return None if value is None else str(value)
 
 
-def status_from_model(workspace: WorkspaceRef, status: GitStatusResponse) -> StatusReport:
+def status_from_model(
+    workspace: WorkspaceRef, status: GitStatusResponse, *, files: bool = False
+) -> StatusReport:
+    """``files``: per-file details were asked for, so every change has a list of files (empty
+    when the service listed none for it)."""
+    changes = tuple(change_from_model(c) for c in status.changes)
+    if files:
+        changes = tuple(c if c.files is not None else replace(c, files=()) for c in changes)
     return StatusReport(
         workspace=workspace,
         # A never-synced workspace may report an empty head; it means "none".
         workspace_head=status.workspace_head or None,
         remote_commit_hash=status.remote_commit_hash or None,
-        changes=tuple(change_from_model(c) for c in status.changes),
+        changes=changes,
     )
 
 
@@ -110,7 +118,7 @@ def read_status(
             waited=error.waited,
             done=done,
         ) from error
-    return status_from_model(workspace, response)
+    return status_from_model(workspace, response, files=files)
 
 
 def _after(done: str | None, what: str) -> str:

@@ -219,3 +219,14 @@ def test_a_file_selector_naming_no_item_at_all_fails_listing_the_changed_items(
 
     assert "'Missing'" in result.stderr and "Load.Notebook" in result.stderr
     assert service.sent("POST", COMMIT) == []
+
+
+def test_status_files_gives_every_change_a_files_list_even_when_none_are_listed(
+    service: SurfaceService,
+) -> None:
+    service.on("GET", STATUS, status_body(item_change()))
+
+    document = service.json("status", "-w", WS, "--files")
+
+    assert document["changes"][0]["files"] == []
+    assert "no file details" in service.run("status", "-w", WS, "--files").stdout
