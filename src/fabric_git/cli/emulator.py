@@ -95,6 +95,7 @@ def serve(
 ) -> None:
     """Run the emulator until SIGTERM or Ctrl-C."""
     from fabric_git.emulator import EmulatorConfig
+    from fabric_git.emulator.crashpoints import CRASH_AT_ENV
     from fabric_git.emulator.faults import FaultRule, FaultSpecError
     from fabric_git.emulator.server import EmulatorServer
 
@@ -114,6 +115,8 @@ def serve(
         retry_after=retry_after,
         faults=rules,
         access_log=access_log,
+        # The durability tests' crash hook (emulator/crashpoints.py); unset everywhere else.
+        crash_at=os.environ.get(CRASH_AT_ENV) or None,
     )
     stop = threading.Event()
 

@@ -12,7 +12,6 @@ Per request, :class:`RequestMiddleware` does, in this order:
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 
@@ -28,9 +27,11 @@ from fabric_git.emulator import errors
 from fabric_git.emulator.auth import ADMIN, bearer_token
 from fabric_git.emulator.config import EmulatorConfig
 from fabric_git.emulator.errors import EmulatorError
+from fabric_git.emulator.gitrepo.smart_http import create_git_app
 from fabric_git.emulator.ids import new_id
 from fabric_git.emulator.routes import admin_routes, api_routes, find_route_name
-from fabric_git.emulator.routes._http import BODY_KEY, REQUEST_ID_KEY, json_response
+from fabric_git.emulator.routes._body import BODY_KEY
+from fabric_git.emulator.routes._http import REQUEST_ID_KEY, json_response
 from fabric_git.emulator.state import EmulatorState
 
 log = logging.getLogger("fabric_git.emulator")
@@ -51,10 +52,8 @@ def create_app(
     routes: list[BaseRoute] = [
         Mount("/v1", routes=api_routes()),
         Mount("/_emulator", routes=admin_routes()),
+        Mount("/git", app=create_git_app(state.repos)),
     ]
-    git_app = _git_app(state)
-    if git_app is not None:
-        routes.append(Mount("/git", app=git_app))
     app = Starlette(
         routes=routes,
         middleware=[Middleware(RequestMiddleware, state=state)],
@@ -62,17 +61,6 @@ def create_app(
     )
     app.state.emulator = state
     return app
-
-
-def _git_app(state: EmulatorState) -> ASGIApp | None:
-    if state.repos is None:
-        return None
-    try:
-        smart_http = importlib.import_module("fabric_git.emulator.gitrepo.smart_http")
-    except ModuleNotFoundError:
-        return None
-    git_app: ASGIApp = smart_http.create_git_app(state.repos)
-    return git_app
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
@@ -91,24 +79,12 @@ class RequestMiddleware:
         self.app = app
         self.state = state
         self._routes: list[BaseRoute] | None = None
-        self._tuned = False
-
-    def _tune_threadpool(self) -> None:
-        # Route handlers run on anyio's worker threads. A few threads serve short SQLite reads
-        # faster than anyio's default 40, which only contend for the GIL and stretch the tail.
-        import anyio.to_thread
-
-        limiter = anyio.to_thread.current_default_thread_limiter()
-        limiter.total_tokens = self.state.config.worker_threads
-        self._tuned = True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
         if scope["type"] != "http" or path.startswith("/git/"):
             await self.app(scope, receive, send)
             return
-        if not self._tuned:
-            self._tune_threadpool()
         request_id = new_id()
         scope[REQUEST_ID_KEY] = request_id
         id_bytes = request_id.encode()

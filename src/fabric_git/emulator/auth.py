@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -40,13 +41,14 @@ class Principal:
 ADMIN = Principal.named(ADMIN_USER)
 
 
-def load_or_create_secret(path: Path) -> str:
-    """The signing secret of a data dir: created once, readable only by its owner."""
+def load_or_create_secret(path: Path, make: Callable[[], str] | None = None) -> str:
+    """A secret of a data dir (the token signing secret unless ``make`` makes another kind):
+    created once, readable only by its owner."""
     try:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         pass
-    value = secrets.token_urlsafe(48)
+    value = make() if make is not None else secrets.token_urlsafe(48)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:

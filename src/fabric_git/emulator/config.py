@@ -53,6 +53,8 @@ class EmulatorConfig:
     access_log: bool = False
     worker_threads: int = 8
     clock: Clock = field(default_factory=SystemClock)
+    crash_at: str | None = None
+    """Test hook: the ``crashpoints`` point at which the process kills itself (None: none)."""
 
     def __post_init__(self) -> None:
         if self.data_dir is not None and self.in_memory:

@@ -1,9 +1,11 @@
 """Test hook: the emulator kills itself at a named point of a Git operation.
 
-Durability tests set ``FABRIC_GIT_EMULATOR_CRASH_AT`` to one of :data:`POINTS` on a ``serve``
-process; when an operation reaches that point the process sends itself SIGKILL, so a test can
-land a crash inside a window that kill timing alone cannot hit, then restart on the same data
-directory. Unset (as everywhere but such tests) :func:`crash_point` only reads the environment.
+Durability tests start ``serve`` with ``FABRIC_GIT_EMULATOR_CRASH_AT`` set to one of
+:data:`POINTS`; the ``serve`` command puts it in ``EmulatorConfig.crash_at``, and when an
+operation reaches that point the process sends itself SIGKILL, so a test can land a crash inside
+a window that kill timing alone cannot hit, then restart on the same data directory. Nothing
+here reads the environment: an emulator built without ``crash_at`` (as everywhere but such
+tests) never stops at a point.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import signal
 
 CRASH_AT_ENV = "FABRIC_GIT_EMULATOR_CRASH_AT"
+"""The variable the ``serve`` command reads into ``EmulatorConfig.crash_at``."""
 
 COMMIT_BEFORE_REF_UPDATE = "commit-before-ref-update"
 """Commit: the intent row is written, the branch ref has not moved."""
@@ -23,8 +26,8 @@ UPDATE_BEFORE_HEAD = "update-before-head"
 POINTS = frozenset({COMMIT_BEFORE_REF_UPDATE, COMMIT_AFTER_REF_UPDATE, UPDATE_BEFORE_HEAD})
 
 
-def crash_point(name: str) -> None:
-    """Die at once, as a SIGKILL would, when the hook names this point."""
-    if os.environ.get(CRASH_AT_ENV) == name:
+def crash_point(name: str, armed: str | None = None) -> None:
+    """Die at once, as a SIGKILL would, when ``armed`` (the configured point) is ``name``."""
+    if armed is not None and armed == name:
         os.kill(os.getpid(), signal.SIGKILL)
         os._exit(137)  # not reached where SIGKILL exists

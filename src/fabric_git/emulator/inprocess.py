@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from fabric_git.emulator.config import EmulatorConfig
+from fabric_git.emulator.running import RunningEmulator
 
 if TYPE_CHECKING:
     from anyio.from_thread import BlockingPortal
     from starlette.types import ASGIApp, Message
 
-    from fabric_git.emulator.state import EmulatorState
 
 IN_PROCESS_HOST = "localhost"  # loopback, so clients that allow plain http only there accept it
 
@@ -87,7 +87,7 @@ class InProcessTransport(httpx.BaseTransport):
         return status, headers, b"".join(chunks)
 
 
-class Emulator(AbstractContextManager["Emulator"]):
+class Emulator(RunningEmulator, AbstractContextManager["Emulator"]):
     """A whole emulator in this process::
 
     with Emulator() as emu:
@@ -95,11 +95,10 @@ class Emulator(AbstractContextManager["Emulator"]):
                               headers={"Authorization": f"Bearer {emu.token}"})
     """
 
+    _not_running = "the emulator is not running; use it as a context manager"
+
     def __init__(self, config: EmulatorConfig | None = None, **options: Any) -> None:
-        if config is not None and options:
-            raise TypeError("pass a config or keyword options, not both")
-        self.config = config or EmulatorConfig(**options)
-        self._state: EmulatorState | None = None
+        super().__init__(config, options)
         self._app: ASGIApp | None = None
         self._portal: BlockingPortal | None = None
         self._portal_cm: AbstractContextManager[BlockingPortal] | None = None
@@ -135,12 +134,6 @@ class Emulator(AbstractContextManager["Emulator"]):
                 self._state.close()
 
     @property
-    def state(self) -> EmulatorState:
-        if self._state is None:
-            raise RuntimeError("the emulator is not running; use it as a context manager")
-        return self._state
-
-    @property
     def app(self) -> ASGIApp:
         if self._app is None:
             raise RuntimeError("the emulator is not running; use it as a context manager")
@@ -151,23 +144,8 @@ class Emulator(AbstractContextManager["Emulator"]):
         return self.state.operations.wait_idle(timeout)
 
     @property
-    def url(self) -> str:
-        return f"http://{IN_PROCESS_HOST}/v1"
-
-    @property
-    def git_url(self) -> str:
-        return f"http://{IN_PROCESS_HOST}/git"
-
-    @property
-    def token(self) -> str:
-        return self.state.admin_token
-
-    @property
-    def capacity_id(self) -> str:
-        return self.state.capacity_id
-
-    def token_for(self, *, user: str | None = None, service_principal: str | None = None) -> str:
-        return self.state.token_for(user=user, service_principal=service_principal)
+    def base(self) -> str:
+        return f"http://{IN_PROCESS_HOST}"
 
     def transport(self) -> httpx.BaseTransport:
         if self._app is None or self._portal is None:

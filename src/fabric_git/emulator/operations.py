@@ -9,32 +9,36 @@ alongside other shared operations but never beside an exclusive one; ``"none"`` 
 definitions) takes no lock. An operation that cannot take the lock is refused with
 ``WorkspacePreviousOperationInProgress``. The check and the insert share one write transaction,
 so two racing requests can never both start.
+
+The engine knows no HTTP: :meth:`OperationEngine.start` answers :class:`Started` (poll it) or
+:class:`Finished` (sync mode: here is the result), and ``routes/_lro.py`` turns those into a
+202 with ``Location``, ``x-ms-operation-id`` and ``Retry-After`` or a 200.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from starlette.requests import Request
-from starlette.responses import Response
-
 from fabric_git.emulator import errors
 from fabric_git.emulator.auth import ADMIN, Principal
 from fabric_git.emulator.errors import EmulatorError
-from fabric_git.emulator.ids import iso_utc, new_id
+from fabric_git.emulator.ids import new_id
 
 if TYPE_CHECKING:
     from fabric_git.emulator.state import EmulatorState
 
 log = logging.getLogger("fabric_git.emulator.operations")
 
-Work = Callable[[], dict[str, Any] | None]
+JsonObject = dict[str, Any]
+"""An operation's result: the JSON document ``GET /operations/{id}/result`` answers."""
+Work = Callable[[], JsonObject | None]
 
 RUNNING_STATES = ("NotStarted", "Running")
 
@@ -43,40 +47,48 @@ Access = Literal["exclusive", "shared", "none"]
 
 
 @dataclass(frozen=True)
+class Origin:
+    """The request that starts an operation: who, which route (for fault rules), and its id
+    (a failed operation's error names it)."""
+
+    principal_id: str
+    request_id: str
+    route: str
+    method: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Started:
+    """The operation runs on a worker thread: poll it."""
+
+    operation_id: str
+    retry_after: int
+
+
+@dataclass(frozen=True)
+class Finished:
+    """Sync mode: the operation ran to completion; its result (None: it has none)."""
+
+    result: JsonObject | None
+
+
+@dataclass(frozen=True)
 class OperationView:
-    """What ``GET /operations/{id}`` reports at one moment."""
+    """What ``GET /operations/{id}`` reports at one moment (times in epoch seconds)."""
 
     id: str
     status: str
-    body: dict[str, Any]
+    created: float
+    last_updated: float
+    percent_complete: int
+    error: JsonObject | None
     has_result: bool
-    result: Any
+    result: JsonObject | None
 
-
-def run_operation(
-    request: Request,
-    *,
-    workspace_id: str | None,
-    kind: str,
-    work: Work,
-    has_result: bool,
-    access: Access = "exclusive",
-) -> Response:
-    """Run ``work`` as a long-running operation started by ``request``.
-
-    Async mode answers 202 with ``Location``, ``x-ms-operation-id`` and ``Retry-After`` and runs
-    the work on a worker thread; sync mode runs it inline and answers 200 with its result (or an
-    empty body). ``access`` says how it holds the workspace (:data:`Access`).
-    """
-    state: EmulatorState = request.app.state.emulator
-    return state.operations.start(
-        request,
-        workspace_id=workspace_id,
-        kind=kind,
-        work=work,
-        has_result=has_result,
-        access=access,
-    )
+    @property
+    def running(self) -> bool:
+        return self.status in RUNNING_STATES
 
 
 class OperationEngine:
@@ -90,30 +102,26 @@ class OperationEngine:
 
     def start(
         self,
-        request: Request,
+        origin: Origin,
         *,
         workspace_id: str | None,
         kind: str,
         work: Work,
         has_result: bool,
-        access: Access,
-    ) -> Response:
-        from fabric_git.emulator.routes._http import (
-            json_response,
-            operation_url,
-            request_id_of,
-            route_name,
-        )
+        access: Access = "exclusive",
+    ) -> Started | Finished:
+        """Run ``work`` as a long-running operation.
 
+        Async mode records it and runs the work on a worker thread (:class:`Started`); sync
+        mode runs it inline (:class:`Finished`, or its error raised). ``access`` says how it
+        holds the workspace (:data:`Access`).
+        """
         state = self._state
-        principal: Principal = request.state.principal
         settings = state.settings
         now = state.clock.now()
         asynchronous = settings.lro_mode == "async"
         duration = settings.lro_duration if asynchronous else 0.0
         op_id = new_id()
-        # A failed operation's error names the request that started it.
-        request_id = request_id_of(request) or new_id()
         with state.store.write() as conn:
             locks = access != "none" and workspace_id is not None
             if locks and self._busy(conn, str(workspace_id), now, shared=access == "shared"):
@@ -128,42 +136,31 @@ class OperationEngine:
                     workspace_id,
                     int(access != "none"),
                     int(access == "shared"),
-                    principal.id,
+                    origin.principal_id,
                     now,
                     now + duration,
                     int(has_result),
-                    request_id,
+                    origin.request_id,
                 ),
             )
         # Only an operation that really starts consumes a ``fail`` rule.
-        injected = state.faults.take_failure(
-            (route_name(request), kind), request.method, request.url.path
-        )
+        injected = state.faults.take_failure((origin.route, kind), origin.method, origin.path)
         failure = injected.failure() if injected is not None else None
 
         if not asynchronous:
-            result = self._execute(op_id, request_id, work, failure)
+            result = self._execute(op_id, origin.request_id, work, failure)
             if isinstance(result, EmulatorError):
                 raise result
-            if result is None:
-                return Response(status_code=200)
-            return json_response(result)
+            return Finished(result)
 
         done = threading.Event()
         with self._lock:
             self._done[op_id] = done
-        self._executor.submit(self._run_async, op_id, request_id, work, failure, done)
-        return Response(
-            status_code=202,
-            headers={
-                "Location": operation_url(request, op_id),
-                "x-ms-operation-id": op_id,
-                "Retry-After": str(settings.retry_after),
-            },
-        )
+        self._executor.submit(self._run_async, op_id, origin.request_id, work, failure, done)
+        return Started(op_id, settings.retry_after)
 
     @staticmethod
-    def _busy(conn: Any, workspace_id: str, now: float, *, shared: bool) -> bool:
+    def _busy(conn: sqlite3.Connection, workspace_id: str, now: float, *, shared: bool) -> bool:
         """Whether a lock-holding operation still runs (for its whole reported duration) that
         a new one may not run beside: any, or for a shared one only an exclusive one."""
         row = conn.execute(
@@ -190,9 +187,9 @@ class OperationEngine:
 
     def _execute(
         self, op_id: str, request_id: str, work: Work, failure: EmulatorError | None
-    ) -> dict[str, Any] | None | EmulatorError:
+    ) -> JsonObject | None | EmulatorError:
         """Run the work and record its outcome; returns the result or the error."""
-        outcome: dict[str, Any] | None | EmulatorError
+        outcome: JsonObject | None | EmulatorError
         if failure is not None:
             outcome = failure
         else:
@@ -234,33 +231,31 @@ class OperationEngine:
         created = float(row["created_at"])
         ready = float(row["ready_at"])
         finished = row["finished_at"]
-        body: dict[str, Any] = {"createdTimeUtc": iso_utc(created)}
+        error = None
         if finished is not None and now >= ready:
             status = str(row["status"])
-            body["status"] = status
-            body["lastUpdatedTimeUtc"] = iso_utc(max(float(finished), ready))
-            body["percentComplete"] = 100
+            last_updated = max(float(finished), ready)
+            percent = 100
             if status == "Failed" and row["error_json"]:
-                body["error"] = json.loads(row["error_json"])
+                error = json.loads(row["error_json"])
         else:
             span = max(ready - created, 1e-9)
             percent = int(max(0.0, min(0.99, (now - created) / span)) * 100)
             if finished is None and now >= ready:
                 percent = 99  # the work itself is still running
             status = "NotStarted" if percent == 0 else "Running"
-            body["status"] = status
-            body["lastUpdatedTimeUtc"] = iso_utc(max(created, min(now, ready)))
-            body["percentComplete"] = percent
-        ordered = {
-            "status": body["status"],
-            "createdTimeUtc": body["createdTimeUtc"],
-            "lastUpdatedTimeUtc": body["lastUpdatedTimeUtc"],
-            "percentComplete": body["percentComplete"],
-        }
-        if "error" in body:
-            ordered["error"] = body["error"]
+            last_updated = max(created, min(now, ready))
         result = json.loads(row["result_json"]) if row["result_json"] else None
-        return OperationView(op_id, status, ordered, bool(row["has_result"]), result)
+        return OperationView(
+            id=op_id,
+            status=status,
+            created=created,
+            last_updated=last_updated,
+            percent_complete=percent,
+            error=error,
+            has_result=bool(row["has_result"]),
+            result=result,
+        )
 
     # --- lifecycle ---------------------------------------------------------------------------
 

@@ -8,12 +8,10 @@ import threading
 import time
 from contextlib import AbstractContextManager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fabric_git.emulator.config import EmulatorConfig
-
-if TYPE_CHECKING:
-    from fabric_git.emulator.state import EmulatorState
+from fabric_git.emulator.running import RunningEmulator
 
 _START_TIMEOUT = 30.0
 
@@ -27,14 +25,13 @@ class _HideDroppedConnections(logging.Filter):
         return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
 
 
-class EmulatorServer(AbstractContextManager["EmulatorServer"]):
+class EmulatorServer(RunningEmulator, AbstractContextManager["EmulatorServer"]):
     """``with EmulatorServer(EmulatorConfig(port=0)) as server: server.url`` -> ``http://HOST:PORT/v1``."""
 
+    _not_running = "the server is not running"
+
     def __init__(self, config: EmulatorConfig | None = None, **options: Any) -> None:
-        if config is not None and options:
-            raise TypeError("pass a config or keyword options, not both")
-        self.config = config or EmulatorConfig(**options)
-        self._state: EmulatorState | None = None
+        super().__init__(config, options)
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -64,7 +61,9 @@ class EmulatorServer(AbstractContextManager["EmulatorServer"]):
             raise
         self._socket = sock
         self.port = int(sock.getsockname()[1])
-        logging.getLogger("uvicorn.error").addFilter(_HideDroppedConnections())
+        uvicorn_errors = logging.getLogger("uvicorn.error")
+        if not any(isinstance(f, _HideDroppedConnections) for f in uvicorn_errors.filters):
+            uvicorn_errors.addFilter(_HideDroppedConnections())  # once per process, not per start
         uv_config = uvicorn.Config(
             app,
             log_level="warning",
@@ -112,12 +111,6 @@ class EmulatorServer(AbstractContextManager["EmulatorServer"]):
         self.stop()
 
     @property
-    def state(self) -> EmulatorState:
-        if self._state is None:
-            raise RuntimeError("the server is not running")
-        return self._state
-
-    @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -125,25 +118,6 @@ class EmulatorServer(AbstractContextManager["EmulatorServer"]):
     def base(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
-
-    @property
-    def url(self) -> str:
-        return f"{self.base}/v1"
-
-    @property
-    def git_url(self) -> str:
-        return f"{self.base}/git"
-
-    @property
-    def token(self) -> str:
-        return self.state.admin_token
-
-    @property
-    def capacity_id(self) -> str:
-        return self.state.capacity_id
-
-    def token_for(self, *, user: str | None = None, service_principal: str | None = None) -> str:
-        return self.state.token_for(user=user, service_principal=service_principal)
 
     def ready_info(self) -> dict[str, str]:
         """What ``serve --ready-file`` writes."""

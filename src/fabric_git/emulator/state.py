@@ -1,23 +1,32 @@
-"""The emulator's shared state: settings, store, repositories, tokens, faults, operations.
+"""The emulator's shared state: everything stateful lives here and nowhere else.
 
-Routes reach it as ``request.app.state.emulator``.
+Settings, the store, the hosted repositories (with their caches), the caches of Git
+integration (items of commits, fingerprints of workspace parts), the thread limiter route
+handlers run under, tokens, fault rules and the operation engine. Routes reach it as
+``request.app.state.emulator``; no module keeps state of its own.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+import anyio
 
 from fabric_git.emulator.auth import ADMIN, Principal, TokenAuthority, load_or_create_secret
+from fabric_git.emulator.backend.connections import SecretSealer
+from fabric_git.emulator.backend.git.part_cache import PartCache
+from fabric_git.emulator.backend.git.recovery import reconcile
+from fabric_git.emulator.backend.git.sides import CommitItems
 from fabric_git.emulator.config import Clock, EmulatorConfig, LroMode
 from fabric_git.emulator.faults import FaultRegistry
+from fabric_git.emulator.gitrepo.repos import RepositoryHost
 from fabric_git.emulator.ids import new_id
+from fabric_git.emulator.lru import Lru
 from fabric_git.emulator.operations import OperationEngine
 from fabric_git.emulator.store import MEMORY, Store
 
@@ -25,19 +34,23 @@ log = logging.getLogger("fabric_git.emulator")
 
 DATABASE_FILE = "emulator.db"
 SECRET_FILE = "secret"
+CONNECTION_KEY_FILE = "connection.key"
 REPOS_DIR = "repos"
 
 CAPACITY_NAME = "Emulated capacity"
 CAPACITY_SKU = "F2"
 CAPACITY_REGION = "West US"
 
+# Items of this many recent commits are kept parsed (status compares the same few again).
+_COMMITS_KEPT = 8
 # Tables a reset keeps: the schema bookkeeping, stable ids and known principals.
 _KEPT_ON_RESET = ("schema_migrations", "meta", "capacities", "principals")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
-    """Settings that may change while the emulator runs (``PUT /_emulator/settings``)."""
+    """Settings that may change while the emulator runs (``PUT /_emulator/settings`` puts a
+    new value in ``EmulatorState.settings``)."""
 
     lro_mode: LroMode
     lro_duration: float
@@ -56,6 +69,9 @@ class EmulatorState:
             page_size=config.page_size,
         )
         self.faults = FaultRegistry(config.faults)
+        # Route handlers run on worker threads: a few serve short SQLite reads faster than
+        # anyio's default 40, which only contend for the GIL and stretch the tail.
+        self.limiter = anyio.CapacityLimiter(config.worker_threads)
         self._temp_dir: Path | None = None
         self._closed = False
         self._close_lock = threading.Lock()
@@ -65,21 +81,26 @@ class EmulatorState:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             secret = config.secret or load_or_create_secret(self.data_dir / SECRET_FILE)
             self.store = Store(self.data_dir / DATABASE_FILE)
+            self.sealer = SecretSealer.from_key_file(self.data_dir / CONNECTION_KEY_FILE)
         else:
             self._temp_dir = Path(tempfile.mkdtemp(prefix="fabric-git-emulator-"))
             self.data_dir = self._temp_dir
             secret = config.secret or _random_secret()
             self.store = Store(MEMORY)
+            self.sealer = SecretSealer.in_memory()
 
         self.tokens = TokenAuthority(secret, self.clock.now)
         self.admin = ADMIN
         self.capacity_id = self._ensure_capacity()
         self.remember_principal(ADMIN)
         self.admin_token = self.tokens.issue(ADMIN, lifetime=365 * 24 * 3600)
-        self.repos: Any = _open_repositories(self.data_dir / REPOS_DIR, self.clock)
+        self.repos = _open_repositories(self.data_dir / REPOS_DIR, self.clock)
+        self.commit_items: CommitItems = Lru(_COMMITS_KEPT)
+        self.part_cache = PartCache()
         self.operations = OperationEngine(self)
         self.operations.recover()
-        self._reconcile_git()
+        # Repair what a crash left between a commit's ref update and SQLite.
+        reconcile(self)
 
     def __repr__(self) -> str:
         return f"EmulatorState(data_dir={str(self.data_dir)!r})"
@@ -120,16 +141,6 @@ class EmulatorState:
             conn.execute("INSERT INTO meta (key, value) VALUES ('capacity_id', ?)", (capacity_id,))
             return capacity_id
 
-    def _reconcile_git(self) -> None:
-        # The Git integration layer repairs what a crash left between a ref update and SQLite.
-        try:
-            git_integration = importlib.import_module("fabric_git.emulator.backend.git_integration")
-        except ModuleNotFoundError:
-            return
-        reconcile = getattr(git_integration, "reconcile", None)
-        if callable(reconcile):
-            reconcile(self)
-
     def reset(self) -> None:
         """Empty every workspace, connection, operation and repository; keep ids and secret."""
         self.operations.wait_idle()
@@ -145,9 +156,10 @@ class EmulatorState:
             for table in tables:
                 if table not in _KEPT_ON_RESET:
                     conn.execute(f'DELETE FROM "{table}"')
-        repos_dir = self.data_dir / REPOS_DIR
-        shutil.rmtree(repos_dir, ignore_errors=True)
-        self.repos = _open_repositories(repos_dir, self.clock)
+        # One host for the state's whole life: the smart-HTTP app serves this same object.
+        self.repos.clear()
+        self.commit_items.clear()
+        self.part_cache = PartCache()
         self.faults.clear()
 
     def close(self) -> None:
@@ -167,11 +179,6 @@ def _random_secret() -> str:
     return secrets.token_urlsafe(48)
 
 
-def _open_repositories(root: Path, clock: Clock) -> Any:
-    """The hosted-repository manager, or None while the Git layer is not installed."""
-    try:
-        repos = importlib.import_module("fabric_git.emulator.gitrepo.repos")
-    except ModuleNotFoundError:
-        return None
+def _open_repositories(root: Path, clock: Clock) -> RepositoryHost:
     root.mkdir(parents=True, exist_ok=True)
-    return repos.RepositoryHost(root, now=clock.now)
+    return RepositoryHost(root, now=clock.now)

@@ -52,7 +52,7 @@ def test_create_get_list_update_delete(client, emu):
     assert updated.json()["displayName"] == "GitHub renamed"
     assert "ghp_new" not in updated.text
     with emu.state.store.read() as conn:
-        assert get_connection_secret(conn, connection_id) == "ghp_new"
+        assert get_connection_secret(conn, connection_id, emu.state.sealer) == "ghp_new"
 
     assert client.delete(f"/connections/{connection_id}").status_code == 200
     gone = client.get(f"/connections/{connection_id}")

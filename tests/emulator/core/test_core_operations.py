@@ -13,7 +13,7 @@ from starlette.routing import Route
 from emulator.core.core_support import FakeClock, create_workspace
 from fabric_git.emulator import Emulator, EmulatorConfig
 from fabric_git.emulator.errors import EmulatorError
-from fabric_git.emulator.operations import run_operation
+from fabric_git.emulator.routes._lro import run_operation
 
 
 def _definition_item(client, ws):

@@ -8,7 +8,7 @@ import pytest
 
 from emulator.git.git_support import Env, error_code, item_files, platform
 from fabric_git.emulator.auth import Principal
-from fabric_git.emulator.backend.git import context, records
+from fabric_git.emulator.backend.git import access, records
 from fabric_git.emulator.errors import EmulatorError
 from fabric_git.emulator.gitrepo.layout import PLATFORM_SCHEMA_URL, ZERO_GUID
 
@@ -124,7 +124,7 @@ def test_a_stored_connection_with_an_empty_owner_is_not_found() -> None:
         state=records.INITIALIZED,
     )
     with pytest.raises(EmulatorError) as raised:
-        context.repo_key(record)
+        access.repo_key(record)
     assert raised.value.status == 404
     assert raised.value.error_code == "GitProviderResourceNotFound"
     assert "ownerName" in raised.value.message

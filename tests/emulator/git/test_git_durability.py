@@ -13,8 +13,9 @@ import pytest
 
 from emulator.git.git_support import Env, error_code
 from fabric_git.emulator import Emulator, EmulatorConfig, EmulatorServer
-from fabric_git.emulator.backend import git_integration
-from fabric_git.emulator.backend.git import records, sync
+from fabric_git.emulator.backend.git import commit as commit_operation
+from fabric_git.emulator.backend.git import records
+from fabric_git.emulator.backend.git.recovery import reconcile
 from fabric_git.emulator.gitrepo.repos import HostedRepo, RepoKey
 
 PAT = "ghp_emulatorTestToken123"
@@ -27,6 +28,7 @@ def github_connection(env: Env, *, url: str | None, token: str = PAT) -> str:
         record = connections.create_connection(
             conn,
             env.state.admin,
+            env.state.sealer,
             display_name=f"gh-{url}-{token[-3:]}",
             connectivity_type="ShareableCloud",
             type="GitHubSourceControl",
@@ -129,7 +131,7 @@ def test_reconcile_finishes_a_commit_cut_short(env: Env, monkeypatch: pytest.Mon
     def crash(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the process died after the ref moved")
 
-    monkeypatch.setattr(sync, "_finish_commit", crash)
+    monkeypatch.setattr(commit_operation, "_finish_commit", crash)
     assert env.commit(ws).status_code == 500
     monkeypatch.undo()
     tip = env.tip()
@@ -138,7 +140,7 @@ def test_reconcile_finishes_a_commit_cut_short(env: Env, monkeypatch: pytest.Mon
         assert records.get_connection(conn, ws).workspace_head == before  # type: ignore[union-attr]
         assert len(records.list_intents(conn)) == 1
     assert env.items(ws)["nb"].logical_id is None
-    assert git_integration.reconcile(env.state) == 1
+    assert reconcile(env.state) == 1
     with env.state.store.read() as conn:
         assert records.get_connection(conn, ws).workspace_head == tip  # type: ignore[union-attr]
         assert records.list_intents(conn) == []
@@ -163,7 +165,7 @@ def test_reconcile_drops_a_commit_whose_ref_never_moved(env: Env) -> None:
     )
     with env.state.store.write() as conn:
         records.put_intent(conn, intent)
-    assert git_integration.reconcile(env.state) == 1
+    assert reconcile(env.state) == 1
     with env.state.store.read() as conn:
         assert records.get_connection(conn, ws).workspace_head == head  # type: ignore[union-attr]
         assert records.list_intents(conn) == []

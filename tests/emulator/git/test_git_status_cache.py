@@ -15,7 +15,7 @@ import pytest
 
 from emulator.git.git_support import Env, item_files, platform
 from fabric_git.emulator.backend.git import records
-from fabric_git.emulator.backend.git.context import normalise_directory
+from fabric_git.emulator.backend.git.access import normalise_directory
 from fabric_git.emulator.backend.git.rules import WorkspaceEntry, compute_status, provisional_key
 from fabric_git.emulator.gitrepo.layout import (
     SUPPORTED_TYPES,

@@ -1,28 +1,76 @@
 """Connections: the GitHub source-control connection (and other cloud connections) with a
 credential whose secret is never returned.
 
-The secret (a PAT, or a password) is kept sealed: XORed with an HMAC-SHA256 keystream under a
-per-database random key and a per-secret nonce, so it never sits in the database in clear.
-:func:`get_connection_secret` is its only reader.
+The secret (a PAT, or a password) is sealed by :class:`SecretSealer`: AES-256-GCM
+(``cryptography``'s ``AESGCM``), a fresh 96-bit nonce per secret and the connection id as
+associated data. The key is not in the database: a persistent emulator keeps it in
+``connection.key`` beside it (created once, mode 0600); an in-memory one holds it in memory
+only. So a copy of the database alone (a backup, a file attached to a bug report, a test
+artifact) reveals no secret, and a sealed value altered or moved to another connection fails
+to unseal instead of yielding a wrong secret. It does not protect against anyone who can read
+the data directory's key file too, or the emulator's memory: the emulator must use the secret
+to reach a repository, so whoever runs it can recover it. :func:`get_connection_secret` is the
+only reader.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import base64
 import secrets
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from fabric_git.emulator import errors
-from fabric_git.emulator.auth import Principal
+from fabric_git.emulator.auth import Principal, load_or_create_secret
 from fabric_git.emulator.ids import new_id
 
 GITHUB_SOURCE_CONTROL = "GitHubSourceControl"
 SUPPORTED_CONNECTIVITY = ("ShareableCloud", "PersonalCloud")
 SUPPORTED_CREDENTIALS = ("Key", "Basic", "Anonymous")
-_NONCE_BYTES = 16
+_NONCE_BYTES = 12
+
+
+class SecretSealer:
+    """Seals and unseals connection secrets under one AES-256-GCM key (see the module)."""
+
+    def __init__(self, key: bytes) -> None:
+        self._cipher = AESGCM(key)
+
+    def __repr__(self) -> str:
+        return "SecretSealer(key=<hidden>)"
+
+    @classmethod
+    def in_memory(cls) -> SecretSealer:
+        """A sealer whose key lives only in this process (for an in-memory database)."""
+        return cls(AESGCM.generate_key(bit_length=256))
+
+    @classmethod
+    def from_key_file(cls, path: Path) -> SecretSealer:
+        """The sealer of a data directory: its key file, created once with mode 0600."""
+        encoded = load_or_create_secret(path, make=_new_key_text)
+        return cls(base64.urlsafe_b64decode(encoded))
+
+    def seal(self, secret: str, connection_id: str) -> bytes:
+        nonce = secrets.token_bytes(_NONCE_BYTES)
+        sealed = self._cipher.encrypt(nonce, secret.encode("utf-8"), connection_id.encode())
+        return nonce + sealed
+
+    def unseal(self, sealed: bytes, connection_id: str) -> str | None:
+        """The secret, or None when the value was not sealed for this connection under this
+        key (altered, moved, or sealed under a key since lost)."""
+        nonce, body = sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:]
+        try:
+            return self._cipher.decrypt(nonce, body, connection_id.encode()).decode("utf-8")
+        except InvalidTag:
+            return None
+
+
+def _new_key_text() -> str:
+    return base64.urlsafe_b64encode(AESGCM.generate_key(bit_length=256)).decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -59,14 +107,17 @@ def get_connection_record(conn: sqlite3.Connection, connection_id: str) -> Conne
     return None if row is None else _record(row)
 
 
-def get_connection_secret(conn: sqlite3.Connection, connection_id: str) -> str | None:
-    """The connection's secret (the PAT of a Key credential), or None when it has none."""
+def get_connection_secret(
+    conn: sqlite3.Connection, connection_id: str, sealer: SecretSealer
+) -> str | None:
+    """The connection's secret (the PAT of a Key credential), or None when it has none (or
+    none this emulator's key can unseal)."""
     row = conn.execute(
         "SELECT sealed_secret FROM connections WHERE id = ?", (connection_id,)
     ).fetchone()
     if row is None or row[0] is None:
         return None
-    return _unseal(_sealing_key(conn), bytes(row[0]))
+    return sealer.unseal(bytes(row[0]), connection_id)
 
 
 def require_connection(
@@ -100,6 +151,7 @@ def _check_name_free(conn: sqlite3.Connection, name: str, exclude_id: str | None
 def create_connection(
     conn: sqlite3.Connection,
     principal: Principal,
+    sealer: SecretSealer,
     *,
     display_name: str,
     connectivity_type: str,
@@ -113,7 +165,7 @@ def create_connection(
 ) -> ConnectionRecord:
     _check_name_free(conn, display_name)
     connection_id = new_id()
-    sealed = None if secret is None else _seal(_sealing_key(conn), secret)
+    sealed = None if secret is None else sealer.seal(secret, connection_id)
     conn.execute(
         "INSERT INTO connections (id, display_name, connectivity_type, type, creation_method,"
         " url, privacy_level, credential_type, sealed_secret, owner_id, created_at)"
@@ -140,6 +192,7 @@ def create_connection(
 def update_connection(
     conn: sqlite3.Connection,
     connection_id: str,
+    sealer: SecretSealer,
     *,
     display_name: str | None = None,
     privacy_level: str | None = None,
@@ -157,7 +210,7 @@ def update_connection(
         )
     if credential is not None:
         credential_type, secret = credential
-        sealed = None if secret is None else _seal(_sealing_key(conn), secret)
+        sealed = None if secret is None else sealer.seal(secret, connection_id)
         conn.execute(
             "UPDATE connections SET credential_type = ?, sealed_secret = ? WHERE id = ?",
             (credential_type, sealed, connection_id),
@@ -170,58 +223,3 @@ def update_connection(
 
 def delete_connection(conn: sqlite3.Connection, connection_id: str) -> None:
     conn.execute("DELETE FROM connections WHERE id = ?", (connection_id,))
-
-
-# --- sealing ---------------------------------------------------------------------------------
-
-
-def _sealing_key(conn: sqlite3.Connection) -> bytes:
-    row = conn.execute("SELECT value FROM meta WHERE key = 'connection_key'").fetchone()
-    if row is not None:
-        return bytes.fromhex(str(row[0]))
-    key = secrets.token_bytes(32)
-    conn.execute(
-        "INSERT OR IGNORE INTO meta (key, value) VALUES ('connection_key', ?)", (key.hex(),)
-    )
-    row = conn.execute("SELECT value FROM meta WHERE key = 'connection_key'").fetchone()
-    return bytes.fromhex(str(row[0]))
-
-
-def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
-    blocks: list[bytes] = []
-    counter = 0
-    while sum(len(b) for b in blocks) < length:
-        blocks.append(hmac.new(key, nonce + counter.to_bytes(8, "big"), hashlib.sha256).digest())
-        counter += 1
-    return b"".join(blocks)[:length]
-
-
-def _seal(key: bytes, secret: str) -> bytes:
-    data = secret.encode("utf-8")
-    nonce = secrets.token_bytes(_NONCE_BYTES)
-    stream = _keystream(key, nonce, len(data))
-    return nonce + bytes(a ^ b for a, b in zip(data, stream, strict=True))
-
-
-def _unseal(key: bytes, sealed: bytes) -> str:
-    nonce, body = sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:]
-    stream = _keystream(key, nonce, len(body))
-    return bytes(a ^ b for a, b in zip(body, stream, strict=True)).decode("utf-8")
-
-
-def connection_json(record: ConnectionRecord) -> dict[str, Any]:
-    """The spec's ``Connection`` shape; the credential's secret is never part of it."""
-    details: dict[str, Any] = {"type": record.type, "path": record.url or ""}
-    return {
-        "id": record.id,
-        "displayName": record.display_name,
-        "connectivityType": record.connectivity_type,
-        "connectionDetails": details,
-        "privacyLevel": record.privacy_level,
-        "credentialDetails": {
-            "credentialType": record.credential_type,
-            "singleSignOnType": "None",
-            "connectionEncryption": "NotEncrypted",
-            "skipTestConnection": False,
-        },
-    }

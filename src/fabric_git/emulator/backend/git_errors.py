@@ -8,7 +8,7 @@ permissions and principal types (``docs/git-integration-rules.md``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from fabric_git.emulator.errors import EmulatorError
 
@@ -33,8 +33,20 @@ def git_error(
     return EmulatorError(status_for(error_code), error_code, message, more_details=more or None)
 
 
-def from_rule(error: Any) -> EmulatorError:
-    """A ``RuleError`` or a ``LayoutError`` (both carry ``error_code``, ``message``, details)."""
+class RefusedByRule(Protocol):
+    """A ``RuleError`` or a ``LayoutError``: Fabric's code, a message and details."""
+
+    @property
+    def error_code(self) -> str: ...
+
+    @property
+    def message(self) -> str: ...
+
+    @property
+    def details(self) -> Sequence[dict[str, Any] | str]: ...
+
+
+def from_rule(error: RefusedByRule) -> EmulatorError:
     return git_error(error.error_code, error.message, list(error.details))
 
 

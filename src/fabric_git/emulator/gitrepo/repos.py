@@ -9,33 +9,49 @@ serve them with ``GIT_PROJECT_ROOT`` = the root::
 Durability: a commit writes its objects first and then moves the branch with a compare-and-swap
 (libgit2 checks the old value under the ref's lock file, the same lock ``git`` takes), so a crash
 leaves at worst unreferenced objects and concurrent writers never both win.
+
+One module because a repository and its host share the on-disk layout (staging directory,
+case-insensitive lookup) and the caches the host hands each repository; the pieces that stand
+alone live beside it: ``keys`` (which repository), ``pats`` (the required PAT), ``blobs``
+(contents), ``trees`` (the one tree and commit writer) and ``packs`` (the pack format).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pygit2
 
-from fabric_git.emulator.gitrepo.packs import BLOB, COMMIT, TREE, PackWriter, tree_content
+from fabric_git.emulator.gitrepo.blobs import BlobCache, TreeFiles
+from fabric_git.emulator.gitrepo.keys import (
+    AZURE_DEVOPS,
+    AZURE_DEVOPS_DIR,
+    GITHUB,
+    GITHUB_DIR,
+    InvalidRepoKey,
+    RepoKey,
+)
+from fabric_git.emulator.gitrepo.packs import COMMIT, TREE, PackWriter
+from fabric_git.emulator.gitrepo.pats import PatChecker, hash_pat
+from fabric_git.emulator.gitrepo.trees import (
+    LooseObjects,
+    ObjectSink,
+    commit_content,
+    nest,
+    write_tree,
+)
 
 __all__ = [
-    "GITHUB",
     "AZURE_DEVOPS",
+    "GITHUB",
     "HostedRepo",
     "InvalidRepoKey",
     "RefMoved",
@@ -48,16 +64,9 @@ __all__ = [
     "UnknownCommit",
 ]
 
-GITHUB = "GitHub"
-AZURE_DEVOPS = "AzureDevOps"
-
-_GITHUB_DIR = "github"
-_AZURE_DEVOPS_DIR = "azure-devops"
 _STAGING_DIR = ".staging"
 _PAT_CONFIG_KEY = "fabricgit.pat"
-_PAT_ITERATIONS = 20_000
 _INITIAL_AUTHOR = ("Fabric Git Emulator", "emulator@fabric-git.invalid")
-_SEGMENT_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9 ._-]*")
 _SHA_RE = re.compile(r"[0-9a-fA-F]{40}")
 _BLOB_CACHE_BYTES = 256 * 1024 * 1024
 PACKED_COMMIT = 64
@@ -92,192 +101,6 @@ class RefMoved(RepositoryError):
         self.actual = actual
 
 
-class InvalidRepoKey(ValueError):
-    """A repository name the host cannot hold; ``part`` says which one ("owner",
-    "organization", "project" or "repository name")."""
-
-    def __init__(self, part: str, message: str) -> None:
-        super().__init__(message)
-        self.part = part
-
-
-def _check_segment(kind: str, value: str, limit: int) -> None:
-    if (
-        not _SEGMENT_RE.fullmatch(value)
-        or value.endswith((" ", "."))
-        or len(value) > limit
-        or ".." in value
-    ):
-        raise InvalidRepoKey(
-            kind,
-            f"invalid {kind} {value!r}: use letters, digits, '_', '-', '.', spaces "
-            f"(up to {limit} characters, not ending with '.' or a space)",
-        )
-
-
-@dataclass(frozen=True)
-class RepoKey:
-    """Which repository: GitHub ``OWNER/REPO`` or Azure DevOps ``ORGANIZATION/PROJECT/REPO``."""
-
-    provider: str
-    owner: str
-    name: str
-    project: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.provider == GITHUB:
-            if self.project is not None:
-                raise ValueError("a GitHub repository has no project")
-        elif self.provider == AZURE_DEVOPS:
-            if self.project is None:
-                raise ValueError("an Azure DevOps repository needs a project")
-            _check_segment("project", self.project, 100)
-        else:
-            raise ValueError(f"unknown Git provider {self.provider!r}")
-        _check_segment("owner" if self.provider == GITHUB else "organization", self.owner, 100)
-        _check_segment("repository name", self.name, 128)
-        if self.name.lower().endswith(".git"):
-            raise InvalidRepoKey("repository name", "a repository name cannot end with '.git'")
-
-    @classmethod
-    def github(cls, owner: str, repo: str) -> RepoKey:
-        return cls(GITHUB, owner, repo)
-
-    @classmethod
-    def azure_devops(cls, organization: str, project: str, repo: str) -> RepoKey:
-        return cls(AZURE_DEVOPS, organization, repo, project)
-
-    @property
-    def url_path(self) -> str:
-        """The path below the Git mount, also the path below the host root."""
-        if self.provider == GITHUB:
-            return f"{_GITHUB_DIR}/{self.owner}/{self.name}.git"
-        return f"{_AZURE_DEVOPS_DIR}/{self.owner}/{self.project}/_git/{self.name}"
-
-    def __str__(self) -> str:
-        if self.provider == GITHUB:
-            return f"{self.owner}/{self.name}"
-        return f"{self.owner}/{self.project}/{self.name}"
-
-
-# ---------------------------------------------------------------------------------------------
-# PAT hashing: the required PAT is kept only as a salted PBKDF2 hash in the repo's config.
-# ---------------------------------------------------------------------------------------------
-
-
-def _hash_pat(pat: str, salt: bytes) -> str:
-    digest = hashlib.pbkdf2_hmac("sha256", pat.encode("utf-8"), salt, _PAT_ITERATIONS)
-    return f"pbkdf2-sha256${_PAT_ITERATIONS}${salt.hex()}${digest.hex()}"
-
-
-# PATs already checked against a stored hash, as SHA-256 of (hash, PAT): every Git request
-# checks the PAT, and the PBKDF2 rounds that protect the hash on disk cost milliseconds. Kept
-# in memory only; a changed required PAT has another stored hash, so it is checked afresh.
-_VERIFIED_MAX = 256
-_verified: OrderedDict[bytes, None] = OrderedDict()
-_verified_lock = threading.Lock()
-
-
-def _verify_pat(pat: str, stored: str) -> bool:
-    memo = hashlib.sha256(f"{stored}\0{pat}".encode()).digest()
-    with _verified_lock:
-        if memo in _verified:
-            _verified.move_to_end(memo)
-            return True
-    if not _check_pat(pat, stored):
-        return False
-    with _verified_lock:
-        _verified[memo] = None
-        while len(_verified) > _VERIFIED_MAX:
-            _verified.popitem(last=False)
-    return True
-
-
-def _check_pat(pat: str, stored: str) -> bool:
-    try:
-        scheme, iterations, salt_hex, digest_hex = stored.split("$")
-        salt = bytes.fromhex(salt_hex)
-        rounds = int(iterations)
-    except ValueError:
-        return False
-    if scheme != "pbkdf2-sha256":
-        return False
-    digest = hashlib.pbkdf2_hmac("sha256", pat.encode("utf-8"), salt, rounds)
-    return hmac.compare_digest(digest.hex(), digest_hex)
-
-
-# ---------------------------------------------------------------------------------------------
-# Repositories
-# ---------------------------------------------------------------------------------------------
-
-
-class _BlobCache:
-    """Blob contents by id, least recently used dropped first past a byte budget."""
-
-    def __init__(self, budget: int) -> None:
-        self._budget = budget
-        self._size = 0
-        self._entries: OrderedDict[pygit2.Oid, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, oid: pygit2.Oid) -> bytes | None:
-        with self._lock:
-            cached = self._entries.get(oid)
-            if cached is not None:
-                self._entries.move_to_end(oid)
-            return cached
-
-    def data(self, blob: pygit2.Blob) -> bytes:
-        cached = self.get(blob.id)
-        if cached is not None:
-            return cached
-        content = blob.data
-        self.put(blob.id, content)
-        return content
-
-    def put(self, oid: pygit2.Oid, content: bytes) -> None:
-        if len(content) > self._budget // 8:
-            return  # too big to be worth evicting everything else for
-        with self._lock:
-            if oid not in self._entries:
-                self._entries[oid] = content
-                self._size += len(content)
-                while self._size > self._budget:
-                    _, dropped = self._entries.popitem(last=False)
-                    self._size -= len(dropped)
-
-
-class TreeFiles(Mapping[str, bytes]):
-    """The files of a tree, repo-relative path -> content, each content read on lookup.
-
-    Keys and blob ids come from one walk of the tree; contents are immutable, so a lookup
-    gives the same bytes whenever it is made and from any thread.
-    """
-
-    def __init__(self, repo: HostedRepo, ids: dict[str, pygit2.Oid]) -> None:
-        self._repo = repo
-        self._ids = ids
-
-    def __getitem__(self, path: str) -> bytes:
-        return self._repo.blob_content(self._ids[path])
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._ids)
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def __contains__(self, path: object) -> bool:
-        return path in self._ids
-
-    def blob_id(self, path: str) -> str:
-        """Git's id of the file's content (its SHA-1 blob hash), without reading it."""
-        return str(self._ids[path])
-
-    def __repr__(self) -> str:
-        return f"TreeFiles({self._repo!r}, {len(self._ids)} files)"
-
-
 def _git_env() -> dict[str, str]:
     """Environment for git subprocesses, free of the user's and the system's configuration."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
@@ -298,14 +121,16 @@ class HostedRepo:
         path: Path,
         *,
         now: Callable[[], float] = time.time,
-        blobs: _BlobCache | None = None,
+        blobs: BlobCache | None = None,
+        pats: PatChecker | None = None,
     ) -> None:
         self.key = key
         self.path = path
         self._now = now
         self._local = threading.local()
         self._commit_lock = threading.Lock()
-        self._blobs = blobs if blobs is not None else _BlobCache(_BLOB_CACHE_BYTES)
+        self._blobs = blobs if blobs is not None else BlobCache(_BLOB_CACHE_BYTES)
+        self._pats = pats if pats is not None else PatChecker()
 
     def __repr__(self) -> str:
         return f"HostedRepo({str(self.key)!r}, {self.key.provider})"
@@ -389,7 +214,7 @@ class HostedRepo:
         """Like read_files, but each file's content is read only when it is looked up: a
         walk of the tree's entries reads no blob, so finding a few items among thousands
         costs the files those items hold."""
-        return TreeFiles(self, self._blob_ids(commit, root))
+        return TreeFiles(self.blob_content, self._blob_ids(commit, root), repr(self))
 
     def _blob_ids(self, commit: str, root: str) -> dict[str, pygit2.Oid]:
         tree = self._tree_at(commit, root)
@@ -410,40 +235,6 @@ class HostedRepo:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def _build_tree(self, base: pygit2.Tree | None, changes: dict[str, Any]) -> pygit2.Oid | None:
-        """Write the tree ``base`` + ``changes`` (name -> bytes | None | nested dict), touching
-        only the changed paths. None when the result is empty (Git keeps no empty trees)."""
-        repo = self._repo
-        builder = repo.TreeBuilder(base) if base is not None else repo.TreeBuilder()
-        for name, change in changes.items():
-            existing = builder.get(name)
-            if isinstance(change, dict):
-                subtree: pygit2.Tree | None = None
-                if existing is not None:
-                    loaded = repo[existing.id]
-                    subtree = loaded if isinstance(loaded, pygit2.Tree) else None
-                oid = self._build_tree(subtree, change)
-                if oid is not None:
-                    builder.insert(name, oid, pygit2.enums.FileMode.TREE)
-                elif existing is not None:
-                    builder.remove(name)
-            elif change is None:
-                if existing is not None:
-                    builder.remove(name)
-            else:
-                mode = pygit2.enums.FileMode.BLOB
-                if (
-                    existing is not None
-                    and existing.filemode == pygit2.enums.FileMode.BLOB_EXECUTABLE
-                ):
-                    mode = pygit2.enums.FileMode.BLOB_EXECUTABLE
-                blob_id = repo.create_blob(change)
-                self._blobs.put(blob_id, change)
-                builder.insert(name, blob_id, mode)
-        if len(builder) == 0:
-            return None
-        return builder.write()
-
     def commit(
         self,
         branch: str,
@@ -456,7 +247,7 @@ class HostedRepo:
         """Commit ``changes`` (path -> content, or None to delete) on top of ``expected_tip``
         and move ``branch`` there if, and only if, it still points at ``expected_tip`` (None:
         the branch must not exist yet). Returns the new commit's sha; raises RefMoved."""
-        nested = _nest(changes)
+        nested = nest(changes)
         with self._commit_lock:
             repo = self._repo
             ref_name = f"refs/heads/{branch}"
@@ -466,82 +257,38 @@ class HostedRepo:
             if current != expected_tip:
                 raise RefMoved(branch, expected_tip, current)
             base = repo[expected_tip].peel(pygit2.Tree) if expected_tip is not None else None
-            when = int(self._now())
-            signature = pygit2.Signature(author[0], author[1], when, 0)
-            parents = [pygit2.Oid(hex=expected_tip)] if expected_tip is not None else []
-            # Objects first; the ref moves only after the commit object exists.
-            if sum(1 for content in changes.values() if content is not None) >= PACKED_COMMIT:
-                sha = self._packed_commit(base, nested, signature, message, parents)
-            else:
-                tree = self._build_tree(base, nested) or repo.TreeBuilder().write()
-                sha = repo.create_commit(None, signature, signature, message, tree, parents)
+            signature = pygit2.Signature(author[0], author[1], int(self._now()), 0)
+            parents = [expected_tip] if expected_tip is not None else []
+            # Objects first; the ref moves only after the commit object exists. A large
+            # commit's objects go into one pack, written once they are all there.
+            files = sum(1 for content in changes.values() if content is not None)
+            pack = PackWriter() if files >= PACKED_COMMIT else None
+            sink: ObjectSink = pack if pack is not None else LooseObjects(repo)
+            tree = write_tree(repo, base, nested, sink, wrote_blob=self._wrote_blob)
+            if tree is None:
+                tree = sink.add(TREE, b"")
+            sha = pygit2.Oid(
+                raw=sink.add(COMMIT, commit_content(tree, parents, signature, message))
+            )
+            if pack is not None:
+                pack.write(self.path / "objects" / "pack")
             self._move_ref(ref_name, branch, expected_tip, sha, message)
             return str(sha)
 
-    def _packed_commit(
-        self,
-        base: pygit2.Tree | None,
-        nested: dict[str, Any],
-        signature: pygit2.Signature,
-        message: str,
-        parents: list[pygit2.Oid],
-    ) -> pygit2.Oid:
-        """The objects of a large commit written as one pack (``packs``); the same commit,
-        byte for byte, as the one object per file ``create_commit`` path would write."""
-        writer = PackWriter()
-        tree = self._pack_tree(base, nested, writer)
-        if tree is None:
-            tree = writer.add(TREE, b"")
-        person = f"{signature.name} <{signature.email}> {signature.time} +0000".encode()
-        lines = [b"tree " + tree.hex().encode()]
-        lines += [b"parent " + str(parent).encode() for parent in parents]
-        lines += [b"author " + person, b"committer " + person]
-        commit = writer.add(COMMIT, b"\n".join(lines) + b"\n\n" + message.encode())
-        writer.write(self.path / "objects" / "pack")
-        return pygit2.Oid(raw=commit)
-
-    def _pack_tree(
-        self, base: pygit2.Tree | None, changes: dict[str, Any], writer: PackWriter
-    ) -> bytes | None:
-        """``_build_tree`` with the new objects added to ``writer``: the 20-byte id of the
-        tree ``base`` + ``changes``, None when it is empty."""
-        entries: dict[bytes, tuple[int, bytes]] = {}
-        if base is not None:
-            for entry in base:
-                entries[_raw_name(entry)] = (entry.filemode, entry.id.raw)
-        for name, change in changes.items():
-            key = name.encode()
-            existing = entries.get(key)
-            if isinstance(change, dict):
-                subtree: pygit2.Tree | None = None
-                if existing is not None and existing[0] == pygit2.enums.FileMode.TREE:
-                    loaded = self._repo[pygit2.Oid(raw=existing[1])]
-                    subtree = loaded if isinstance(loaded, pygit2.Tree) else None
-                oid = self._pack_tree(subtree, change, writer)
-                if oid is not None:
-                    entries[key] = (pygit2.enums.FileMode.TREE, oid)
-                else:
-                    entries.pop(key, None)
-            elif change is None:
-                entries.pop(key, None)
-            else:
-                mode = pygit2.enums.FileMode.BLOB
-                if existing is not None and existing[0] == pygit2.enums.FileMode.BLOB_EXECUTABLE:
-                    mode = pygit2.enums.FileMode.BLOB_EXECUTABLE
-                oid = writer.add(BLOB, change)
-                self._blobs.put(pygit2.Oid(raw=oid), change)
-                entries[key] = (mode, oid)
-        if not entries:
-            return None
-        return writer.add(
-            TREE, tree_content((name, int(mode), oid) for name, (mode, oid) in entries.items())
-        )
+    def _wrote_blob(self, oid: bytes, content: bytes) -> None:
+        self._blobs.put(pygit2.Oid(raw=oid), content)
 
     def _move_ref(
         self, ref_name: str, branch: str, expected: str | None, new: pygit2.Oid, message: str
     ) -> None:
+        """Compare-and-swap the branch from ``expected`` to ``new``. A failure is classified
+        by what the repository shows, never by libgit2's message: the branch elsewhere is
+        RefMoved; the branch where it was with its lock file held is another writer's (wait
+        for it, up to ``lock_timeout``, then RepositoryLocked); anything else is raised."""
         repo = self._repo
         deadline = time.monotonic() + self.lock_timeout
+        lock_file = self.path / f"{ref_name}.lock"
+        unexplained = 0
         while True:
             try:
                 if expected is None:
@@ -555,13 +302,16 @@ class HostedRepo:
                 return
             except pygit2.AlreadyExistsError:
                 raise RefMoved(branch, expected, self.branch_tip(branch)) from None
-            except (pygit2.GitError, OSError) as error:
-                text = str(error)
-                if "does not match" in text or "already exists" in text:
-                    raise RefMoved(branch, expected, self.branch_tip(branch)) from None
-                if "lock" not in text:
-                    raise
-                # Another writer holds the ref's lock: give it a moment to finish.
+            except (pygit2.GitError, OSError):
+                actual = self.branch_tip(branch)
+                if actual != expected:
+                    raise RefMoved(branch, expected, actual) from None
+                if not lock_file.exists():
+                    # The other writer may have just let go: try once more, then give up.
+                    unexplained += 1
+                    if unexplained > 1:
+                        raise
+                    continue
                 if time.monotonic() >= deadline:
                     raise RepositoryLocked(
                         f"branch '{branch}' of {self.key} is locked by another writer"
@@ -582,7 +332,7 @@ class HostedRepo:
             if _PAT_CONFIG_KEY in config:
                 del config[_PAT_CONFIG_KEY]
         else:
-            config[_PAT_CONFIG_KEY] = _hash_pat(pat, secrets.token_bytes(16))
+            config[_PAT_CONFIG_KEY] = hash_pat(pat)
 
     @property
     def requires_pat(self) -> bool:
@@ -593,7 +343,7 @@ class HostedRepo:
         stored = self.required_pat_hash()
         if stored is None:
             return True
-        return pat is not None and _verify_pat(pat, stored)
+        return pat is not None and self._pats.matches(pat, stored)
 
     # --- health ----------------------------------------------------------------------------
 
@@ -621,41 +371,6 @@ class HostedRepo:
         return result.returncode == 0
 
 
-def _raw_name(entry: pygit2.Object) -> bytes:
-    raw = getattr(entry, "raw_name", None)
-    return raw if isinstance(raw, bytes) else (entry.name or "").encode()
-
-
-def _only_deletions(node: Any) -> bool:
-    if isinstance(node, dict):
-        return all(_only_deletions(child) for child in node.values())
-    return node is None
-
-
-def _nest(changes: Mapping[str, bytes | None]) -> dict[str, Any]:
-    """``{"a/b": x}`` -> ``{"a": {"b": x}}``. A path cannot be both a file and a directory,
-    except that a file may replace a directory whose files are all deleted, and vice versa."""
-    root: dict[str, Any] = {}
-    for path, content in changes.items():
-        parts = path.strip("/").split("/")
-        if not all(parts) or any(p in (".", "..", ".git") for p in parts):
-            raise ValueError(f"invalid path {path!r}")
-        node = root
-        for part in parts[:-1]:
-            child = node.get(part)
-            if child is None:
-                child = node[part] = {}
-            elif not isinstance(child, dict):
-                raise ValueError(f"{path!r} is below a file that is also changed")
-            node = child
-        leaf = node.get(parts[-1])
-        if isinstance(leaf, dict) and not (content is None or _only_deletions(leaf)):
-            raise ValueError(f"{path!r} is also a directory of other changed paths")
-        if not (isinstance(leaf, dict) and content is None):
-            node[parts[-1]] = content
-    return root
-
-
 class RepositoryHost:
     """The hosted repositories under one directory."""
 
@@ -664,8 +379,10 @@ class RepositoryHost:
         self._now = now
         self._lock = threading.Lock()
         self._open: dict[Path, HostedRepo] = {}
-        # Blob ids are content hashes, so one cache serves every repository of the host.
-        self._blobs = _BlobCache(_BLOB_CACHE_BYTES)
+        # Blob ids are content hashes, so one cache serves every repository of the host, and
+        # one PAT checker its stored hashes.
+        self._blobs = BlobCache(_BLOB_CACHE_BYTES)
+        self._pats = PatChecker()
 
     def __repr__(self) -> str:
         return f"RepositoryHost({str(self.root)!r})"
@@ -701,7 +418,7 @@ class RepositoryHost:
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
-            hosted = HostedRepo(key, final, now=self._now, blobs=self._blobs)
+            hosted = HostedRepo(key, final, now=self._now, blobs=self._blobs, pats=self._pats)
             self._open[final] = hosted
             return hosted
 
@@ -721,6 +438,17 @@ class RepositoryHost:
             os.rename(found.path, trash)
             shutil.rmtree(trash, ignore_errors=True)
             return True
+
+    def clear(self) -> None:
+        """Delete every repository (the emulator's reset)."""
+        with self._lock:
+            self._open.clear()
+            trash = self.root / _STAGING_DIR / uuid.uuid4().hex
+            trash.mkdir(parents=True)
+            for entry in (GITHUB_DIR, AZURE_DEVOPS_DIR):
+                if (self.root / entry).exists():
+                    os.rename(self.root / entry, trash / entry)
+            shutil.rmtree(self.root / _STAGING_DIR, ignore_errors=True)
 
     def recover(self) -> dict[RepoKey, list[str]]:
         """Start-up clean-up after a crash: drop half-created repositories and stale ref locks.
@@ -749,19 +477,19 @@ class RepositoryHost:
             key, path = match, self.root / match.url_path
         hosted = self._open.get(path)
         if hosted is None:
-            hosted = HostedRepo(key, path, now=self._now, blobs=self._blobs)
+            hosted = HostedRepo(key, path, now=self._now, blobs=self._blobs, pats=self._pats)
             self._open[path] = hosted
         return hosted
 
     def _scan(self) -> Iterator[RepoKey]:
-        github = self.root / _GITHUB_DIR
+        github = self.root / GITHUB_DIR
         for repo in sorted(github.glob("*/*.git")):
             if (repo / "HEAD").is_file():
                 try:
                     yield RepoKey.github(repo.parent.name, repo.name[: -len(".git")])
                 except ValueError:
                     continue
-        azure = self.root / _AZURE_DEVOPS_DIR
+        azure = self.root / AZURE_DEVOPS_DIR
         for repo in sorted(azure.glob("*/*/_git/*")):
             if (repo / "HEAD").is_file():
                 try:

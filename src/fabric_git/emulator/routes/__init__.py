@@ -6,47 +6,31 @@ that name.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from typing import Any
 
 from starlette.routing import BaseRoute, Match, Mount
 
-_API_MODULES = (
-    "workspaces",
-    "capacities",
-    "items",
-    "folders",
-    "connections",
-    "operations",
+from fabric_git.emulator.routes import (
+    admin,
+    capacities,
+    connections,
+    folders,
+    git,
+    items,
+    operations,
+    workspaces,
 )
-# Owned by the Git integration layer; included once it exists.
-_OPTIONAL_API_MODULES = ("git",)
+
+_API_MODULES = (workspaces, capacities, items, folders, connections, operations, git)
 
 
 def api_routes() -> list[BaseRoute]:
-    routes: list[BaseRoute] = []
-    for name in _API_MODULES:
-        routes.extend(_module_routes(name, optional=False))
-    for name in _OPTIONAL_API_MODULES:
-        routes.extend(_module_routes(name, optional=True))
-    return routes
+    return [route for module in _API_MODULES for route in module.ROUTES]
 
 
 def admin_routes() -> list[BaseRoute]:
-    return list(_module_routes("admin", optional=False))
-
-
-def _module_routes(name: str, *, optional: bool) -> Sequence[BaseRoute]:
-    qualified = f"{__name__}.{name}"
-    try:
-        module = importlib.import_module(qualified)
-    except ModuleNotFoundError as exc:
-        if optional and exc.name == qualified:
-            return []
-        raise
-    routes: Sequence[BaseRoute] = module.ROUTES
-    return routes
+    return list(admin.ROUTES)
 
 
 def find_route_name(routes: Sequence[BaseRoute], scope: dict[str, Any]) -> str:

@@ -1,24 +1,39 @@
-"""HTTP helpers shared by every route module: JSON in and out, pagination, field checks."""
+"""HTTP helpers shared by every route module: the route factory, JSON out, path and query
+parameters, pagination. Bodies are read in ``_body``."""
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from fabric_git.emulator import errors
 from fabric_git.emulator.auth import Principal
+from fabric_git.emulator.ids import is_guid
 
 if TYPE_CHECKING:
     from fabric_git.emulator.state import EmulatorState
 
-BODY_KEY = "fabric.body"
 REQUEST_ID_KEY = "fabric.request_id"
 T = TypeVar("T")
+Handler = Callable[[Request], Response]
+
+
+def route(path: str, handler: Handler, method: str, name: str) -> Route:
+    """A route named after its spec operationId, whose handler (a sync function) runs on a
+    worker thread under the emulator's own thread limiter (``EmulatorState.limiter``)."""
+
+    async def endpoint(request: Request) -> Response:
+        limiter = emulator_state(request).limiter
+        return await anyio.to_thread.run_sync(handler, request, limiter=limiter)
+
+    return Route(path, endpoint, methods=[method], name=name)
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -36,28 +51,6 @@ def request_id_of(request: Request) -> str | None:
     """The id the request middleware gave this request (``x-ms-request-id``)."""
     request_id = request.scope.get(REQUEST_ID_KEY)
     return request_id if isinstance(request_id, str) else None
-
-
-def raw_body(request: Request) -> bytes:
-    """The request body, read ahead by the request middleware (routes are sync functions)."""
-    body = request.scope.get(BODY_KEY, b"")
-    return body if isinstance(body, bytes) else b""
-
-
-def read_json(request: Request, *, optional: bool = False) -> dict[str, Any]:
-    """The JSON object in the body; 400 ``InvalidRequest`` when it is malformed or absent."""
-    body = raw_body(request)
-    if not body.strip():
-        if optional:
-            return {}
-        raise errors.invalid_request("The request body is required")
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise errors.invalid_request("The request body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise errors.invalid_request("The request body must be a JSON object")
-    return data
 
 
 def emulator_state(request: Request) -> EmulatorState:
@@ -85,54 +78,7 @@ def operation_url(request: Request, operation_id: str) -> str:
     return absolute_url(request, f"/v1/operations/{operation_id}")
 
 
-# --- field checks ----------------------------------------------------------------------------
-
-
-def required_str(
-    data: dict[str, Any], field: str, *, max_length: int | None = None, allow_empty: bool = False
-) -> str:
-    if field not in data or data[field] is None:
-        raise errors.invalid_input(field, "The field is required")
-    return optional_str(data, field, max_length=max_length, allow_empty=allow_empty) or ""
-
-
-def optional_str(
-    data: dict[str, Any], field: str, *, max_length: int | None = None, allow_empty: bool = True
-) -> str | None:
-    value = data.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise errors.invalid_input(field, "The value must be a string")
-    if not allow_empty and not value.strip():
-        raise errors.invalid_input(field, "The value must not be empty")
-    if max_length is not None and len(value) > max_length:
-        raise errors.invalid_input(field, f"The value must be at most {max_length} characters")
-    return value
-
-
-def optional_guid(data: dict[str, Any], field: str) -> str | None:
-    from fabric_git.emulator.ids import is_guid
-
-    value = data.get(field)
-    if value is None:
-        return None
-    if not is_guid(value):
-        raise errors.invalid_input(field, "The value must be a GUID")
-    return str(value).lower()
-
-
-def choice(
-    data: dict[str, Any], field: str, allowed: Sequence[str], *, required: bool
-) -> str | None:
-    value = data.get(field)
-    if value is None:
-        if required:
-            raise errors.invalid_input(field, "The field is required")
-        return None
-    if value not in allowed:
-        raise errors.invalid_input(field, f"The value must be one of {', '.join(allowed)}")
-    return str(value)
+# --- parameters ------------------------------------------------------------------------------
 
 
 def query_bool(request: Request, name: str) -> bool | None:
@@ -147,10 +93,17 @@ def query_bool(request: Request, name: str) -> bool | None:
     raise errors.invalid_input(name, "The value must be true or false")
 
 
+def query_guid(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    if not is_guid(value):
+        raise errors.invalid_input(name, "The value must be a GUID")
+    return value.lower()
+
+
 def path_guid(request: Request, name: str, not_found: Any) -> str:
     """A GUID path parameter; anything else cannot name a resource, so it is not found."""
-    from fabric_git.emulator.ids import is_guid
-
     value = str(request.path_params[name])
     if not is_guid(value):
         raise not_found()

@@ -10,23 +10,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from fabric_git.emulator import errors
 from fabric_git.emulator.faults import FaultRule, FaultSpecError
+from fabric_git.emulator.gitrepo.repos import HostedRepo, RepoKey, RepositoryExists
+from fabric_git.emulator.routes._body import Body, read_body
 from fabric_git.emulator.routes._http import (
     absolute_url,
     empty_response,
     emulator_state,
     json_response,
-    optional_str,
-    read_json,
-    required_str,
+    route,
 )
+from fabric_git.emulator.state import Settings
 
 _PROVIDERS = {"github": "GitHub", "azuredevops": "AzureDevOps", "azure-devops": "AzureDevOps"}
 
@@ -45,27 +46,23 @@ def get_settings(request: Request) -> Response:
     return json_response(_settings_json(request))
 
 
+def parse_settings(body: Body, current: Settings) -> Settings:
+    """The settings after the change ``body`` asks for; fields it omits keep their value."""
+    mode = body.raw("lroMode", current.lro_mode)
+    if mode != "async" and mode != "sync":
+        raise body.invalid("lroMode", "The value must be async or sync")
+    return Settings(
+        lro_mode=mode,
+        lro_duration=body.number("lroDuration", current.lro_duration, minimum=0),
+        retry_after=int(body.number("retryAfter", current.retry_after, minimum=0)),
+        page_size=int(body.number("pageSize", current.page_size, minimum=1)),
+    )
+
+
 def put_settings(request: Request) -> Response:
-    data = read_json(request)
-    settings = emulator_state(request).settings
-    mode = data.get("lroMode", settings.lro_mode)
-    if mode not in ("async", "sync"):
-        raise errors.invalid_input("lroMode", "The value must be async or sync")
-    duration = _number(data, "lroDuration", settings.lro_duration, minimum=0)
-    retry_after = int(_number(data, "retryAfter", settings.retry_after, minimum=0))
-    page_size = int(_number(data, "pageSize", settings.page_size, minimum=1))
-    settings.lro_mode = mode
-    settings.lro_duration = duration
-    settings.retry_after = retry_after
-    settings.page_size = page_size
+    state = emulator_state(request)
+    state.settings = parse_settings(read_body(request), state.settings)
     return json_response(_settings_json(request))
-
-
-def _number(data: dict[str, Any], field: str, default: float, *, minimum: float) -> float:
-    value = data.get(field, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise errors.invalid_input(field, f"The value must be a number of at least {minimum}")
-    return float(value)
 
 
 def list_faults(request: Request) -> Response:
@@ -73,9 +70,9 @@ def list_faults(request: Request) -> Response:
 
 
 def add_fault(request: Request) -> Response:
-    data = read_json(request)
+    data = read_body(request)
     try:
-        rule = FaultRule.from_mapping(data)
+        rule = FaultRule.from_mapping(data.as_dict())
     except FaultSpecError as exc:
         raise errors.invalid_request(str(exc)) from None
     rule_id = emulator_state(request).faults.add(rule)
@@ -103,9 +100,9 @@ def reset(request: Request) -> Response:
 
 
 def issue_token(request: Request) -> Response:
-    data = read_json(request)
-    user = optional_str(data, "user", allow_empty=False)
-    service_principal = optional_str(data, "servicePrincipal", allow_empty=False)
+    data = read_body(request)
+    user = data.text("user", allow_empty=False)
+    service_principal = data.text("servicePrincipal", allow_empty=False)
     if (user is None) == (service_principal is None):
         raise errors.invalid_request("Name exactly one of user or servicePrincipal")
     token = emulator_state(request).token_for(user=user, service_principal=service_principal)
@@ -126,20 +123,7 @@ def info(request: Request) -> Response:
 # --- hosted repositories ---------------------------------------------------------------------
 
 
-def _repos(request: Request) -> Any:
-    repos = emulator_state(request).repos
-    if repos is None:
-        raise _repos_unavailable()
-    return repos
-
-
-def _repos_unavailable() -> errors.EmulatorError:
-    return errors.EmulatorError(
-        501, "NotImplemented", "Hosted Git repositories are not available in this build"
-    )
-
-
-def repo_json(request: Request, key: Any, repo: Any = None) -> dict[str, Any]:
+def repo_json(request: Request, key: RepoKey, repo: HostedRepo | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"provider": key.provider, "repo": key.name}
     if key.provider == "GitHub":
         body["owner"] = key.owner
@@ -155,32 +139,47 @@ def repo_json(request: Request, key: Any, repo: Any = None) -> dict[str, Any]:
 
 
 def list_repos(request: Request) -> Response:
-    repos = _repos(request)
+    repos = emulator_state(request).repos
     return json_response(
         {"value": [repo_json(request, key, repos.get(key)) for key in repos.list()]}
     )
 
 
-def create_repo(request: Request) -> Response:
-    from fabric_git.emulator.gitrepo.repos import RepoKey, RepositoryExists
+@dataclass(frozen=True)
+class NewRepo:
+    key: RepoKey
+    branch: str
+    required_pat: str | None = field(repr=False)
 
-    data = read_json(request)
-    provider = _PROVIDERS.get(required_str(data, "provider").lower().replace(" ", ""))
+
+def parse_new_repo(body: Body) -> NewRepo:
+    provider = _PROVIDERS.get(body.required_text("provider").lower().replace(" ", ""))
     if provider is None:
-        raise errors.invalid_input("provider", "The value must be GitHub or AzureDevOps")
-    name = required_str(data, "repo", allow_empty=False)
-    branch = optional_str(data, "branch", allow_empty=False) or "main"
-    required_pat = optional_str(data, "requiredPat", allow_empty=False)
+        raise body.invalid("provider", "The value must be GitHub or AzureDevOps")
+    name = body.required_text("repo", allow_empty=False)
+    branch = body.text("branch", allow_empty=False) or "main"
+    required_pat = body.text("requiredPat", allow_empty=False)
     try:
         if provider == "GitHub":
-            key = RepoKey.github(required_str(data, "owner", allow_empty=False), name)
+            key = RepoKey.github(body.required_text("owner", allow_empty=False), name)
         else:
             key = RepoKey.azure_devops(
-                required_str(data, "organization", allow_empty=False),
-                required_str(data, "project", allow_empty=False),
+                body.required_text("organization", allow_empty=False),
+                body.required_text("project", allow_empty=False),
                 name,
             )
-        repo = _repos(request).create(key, branch=branch, required_pat=required_pat)
+    except ValueError as exc:
+        raise errors.invalid_request(str(exc)) from None
+    return NewRepo(key, branch, required_pat)
+
+
+def create_repo(request: Request) -> Response:
+    new = parse_new_repo(read_body(request))
+    key = new.key
+    try:
+        repo = emulator_state(request).repos.create(
+            key, branch=new.branch, required_pat=new.required_pat
+        )
     except RepositoryExists:
         raise errors.EmulatorError(
             409, "RepositoryAlreadyExists", "The repository already exists"
@@ -192,15 +191,15 @@ def create_repo(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/settings", get_settings, methods=["GET"], name="Emulator_GetSettings"),
-    Route("/settings", put_settings, methods=["PUT"], name="Emulator_UpdateSettings"),
-    Route("/faults", list_faults, methods=["GET"], name="Emulator_ListFaults"),
-    Route("/faults", add_fault, methods=["POST"], name="Emulator_AddFault"),
-    Route("/faults", clear_faults, methods=["DELETE"], name="Emulator_ClearFaults"),
-    Route("/faults/{faultId}", delete_fault, methods=["DELETE"], name="Emulator_DeleteFault"),
-    Route("/reset", reset, methods=["POST"], name="Emulator_Reset"),
-    Route("/tokens", issue_token, methods=["POST"], name="Emulator_IssueToken"),
-    Route("/info", info, methods=["GET"], name="Emulator_Info"),
-    Route("/repos", list_repos, methods=["GET"], name="Emulator_ListRepos"),
-    Route("/repos", create_repo, methods=["POST"], name="Emulator_CreateRepo"),
+    route("/settings", get_settings, "GET", "Emulator_GetSettings"),
+    route("/settings", put_settings, "PUT", "Emulator_UpdateSettings"),
+    route("/faults", list_faults, "GET", "Emulator_ListFaults"),
+    route("/faults", add_fault, "POST", "Emulator_AddFault"),
+    route("/faults", clear_faults, "DELETE", "Emulator_ClearFaults"),
+    route("/faults/{faultId}", delete_fault, "DELETE", "Emulator_DeleteFault"),
+    route("/reset", reset, "POST", "Emulator_Reset"),
+    route("/tokens", issue_token, "POST", "Emulator_IssueToken"),
+    route("/info", info, "GET", "Emulator_Info"),
+    route("/repos", list_repos, "GET", "Emulator_ListRepos"),
+    route("/repos", create_repo, "POST", "Emulator_CreateRepo"),
 ]

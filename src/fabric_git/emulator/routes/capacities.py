@@ -6,12 +6,17 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from fabric_git.emulator import errors
 from fabric_git.emulator.backend import workspaces as backend
 from fabric_git.emulator.backend.workspaces import CapacityRecord
-from fabric_git.emulator.routes._http import emulator_state, json_response, page_response, path_guid
+from fabric_git.emulator.routes._http import (
+    emulator_state,
+    json_response,
+    page_response,
+    path_guid,
+    route,
+)
 
 
 def capacity_json(record: CapacityRecord) -> dict[str, Any]:
@@ -37,6 +42,6 @@ def get_capacity(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/capacities", list_capacities, methods=["GET"], name="Capacities_ListCapacities"),
-    Route("/capacities/{capacityId}", get_capacity, methods=["GET"], name="Capacities_GetCapacity"),
+    route("/capacities", list_capacities, "GET", "Capacities_ListCapacities"),
+    route("/capacities/{capacityId}", get_capacity, "GET", "Capacities_GetCapacity"),
 ]

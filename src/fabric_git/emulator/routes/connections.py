@@ -5,72 +5,142 @@ The credential's secret is write-only: no response carries it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from fabric_git.emulator import errors
 from fabric_git.emulator.backend import connections as backend
-from fabric_git.emulator.backend.connections import GITHUB_SOURCE_CONTROL, connection_json
+from fabric_git.emulator.backend.connections import GITHUB_SOURCE_CONTROL, ConnectionRecord
+from fabric_git.emulator.routes._body import Body, read_body
 from fabric_git.emulator.routes._http import (
     absolute_url,
-    choice,
     empty_response,
     emulator_state,
     json_response,
-    optional_str,
     page_response,
     path_guid,
     principal_of,
-    read_json,
-    required_str,
+    route,
 )
 
 PRIVACY_LEVELS = ("None", "Private", "Organizational", "Public")
 NAME_LIMIT = 200
 
 
-def _credential(details: Any, field: str) -> tuple[str, str | None]:
-    """(credential type, secret) from ``credentialDetails``."""
-    if not isinstance(details, dict):
-        raise errors.invalid_input(field, "The field is required")
-    credentials = details.get("credentials")
-    if not isinstance(credentials, dict):
-        raise errors.invalid_input(f"{field}.credentials", "The field is required")
-    kind = choice(credentials, "credentialType", backend.SUPPORTED_CREDENTIALS, required=True)
+def connection_json(record: ConnectionRecord) -> dict[str, Any]:
+    """The spec's ``Connection`` shape; the credential's secret is never part of it."""
+    details: dict[str, Any] = {"type": record.type, "path": record.url or ""}
+    return {
+        "id": record.id,
+        "displayName": record.display_name,
+        "connectivityType": record.connectivity_type,
+        "connectionDetails": details,
+        "privacyLevel": record.privacy_level,
+        "credentialDetails": {
+            "credentialType": record.credential_type,
+            "singleSignOnType": "None",
+            "connectionEncryption": "NotEncrypted",
+            "skipTestConnection": False,
+        },
+    }
+
+
+@dataclass(frozen=True)
+class Credential:
+    type: str  # "Key" | "Basic" | "Anonymous"
+    secret: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateConnection:
+    connectivity_type: str
+    display_name: str
+    type: str
+    creation_method: str
+    url: str | None
+    credential: Credential
+    privacy_level: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateConnection:
+    connectivity_type: str
+    display_name: str | None
+    privacy_level: str | None
+    credential: Credential | None
+
+
+def _credential(body: Body) -> Credential:
+    """The credential type and secret of ``credentialDetails``."""
+    credentials = body.object("credentials", required=True, wrong="The field is required")
+    assert credentials is not None
+    kind = credentials.required_choice("credentialType", backend.SUPPORTED_CREDENTIALS)
     if kind == "Key":
-        return "Key", required_str(credentials, "key", allow_empty=False)
+        return Credential("Key", credentials.required_text("key", allow_empty=False))
     if kind == "Basic":
-        required_str(credentials, "username")
-        return "Basic", required_str(credentials, "password")
-    return "Anonymous", None
+        credentials.required_text("username")
+        return Credential("Basic", credentials.required_text("password"))
+    return Credential("Anonymous", None)
 
 
-def _url_parameter(details: dict[str, Any]) -> str | None:
-    parameters = details.get("parameters")
+def _url_parameter(details: Body) -> str | None:
+    parameters = details.raw("parameters")
     if parameters is None:
         return None
     if not isinstance(parameters, list):
-        raise errors.invalid_input("connectionDetails.parameters", "The value must be an array")
+        raise details.invalid("parameters", "The value must be an array")
     values: list[str] = []
     url: str | None = None
     for index, parameter in enumerate(parameters):
         if not isinstance(parameter, dict) or not isinstance(parameter.get("name"), str):
-            raise errors.invalid_input(
-                f"connectionDetails.parameters[{index}]", "Each parameter needs a name and value"
-            )
+            raise details.invalid(f"parameters[{index}]", "Each parameter needs a name and value")
         value = parameter.get("value")
         if not isinstance(value, str):
-            raise errors.invalid_input(
-                f"connectionDetails.parameters[{index}].value", "The value must be a string"
-            )
+            raise details.invalid(f"parameters[{index}].value", "The value must be a string")
         if parameter["name"] == "url":
             url = value
         values.append(value)
     return url if url is not None else (";".join(values) or None)
+
+
+def parse_create(body: Body) -> CreateConnection:
+    connectivity = body.required_choice("connectivityType", backend.SUPPORTED_CONNECTIVITY)
+    name = body.required_text("displayName", max_length=NAME_LIMIT, allow_empty=False)
+    details = body.object("connectionDetails", required=True, wrong="The field is required")
+    assert details is not None
+    conn_type = details.required_text("type", allow_empty=False)
+    method = details.text("creationMethod") or conn_type
+    url = _url_parameter(details)
+    if conn_type == GITHUB_SOURCE_CONTROL and url is not None:
+        url = _check_github_url(url)
+    credential = body.object("credentialDetails", required=True, wrong="The field is required")
+    assert credential is not None
+    return CreateConnection(
+        connectivity_type=connectivity,
+        display_name=name,
+        type=conn_type,
+        creation_method=method,
+        url=url,
+        credential=_credential(credential),
+        privacy_level=body.choice("privacyLevel", PRIVACY_LEVELS) or "Organizational",
+    )
+
+
+def parse_update(body: Body) -> UpdateConnection:
+    connectivity = body.required_choice("connectivityType", backend.SUPPORTED_CONNECTIVITY)
+    name = body.text("displayName", max_length=NAME_LIMIT, allow_empty=False)
+    privacy = body.choice("privacyLevel", PRIVACY_LEVELS)
+    credential = body.object("credentialDetails", wrong="The field is required")
+    return UpdateConnection(
+        connectivity_type=connectivity,
+        display_name=name,
+        privacy_level=privacy,
+        credential=_credential(credential) if credential is not None else None,
+    )
 
 
 def _check_github_url(url: str) -> str:
@@ -89,33 +159,21 @@ def list_connections(request: Request) -> Response:
 
 
 def create_connection(request: Request) -> Response:
-    data = read_json(request)
-    connectivity = choice(data, "connectivityType", backend.SUPPORTED_CONNECTIVITY, required=True)
-    name = required_str(data, "displayName", max_length=NAME_LIMIT, allow_empty=False)
-    details = data.get("connectionDetails")
-    if not isinstance(details, dict):
-        raise errors.invalid_input("connectionDetails", "The field is required")
-    conn_type = required_str(details, "type", allow_empty=False)
-    method = optional_str(details, "creationMethod") or conn_type
-    url = _url_parameter(details)
-    if conn_type == GITHUB_SOURCE_CONTROL and url is not None:
-        url = _check_github_url(url)
-    credential_type, secret = _credential(data.get("credentialDetails"), "credentialDetails")
-    privacy = choice(data, "privacyLevel", PRIVACY_LEVELS, required=False) or "Organizational"
-    assert connectivity is not None
+    create = parse_create(read_body(request))
     state = emulator_state(request)
     with state.store.write() as conn:
         record = backend.create_connection(
             conn,
             principal_of(request),
-            display_name=name,
-            connectivity_type=connectivity,
-            type=conn_type,
-            creation_method=method,
-            url=url,
-            credential_type=credential_type,
-            secret=secret,
-            privacy_level=privacy,
+            state.sealer,
+            display_name=create.display_name,
+            connectivity_type=create.connectivity_type,
+            type=create.type,
+            creation_method=create.creation_method,
+            url=create.url,
+            credential_type=create.credential.type,
+            secret=create.credential.secret,
+            privacy_level=create.privacy_level,
             now=state.clock.now(),
         )
     location = absolute_url(request, f"/v1/connections/{record.id}")
@@ -135,21 +193,22 @@ def get_connection(request: Request) -> Response:
 
 def update_connection(request: Request) -> Response:
     connection_id = _connection_id(request)
-    data = read_json(request)
-    choice(data, "connectivityType", backend.SUPPORTED_CONNECTIVITY, required=True)
-    name = optional_str(data, "displayName", max_length=NAME_LIMIT, allow_empty=False)
-    privacy = choice(data, "privacyLevel", PRIVACY_LEVELS, required=False)
-    credential = None
-    if data.get("credentialDetails") is not None:
-        credential = _credential(data["credentialDetails"], "credentialDetails")
-    with emulator_state(request).store.write() as conn:
+    update = parse_update(read_body(request))
+    credential = update.credential
+    state = emulator_state(request)
+    with state.store.write() as conn:
         current = backend.require_connection(conn, connection_id, principal_of(request))
-        if current.connectivity_type != data["connectivityType"]:
+        if current.connectivity_type != update.connectivity_type:
             raise errors.invalid_input(
                 "connectivityType", "The connectivity type of a connection cannot change"
             )
         record = backend.update_connection(
-            conn, connection_id, display_name=name, privacy_level=privacy, credential=credential
+            conn,
+            connection_id,
+            state.sealer,
+            display_name=update.display_name,
+            privacy_level=update.privacy_level,
+            credential=None if credential is None else (credential.type, credential.secret),
         )
     return json_response(connection_json(record))
 
@@ -179,30 +238,19 @@ def list_supported_connection_types(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/connections", list_connections, methods=["GET"], name="Connections_ListConnections"),
-    Route("/connections", create_connection, methods=["POST"], name="Connections_CreateConnection"),
-    Route(
+    route("/connections", list_connections, "GET", "Connections_ListConnections"),
+    route("/connections", create_connection, "POST", "Connections_CreateConnection"),
+    route(
         "/connections/supportedConnectionTypes",
         list_supported_connection_types,
-        methods=["GET"],
-        name="Connections_ListSupportedConnectionTypes",
+        "GET",
+        "Connections_ListSupportedConnectionTypes",
     ),
-    Route(
-        "/connections/{connectionId}",
-        get_connection,
-        methods=["GET"],
-        name="Connections_GetConnection",
+    route("/connections/{connectionId}", get_connection, "GET", "Connections_GetConnection"),
+    route(
+        "/connections/{connectionId}", update_connection, "PATCH", "Connections_UpdateConnection"
     ),
-    Route(
-        "/connections/{connectionId}",
-        update_connection,
-        methods=["PATCH"],
-        name="Connections_UpdateConnection",
-    ),
-    Route(
-        "/connections/{connectionId}",
-        delete_connection,
-        methods=["DELETE"],
-        name="Connections_DeleteConnection",
+    route(
+        "/connections/{connectionId}", delete_connection, "DELETE", "Connections_DeleteConnection"
     ),
 ]

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from fabric_git.emulator import errors
 from fabric_git.emulator.backend import folders as backend
 from fabric_git.emulator.backend.folders import FolderRecord
 from fabric_git.emulator.backend.workspaces import require_role
+from fabric_git.emulator.routes._body import Body, read_body
 from fabric_git.emulator.routes._http import (
     absolute_url,
     empty_response,
     emulator_state,
     json_response,
-    optional_guid,
     page_response,
     path_guid,
     principal_of,
     query_bool,
-    read_json,
-    required_str,
+    query_guid,
+    route,
 )
 
 
@@ -38,6 +38,16 @@ def folder_json(record: FolderRecord) -> dict[str, Any]:
     return body
 
 
+@dataclass(frozen=True)
+class NewFolder:
+    display_name: str
+    parent_id: str | None
+
+
+def parse_new_folder(body: Body) -> NewFolder:
+    return NewFolder(body.required_text("displayName"), body.guid("parentFolderId"))
+
+
 def _ids(request: Request) -> tuple[str, str]:
     workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
     folder_id = path_guid(request, "folderId", errors.folder_not_found)
@@ -47,7 +57,7 @@ def _ids(request: Request) -> tuple[str, str]:
 def list_folders(request: Request) -> Response:
     workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
     recursive = query_bool(request, "recursive") is not False
-    root_id = optional_guid(dict(request.query_params), "rootFolderId")
+    root_id = query_guid(request, "rootFolderId")
     with emulator_state(request).store.read() as conn:
         require_role(conn, workspace_id, principal_of(request), "Viewer")
         records = backend.list_folders(conn, workspace_id)
@@ -62,12 +72,10 @@ def list_folders(request: Request) -> Response:
 
 def create_folder(request: Request) -> Response:
     workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
-    data = read_json(request)
-    name = required_str(data, "displayName")
-    parent_id = optional_guid(data, "parentFolderId")
+    new = parse_new_folder(read_body(request))
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
-        record = backend.create_folder(conn, workspace_id, name, parent_id)
+        record = backend.create_folder(conn, workspace_id, new.display_name, new.parent_id)
     location = absolute_url(request, f"/v1/workspaces/{workspace_id}/folders/{record.id}")
     return json_response(folder_json(record), 201, headers={"Location": location})
 
@@ -81,7 +89,7 @@ def get_folder(request: Request) -> Response:
 
 def update_folder(request: Request) -> Response:
     workspace_id, folder_id = _ids(request)
-    name = required_str(read_json(request), "displayName")
+    name = read_body(request).required_text("displayName")
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
         record = backend.rename_folder(conn, workspace_id, folder_id, name)
@@ -98,7 +106,7 @@ def delete_folder(request: Request) -> Response:
 
 def move_folder(request: Request) -> Response:
     workspace_id, folder_id = _ids(request)
-    target = optional_guid(read_json(request, optional=True), "targetFolderId")
+    target = read_body(request, optional=True).guid("targetFolderId")
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
         record = backend.move_folder(conn, workspace_id, folder_id, target)
@@ -109,10 +117,10 @@ _FOLDERS = "/workspaces/{workspaceId}/folders"
 _FOLDER = _FOLDERS + "/{folderId}"
 
 ROUTES = [
-    Route(_FOLDERS, list_folders, methods=["GET"], name="Folders_ListFolders"),
-    Route(_FOLDERS, create_folder, methods=["POST"], name="Folders_CreateFolder"),
-    Route(_FOLDER, get_folder, methods=["GET"], name="Folders_GetFolder"),
-    Route(_FOLDER, update_folder, methods=["PATCH"], name="Folders_UpdateFolder"),
-    Route(_FOLDER, delete_folder, methods=["DELETE"], name="Folders_DeleteFolder"),
-    Route(_FOLDER + "/move", move_folder, methods=["POST"], name="Folders_MoveFolder"),
+    route(_FOLDERS, list_folders, "GET", "Folders_ListFolders"),
+    route(_FOLDERS, create_folder, "POST", "Folders_CreateFolder"),
+    route(_FOLDER, get_folder, "GET", "Folders_GetFolder"),
+    route(_FOLDER, update_folder, "PATCH", "Folders_UpdateFolder"),
+    route(_FOLDER, delete_folder, "DELETE", "Folders_DeleteFolder"),
+    route(_FOLDER + "/move", move_folder, "POST", "Folders_MoveFolder"),
 ]

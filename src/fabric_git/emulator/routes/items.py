@@ -6,32 +6,31 @@ import base64
 import binascii
 import posixpath
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from fabric_git.emulator import errors
 from fabric_git.emulator.backend import folders as folder_backend
 from fabric_git.emulator.backend import items as backend
 from fabric_git.emulator.backend.items import PLATFORM_FILE, ItemRecord
 from fabric_git.emulator.backend.workspaces import require_role
-from fabric_git.emulator.operations import run_operation
+from fabric_git.emulator.routes._body import Body, read_body
 from fabric_git.emulator.routes._http import (
     absolute_url,
     empty_response,
     emulator_state,
     json_response,
-    optional_guid,
-    optional_str,
     page_response,
     path_guid,
     principal_of,
     query_bool,
-    read_json,
-    required_str,
+    query_guid,
+    route,
 )
+from fabric_git.emulator.routes._lro import run_operation
 
 DESCRIPTION_LIMIT = 256
 
@@ -49,7 +48,46 @@ def item_json(record: ItemRecord) -> dict[str, Any]:
     return body
 
 
-def parse_definition(value: Any, field: str = "definition") -> dict[str, bytes]:
+@dataclass(frozen=True, kw_only=True)
+class CreateItem:
+    display_name: str
+    type: str
+    description: str
+    folder_id: str | None
+    parts: dict[str, bytes] | None  # None: created without a definition
+
+
+@dataclass(frozen=True)
+class ItemChanges:
+    display_name: str | None
+    description: str | None
+
+
+def parse_create(body: Body) -> CreateItem:
+    name = body.required_text("displayName", allow_empty=False)
+    item_type = body.required_text("type")
+    description = body.text("description", max_length=DESCRIPTION_LIMIT) or ""
+    folder_id = body.guid("folderId")
+    parts = parse_definition(body.raw("definition")) if "definition" in body else None
+    if parts is not None and "creationPayload" in body:
+        raise body.invalid("definition", "Use either creationPayload or definition")
+    return CreateItem(
+        display_name=name,
+        type=item_type,
+        description=description,
+        folder_id=folder_id,
+        parts=parts,
+    )
+
+
+def parse_changes(body: Body) -> ItemChanges:
+    return ItemChanges(
+        display_name=body.text("displayName", allow_empty=False),
+        description=body.text("description", max_length=DESCRIPTION_LIMIT),
+    )
+
+
+def parse_definition(value: object, field: str = "definition") -> dict[str, bytes]:
     """``{parts: [{path, payload, payloadType: InlineBase64}]}`` -> {path: bytes}."""
     if not isinstance(value, dict):
         raise errors.invalid_input(field, "The value must be an object")
@@ -129,7 +167,7 @@ def list_items(request: Request) -> Response:
         require_role(conn, workspace_id, principal_of(request), "Viewer")
         records = backend.list_items(conn, workspace_id, item_type)
         if root is not None or recursive is False:
-            root_id = optional_guid({"rootFolderId": root}, "rootFolderId")
+            root_id = query_guid(request, "rootFolderId")
             allowed = _folder_ids_under(conn, workspace_id, root_id, recursive is not False)
             records = [r for r in records if r.folder_id in allowed]
     return page_response(request, [item_json(r) for r in records])
@@ -137,20 +175,17 @@ def list_items(request: Request) -> Response:
 
 def create_item(request: Request) -> Response:
     workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
-    data = read_json(request)
-    name = required_str(data, "displayName", allow_empty=False)
-    item_type = required_str(data, "type")
-    description = optional_str(data, "description", max_length=DESCRIPTION_LIMIT) or ""
-    folder_id = optional_guid(data, "folderId")
-    parts = parse_definition(data["definition"]) if data.get("definition") is not None else None
-    if parts is not None and data.get("creationPayload") is not None:
-        raise errors.invalid_input("definition", "Use either creationPayload or definition")
+    new = parse_create(read_body(request))
     state = emulator_state(request)
     principal = principal_of(request)
     with state.store.read() as conn:
         require_role(conn, workspace_id, principal, "Contributor")
         backend.check_can_create(
-            conn, workspace_id, type=item_type, display_name=name, folder_id=folder_id
+            conn,
+            workspace_id,
+            type=new.type,
+            display_name=new.display_name,
+            folder_id=new.folder_id,
         )
 
     def create() -> dict[str, Any]:
@@ -159,11 +194,11 @@ def create_item(request: Request) -> Response:
             record = backend.create_item(
                 conn,
                 workspace_id,
-                type=item_type,
-                display_name=name,
-                description=description,
-                folder_id=folder_id,
-                parts=_apply_platform_on_create(parts),
+                type=new.type,
+                display_name=new.display_name,
+                description=new.description,
+                folder_id=new.folder_id,
+                parts=_apply_platform_on_create(new.parts),
                 now=state.clock.now(),
             )
         return item_json(record)
@@ -197,13 +232,16 @@ def get_item(request: Request) -> Response:
 
 def update_item(request: Request) -> Response:
     workspace_id, item_id = _ids(request)
-    data = read_json(request)
-    name = optional_str(data, "displayName", allow_empty=False)
-    description = optional_str(data, "description", max_length=DESCRIPTION_LIMIT)
+    changes = parse_changes(read_body(request))
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
         backend.get_item(conn, workspace_id, item_id)
-        record = backend.update_item(conn, item_id, display_name=name, description=description)
+        record = backend.update_item(
+            conn,
+            item_id,
+            display_name=changes.display_name,
+            description=changes.description,
+        )
     return json_response(item_json(record))
 
 
@@ -218,8 +256,7 @@ def delete_item(request: Request) -> Response:
 
 def move_item(request: Request) -> Response:
     workspace_id, item_id = _ids(request)
-    data = read_json(request, optional=True)
-    target = optional_guid(data, "targetFolderId")
+    target = read_body(request, optional=True).guid("targetFolderId")
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
         backend.get_item(conn, workspace_id, item_id)
@@ -255,8 +292,7 @@ def get_definition(request: Request) -> Response:
 def update_definition(request: Request) -> Response:
     workspace_id, item_id = _ids(request)
     update_metadata = query_bool(request, "updateMetadata") is True
-    data = read_json(request)
-    parts = parse_definition(data.get("definition"))
+    parts = parse_definition(read_body(request).raw("definition"))
     metadata = None
     if update_metadata:
         if PLATFORM_FILE not in parts:
@@ -297,19 +333,12 @@ _ITEMS = "/workspaces/{workspaceId}/items"
 _ITEM = _ITEMS + "/{itemId}"
 
 ROUTES = [
-    Route(_ITEMS, list_items, methods=["GET"], name="Items_ListItems"),
-    Route(_ITEMS, create_item, methods=["POST"], name="Items_CreateItem"),
-    Route(_ITEM, get_item, methods=["GET"], name="Items_GetItem"),
-    Route(_ITEM, update_item, methods=["PATCH"], name="Items_UpdateItem"),
-    Route(_ITEM, delete_item, methods=["DELETE"], name="Items_DeleteItem"),
-    Route(_ITEM + "/move", move_item, methods=["POST"], name="Items_MoveItem"),
-    Route(
-        _ITEM + "/getDefinition", get_definition, methods=["POST"], name="Items_GetItemDefinition"
-    ),
-    Route(
-        _ITEM + "/updateDefinition",
-        update_definition,
-        methods=["POST"],
-        name="Items_UpdateItemDefinition",
-    ),
+    route(_ITEMS, list_items, "GET", "Items_ListItems"),
+    route(_ITEMS, create_item, "POST", "Items_CreateItem"),
+    route(_ITEM, get_item, "GET", "Items_GetItem"),
+    route(_ITEM, update_item, "PATCH", "Items_UpdateItem"),
+    route(_ITEM, delete_item, "DELETE", "Items_DeleteItem"),
+    route(_ITEM + "/move", move_item, "POST", "Items_MoveItem"),
+    route(_ITEM + "/getDefinition", get_definition, "POST", "Items_GetItemDefinition"),
+    route(_ITEM + "/updateDefinition", update_definition, "POST", "Items_UpdateItemDefinition"),
 ]

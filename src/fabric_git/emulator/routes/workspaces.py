@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from fabric_git.emulator import errors
 from fabric_git.emulator.backend import workspaces as backend
 from fabric_git.emulator.backend.workspaces import RoleAssignment, WorkspaceRecord
-from fabric_git.emulator.ids import is_guid
+from fabric_git.emulator.routes._body import Body, read_body
 from fabric_git.emulator.routes._http import (
     absolute_url,
-    choice,
     empty_response,
     emulator_state,
     json_response,
-    optional_guid,
-    optional_str,
     page_response,
     path_guid,
     principal_of,
-    read_json,
-    required_str,
+    route,
 )
 
 NAME_LIMIT = backend.MAX_NAME_LENGTH
@@ -57,6 +53,55 @@ def assignment_json(assignment: RoleAssignment) -> dict[str, Any]:
     return {"id": assignment.id, "principal": principal, "role": assignment.role}
 
 
+@dataclass(frozen=True)
+class NewWorkspace:
+    display_name: str
+    description: str
+    capacity_id: str | None
+
+
+@dataclass(frozen=True)
+class WorkspaceChanges:
+    display_name: str | None
+    description: str | None
+
+
+@dataclass(frozen=True)
+class NewRoleAssignment:
+    principal_id: str
+    principal_type: str
+    role: str
+
+
+def parse_new_workspace(body: Body) -> NewWorkspace:
+    return NewWorkspace(
+        display_name=body.required_text("displayName", max_length=NAME_LIMIT, allow_empty=False),
+        description=body.text("description", max_length=DESCRIPTION_LIMIT) or "",
+        capacity_id=body.guid("capacityId"),
+    )
+
+
+def parse_changes(body: Body) -> WorkspaceChanges:
+    return WorkspaceChanges(
+        display_name=body.text("displayName", max_length=NAME_LIMIT, allow_empty=False),
+        description=body.text("description", max_length=DESCRIPTION_LIMIT),
+    )
+
+
+def parse_role_assignment(body: Body) -> NewRoleAssignment:
+    principal = body.object("principal", required=True, wrong="The field is required")
+    assert principal is not None
+    if "id" not in principal:
+        raise principal.invalid("id", "The value must be a GUID")
+    principal_id = principal.guid("id")
+    assert principal_id is not None
+    return NewRoleAssignment(
+        principal_id=principal_id,
+        principal_type=principal.required_choice("type", backend.PRINCIPAL_TYPES),
+        role=body.required_choice("role", backend.ROLES),
+    )
+
+
 def _workspace_id(request: Request) -> str:
     return path_guid(request, "workspaceId", errors.workspace_not_found)
 
@@ -83,18 +128,15 @@ def list_workspaces(request: Request) -> Response:
 
 
 def create_workspace(request: Request) -> Response:
-    data = read_json(request)
-    name = required_str(data, "displayName", max_length=NAME_LIMIT, allow_empty=False)
-    description = optional_str(data, "description", max_length=DESCRIPTION_LIMIT) or ""
-    capacity_id = optional_guid(data, "capacityId")
+    new = parse_new_workspace(read_body(request))
     state = emulator_state(request)
     with state.store.write() as conn:
         record = backend.create_workspace(
             conn,
             principal_of(request),
-            display_name=name,
-            description=description,
-            capacity_id=capacity_id,
+            display_name=new.display_name,
+            description=new.description,
+            capacity_id=new.capacity_id,
             now=state.clock.now(),
         )
         body = workspace_json(record, _region(conn, record))
@@ -111,13 +153,14 @@ def get_workspace(request: Request) -> Response:
 
 def update_workspace(request: Request) -> Response:
     workspace_id = _workspace_id(request)
-    data = read_json(request)
-    name = optional_str(data, "displayName", max_length=NAME_LIMIT, allow_empty=False)
-    description = optional_str(data, "description", max_length=DESCRIPTION_LIMIT)
+    changes = parse_changes(read_body(request))
     with emulator_state(request).store.write() as conn:
         backend.require_role(conn, workspace_id, principal_of(request), "Admin")
         record = backend.update_workspace(
-            conn, workspace_id, display_name=name, description=description
+            conn,
+            workspace_id,
+            display_name=changes.display_name,
+            description=changes.description,
         )
         return json_response(workspace_json(record, _region(conn, record)))
 
@@ -132,10 +175,8 @@ def delete_workspace(request: Request) -> Response:
 
 def assign_to_capacity(request: Request) -> Response:
     workspace_id = _workspace_id(request)
-    data = read_json(request)
-    capacity_id = optional_guid(data, "capacityId")
-    if capacity_id is None:
-        raise errors.invalid_input("capacityId", "The field is required")
+    capacity_id = read_body(request).guid("capacityId", required=True)
+    assert capacity_id is not None
     with emulator_state(request).store.write() as conn:
         backend.require_role(conn, workspace_id, principal_of(request), "Admin")
         backend.set_capacity(conn, workspace_id, capacity_id)
@@ -169,16 +210,7 @@ def list_role_assignments(request: Request) -> Response:
 
 def add_role_assignment(request: Request) -> Response:
     workspace_id = _workspace_id(request)
-    data = read_json(request)
-    principal = data.get("principal")
-    if not isinstance(principal, dict):
-        raise errors.invalid_input("principal", "The field is required")
-    principal_id = principal.get("id")
-    if not is_guid(principal_id):
-        raise errors.invalid_input("principal.id", "The value must be a GUID")
-    principal_type = choice(principal, "type", backend.PRINCIPAL_TYPES, required=True)
-    role = choice(data, "role", backend.ROLES, required=True)
-    assert principal_type is not None and role is not None
+    new = parse_role_assignment(read_body(request))
     caller = principal_of(request)
     with emulator_state(request).store.write() as conn:
         backend.require_role(conn, workspace_id, caller, "Member")
@@ -186,9 +218,9 @@ def add_role_assignment(request: Request) -> Response:
         assignment = backend.add_role_assignment(
             conn,
             workspace_id,
-            principal_id=str(principal_id).lower(),
-            principal_type=principal_type,
-            role=role,
+            principal_id=new.principal_id,
+            principal_type=new.principal_type,
+            role=new.role,
             caller_role=caller_role,
         )
     location = absolute_url(
@@ -209,8 +241,7 @@ def get_role_assignment(request: Request) -> Response:
 def update_role_assignment(request: Request) -> Response:
     workspace_id = _workspace_id(request)
     assignment_id = _assignment_id(request)
-    role = choice(read_json(request), "role", backend.ROLES, required=True)
-    assert role is not None
+    role = read_body(request).required_choice("role", backend.ROLES)
     with emulator_state(request).store.write() as conn:
         backend.require_role(conn, workspace_id, principal_of(request), "Admin")
         assignment = backend.update_role_assignment(conn, workspace_id, assignment_id, role)
@@ -230,46 +261,31 @@ _WS = "/workspaces/{workspaceId}"
 _RA = _WS + "/roleAssignments/{workspaceRoleAssignmentId}"
 
 ROUTES = [
-    Route("/workspaces", list_workspaces, methods=["GET"], name="Workspaces_ListWorkspaces"),
-    Route("/workspaces", create_workspace, methods=["POST"], name="Workspaces_CreateWorkspace"),
-    Route(_WS, get_workspace, methods=["GET"], name="Workspaces_GetWorkspace"),
-    Route(_WS, update_workspace, methods=["PATCH"], name="Workspaces_UpdateWorkspace"),
-    Route(_WS, delete_workspace, methods=["DELETE"], name="Workspaces_DeleteWorkspace"),
-    Route(
-        _WS + "/assignToCapacity",
-        assign_to_capacity,
-        methods=["POST"],
-        name="Workspaces_AssignToCapacity",
-    ),
-    Route(
+    route("/workspaces", list_workspaces, "GET", "Workspaces_ListWorkspaces"),
+    route("/workspaces", create_workspace, "POST", "Workspaces_CreateWorkspace"),
+    route(_WS, get_workspace, "GET", "Workspaces_GetWorkspace"),
+    route(_WS, update_workspace, "PATCH", "Workspaces_UpdateWorkspace"),
+    route(_WS, delete_workspace, "DELETE", "Workspaces_DeleteWorkspace"),
+    route(_WS + "/assignToCapacity", assign_to_capacity, "POST", "Workspaces_AssignToCapacity"),
+    route(
         _WS + "/unassignFromCapacity",
         unassign_from_capacity,
-        methods=["POST"],
-        name="Workspaces_UnassignFromCapacity",
+        "POST",
+        "Workspaces_UnassignFromCapacity",
     ),
-    Route(
+    route(
         _WS + "/roleAssignments",
         list_role_assignments,
-        methods=["GET"],
-        name="Workspaces_ListWorkspaceRoleAssignments",
+        "GET",
+        "Workspaces_ListWorkspaceRoleAssignments",
     ),
-    Route(
+    route(
         _WS + "/roleAssignments",
         add_role_assignment,
-        methods=["POST"],
-        name="Workspaces_AddWorkspaceRoleAssignment",
+        "POST",
+        "Workspaces_AddWorkspaceRoleAssignment",
     ),
-    Route(_RA, get_role_assignment, methods=["GET"], name="Workspaces_GetWorkspaceRoleAssignment"),
-    Route(
-        _RA,
-        update_role_assignment,
-        methods=["PATCH"],
-        name="Workspaces_UpdateWorkspaceRoleAssignment",
-    ),
-    Route(
-        _RA,
-        delete_role_assignment,
-        methods=["DELETE"],
-        name="Workspaces_DeleteWorkspaceRoleAssignment",
-    ),
+    route(_RA, get_role_assignment, "GET", "Workspaces_GetWorkspaceRoleAssignment"),
+    route(_RA, update_role_assignment, "PATCH", "Workspaces_UpdateWorkspaceRoleAssignment"),
+    route(_RA, delete_role_assignment, "DELETE", "Workspaces_DeleteWorkspaceRoleAssignment"),
 ]

@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from fabric_git.emulator.backend import items
 from fabric_git.emulator.gitrepo.fingerprints import written_part_ids
 from fabric_git.emulator.gitrepo.references import RepoReferences
 
-__all__ = ["PartCache", "WorkspaceParts", "part_cache"]
+__all__ = ["PartCache", "WorkspaceParts"]
 
 _MAX_ENTRIES = 100_000
 
@@ -40,7 +39,8 @@ class _Entry:
 
 
 class PartCache:
-    """Fingerprints of workspace items' parts by item id, for one store. Thread-safe."""
+    """Fingerprints of workspace items' parts by item id, for one store (the emulator state
+    owns one). Thread-safe."""
 
     def __init__(self, max_entries: int = _MAX_ENTRIES) -> None:
         self._entries: dict[str, _Entry] = {}
@@ -61,19 +61,6 @@ class PartCache:
                 # The oldest tenth goes: items not seen for longest, usually deleted ones.
                 for stale in list(self._entries)[: self._max_entries // 10 or 1]:
                     del self._entries[stale]
-
-
-_caches: weakref.WeakKeyDictionary[Any, PartCache] = weakref.WeakKeyDictionary()
-_caches_lock = threading.Lock()
-
-
-def part_cache(store: Any) -> PartCache:
-    """The cache of one store (one emulator's database); it lives as long as the store."""
-    with _caches_lock:
-        cache = _caches.get(store)
-        if cache is None:
-            cache = _caches[store] = PartCache()
-        return cache
 
 
 class _LazyParts(Mapping[str, bytes]):
@@ -148,10 +135,8 @@ class WorkspaceParts:
 
     def read_with_ids(self, item_id: str) -> tuple[dict[str, bytes], Mapping[str, str] | None]:
         """``read``, with the fingerprint of what it read."""
-        from fabric_git.emulator.backend.items import get_parts
-
         found: set[str] = set()
-        rewritten = self._references.rewrite(get_parts(self._conn, item_id), found)
+        rewritten = self._references.rewrite(items.get_parts(self._conn, item_id), found)
         part_ids = written_part_ids(rewritten)
         # The stamp read now, with the parts: a write transaction may have changed them since.
         stamp = self._stamp(item_id)

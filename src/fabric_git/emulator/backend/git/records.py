@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
@@ -47,9 +47,6 @@ class GitConnectionRecord:
     workspace_head: str | None = None
     last_sync_time: float | None = None
     pending_initial: str | None = None
-
-    def with_sync(self, **changes: Any) -> GitConnectionRecord:
-        return replace(self, **changes)
 
 
 _COLUMNS = (
@@ -116,12 +113,6 @@ def delete_connection(conn: sqlite3.Connection, workspace_id: str) -> None:
 class Credentials:
     source: str  # "Automatic" | "ConfiguredConnection" | "None"
     connection_id: str | None = None
-
-    def to_body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"source": self.source}
-        if self.connection_id is not None:
-            body["connectionId"] = self.connection_id
-        return body
 
 
 def get_credentials(

@@ -6,6 +6,10 @@ each code lives in ``git_errors`` so the rules stay testable without the service
 
 Identity keys: a Git-known item is keyed by its logical id. A workspace item that has no logical
 id yet is keyed by ``provisional_key(object_id)``, which can never equal a GUID.
+
+One module because it is one table: status, initialization, commit and update plans all build
+on the same change classification and identity keys, and read in the order of
+docs/git-integration-rules.md; split, each part would import most of the others.
 """
 
 from __future__ import annotations

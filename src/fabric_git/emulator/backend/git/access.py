@@ -1,0 +1,231 @@
+"""Access rules every Git operation applies: the caller's role, the workspace's capacity and
+connection, the caller's Git credentials, and the hosted repository and branch a connection
+names."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from fabric_git.emulator import errors
+from fabric_git.emulator.auth import Principal
+from fabric_git.emulator.backend import connections, git_errors
+from fabric_git.emulator.backend.connections import SecretSealer
+from fabric_git.emulator.backend.git import records
+from fabric_git.emulator.backend.git.records import Credentials, GitConnectionRecord
+from fabric_git.emulator.backend.workspaces import WorkspaceRecord, require_role
+from fabric_git.emulator.gitrepo.repos import HostedRepo, InvalidRepoKey, RepoKey, RepositoryHost
+
+__all__ = [
+    "ADMIN",
+    "AZURE_DEVOPS",
+    "CONTRIBUTOR",
+    "GITHUB",
+    "check_access",
+    "check_connection_scope",
+    "connected",
+    "default_credentials",
+    "directory_problem",
+    "has_item_directories",
+    "normalise_directory",
+    "open_branch",
+    "repo_key",
+    "require_capacity",
+    "require_connection",
+    "require_workspace",
+    "resolve_credentials",
+]
+
+CONTRIBUTOR = "Contributor"
+ADMIN = "Admin"
+GITHUB = "GitHub"
+AZURE_DEVOPS = "AzureDevOps"
+_FORBIDDEN_DIRECTORY_CHARS = frozenset('"/:<>\\*?|')
+
+
+# --- the workspace and its connection -----------------------------------------------------
+
+
+def require_workspace(
+    conn: sqlite3.Connection, workspace_id: str, principal: Principal, role: str
+) -> WorkspaceRecord:
+    return require_role(conn, workspace_id, principal, role)
+
+
+def require_capacity(workspace: WorkspaceRecord) -> None:
+    if not workspace.capacity_id:
+        raise git_errors.workspace_has_no_capacity()
+
+
+def require_connection(conn: sqlite3.Connection, workspace_id: str) -> GitConnectionRecord:
+    record = records.get_connection(conn, workspace_id)
+    if record is None:
+        raise git_errors.workspace_not_connected()
+    return record
+
+
+def connected(
+    conn: sqlite3.Connection,
+    sealer: SecretSealer,
+    principal: Principal,
+    workspace_id: str,
+    role: str,
+    *,
+    initialized: bool = True,
+    head: str | None = None,
+) -> tuple[GitConnectionRecord, str | None]:
+    """The workspace's connection after the role, capacity, state and credential checks, and
+    the PAT the caller's credentials give. ``head``, the ``workspaceHead`` a caller gave, must
+    be the workspace's head."""
+    workspace = require_workspace(conn, workspace_id, principal, role)
+    require_capacity(workspace)
+    record = require_connection(conn, workspace_id)
+    if initialized and record.state != records.INITIALIZED:
+        raise git_errors.connection_not_initialized()
+    credentials = records.get_credentials(conn, workspace_id, principal.id)
+    pat = resolve_credentials(conn, sealer, record, principal, credentials)
+    if head is not None and head != record.workspace_head:
+        raise git_errors.workspace_head_mismatch()
+    return record, pat
+
+
+# --- directories --------------------------------------------------------------------------
+
+
+def normalise_directory(directory: str) -> str:
+    """The connected directory as a repo-relative path ("" = root); "/a/b/" and "a/b" agree."""
+    return directory.strip("/")
+
+
+def directory_problem(directory: str) -> str | None:
+    """Why a directory name breaks Fabric's directory-name rules, or None."""
+    path = normalise_directory(directory)
+    if not path:
+        return None
+    for segment in path.split("/"):
+        if not segment:
+            return "The directory name has an empty path segment."
+        if segment[0] in " \t" or segment[-1] in " \t":
+            return "A directory name can't begin or end with a space or tab."
+        bad = sorted(set(segment) & _FORBIDDEN_DIRECTORY_CHARS)
+        if bad:
+            return f"A directory name can't contain {' '.join(bad)}."
+    return None
+
+
+def has_item_directories(files: Mapping[str, bytes]) -> bool:
+    return any(path.rsplit("/", 1)[-1] in (".platform", "item.metadata.json") for path in files)
+
+
+# --- the repository -----------------------------------------------------------------------
+
+# The request field that gives each part of a repository key.
+_KEY_FIELDS = {
+    "owner": "ownerName",
+    "organization": "organizationName",
+    "project": "projectName",
+    "repository name": "repositoryName",
+}
+
+
+def repo_key(record: GitConnectionRecord) -> RepoKey:
+    """The hosted repository a connection names; a name no provider could host is a missing
+    repository (``GitProviderResourceNotFound`` naming the field), not a server error."""
+    try:
+        if record.provider_type == GITHUB:
+            return RepoKey.github(record.owner_name or "", record.repository_name)
+        return RepoKey.azure_devops(
+            record.organization_name or "", record.project_name or "", record.repository_name
+        )
+    except InvalidRepoKey as error:
+        field = _KEY_FIELDS.get(error.part, "repositoryName")
+        value = {
+            "owner": record.owner_name,
+            "organization": record.organization_name,
+            "project": record.project_name,
+        }.get(error.part, record.repository_name)
+        raise git_errors.invalid_repository_name(field, value or "", str(error)) from None
+
+
+def open_branch(host: RepositoryHost, record: GitConnectionRecord) -> tuple[HostedRepo, str]:
+    """The hosted repository and the tip of the connected branch."""
+    repo = host.get(repo_key(record))
+    if repo is None:
+        raise git_errors.git_provider_resource_not_found(f"repository '{record.repository_name}'")
+    tip = repo.branch_tip(record.branch_name)
+    if tip is None:
+        raise git_errors.git_provider_resource_not_found(f"branch '{record.branch_name}'")
+    return repo, tip
+
+
+def check_access(repo: HostedRepo, pat: str | None) -> None:
+    if not repo.accepts_pat(pat):
+        raise git_errors.git_provider_authentication_failed()
+
+
+# --- credentials --------------------------------------------------------------------------
+
+
+def default_credentials(record: GitConnectionRecord, principal: Principal) -> Credentials:
+    """Credentials of a principal who never set any: Automatic only where Fabric allows it."""
+    if record.provider_type == AZURE_DEVOPS and principal.type == "User":
+        return Credentials("Automatic")
+    return Credentials("None")
+
+
+def check_connection_scope(
+    conn: sqlite3.Connection, sealer: SecretSealer, connection_id: str, record: GitConnectionRecord
+) -> str | None:
+    """The PAT of a connection usable for ``record``'s repository; raises when it is not."""
+    connection = connections.get_connection_record(conn, connection_id)
+    if connection is None:
+        raise errors.connection_not_found(connection_id)
+    kind = connection.type.lower().replace(" ", "")
+    wanted = "github" if record.provider_type == GITHUB else "azuredevops"
+    if wanted not in kind:
+        raise git_errors.connection_mismatch(
+            f"The connection is of type {connection.type}, which cannot be used for a "
+            f"{record.provider_type} repository."
+        )
+    if connection.url and not _url_names_repository(connection.url, record):
+        raise git_errors.connection_mismatch(
+            "The connection is scoped to another repository than the one connected."
+        )
+    return connections.get_connection_secret(conn, connection_id, sealer)
+
+
+def _url_names_repository(url: str, record: GitConnectionRecord) -> bool:
+    """Whether a connection URL (``https://github.com/OWNER/REPO``, or an Azure DevOps
+    ``https://dev.azure.com/ORG/PROJECT/_git/REPO``) names the connected repository. A URL
+    naming only an owner or organization scopes the connection to all of its repositories."""
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    if segments and segments[-1].lower().endswith(".git"):
+        segments[-1] = segments[-1][:-4]
+    if record.provider_type == GITHUB:
+        wanted = [record.owner_name or "", record.repository_name]
+    else:
+        wanted = [record.organization_name or "", record.project_name or ""]
+        if "_git" in segments:
+            segments.remove("_git")
+        wanted.append(record.repository_name)
+    given = [s.lower() for s in segments]
+    return given == [w.lower() for w in wanted][: len(given)] and bool(given)
+
+
+def resolve_credentials(
+    conn: sqlite3.Connection,
+    sealer: SecretSealer,
+    record: GitConnectionRecord,
+    principal: Principal,
+    credentials: Credentials | None,
+) -> str | None:
+    """The PAT the caller's credentials give for the repository (None: no PAT)."""
+    credentials = credentials or default_credentials(record, principal)
+    if credentials.source == "None":
+        raise git_errors.git_credentials_not_configured()
+    if credentials.source == "Automatic":
+        if principal.type != "User" or record.provider_type == GITHUB:
+            raise errors.principal_type_not_supported()
+        return None
+    return check_connection_scope(conn, sealer, credentials.connection_id or "", record)

@@ -1,0 +1,214 @@
+"""Commit To Git, and its durable protocol.
+
+A commit writes Git objects first, then compare-and-swaps the branch ref, then records the new
+head in one SQLite transaction. An intent row written before the ref moves lets
+``recovery.reconcile`` finish or drop a commit a crash cut short between those steps; the
+configured crash points (``crashpoints``) land a test's crash in either window.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fabric_git.emulator import crashpoints, errors
+from fabric_git.emulator.auth import Principal
+from fabric_git.emulator.backend import git_errors, items
+from fabric_git.emulator.backend.git import records
+from fabric_git.emulator.backend.git.access import (
+    CONTRIBUTOR,
+    GITHUB,
+    connected,
+    normalise_directory,
+    open_branch,
+)
+from fabric_git.emulator.backend.git.part_cache import WorkspaceParts
+from fabric_git.emulator.backend.git.records import GitConnectionRecord, Intent
+from fabric_git.emulator.backend.git.rules import (
+    RuleError,
+    Selector,
+    is_provisional,
+    plan_commit,
+)
+from fabric_git.emulator.backend.git.sides import git_items, load_sides
+from fabric_git.emulator.gitrepo.layout import ItemState, LayoutError, write_items
+from fabric_git.emulator.gitrepo.references import RepoReferences
+from fabric_git.emulator.gitrepo.repos import RefMoved, RepositoryLocked
+from fabric_git.emulator.ids import new_id
+from fabric_git.repoformat.model import MAX_FILE_BYTES
+
+if TYPE_CHECKING:
+    from fabric_git.emulator.state import EmulatorState
+
+__all__ = ["CommitRequest", "assign_logical_ids", "check_commit", "commit", "content_digest"]
+
+DEFAULT_COMMIT_MESSAGE = "Committed from Microsoft Fabric"
+MAX_COMMIT_MB = {GITHUB: 50, "AzureDevOps": 125}
+_BRANCH_MOVED = "The branch moved while committing. Run Update From Git first, then commit again."
+
+
+@dataclass(frozen=True)
+class CommitRequest:
+    mode: str  # "All" | "Selective"
+    workspace_head: str | None
+    comment: str | None
+    selected: tuple[Selector, ...] = ()
+
+
+def check_commit(
+    state: EmulatorState, principal: Principal, workspace_id: str, request: CommitRequest
+) -> None:
+    """What the request alone decides, before the operation starts."""
+    with state.store.read() as conn:
+        connected(
+            conn, state.sealer, principal, workspace_id, CONTRIBUTOR, head=request.workspace_head
+        )
+
+
+def _branch_moved() -> errors.EmulatorError:
+    return git_errors.from_rule(RuleError("WorkspaceUpdateRequired", _BRANCH_MOVED))
+
+
+def _author(principal: Principal) -> tuple[str, str]:
+    email = principal.name if "@" in principal.name else f"{principal.id}@users.fabric.local"
+    return principal.name, email
+
+
+def content_digest(changes: Mapping[str, bytes | None]) -> dict[str, str | None]:
+    """SHA-256 of each changed file (None: deleted), as an intent records what it writes."""
+    return {
+        path: hashlib.sha256(content).hexdigest() if content is not None else None
+        for path, content in changes.items()
+    }
+
+
+def commit(
+    state: EmulatorState, principal: Principal, workspace_id: str, request: CommitRequest
+) -> None:
+    with state.store.read() as conn:
+        record, pat = connected(
+            conn, state.sealer, principal, workspace_id, CONTRIBUTOR, head=request.workspace_head
+        )
+        sides = load_sides(state, record, pat, conn)
+        rows = sides.status()
+        try:
+            plan = plan_commit(rows, mode=request.mode, selected=request.selected)
+        except RuleError as error:
+            raise git_errors.from_rule(error) from None
+        new_ids = {row.object_id: new_id() for row in plan.upserts if is_provisional(row.key)}
+        object_to_logical = {
+            entry.object_id: key
+            for key, entry in sides.workspace.items()
+            if not is_provisional(key)
+        }
+        object_to_logical.update({oid: lid for oid, lid in new_ids.items() if oid})
+        # Parts in the form the commit writes, their fingerprints kept under the mapping the
+        # workspace has once the commit is done: the next status need not read them again.
+        committed = WorkspaceParts(
+            conn, workspace_id, RepoReferences(object_to_logical, workspace_id), state.part_cache
+        )
+        upserts: list[ItemState] = []
+        for row in plan.upserts:
+            assert row.workspace is not None and row.object_id is not None
+            current = row.workspace.state
+            upserts.append(
+                ItemState(
+                    logical_id=object_to_logical[row.object_id],
+                    type=current.type,
+                    display_name=current.display_name,
+                    description=current.description,
+                    folder=current.folder,
+                    parts=committed.read(row.object_id),
+                    extra_metadata=current.extra_metadata,
+                )
+            )
+    _check_sizes(record, upserts)
+    repo, tip = open_branch(state.repos, record)
+    if tip != sides.tip:
+        raise _branch_moved()
+    root = normalise_directory(record.directory_name)
+    try:
+        changes = write_items(
+            repo.read_files(tip, root),
+            root,
+            upserts=upserts,
+            deletes=[row.key for row in plan.deletes],
+        )
+    except LayoutError as error:
+        raise git_errors.from_rule(error) from None
+    intent = Intent(
+        id=new_id(),
+        workspace_id=workspace_id,
+        expected_tip=tip,
+        expected_head=record.workspace_head,
+        digest=content_digest(changes),
+        logical_ids={oid: lid for oid, lid in new_ids.items() if oid},
+        created_at=state.clock.now(),
+    )
+    with state.store.write() as conn:
+        records.put_intent(conn, intent)
+    crashpoints.crash_point(crashpoints.COMMIT_BEFORE_REF_UPDATE, state.config.crash_at)
+    try:
+        sha = repo.commit(
+            record.branch_name,
+            expected_tip=tip,
+            changes=changes,
+            message=request.comment or DEFAULT_COMMIT_MESSAGE,
+            author=_author(principal),
+        )
+    except BaseException as error:
+        # The ref did not move: drop the intent so nothing of this commit remains but
+        # unreferenced Git objects.
+        with state.store.write() as conn:
+            records.delete_intent(conn, intent.id)
+        if isinstance(error, RefMoved):
+            raise _branch_moved() from None
+        if isinstance(error, RepositoryLocked):
+            raise git_errors.branch_locked(record.branch_name) from None
+        raise
+    crashpoints.crash_point(crashpoints.COMMIT_AFTER_REF_UPDATE, state.config.crash_at)
+    with state.store.write() as conn:
+        _finish_commit(conn, intent, sha, state.clock.now())
+    # The next status compares with this commit: index its items now (a commit never changes),
+    # so that status reads no tree. A tree it cannot read fails that status, not this commit.
+    with contextlib.suppress(errors.EmulatorError):
+        git_items(state.commit_items, repo, sha, record.directory_name)
+
+
+def _finish_commit(conn: sqlite3.Connection, intent: Intent, sha: str, now: float) -> None:
+    """The SQLite half of a commit: new logical ids, the new head, the intent dropped."""
+    assign_logical_ids(conn, intent)
+    moved = records.set_sync(
+        conn,
+        intent.workspace_id,
+        expected_head=intent.expected_head,
+        head=sha,
+        last_sync_time=now,
+    )
+    records.delete_intent(conn, intent.id)
+    if not moved:
+        raise git_errors.workspace_head_mismatch()
+
+
+def assign_logical_ids(conn: sqlite3.Connection, intent: Intent) -> None:
+    """Give the items an intent committed the logical ids it chose, unless they have one."""
+    for object_id, logical_id in intent.logical_ids.items():
+        item = items.find_item(conn, intent.workspace_id, object_id)
+        if item is not None and item.logical_id is None:  # None: deleted since
+            items.update_item(conn, object_id, logical_id=logical_id)
+
+
+def _check_sizes(record: GitConnectionRecord, upserts: Sequence[ItemState]) -> None:
+    total = 0
+    for state in upserts:
+        for path, content in state.parts.items():
+            if len(content) > MAX_FILE_BYTES:
+                raise git_errors.file_too_large(f"{state.display_name}.{state.type}/{path}", 25)
+            total += len(content)
+    limit = MAX_COMMIT_MB.get(record.provider_type, 50)
+    if total > limit * 1024 * 1024:
+        raise git_errors.commit_too_large(limit)

@@ -1,0 +1,59 @@
+"""The one place a long-running operation meets HTTP: 202 with ``Location``,
+``x-ms-operation-id`` and ``Retry-After`` while it runs, 200 with its result in sync mode."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fabric_git.emulator.ids import new_id
+from fabric_git.emulator.operations import Access, Finished, Origin, Work
+from fabric_git.emulator.routes._http import (
+    empty_response,
+    emulator_state,
+    json_response,
+    operation_url,
+    principal_of,
+    request_id_of,
+    route_name,
+)
+
+__all__ = ["run_operation"]
+
+
+def run_operation(
+    request: Request,
+    *,
+    workspace_id: str | None,
+    kind: str,
+    work: Work,
+    has_result: bool,
+    access: Access = "exclusive",
+) -> Response:
+    """Run ``work`` as a long-running operation started by ``request`` (see ``operations``)."""
+    origin = Origin(
+        principal_id=principal_of(request).id,
+        # A failed operation's error names the request that started it.
+        request_id=request_id_of(request) or new_id(),
+        route=route_name(request),
+        method=request.method,
+        path=request.url.path,
+    )
+    outcome = emulator_state(request).operations.start(
+        origin,
+        workspace_id=workspace_id,
+        kind=kind,
+        work=work,
+        has_result=has_result,
+        access=access,
+    )
+    if isinstance(outcome, Finished):
+        return empty_response() if outcome.result is None else json_response(outcome.result)
+    return Response(
+        status_code=202,
+        headers={
+            "Location": operation_url(request, outcome.operation_id),
+            "x-ms-operation-id": outcome.operation_id,
+            "Retry-After": str(outcome.retry_after),
+        },
+    )
