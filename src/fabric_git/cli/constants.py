@@ -27,6 +27,7 @@ class EnvVars:
     GITHUB_ACTIONS = "GITHUB_ACTIONS"
     GITHUB_STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
     AZURE_PIPELINES = "TF_BUILD"
+    AZURE_TEMP_DIRECTORY = "AGENT_TEMPDIRECTORY"
     NO_COLOR = "NO_COLOR"
 
 
@@ -40,6 +41,8 @@ class ExitCode(IntEnum):
     CONFLICTS = 4
     OPERATION_FAILED = 5
     WAIT_TIMED_OUT = 6
+    # Asked for with --exit-code (plan): the command worked and found something to change.
+    DIFFERENCES = 7
 
 
 EXIT_CODES_HELP = """\b
@@ -51,4 +54,5 @@ Exit codes:
   4  conflicts need a policy (--conflict-policy / --strategy / --allow-override-items)
   5  a long-running operation failed
   6  the wait timed out while the operation still runs;
-     resume with `fabric-git operation wait ID`"""
+     resume with `fabric-git operation wait ID`
+  7  differences found, asked for with --exit-code"""

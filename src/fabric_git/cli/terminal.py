@@ -106,6 +106,15 @@ class Terminal:
         elif self.environment.azure_pipelines:
             self._raw_err(f"##vso[task.logissue type=error]{_vso_escape(message)}")
 
+    def annotate(self, message: str, *, level: str = "warning", title: str = "fabric-git") -> None:
+        """A CI annotation only (``notice``, ``warning`` or ``error``), for lines the output
+        already shows; Azure Pipelines has no notices, so they stay in the log there."""
+        if self.environment.github_actions:
+            prop = _gh_escape(title, prop=True)
+            self._raw_err(f"::{level} title={prop}::{_gh_escape(message)}")
+        elif self.environment.azure_pipelines and level != "notice":
+            self._raw_err(f"##vso[task.logissue type={level}]{_vso_escape(message)}")
+
     def traceback(self, text: str) -> None:
         self._raw_err(text.rstrip("\n"))
 
@@ -128,7 +137,11 @@ class Terminal:
     # --- CI integration -------------------------------------------------------------------------
 
     def append_step_summary(self, markdown: str) -> None:
-        """Append to the GitHub Actions job summary, when there is one."""
+        """Append to the GitHub Actions job summary, or add a section to the Azure Pipelines
+        run summary, when there is one."""
+        if self.environment.azure_pipelines and not self.environment.github_actions:
+            self._azure_summary(markdown)
+            return
         path = self.environment.step_summary_path
         if not path:
             return
@@ -137,6 +150,28 @@ class Terminal:
                 handle.write(markdown.rstrip("\n") + "\n\n")
         except OSError as exc:
             self.debug(f"could not write the step summary: {exc}")
+
+    def _azure_summary(self, markdown: str) -> None:
+        """Azure Pipelines shows a markdown file named by ``task.uploadsummary`` on the run's
+        summary page; the file goes in the agent's temporary directory."""
+        import os
+        import tempfile
+
+        directory = os.environ.get(EnvVars.AZURE_TEMP_DIRECTORY) or tempfile.gettempdir()
+        try:
+            with tempfile.NamedTemporaryFile(
+                "w",
+                encoding="utf-8",
+                dir=directory,
+                prefix="fabric-git-",
+                suffix=".md",
+                delete=False,
+            ) as handle:
+                handle.write(markdown.rstrip("\n") + "\n")
+        except OSError as exc:
+            self.debug(f"could not write the run summary: {exc}")
+            return
+        self._raw_err(f"##vso[task.uploadsummary]{handle.name}")
 
     # --- internals ------------------------------------------------------------------------------
 

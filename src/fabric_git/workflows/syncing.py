@@ -56,7 +56,14 @@ if TYPE_CHECKING:
         InitializeGitConnectionResponse,
     )
 
-__all__ = ["DEFAULT_CONCURRENCY", "SyncOptions", "normalize_strategy", "sync", "sync_many"]
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "SyncOptions",
+    "normalize_strategy",
+    "run_batch",
+    "sync",
+    "sync_many",
+]
 
 DEFAULT_CONCURRENCY = 16
 # Codes meaning "the branch moved since you looked": another commit won the race (workspaces
@@ -136,11 +143,14 @@ def sync(
 
     if actions:
         if opts.dry_run:
+            notes = ["the action after initialization is known only once connected"]
+            if current.git_provider_details is not None and "Disconnect" in actions:
+                notes.insert(0, f"connected to {describe_provider(current.git_provider_details)}")
             return SyncResult(
                 ws,
                 dry_run=True,
                 actions=(*actions, "InitializeConnection"),
-                notes=("the action after initialization is known only once connected",),
+                notes=tuple(notes),
             )
         assert provider is not None
         connect(
@@ -396,6 +406,27 @@ def sync_many(
     after the service's ``Retry-After`` (or an exponential backoff), up to ``throttle_retries``
     more times: sync is safe to re-run. Other errors are recorded per workspace; the others go on.
     """
+    opts = options or SyncOptions()
+    return run_batch(
+        workspaces,
+        lambda name: sync(client, name, opts, progress=progress),
+        concurrency=concurrency,
+        throttle_retries=throttle_retries,
+        clock=clock,
+    )
+
+
+def run_batch(
+    workspaces: Sequence[str],
+    run: Callable[[str], SyncResult],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    throttle_retries: int = 5,
+    clock: Clock | None = None,
+) -> BatchSyncResult:
+    """``run`` for each workspace (duplicates once), at most ``concurrency`` at a time, with
+    ``sync_many``'s rules: a throttled run starts again after the service's ``Retry-After``; any
+    other error is recorded for its workspace and the others go on."""
     if concurrency < 1:
         from fabric_git.errors import ConfigurationError
 
@@ -404,17 +435,11 @@ def sync_many(
         from fabric_git._clock import SystemClock
 
         clock = SystemClock()
-    opts = options or SyncOptions()
     unique = list(dict.fromkeys(workspaces))
     wait = clock.sleep
 
     def run_one(name: str) -> BatchEntry:
-        return _with_throttle_retries(
-            lambda: sync(client, name, opts, progress=progress),
-            name,
-            retries=throttle_retries,
-            sleep=wait,
-        )
+        return _with_throttle_retries(lambda: run(name), name, retries=throttle_retries, sleep=wait)
 
     if concurrency == 1 or len(unique) <= 1:
         return BatchSyncResult(tuple(run_one(name) for name in unique))
