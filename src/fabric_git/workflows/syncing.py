@@ -202,7 +202,12 @@ def _initialize_and_act(
         )
         moving = pending.incoming if required == RequiredAction.UPDATE_FROM_GIT else None
         changes = moving if moving is not None else pending.outgoing
-    if required in (RequiredAction.UPDATE_FROM_GIT, RequiredAction.COMMIT_TO_GIT):
+    # A workspace reconnected to the directory it was committed to asks for a commit that has
+    # nothing to commit (the service would refuse it with NoChangesToCommit): skip it.
+    nothing_to_commit = required == RequiredAction.COMMIT_TO_GIT and not changes
+    if required in (RequiredAction.UPDATE_FROM_GIT, RequiredAction.COMMIT_TO_GIT) and not (
+        nothing_to_commit
+    ):
         _act_on_required(client, ws, opts, strategy, required, init, reporter)
         actions.append(required)
     reporter.step("status", "Reading the Git status")
