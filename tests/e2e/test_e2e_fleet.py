@@ -114,6 +114,9 @@ def test_plan_shows_every_drift_apply_fixes_it_and_plan_then_shows_nothing(
     new = fleet.workspace("new")
     unplugged = fleet.synced("unplugged")
     fg("disconnect", "-w", unplugged)
+    # Reconnected preferring the workspace, whose items match the branch: nothing to commit.
+    mine = fleet.synced("mine")
+    fg("disconnect", "-w", mine)
     moved = fleet.synced("moved")
     fleet.branch("elsewhere")
     fleet.sync(moved, "--branch", "elsewhere", "--reconnect", "--strategy", "prefer-remote")
@@ -129,6 +132,7 @@ def test_plan_shows_every_drift_apply_fixes_it_and_plan_then_shows_nothing(
             {"workspace": in_sync},
             {"workspace": new},
             {"workspace": unplugged},
+            {"workspace": mine, "strategy": "prefer-workspace"},
             {"workspace": moved, "reconnect": True},
             {"workspace": behind},
             {"workspace": edited, "strategy": "prefer-workspace", "message": "{workspace} work"},
@@ -145,12 +149,13 @@ def test_plan_shows_every_drift_apply_fixes_it_and_plan_then_shows_nothing(
     assert plans[in_sync]["plan"] == "nothing" and plans[in_sync]["steps"] == []
     assert plans[new]["steps"] == ["connect", "initialize"]
     assert plans[unplugged]["steps"] == ["connect", "initialize"]
+    assert plans[mine]["steps"] == ["connect", "initialize"]
     assert plans[moved]["steps"] == ["reconnect", "initialize"]
     assert any("elsewhere" in note for note in plans[moved]["notes"])
     assert plans[behind]["plan"] == "update 1 item"
     assert plans[edited]["plan"] == "commit 1 item"
     assert plans[both]["plan"] == "update 1 item" and plans[both]["items"]["conflicts"] == 1
-    assert plan["summary"] == {"total": 7, "nothing": 1, "changes": 6, "blocked": 0, "failed": 0}
+    assert plan["summary"] == {"total": 8, "nothing": 1, "changes": 7, "blocked": 0, "failed": 0}
     # The plan changed nothing.
     assert fg.json("connection", "-w", unplugged)["state"] == "NotConnected"
     assert fg.json("status", "-w", behind)["summary"]["incoming"] == 1
@@ -160,6 +165,7 @@ def test_plan_shows_every_drift_apply_fixes_it_and_plan_then_shows_nothing(
     done = {e["workspace"]: e["done"] for e in applied["workspaces"]}
     assert done[in_sync] == "nothing to do"
     assert done[new].startswith("connected, initialized")
+    assert done[mine] == "connected, initialized"
     assert done[moved].startswith("disconnected, connected, initialized")
     assert done[behind] == "updated 1 item(s)"
     assert done[edited] == "committed 1 item(s)"

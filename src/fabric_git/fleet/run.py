@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from fabric_git.errors import FabricGitError, ResolutionError
+from fabric_git.errors import FabricGitError, NotFoundError, ResolutionError
 from fabric_git.models.git import GitConnectionState, GitHubDetails, InitializationStrategy
 from fabric_git.workflows.connection import WORKSPACE_PLACEHOLDER, connection_state, same_provider
 from fabric_git.workflows.errors import ConnectionMismatchError, WorkflowError
@@ -151,7 +151,7 @@ class CredentialResolver:
         if spec.connection:
             try:
                 self._client.resolve_connection(spec.connection)
-            except ResolutionError:
+            except (ResolutionError, NotFoundError):
                 return f"no connection {spec.connection!r}; `fabric-git connections list`"
             return None
         if spec.connection_name is None:

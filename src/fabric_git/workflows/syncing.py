@@ -204,10 +204,10 @@ def _initialize_and_act(
         changes = moving if moving is not None else pending.outgoing
     # A workspace reconnected to the directory it was committed to asks for a commit that has
     # nothing to commit (the service would refuse it with NoChangesToCommit): skip it.
-    nothing_to_commit = required == RequiredAction.COMMIT_TO_GIT and not changes
-    if required in (RequiredAction.UPDATE_FROM_GIT, RequiredAction.COMMIT_TO_GIT) and not (
-        nothing_to_commit
-    ):
+    acts = required == RequiredAction.UPDATE_FROM_GIT or (
+        required == RequiredAction.COMMIT_TO_GIT and bool(changes)
+    )
+    if acts:
         _act_on_required(client, ws, opts, strategy, required, init, reporter)
         actions.append(required)
     reporter.step("status", "Reading the Git status")
