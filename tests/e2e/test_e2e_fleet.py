@@ -343,3 +343,24 @@ def test_a_bad_file_is_a_usage_error_naming_file_line_and_key_before_any_call(
     assert "nope.yml: no such file" in missing.stderr
     schema = json.loads(fg("config", "schema").stdout)
     assert "repo-url" in schema["properties"]["defaults"]["properties"]
+
+
+def test_plan_backs_off_when_throttled_and_reports_a_missing_workspace(
+    fg: Fg, tmp_path: Path
+) -> None:
+    fleet = _fleet(fg, tmp_path)
+    first, second = fleet.synced("first"), fleet.synced("second")
+    # More 429s than one call's retries allow: the workspace is read again after Retry-After.
+    fg.sandbox.add_fault(
+        path=f"/workspaces/{fleet.ids[first]}/git/connection$", status=429, retryAfter=0, times=7
+    )
+    config = fleet.write(
+        [{"workspace": first}, {"workspace": fleet.name("ghost")}, {"workspace": second}]
+    )
+    result = fg("--output", "json", "plan", "-f", str(config), "--exit-code", expect=1)
+    assert all(f["fired"] == f["times"] for f in fg.sandbox.admin("GET", "/faults")["value"])
+    plans = _plans(json.loads(result.stdout))
+    assert plans[first]["plan"] == plans[second]["plan"] == "nothing"
+    ghost = plans[fleet.name("ghost")]
+    assert ghost["plan"] == "failed to read" and ghost["error"]["code"] == "NotFound"
+    assert f"{fleet.name('ghost')}: NotFound" in result.stderr
