@@ -15,6 +15,7 @@ import click
 from fabric_git.cli.app import AppContext, pass_app
 from fabric_git.cli.choices import PROVIDERS, STRATEGIES
 from fabric_git.cli.constants import ExitCode
+from fabric_git.fleet import DEFAULT_CONCURRENCY
 
 if TYPE_CHECKING:
     from fabric_git.fleet.config import Entry, FleetConfig
@@ -64,7 +65,7 @@ def _fleet_options(function: Any) -> Any:
             "--concurrency",
             metavar="N",
             type=click.IntRange(min=1, max=64),
-            default=32,
+            default=DEFAULT_CONCURRENCY,
             show_default=True,
             help="Workspaces handled at the same time.",
         ),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fabric_git.errors import ResolutionError
+from fabric_git.fleet import DEFAULT_CONCURRENCY
 from fabric_git.models.git import AzureDevOpsDetails, GitConnectionState, GitHubDetails
 from fabric_git.workflows.connection import WORKSPACE_PLACEHOLDER, connection_state
 
@@ -53,7 +54,7 @@ def _settings(details: GitProviderDetails, connection: str | None) -> dict[str, 
 
 
 def import_fleet(
-    client: FabricClient, selectors: Sequence[str] = (), *, concurrency: int = 32
+    client: FabricClient, selectors: Sequence[str] = (), *, concurrency: int = DEFAULT_CONCURRENCY
 ) -> ImportResult:
     """A config document for the workspaces ``selectors`` name (ids, names or globs; all
     workspaces when empty) that are connected to Git; the others are listed as skipped."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from fabric_git.errors import FabricGitError, NotFoundError, ResolutionError
+from fabric_git.fleet import DEFAULT_CONCURRENCY
 from fabric_git.models.git import GitConnectionState, GitHubDetails, InitializationStrategy
 from fabric_git.workflows.connection import WORKSPACE_PLACEHOLDER, connection_state, same_provider
 from fabric_git.workflows.errors import ConnectionMismatchError, WorkflowError
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from fabric_git.workflows.events import ProgressCallback
 
 __all__ = [
-    "DEFAULT_FLEET_CONCURRENCY",
     "BlockedError",
     "CredentialResolver",
     "CredentialSpec",
@@ -40,9 +40,6 @@ __all__ = [
     "plan_fleet",
 ]
 
-# Fleet commands mostly wait on the service (reads, long-running operations), so more of them
-# run at once than ``sync``'s default; a throttled one backs off on its own.
-DEFAULT_FLEET_CONCURRENCY = 32
 # Strategies that settle conflicts (the others leave them to the user).
 _POLICIES = (InitializationStrategy.PREFER_REMOTE, InitializationStrategy.PREFER_WORKSPACE)
 
@@ -338,7 +335,7 @@ def plan_fleet(
     targets: Sequence[Target],
     *,
     pat: Callable[[str], str | None],
-    concurrency: int = DEFAULT_FLEET_CONCURRENCY,
+    concurrency: int = DEFAULT_CONCURRENCY,
     clock: Clock | None = None,
     progress: ProgressCallback | None = None,
 ) -> list[WorkspacePlan]:
@@ -417,7 +414,7 @@ def apply_fleet(
     targets: Sequence[Target],
     *,
     pat: Callable[[str], str | None],
-    concurrency: int = DEFAULT_FLEET_CONCURRENCY,
+    concurrency: int = DEFAULT_CONCURRENCY,
     clock: Clock | None = None,
     progress: ProgressCallback | None = None,
 ) -> list[BatchEntry]:
