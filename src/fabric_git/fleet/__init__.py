@@ -3,6 +3,6 @@ file written from what exists (``importing``). Light on purpose: the command lin
 
 __all__ = ["DEFAULT_CONCURRENCY"]
 
-# Fleet commands mostly wait on the service (reads, long-running operations), so more of them
-# run at once than ``sync``'s default; a throttled one backs off on its own.
-DEFAULT_CONCURRENCY = 32
+# Fleet commands mostly wait on the service (reads, long-running operations), so up to the
+# command line's limit run at once, more than ``sync``'s default; a throttled one backs off.
+DEFAULT_CONCURRENCY = 64
