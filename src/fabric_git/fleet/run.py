@@ -139,10 +139,16 @@ class CredentialResolver:
         self._pat = pat
         self._lock = threading.Lock()
         self._ensured: dict[CredentialSpec, GitCredentials | BaseException] = {}
-        self._connections: list[Any] | None = None
+        self._problems: dict[CredentialSpec, str | None] = {}
 
     def problem(self, spec: CredentialSpec) -> str | None:
         """Why ``spec`` cannot work, found without changing anything; None when it can."""
+        with self._lock:
+            if spec not in self._problems:
+                self._problems[spec] = self._find_problem(spec)
+            return self._problems[spec]
+
+    def _find_problem(self, spec: CredentialSpec) -> str | None:
         from fabric_git.workflows.credentials import find_github_connection
 
         if spec.connection:
@@ -153,12 +159,9 @@ class CredentialResolver:
             return None
         if spec.connection_name is None:
             return None  # no credentials to give: the service's automatic ones
-        with self._lock:
-            found = find_github_connection(
-                self._client,
-                display_name=spec.connection_name,
-                repository_url=spec.repository_url,
-            )
+        found = find_github_connection(
+            self._client, display_name=spec.connection_name, repository_url=spec.repository_url
+        )
         if found is None and not self._pat(spec.pat_env):
             return (
                 f"no connection named {spec.connection_name!r} or for {spec.repository_url}, "
