@@ -7,6 +7,7 @@ the very inputs ``sync`` builds from its command line (``ProviderArgs``, ``SyncO
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ import click
 
 from fabric_git.cli.app import AppContext, pass_app
 from fabric_git.cli.choices import PROVIDERS, STRATEGIES
-from fabric_git.cli.constants import ExitCode
+from fabric_git.cli.constants import EnvVars, ExitCode
 from fabric_git.fleet import DEFAULT_CONCURRENCY
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ def _target(file: str, entry: Entry, timeout: float) -> Target:
         credentials = CredentialSpec(
             connection=values.get("connection"),
             connection_name=name if isinstance(provider, GitHubDetails) else None,
-            pat_env=values.get("pat-env", "FABRIC_GIT_PAT"),
+            pat_env=values.get("pat-env", EnvVars.PAT_DEFAULT),
             repository_url=github_url(provider),
         )
     options = SyncOptions(
@@ -149,7 +150,7 @@ def _load(app: AppContext, file: Path, only: tuple[str, ...]) -> tuple[FleetConf
     return config, _targets(config, only, app.options.timeout)
 
 
-def _pat_reader(pat_stdin: bool) -> Any:
+def _pat_reader(pat_stdin: bool) -> Callable[[str], str | None]:
     """PATs by environment variable, or the one read from stdin for all."""
     from fabric_git.cli.options import read_pat
 
