@@ -9,9 +9,11 @@ by ``fabric-git apply`` with instant operations, untimed.
 - plan: 200 workspaces, each connected, initialized and holding one committed notebook. Reading
   one is a connection read and a 2 s Get Status. ``fabric-git plan`` with the default
   concurrency (A) against ``--concurrency 1`` (B), interleaved A B A B on the same fleet.
-- apply: 50 workspaces, drifted again before every run: half disconnected by hand, half with
-  an edited notebook (``strategy: prefer-workspace``, so apply commits it). ``fabric-git apply``
-  with the default concurrency (A) against ``--concurrency 1`` (B), interleaved A B A B.
+- apply: 50 workspaces, drifted again before every run: half disconnected by hand (apply
+  connects and initializes them), half behind their branch, where one pushed commit changed
+  their notebooks (apply updates them). ``fabric-git apply`` with the default concurrency (A)
+  against ``--concurrency 1`` (B), interleaved A B A B. (No drift that commits: 25 commits on
+  one branch at once mostly measure their collisions, each retried after a fresh status.)
 
 A run counts only if the command exits 0 and reports what it should (every workspace "nothing"
 for plan; every workspace applied, and a plan right after finding nothing, for apply). The
@@ -112,15 +114,25 @@ class _Fleet:
             argv, env=self.env, capture_output=True, check=False, timeout=RUN_TIMEOUT
         )
 
-    def drift(self, names: list[str], round_: int) -> None:
-        """Half disconnected by hand, half with an edited notebook."""
+    def drift(self, names: list[str], round_: int, git_url: str) -> None:
+        """Half disconnected by hand; half behind their branch (one pushed commit changes
+        their notebooks)."""
+        from fabric_git.cli._sandbox import GitWorkTree
+
         _fast(self.api)
+        clone = self.scratch / f"clone-{round_}"
+        tree = GitWorkTree(clone, pat=None)
+        url = f"{git_url}/github/{OWNER}/{REPOSITORY}.git"
+        tree.git("clone", "--quiet", url, str(clone), cwd=self.scratch)
+        tree.git("config", "user.name", "Bench")
+        tree.git("config", "user.email", "bench@example.com")
         for index, name in enumerate(names):
             if index % 2 == 0:
                 self.api.disconnect(self.ids[name])
             else:
-                text = f"print({index})\n# edit {round_}\n"
-                self.api.update_definition(self.ids[name], self.items[name], _notebook(text))
+                relative = f"{name}/Load.Notebook/notebook-content.py"
+                tree.write(relative, tree.read(relative) + f"# change {round_}\n")
+        tree.commit_and_push(f"round {round_}")
 
 
 def _tail(done: subprocess.CompletedProcess[bytes]) -> str:
@@ -200,7 +212,7 @@ def _apply_runs(scratch: Path) -> tuple[list[float], list[float], str | None]:
         for round_, (label, extra, into) in enumerate(
             (("A", (), concurrent), ("B", ("--concurrency", "1"), sequential)) * 2
         ):
-            fleet.drift(names, round_)
+            fleet.drift(names, round_, server.git_url)
             _slow(api)
             seconds, done = _timed(
                 lambda extra=extra: fleet.cli("apply", "-f", str(config), *extra)
@@ -256,7 +268,7 @@ def run() -> list[Figure]:
         *_ratio(
             f"apply {APPLY_WORKSPACES} drifted workspaces (2 s operations): "
             "concurrent / sequential",
-            "half reconnected and initialized, half committing an edited notebook",
+            "half reconnected and initialized, half updated to a pushed commit",
             _guarded(_apply_runs, "bench-fleet-apply-"),
         ),
     ]
