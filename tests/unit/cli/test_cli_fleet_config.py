@@ -75,8 +75,11 @@ def test_a_problem_names_the_file_the_line_and_the_key(text: str, where: str, wo
         parse(text, "f.yml")
     message = str(raised.value)
     assert message.startswith(where) and words in message, message
-    failure = classify(raised.value)
+    failure = classify(raised.value, command="plan")
     assert failure.exit_code == ExitCode.USAGE and failure.code == "InvalidConfig"
+    # What to do next points at the file's reference, not at options the command does not have.
+    assert failure.hint is not None and "docs/config.md" in failure.hint, failure.hint
+    assert "--help" not in failure.hint
 
 
 def test_worst_exit_code_puts_failures_before_differences() -> None:
