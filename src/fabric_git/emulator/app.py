@@ -71,7 +71,7 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
         error = errors.entity_not_found()
     else:
         error = EmulatorError(status, "InvalidRequest", "The request could not be served")
-    return json_response(error.to_body(request.scope.get(REQUEST_ID_KEY)), error.status)
+    return error_response(error, request.scope.get(REQUEST_ID_KEY))
 
 
 class RequestMiddleware:
@@ -171,7 +171,14 @@ async def _replay_nothing() -> Message:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
+def error_response(error: EmulatorError, request_id: str | None) -> Response:
+    """The one builder of error answers: the ``ErrorResponse`` body, the error's own headers and
+    ``x-ms-public-api-error-code`` (Fabric's copy of the body's ``errorCode``)."""
+    headers = {**error.headers, "x-ms-public-api-error-code": error.error_code}
+    return json_response(error.to_body(request_id), error.status, headers=headers)
+
+
 async def _send_error(exc: EmulatorError, request_id: str, send: Send) -> None:
-    response = json_response(exc.to_body(request_id), exc.status, headers=exc.headers)
+    response = error_response(exc, request_id)
     scope: dict[str, Any] = {"type": "http"}
     await response(scope, _replay_nothing, send)

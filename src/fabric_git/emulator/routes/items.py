@@ -67,7 +67,7 @@ def parse_create(body: Body) -> CreateItem:
     name = body.required_text("displayName", allow_empty=False)
     item_type = body.required_text("type")
     description = body.text("description", max_length=DESCRIPTION_LIMIT) or ""
-    folder_id = body.guid("folderId")
+    folder_id = body.folder_guid("folderId")
     parts = parse_definition(body.raw("definition")) if "definition" in body else None
     if parts is not None and "creationPayload" in body:
         raise body.invalid("definition", "Use either creationPayload or definition")
@@ -256,7 +256,7 @@ def delete_item(request: Request) -> Response:
 
 def move_item(request: Request) -> Response:
     workspace_id, item_id = _ids(request)
-    target = read_body(request, optional=True).guid("targetFolderId")
+    target = read_body(request, optional=True).folder_guid("targetFolderId")
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
         backend.get_item(conn, workspace_id, item_id)
