@@ -17,12 +17,13 @@ from fabric_git.emulator.routes import (
     connections,
     folders,
     git,
+    item_types,
     items,
     operations,
     workspaces,
 )
 
-_API_MODULES = (workspaces, capacities, items, folders, connections, operations, git)
+_API_MODULES = (workspaces, capacities, items, item_types, folders, connections, operations, git)
 
 
 def api_routes() -> list[BaseRoute]:

@@ -63,9 +63,10 @@ class ItemChanges:
     description: str | None
 
 
-def parse_create(body: Body) -> CreateItem:
+def parse_create(body: Body, item_type: str | None = None) -> CreateItem:
+    """A create request; an item-type path (``item_type``) names the type, ``/items`` the body."""
     name = body.required_text("displayName", allow_empty=False)
-    item_type = body.required_text("type")
+    item_type = item_type or body.required_text("type")
     description = body.text("description", max_length=DESCRIPTION_LIMIT) or ""
     folder_id = body.folder_guid("folderId")
     parts = parse_definition(body.raw("definition")) if "definition" in body else None
@@ -139,9 +140,22 @@ def definition_json(parts: dict[str, bytes]) -> dict[str, Any]:
     }
 
 
-def _ids(request: Request) -> tuple[str, str]:
+@dataclass(frozen=True)
+class View:
+    """Which items a path serves: all of them (``/items``), or one type's
+    (``/notebooks/{notebookId}``: the same items, only those of that type)."""
+
+    item_type: str | None = None
+    id_param: str = "itemId"
+    collection: str = "items"
+
+
+ALL_ITEMS = View()
+
+
+def _ids(request: Request, view: View) -> tuple[str, str]:
     workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
-    item_id = path_guid(request, "itemId", errors.item_not_found)
+    item_id = path_guid(request, view.id_param, errors.item_not_found)
     return workspace_id, item_id
 
 
@@ -158,9 +172,9 @@ def _folder_ids_under(
     return {root}
 
 
-def list_items(request: Request) -> Response:
+def list_items(request: Request, view: View = ALL_ITEMS) -> Response:
     workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
-    item_type = request.query_params.get("type")
+    item_type = view.item_type or request.query_params.get("type")
     recursive = query_bool(request, "recursive")
     root = request.query_params.get("rootFolderId")
     with emulator_state(request).store.read() as conn:
@@ -173,9 +187,9 @@ def list_items(request: Request) -> Response:
     return page_response(request, [item_json(r) for r in records])
 
 
-def create_item(request: Request) -> Response:
+def create_item(request: Request, view: View = ALL_ITEMS) -> Response:
     workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
-    new = parse_create(read_body(request))
+    new = parse_create(read_body(request), view.item_type)
     state = emulator_state(request)
     principal = principal_of(request)
     with state.store.read() as conn:
@@ -213,7 +227,9 @@ def create_item(request: Request) -> Response:
             access="none",
         )
     body = create()
-    location = absolute_url(request, f"/v1/workspaces/{workspace_id}/items/{body['id']}")
+    location = absolute_url(
+        request, f"/v1/workspaces/{workspace_id}/{view.collection}/{body['id']}"
+    )
     return json_response(body, 201, headers={"Location": location})
 
 
@@ -223,19 +239,21 @@ def _apply_platform_on_create(parts: dict[str, bytes] | None) -> dict[str, bytes
     return {path: data for path, data in parts.items() if path != PLATFORM_FILE}
 
 
-def get_item(request: Request) -> Response:
-    workspace_id, item_id = _ids(request)
+def get_item(request: Request, view: View = ALL_ITEMS) -> Response:
+    workspace_id, item_id = _ids(request, view)
     with emulator_state(request).store.read() as conn:
         require_role(conn, workspace_id, principal_of(request), "Viewer")
-        return json_response(item_json(backend.get_item(conn, workspace_id, item_id)))
+        return json_response(
+            item_json(backend.get_item(conn, workspace_id, item_id, view.item_type))
+        )
 
 
-def update_item(request: Request) -> Response:
-    workspace_id, item_id = _ids(request)
+def update_item(request: Request, view: View = ALL_ITEMS) -> Response:
+    workspace_id, item_id = _ids(request, view)
     changes = parse_changes(read_body(request))
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
-        backend.get_item(conn, workspace_id, item_id)
+        backend.get_item(conn, workspace_id, item_id, view.item_type)
         record = backend.update_item(
             conn,
             item_id,
@@ -245,36 +263,36 @@ def update_item(request: Request) -> Response:
     return json_response(item_json(record))
 
 
-def delete_item(request: Request) -> Response:
-    workspace_id, item_id = _ids(request)
+def delete_item(request: Request, view: View = ALL_ITEMS) -> Response:
+    workspace_id, item_id = _ids(request, view)
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
-        backend.get_item(conn, workspace_id, item_id)
+        backend.get_item(conn, workspace_id, item_id, view.item_type)
         backend.delete_item(conn, item_id)
     return empty_response()
 
 
-def move_item(request: Request) -> Response:
-    workspace_id, item_id = _ids(request)
+def move_item(request: Request, view: View = ALL_ITEMS) -> Response:
+    workspace_id, item_id = _ids(request, view)
     target = read_body(request, optional=True).folder_guid("targetFolderId")
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
-        backend.get_item(conn, workspace_id, item_id)
+        backend.get_item(conn, workspace_id, item_id, view.item_type)
         record = backend.update_item(conn, item_id, folder_id=target)
     return json_response({"value": [item_json(record)]})
 
 
-def get_definition(request: Request) -> Response:
-    workspace_id, item_id = _ids(request)
+def get_definition(request: Request, view: View = ALL_ITEMS) -> Response:
+    workspace_id, item_id = _ids(request, view)
     state = emulator_state(request)
     principal = principal_of(request)
     with state.store.read() as conn:
         require_role(conn, workspace_id, principal, "Contributor")
-        backend.get_item(conn, workspace_id, item_id)
+        backend.get_item(conn, workspace_id, item_id, view.item_type)
 
     def read_definition() -> dict[str, Any]:
         with state.store.read() as conn:
-            item = backend.get_item(conn, workspace_id, item_id)
+            item = backend.get_item(conn, workspace_id, item_id, view.item_type)
             parts = backend.get_parts(conn, item_id)
             parts[PLATFORM_FILE] = backend.platform_file(conn, item)
         return definition_json(parts)
@@ -289,8 +307,8 @@ def get_definition(request: Request) -> Response:
     )
 
 
-def update_definition(request: Request) -> Response:
-    workspace_id, item_id = _ids(request)
+def update_definition(request: Request, view: View = ALL_ITEMS) -> Response:
+    workspace_id, item_id = _ids(request, view)
     update_metadata = query_bool(request, "updateMetadata") is True
     parts = parse_definition(read_body(request).raw("definition"))
     metadata = None
@@ -302,13 +320,13 @@ def update_definition(request: Request) -> Response:
     principal = principal_of(request)
     with state.store.read() as conn:
         require_role(conn, workspace_id, principal, "Contributor")
-        item = backend.get_item(conn, workspace_id, item_id)
+        item = backend.get_item(conn, workspace_id, item_id, view.item_type)
     if metadata is not None and metadata.type not in (None, item.type):
         raise errors.invalid_definition("The .platform type does not match the item's type")
 
     def write_definition() -> None:
         with state.store.write() as conn:
-            backend.get_item(conn, workspace_id, item_id)
+            backend.get_item(conn, workspace_id, item_id, view.item_type)
             if metadata is not None:
                 backend.update_item(
                     conn,
