@@ -4,7 +4,8 @@
 Per item type with a spec folder: its collection segment under
 ``/workspaces/{workspaceId}/``, its id parameter, the operationIds of the Git-workflow
 paths it has (list, create, get, update, delete, getDefinition, updateDefinition) and the
-formats its getDefinition names."""
+formats its getDefinition names. One module because it is one generated table.
+"""
 
 from __future__ import annotations
 
