@@ -84,6 +84,10 @@ def derive() -> list[dict[str, Any]]:
                     kind, collection, id_param = definition[3], definition[1], definition[2]
                     if kind == "getDefinition":
                         entry["formats"] = _formats(operation)
+                    # Some types answer the item itself on a finished update (Lakehouse).
+                    done = operation["responses"].get("200", {})
+                    if kind == "updateDefinition" and "schema" in done:
+                        entry["update_definition_returns_item"] = True
                 else:
                     kind = ""
                     for (verb, pattern), name in _KINDS.items():
@@ -131,6 +135,7 @@ def render() -> str:
         '    id_param: str  # /workspaces/{workspaceId}/<collection>/{<id_param>} ("": none)',
         "    operations: dict[str, str]  # kind (list, create, ...) -> operationId",
         "    formats: tuple[str, ...]  # the formats the type's getDefinition names",
+        "    update_definition_returns_item: bool = False  # its 200 body is the item",
         "",
         "",
         "ITEM_TYPES: tuple[ItemTypePaths, ...] = (",
@@ -145,6 +150,11 @@ def render() -> str:
             f'        id_param="{entry.get("id_param", "")}",',
             f"        operations={{{ops}}},",
             f"        formats=({formats}),",
+            *(
+                ["        update_definition_returns_item=True,"]
+                if entry.get("update_definition_returns_item")
+                else []
+            ),
             "    ),",
         ]
     lines.append(")")

@@ -42,6 +42,22 @@ def emulated_operation_ids() -> set[str]:
     return {name for name in names if isinstance(name, str)} & set(spec.operations())
 
 
+def emulated_item_type_operations() -> list[spec.Operation]:
+    """Item-type operations the emulator serves: the table's, at the table's paths."""
+    from fabric_git.emulator.item_types import ITEM_TYPES
+
+    served = {
+        (op_id, f"/workspaces/{{workspaceId}}/{t.collection}")
+        for t in ITEM_TYPES
+        for op_id in t.operations.values()
+    }
+    return [
+        op
+        for op in spec.item_type_operations()
+        if any(op.operation_id == i and op.path.startswith(c) for i, c in served)
+    ]
+
+
 @dataclass(frozen=True)
 class _Template:
     operation: spec.Operation
@@ -51,7 +67,7 @@ class _Template:
 
 def _templates() -> list[_Template]:
     found = []
-    for op in spec.operations().values():
+    for op in [*spec.operations().values(), *spec.item_type_operations()]:
         if "?" in op.path:  # beta variants keyed by a query string; never emulated
             continue
         regex = re.sub(

@@ -19,6 +19,7 @@ class ItemTypePaths:
     id_param: str  # /workspaces/{workspaceId}/<collection>/{<id_param>} ("": none)
     operations: dict[str, str]  # kind (list, create, ...) -> operationId
     formats: tuple[str, ...]  # the formats the type's getDefinition names
+    update_definition_returns_item: bool = False  # its 200 body is the item
 
 
 ITEM_TYPES: tuple[ItemTypePaths, ...] = (
@@ -378,6 +379,7 @@ ITEM_TYPES: tuple[ItemTypePaths, ...] = (
             "updateDefinition": "Items_UpdateLakehouseDefinition",
         },
         formats=(),
+        update_definition_returns_item=True,
     ),
     ItemTypePaths(
         type="MLExperiment",

@@ -35,6 +35,9 @@ def test_the_table_is_the_one_the_spec_implies():
             "id_param": t.id_param,
             "operations": t.operations,
             "formats": list(t.formats),
+            **(
+                {"update_definition_returns_item": True} if t.update_definition_returns_item else {}
+            ),
         }
         for t in ITEM_TYPES
     ]

@@ -37,7 +37,9 @@ _KINDS: dict[str, tuple[str, str, _ViewHandler]] = {
 
 
 def view_of(paths: ItemTypePaths) -> items.View:
-    return items.View(paths.type, paths.id_param, paths.collection)
+    return items.View(
+        paths.type, paths.id_param, paths.collection, paths.update_definition_returns_item
+    )
 
 
 def type_routes(paths: ItemTypePaths) -> list[BaseRoute]:

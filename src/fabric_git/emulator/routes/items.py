@@ -148,6 +148,7 @@ class View:
     item_type: str | None = None
     id_param: str = "itemId"
     collection: str = "items"
+    update_definition_returns_item: bool = False
 
 
 ALL_ITEMS = View()
@@ -312,9 +313,9 @@ def update_definition(request: Request, view: View = ALL_ITEMS) -> Response:
     update_metadata = query_bool(request, "updateMetadata") is True
     parts = parse_definition(read_body(request).raw("definition"))
     metadata = None
-    if update_metadata:
-        if PLATFORM_FILE not in parts:
-            raise errors.invalid_definition("updateMetadata needs a .platform part")
+    # The spec: "when set to true and the .platform file is provided"; without one, the
+    # definition is updated and the metadata left as it is.
+    if update_metadata and PLATFORM_FILE in parts:
         metadata = backend.read_platform(parts[PLATFORM_FILE])
     state = emulator_state(request)
     principal = principal_of(request)
@@ -324,7 +325,7 @@ def update_definition(request: Request, view: View = ALL_ITEMS) -> Response:
     if metadata is not None and metadata.type not in (None, item.type):
         raise errors.invalid_definition("The .platform type does not match the item's type")
 
-    def write_definition() -> None:
+    def write_definition() -> dict[str, Any] | None:
         with state.store.write() as conn:
             backend.get_item(conn, workspace_id, item_id, view.item_type)
             if metadata is not None:
@@ -335,6 +336,8 @@ def update_definition(request: Request, view: View = ALL_ITEMS) -> Response:
                     description=metadata.description,
                 )
             backend.set_parts(conn, item_id, parts)
+            if view.update_definition_returns_item:
+                return item_json(backend.get_item(conn, workspace_id, item_id))
         return None
 
     return run_operation(
@@ -342,7 +345,7 @@ def update_definition(request: Request, view: View = ALL_ITEMS) -> Response:
         workspace_id=workspace_id,
         kind="UpdateItemDefinition",
         work=write_definition,
-        has_result=False,
+        has_result=view.update_definition_returns_item,
         access="none",
     )
 
