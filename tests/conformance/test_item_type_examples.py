@@ -51,6 +51,7 @@ def _cases() -> dict[str, list[tuple[spec.Operation, Path]]]:
 
 CASES = _cases()
 
+_NOTEBOOK_SOURCE = b"# Fabric notebook source\n\n# CELL ********************\n\nprint(1)\n"
 _NOTEBOOK_IPYNB = json.dumps(
     {
         "nbformat": 4,
@@ -96,7 +97,7 @@ def _replay(stage: Stage, op: spec.Operation, file: Path, status: int) -> list[s
     ws = stage.workspace(f"{file.stem} {status}")
     path = op.path.replace("{workspaceId}", ws)
     if paths.id_param and f"{{{paths.id_param}}}" in path:
-        content = {"notebook-content.py": b"# Fabric notebook source\n\n# CELL ****\n\n1\n"}
+        content = {"notebook-content.py": _NOTEBOOK_SOURCE}
         item = stage.item(ws, "Example item", paths.type, content)
         path = path.replace(f"{{{paths.id_param}}}", item)
     body = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import posixpath
 import sqlite3
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fabric_git.emulator import errors
+from fabric_git.emulator.backend import definition_formats as formats
 from fabric_git.emulator.backend import folders as folder_backend
 from fabric_git.emulator.backend import items as backend
 from fabric_git.emulator.backend.items import PLATFORM_FILE, ItemRecord
@@ -55,6 +57,7 @@ class CreateItem:
     description: str
     folder_id: str | None
     parts: dict[str, bytes] | None  # None: created without a definition
+    definition_format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ def parse_create(body: Body, item_type: str | None = None) -> CreateItem:
         description=description,
         folder_id=folder_id,
         parts=parts,
+        definition_format=parse_definition_format(body.raw("definition")),
     )
 
 
@@ -116,6 +120,14 @@ def parse_definition(value: object, field: str = "definition") -> dict[str, byte
             raise errors.invalid_input(f"{where}.path", "The path appears twice")
         result[path] = data
     return result
+
+
+def parse_definition_format(value: object, field: str = "definition") -> str | None:
+    """The definition's optional ``format`` (``ipynb``, ``fabricGitSource``, ``TMDL``...)."""
+    found = value.get("format") if isinstance(value, dict) else None
+    if found is not None and not isinstance(found, str):
+        raise errors.invalid_input(f"{field}.format", "The value must be a string")
+    return found or None
 
 
 def _is_relative_file_path(path: str) -> bool:
@@ -191,6 +203,9 @@ def list_items(request: Request, view: View = ALL_ITEMS) -> Response:
 def create_item(request: Request, view: View = ALL_ITEMS) -> Response:
     workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
     new = parse_create(read_body(request), view.item_type)
+    if new.parts is not None:
+        parts = formats.import_parts(new.type, new.parts, new.definition_format)
+        new = dataclasses.replace(new, parts=parts)
     state = emulator_state(request)
     principal = principal_of(request)
     with state.store.read() as conn:
@@ -285,16 +300,18 @@ def move_item(request: Request, view: View = ALL_ITEMS) -> Response:
 
 def get_definition(request: Request, view: View = ALL_ITEMS) -> Response:
     workspace_id, item_id = _ids(request, view)
+    format = request.query_params.get("format") or None
     state = emulator_state(request)
     principal = principal_of(request)
     with state.store.read() as conn:
         require_role(conn, workspace_id, principal, "Contributor")
-        backend.get_item(conn, workspace_id, item_id, view.item_type)
+        item = backend.get_item(conn, workspace_id, item_id, view.item_type)
+        formats.check_format(item.type, backend.get_parts(conn, item_id), format)
 
     def read_definition() -> dict[str, Any]:
         with state.store.read() as conn:
             item = backend.get_item(conn, workspace_id, item_id, view.item_type)
-            parts = backend.get_parts(conn, item_id)
+            parts = formats.export_parts(item.type, backend.get_parts(conn, item_id), format)
             parts[PLATFORM_FILE] = backend.platform_file(conn, item)
         return definition_json(parts)
 
@@ -311,7 +328,9 @@ def get_definition(request: Request, view: View = ALL_ITEMS) -> Response:
 def update_definition(request: Request, view: View = ALL_ITEMS) -> Response:
     workspace_id, item_id = _ids(request, view)
     update_metadata = query_bool(request, "updateMetadata") is True
-    parts = parse_definition(read_body(request).raw("definition"))
+    definition = read_body(request).raw("definition")
+    parts = parse_definition(definition)
+    definition_format = parse_definition_format(definition)
     metadata = None
     # The spec: "when set to true and the .platform file is provided"; without one, the
     # definition is updated and the metadata left as it is.
@@ -324,6 +343,7 @@ def update_definition(request: Request, view: View = ALL_ITEMS) -> Response:
         item = backend.get_item(conn, workspace_id, item_id, view.item_type)
     if metadata is not None and metadata.type not in (None, item.type):
         raise errors.invalid_definition("The .platform type does not match the item's type")
+    parts = formats.import_parts(item.type, parts, definition_format)
 
     def write_definition() -> dict[str, Any] | None:
         with state.store.write() as conn:
