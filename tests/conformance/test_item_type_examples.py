@@ -31,6 +31,7 @@ from conformance.conformance_support import (
     json_body,
     lro_header_problems,
     platform_file,
+    spec_path,
 )
 from fabric_git.emulator.item_types import ITEM_TYPES, ItemTypePaths
 
@@ -95,7 +96,7 @@ def _replay(stage: Stage, op: spec.Operation, file: Path, status: int) -> list[s
     example = json.loads(file.read_text(encoding="utf-8"))
     params = example["parameters"]
     ws = stage.workspace(f"{file.stem} {status}")
-    path = op.path.replace("{workspaceId}", ws)
+    path = str(spec_path(op)).replace("{workspaceId}", ws)
     if paths.id_param and f"{{{paths.id_param}}}" in path:
         content = {"notebook-content.py": _NOTEBOOK_SOURCE}
         item = stage.item(ws, "Example item", paths.type, content)

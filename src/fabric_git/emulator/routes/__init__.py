@@ -27,7 +27,8 @@ _API_MODULES = (workspaces, capacities, items, item_types, folders, connections,
 
 
 def api_routes() -> list[BaseRoute]:
-    return [route for module in _API_MODULES for route in module.ROUTES]
+    routes = [route for module in _API_MODULES for route in module.ROUTES]
+    return routes + item_types.FALLBACK_ROUTES
 
 
 def admin_routes() -> list[BaseRoute]:

@@ -26,7 +26,7 @@ T = TypeVar("T")
 Handler = Callable[[Request], Response]
 
 
-def route(path: str, handler: Handler, method: str, name: str) -> Route:
+def route(path: str, handler: Handler, method: str | list[str], name: str) -> Route:
     """A route named after its spec operationId, whose handler (a sync function) runs on a
     worker thread under the emulator's own thread limiter (``EmulatorState.limiter``)."""
 
@@ -34,7 +34,8 @@ def route(path: str, handler: Handler, method: str, name: str) -> Route:
         limiter = emulator_state(request).limiter
         return await anyio.to_thread.run_sync(handler, request, limiter=limiter)
 
-    return Route(path, endpoint, methods=[method], name=name)
+    methods = [method] if isinstance(method, str) else method
+    return Route(path, endpoint, methods=methods, name=name)
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

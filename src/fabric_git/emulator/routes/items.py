@@ -7,6 +7,7 @@ import binascii
 import dataclasses
 import posixpath
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,6 +162,14 @@ class View:
     id_param: str = "itemId"
     collection: str = "items"
     update_definition_returns_item: bool = False
+    # The type's own ``properties`` (an Environment's publishDetails), on its own paths only.
+    properties: Callable[[sqlite3.Connection, ItemRecord], dict[str, Any]] | None = None
+
+    def item_json(self, conn: sqlite3.Connection, record: ItemRecord) -> dict[str, Any]:
+        body = item_json(record)
+        if self.properties is not None:
+            body["properties"] = self.properties(conn, record)
+        return body
 
 
 ALL_ITEMS = View()
@@ -197,7 +206,8 @@ def list_items(request: Request, view: View = ALL_ITEMS) -> Response:
             root_id = query_guid(request, "rootFolderId")
             allowed = _folder_ids_under(conn, workspace_id, root_id, recursive is not False)
             records = [r for r in records if r.folder_id in allowed]
-    return page_response(request, [item_json(r) for r in records])
+        values = [view.item_json(conn, r) for r in records]
+    return page_response(request, values)
 
 
 def create_item(request: Request, view: View = ALL_ITEMS) -> Response:
@@ -231,7 +241,7 @@ def create_item(request: Request, view: View = ALL_ITEMS) -> Response:
                 parts=_apply_platform_on_create(new.parts),
                 now=state.clock.now(),
             )
-        return item_json(record)
+            return view.item_json(conn, record)
 
     if state.settings.lro_mode == "async":
         return run_operation(
@@ -259,9 +269,8 @@ def get_item(request: Request, view: View = ALL_ITEMS) -> Response:
     workspace_id, item_id = _ids(request, view)
     with emulator_state(request).store.read() as conn:
         require_role(conn, workspace_id, principal_of(request), "Viewer")
-        return json_response(
-            item_json(backend.get_item(conn, workspace_id, item_id, view.item_type))
-        )
+        record = backend.get_item(conn, workspace_id, item_id, view.item_type)
+        return json_response(view.item_json(conn, record))
 
 
 def update_item(request: Request, view: View = ALL_ITEMS) -> Response:
@@ -276,7 +285,8 @@ def update_item(request: Request, view: View = ALL_ITEMS) -> Response:
             display_name=changes.display_name,
             description=changes.description,
         )
-    return json_response(item_json(record))
+        body = view.item_json(conn, record)
+    return json_response(body)
 
 
 def delete_item(request: Request, view: View = ALL_ITEMS) -> Response:
@@ -357,7 +367,7 @@ def update_definition(request: Request, view: View = ALL_ITEMS) -> Response:
                 )
             backend.set_parts(conn, item_id, parts)
             if view.update_definition_returns_item:
-                return item_json(backend.get_item(conn, workspace_id, item_id))
+                return view.item_json(conn, backend.get_item(conn, workspace_id, item_id))
         return None
 
     return run_operation(
