@@ -50,13 +50,19 @@ def test_publish_records_publish_details_and_keeps_the_definition(emu, clock):
             f"/workspaces/{ws}/environments/{env}/staging/publish", params={"beta": "False"}
         )
         assert accepted.status_code == 202, accepted.text
+        # The accepted publish, as JSON (fabric-cicd reads the 202's body).
+        running = accepted.json()["publishDetails"]
+        assert running["state"] == "Running" and "endTime" not in running
         operation = accepted.headers["x-ms-operation-id"]
-        clock.advance(5)
         emu.state.operations.wait_idle()
+        during = client.get(f"/workspaces/{ws}/environments/{env}").json()
+        assert during["properties"]["publishDetails"] == running
+        clock.advance(5)
         result = client.get(f"/operations/{operation}/result")
         assert result.status_code == 200, result.text
         details = result.json()["publishDetails"]
-        assert details["state"] == "Success" and details["targetVersion"]
+        assert details["state"] == "Success" and details["endTime"]
+        assert details["targetVersion"] == running["targetVersion"]
         listed = client.get(f"/workspaces/{ws}/environments/")
         assert listed.status_code == 200, listed.text
         (item,) = listed.json()["value"]

@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from fabric_git.emulator.ids import new_id
-
 
 @dataclass(frozen=True)
 class PublishDetails:
@@ -25,25 +23,29 @@ class PublishDetails:
 NEVER_PUBLISHED = PublishDetails("Success")
 
 
-def publish_details(conn: sqlite3.Connection, item_id: str) -> PublishDetails:
+def publish_details(conn: sqlite3.Connection, item_id: str, now: float) -> PublishDetails:
+    """The last publish: ``Running`` until its end time (the operation's reported duration)."""
     row = conn.execute(
-        "SELECT state, target_version, start_time, end_time FROM environment_publishes"
-        " WHERE item_id = ?",
+        "SELECT target_version, start_time, end_time FROM environment_publishes WHERE item_id = ?",
         (item_id,),
     ).fetchone()
     if row is None:
         return NEVER_PUBLISHED
-    return PublishDetails(row[0], row[1], row[2], row[3])
+    version, start, end = row
+    if now < end:
+        return PublishDetails("Running", version, start)
+    return PublishDetails("Success", version, start, end)
 
 
-def publish(conn: sqlite3.Connection, item_id: str, now: float) -> PublishDetails:
-    """Publish the Environment's definition as it stands (a new target version)."""
-    details = PublishDetails("Success", new_id(), now, now)
+def publish(
+    conn: sqlite3.Connection, item_id: str, *, target_version: str, start: float, end: float
+) -> None:
+    """Publish the Environment's definition as it stands, as ``target_version``, reported as
+    running from ``start`` to ``end``."""
     conn.execute(
         "INSERT INTO environment_publishes (item_id, state, target_version, start_time, end_time)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (item_id) DO UPDATE SET state = excluded.state,"
+        " VALUES (?, 'Success', ?, ?, ?) ON CONFLICT (item_id) DO UPDATE SET"
         " target_version = excluded.target_version, start_time = excluded.start_time,"
         " end_time = excluded.end_time",
-        (item_id, details.state, details.target_version, details.start_time, details.end_time),
+        (item_id, target_version, start, end),
     )
-    return details

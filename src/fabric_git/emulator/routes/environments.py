@@ -19,7 +19,7 @@ from fabric_git.emulator.backend import environments as backend
 from fabric_git.emulator.backend import items as item_backend
 from fabric_git.emulator.backend.items import ItemRecord
 from fabric_git.emulator.backend.workspaces import require_role
-from fabric_git.emulator.ids import iso_utc
+from fabric_git.emulator.ids import iso_utc, new_id
 from fabric_git.emulator.routes._http import (
     emulator_state,
     path_guid,
@@ -47,8 +47,9 @@ def publish_details_json(details: backend.PublishDetails) -> dict[str, Any]:
     return body
 
 
-def properties_json(conn: sqlite3.Connection, record: ItemRecord) -> dict[str, Any]:
-    return {"publishDetails": publish_details_json(backend.publish_details(conn, record.id))}
+def properties_json(conn: sqlite3.Connection, record: ItemRecord, now: float) -> dict[str, Any]:
+    details = backend.publish_details(conn, record.id, now)
+    return {"publishDetails": publish_details_json(details)}
 
 
 def publish_environment(request: Request) -> Response:
@@ -63,13 +64,21 @@ def publish_environment(request: Request) -> Response:
     with state.store.read() as conn:
         require_role(conn, workspace_id, principal, "Contributor")
         item_backend.get_item(conn, workspace_id, item_id, ENVIRONMENT)
+    start = state.clock.now()
+    asynchronous = state.settings.lro_mode == "async"
+    end = start + (state.settings.lro_duration if asynchronous else 0.0)
+    version = new_id()
 
     def publish() -> dict[str, Any]:
         with state.store.write() as conn:
             item_backend.get_item(conn, workspace_id, item_id, ENVIRONMENT)
-            details = backend.publish(conn, item_id, state.clock.now())
-        return {"publishDetails": publish_details_json(details)}
+            backend.publish(conn, item_id, target_version=version, start=start, end=end)
+        done = backend.PublishDetails("Success", version, start, end)
+        return {"publishDetails": publish_details_json(done)}
 
+    # fabric-cicd submits a publish without polling and reads the 202's body as JSON: it
+    # carries the accepted publish (the spec names no 202 body; DEVIATIONS.md).
+    running = backend.PublishDetails("Running", version, start)
     return run_operation(
         request,
         workspace_id=workspace_id,
@@ -77,6 +86,7 @@ def publish_environment(request: Request) -> Response:
         work=publish,
         has_result=True,
         access="none",
+        accepted={"publishDetails": publish_details_json(running)},
     )
 
 

@@ -163,12 +163,12 @@ class View:
     collection: str = "items"
     update_definition_returns_item: bool = False
     # The type's own ``properties`` (an Environment's publishDetails), on its own paths only.
-    properties: Callable[[sqlite3.Connection, ItemRecord], dict[str, Any]] | None = None
+    properties: Callable[[sqlite3.Connection, ItemRecord, float], dict[str, Any]] | None = None
 
-    def item_json(self, conn: sqlite3.Connection, record: ItemRecord) -> dict[str, Any]:
+    def item_json(self, conn: sqlite3.Connection, record: ItemRecord, now: float) -> dict[str, Any]:
         body = item_json(record)
         if self.properties is not None:
-            body["properties"] = self.properties(conn, record)
+            body["properties"] = self.properties(conn, record, now)
         return body
 
 
@@ -206,7 +206,8 @@ def list_items(request: Request, view: View = ALL_ITEMS) -> Response:
             root_id = query_guid(request, "rootFolderId")
             allowed = _folder_ids_under(conn, workspace_id, root_id, recursive is not False)
             records = [r for r in records if r.folder_id in allowed]
-        values = [view.item_json(conn, r) for r in records]
+        now = emulator_state(request).clock.now()
+        values = [view.item_json(conn, r, now) for r in records]
     return page_response(request, values)
 
 
@@ -241,7 +242,7 @@ def create_item(request: Request, view: View = ALL_ITEMS) -> Response:
                 parts=_apply_platform_on_create(new.parts),
                 now=state.clock.now(),
             )
-            return view.item_json(conn, record)
+            return view.item_json(conn, record, state.clock.now())
 
     if state.settings.lro_mode == "async":
         return run_operation(
@@ -270,7 +271,8 @@ def get_item(request: Request, view: View = ALL_ITEMS) -> Response:
     with emulator_state(request).store.read() as conn:
         require_role(conn, workspace_id, principal_of(request), "Viewer")
         record = backend.get_item(conn, workspace_id, item_id, view.item_type)
-        return json_response(view.item_json(conn, record))
+        now = emulator_state(request).clock.now()
+        return json_response(view.item_json(conn, record, now))
 
 
 def update_item(request: Request, view: View = ALL_ITEMS) -> Response:
@@ -285,7 +287,7 @@ def update_item(request: Request, view: View = ALL_ITEMS) -> Response:
             display_name=changes.display_name,
             description=changes.description,
         )
-        body = view.item_json(conn, record)
+        body = view.item_json(conn, record, emulator_state(request).clock.now())
     return json_response(body)
 
 
@@ -367,7 +369,8 @@ def update_definition(request: Request, view: View = ALL_ITEMS) -> Response:
                 )
             backend.set_parts(conn, item_id, parts)
             if view.update_definition_returns_item:
-                return view.item_json(conn, backend.get_item(conn, workspace_id, item_id))
+                item = backend.get_item(conn, workspace_id, item_id)
+                return view.item_json(conn, item, state.clock.now())
         return None
 
     return run_operation(
