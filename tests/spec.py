@@ -100,7 +100,9 @@ def _absolutise(schema: dict[str, Any], base_uri: str) -> dict[str, Any]:
     return {**schema, "id": base_uri}
 
 
+@cache
 def _retrieve(uri: str) -> Resource[Any]:
+    # Cached: each validator starts from the same registry and would read every file again.
     url, _ = urldefrag(uri)
     path = Path(url.removeprefix("file://"))
     if not path.is_file():
