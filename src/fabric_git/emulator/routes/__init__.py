@@ -23,7 +23,9 @@ from fabric_git.emulator.routes import (
     workspaces,
 )
 
-_API_MODULES = (workspaces, capacities, items, item_types, folders, connections, operations, git)
+# The item-type paths (~330 routes, each under its own literal collection) come last, so that
+# matching the Git, operation and core routes does not walk past them.
+_API_MODULES = (workspaces, capacities, items, folders, connections, operations, git, item_types)
 
 
 def api_routes() -> list[BaseRoute]:
