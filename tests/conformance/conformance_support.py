@@ -132,6 +132,8 @@ def response_problems(response: httpx.Response) -> list[str]:
         problems += [f"ErrorResponse {p}" for p in spec.validate(body, error_schema())]
         if not isinstance(body, dict) or not body.get("requestId"):
             problems.append("error body has no requestId")
+        elif response.headers.get("x-ms-public-api-error-code") != body.get("errorCode"):
+            problems.append("x-ms-public-api-error-code differs from the body's errorCode")
         return problems
     op = operation_for(request.method, path)
     if op is None:
