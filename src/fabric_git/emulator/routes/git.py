@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -18,6 +19,7 @@ from fabric_git.emulator.backend.git import update as update_op
 from fabric_git.emulator.backend.git.access import AZURE_DEVOPS, GITHUB
 from fabric_git.emulator.backend.git.commit import CommitRequest
 from fabric_git.emulator.backend.git.connect import ConnectRequest, ProviderDetails
+from fabric_git.emulator.backend.git.files import FileChange
 from fabric_git.emulator.backend.git.initialize import InitializeResult
 from fabric_git.emulator.backend.git.records import Credentials, GitConnectionRecord
 from fabric_git.emulator.backend.git.rules import (
@@ -37,9 +39,11 @@ from fabric_git.emulator.routes._http import (
     json_response,
     path_guid,
     principal_of,
+    query_bool,
     route,
 )
 from fabric_git.emulator.routes._lro import run_operation
+from fabric_git.emulator.routes.git_requests import parse_file_selection, parse_item_options
 
 _BASE = "/workspaces/{workspaceId}/git"
 _COMMENT_LIMIT = 300
@@ -107,9 +111,9 @@ def _head(body: Body) -> str | None:
     return body.text("workspaceHead") or None
 
 
-def _selectors(body: Body) -> tuple[Selector, ...]:
+def _selectors(body: Body, field: str = "items") -> tuple[Selector, ...]:
     selectors = []
-    for entry in body.objects("items") or ():
+    for entry in body.objects(field) or ():
         object_id, logical_id = entry.guid("objectId"), entry.guid("logicalId")
         if object_id is None and logical_id is None:
             raise errors.invalid_input(entry.path, "objectId or logicalId is required")
@@ -118,14 +122,24 @@ def _selectors(body: Body) -> tuple[Selector, ...]:
 
 
 def parse_commit(body: Body) -> CommitRequest:
-    modes = ("All", "Selective")
-    mode = body.required_choice("mode", modes, missing="The value must be one of All, Selective")
+    modes = ("All", "Selective", "FileLevelSelective")
+    mode = body.required_choice(
+        "mode", modes, missing="The value must be one of All, Selective, FileLevelSelective"
+    )
     comment = body.text("comment", max_length=_COMMENT_LIMIT)
+    file_level = mode == "FileLevelSelective"
+    if file_level and body.raw("items"):
+        raise body.invalid("items", "Use itemsWithFileSelection with mode FileLevelSelective")
+    if not file_level and body.raw("itemsWithFileSelection"):
+        raise body.invalid(
+            "itemsWithFileSelection", "The field is only valid with mode FileLevelSelective"
+        )
     return CommitRequest(
         mode=mode,
         workspace_head=_head(body),
         comment=comment or None,
         selected=_selectors(body) if mode == "Selective" else (),
+        file_selection=parse_file_selection(body) if file_level else (),
     )
 
 
@@ -148,17 +162,16 @@ def parse_update(body: Body) -> UpdateRequest:
     remote = body.raw("remoteCommitHash")
     if not isinstance(remote, str) or not remote:
         raise body.invalid("remoteCommitHash", "The field is required")
-    options = body.raw("options") or {}
-    if not isinstance(options, dict):
-        raise body.invalid("options", "The value must be an object")
-    allow = options.get("allowOverrideItems", False)
+    options = body.object("options") or Body({}, body.at("options"))
+    allow = options.raw("allowOverrideItems", False)
     if not isinstance(allow, bool):
-        raise errors.invalid_input("options.allowOverrideItems", "The value must be a boolean")
+        raise options.invalid("allowOverrideItems", "The value must be a boolean")
     return UpdateRequest(
         remote_commit_hash=remote,
         workspace_head=_head(body),
         policy=_policy(body),
         allow_override=allow,
+        item_options=parse_item_options(options),
     )
 
 
@@ -223,7 +236,19 @@ def initialize_json(result: InitializeResult) -> dict[str, Any]:
     }
 
 
-def change_json(row: ItemStatus[PrintedState]) -> dict[str, Any]:
+def file_change_json(change: FileChange) -> dict[str, Any]:
+    body: dict[str, Any] = {"path": change.path}
+    if change.workspace_change is not None:
+        body["workspaceChange"] = str(change.workspace_change)
+    if change.remote_change is not None:
+        body["remoteChange"] = str(change.remote_change)
+    body["conflictType"] = str(change.conflict)
+    return body
+
+
+def change_json(
+    row: ItemStatus[PrintedState], files: Sequence[FileChange] | None = None
+) -> dict[str, Any]:
     identifier: dict[str, str] = {}
     if row.logical_id is not None:
         identifier["logicalId"] = row.logical_id
@@ -241,6 +266,8 @@ def change_json(row: ItemStatus[PrintedState]) -> dict[str, Any]:
     if row.workspace_change is not None:
         change["workspaceChange"] = str(row.workspace_change)
     change["conflictType"] = str(row.conflict)
+    if files is not None:
+        change["fileChanges"] = [file_change_json(file) for file in files]
     return change
 
 
@@ -250,7 +277,10 @@ def status_json(result: StatusResult) -> dict[str, Any]:
         # GitStatusResponse requires a string (Initialize answers null for the same state).
         "workspaceHead": result.workspace_head or "",
         "remoteCommitHash": result.remote_commit_hash,
-        "changes": [change_json(row) for row in result.changes],
+        "changes": [
+            change_json(row, None if result.files is None else result.files.get(row.key, ()))
+            for row in result.changes
+        ],
     }
 
 
@@ -298,12 +328,15 @@ def initialize_connection(request: Request) -> Response:
 def get_status(request: Request) -> Response:
     workspace_id = _workspace(request)
     state, principal = emulator_state(request), principal_of(request)
+    with_files = query_bool(request, "includeFilesDetails") or False
     status_op.check_status(state, principal, workspace_id)
     return run_operation(
         request,
         workspace_id=workspace_id,
         kind="GetStatus",
-        work=lambda: status_json(status_op.status(state, principal, workspace_id)),
+        work=lambda: status_json(
+            status_op.status(state, principal, workspace_id, with_files=with_files)
+        ),
         has_result=True,
         # Status reads run side by side; commits, updates and initializations run alone.
         access="shared",
