@@ -16,23 +16,17 @@ from fabric_git.emulator.backend.git import credentials as credentials_op
 from fabric_git.emulator.backend.git import initialize as initialize_op
 from fabric_git.emulator.backend.git import status as status_op
 from fabric_git.emulator.backend.git import update as update_op
-from fabric_git.emulator.backend.git.access import AZURE_DEVOPS, GITHUB
-from fabric_git.emulator.backend.git.commit import CommitRequest
-from fabric_git.emulator.backend.git.connect import ConnectRequest, ProviderDetails
+from fabric_git.emulator.backend.git.access import AZURE_DEVOPS
 from fabric_git.emulator.backend.git.files import FileChange
 from fabric_git.emulator.backend.git.initialize import InitializeResult
 from fabric_git.emulator.backend.git.records import Credentials, GitConnectionRecord
 from fabric_git.emulator.backend.git.rules import (
-    ConflictPolicy,
-    InitializationStrategy,
     ItemStatus,
-    Selector,
 )
 from fabric_git.emulator.backend.git.status import StatusResult
-from fabric_git.emulator.backend.git.update import UpdateRequest
 from fabric_git.emulator.gitrepo.fingerprints import PrintedState
 from fabric_git.emulator.ids import iso_utc
-from fabric_git.emulator.routes._body import Body, read_body
+from fabric_git.emulator.routes._body import read_body
 from fabric_git.emulator.routes._http import (
     empty_response,
     emulator_state,
@@ -43,7 +37,13 @@ from fabric_git.emulator.routes._http import (
     route,
 )
 from fabric_git.emulator.routes._lro import run_operation
-from fabric_git.emulator.routes.git_requests import parse_file_selection, parse_item_options
+from fabric_git.emulator.routes.git_requests import (
+    parse_commit,
+    parse_connect,
+    parse_credentials,
+    parse_strategy,
+    parse_update,
+)
 
 _BASE = "/workspaces/{workspaceId}/git"
 _COMMENT_LIMIT = 300
@@ -51,133 +51,6 @@ _COMMENT_LIMIT = 300
 
 def _workspace(request: Request) -> str:
     return path_guid(request, "workspaceId", errors.workspace_not_found)
-
-
-# --- requests ------------------------------------------------------------------------------
-
-
-def _provider_text(body: Body, field: str, max_length: int, *, required: bool = True) -> str:
-    value = body.text(field, required=required, max_length=max_length)
-    # A directory may be "" (the root); every other required name must say something.
-    if value is not None and required and field != "directoryName" and not value.strip():
-        raise body.invalid(field, "The value must not be empty")
-    return value or ""
-
-
-def parse_provider_details(body: Body) -> ProviderDetails:
-    details = body.object("gitProviderDetails", required=True, wrong="The field is required")
-    assert details is not None
-    provider = details.required_choice(
-        "gitProviderType",
-        (AZURE_DEVOPS, GITHUB),
-        missing="The value must be one of AzureDevOps, GitHub",
-    )
-    directory = _provider_text(details, "directoryName", 256)
-    github = provider == GITHUB
-    return ProviderDetails(
-        provider_type=provider,
-        owner_name=_provider_text(details, "ownerName", 100) if github else None,
-        organization_name=None if github else _provider_text(details, "organizationName", 100),
-        project_name=None if github else _provider_text(details, "projectName", 100),
-        custom_domain_name=(details.text("customDomainName", max_length=100) if github else None),
-        repository_name=_provider_text(details, "repositoryName", 128),
-        branch_name=_provider_text(details, "branchName", 250),
-        directory_name=directory,
-    )
-
-
-def parse_credentials(body: Body, *, allow_none: bool) -> Credentials:
-    allowed = ("Automatic", "ConfiguredConnection", "None")[: 3 if allow_none else 2]
-    source = body.required_choice(
-        "source", allowed, missing=f"The value must be one of {', '.join(allowed)}"
-    )
-    if source != "ConfiguredConnection":
-        return Credentials(source)
-    if "connectionId" not in body:
-        raise body.invalid("connectionId", "The value must be a GUID")
-    return Credentials(source, body.guid("connectionId"))
-
-
-def parse_connect(body: Body) -> ConnectRequest:
-    details = parse_provider_details(body)
-    credentials = body.object("myGitCredentials")
-    if credentials is None:
-        return ConnectRequest(details)
-    return ConnectRequest(details, parse_credentials(credentials, allow_none=False))
-
-
-def _head(body: Body) -> str | None:
-    """The ``workspaceHead`` the caller gave; "" counts as none given."""
-    return body.text("workspaceHead") or None
-
-
-def _selectors(body: Body, field: str = "items") -> tuple[Selector, ...]:
-    selectors = []
-    for entry in body.objects(field) or ():
-        object_id, logical_id = entry.guid("objectId"), entry.guid("logicalId")
-        if object_id is None and logical_id is None:
-            raise errors.invalid_input(entry.path, "objectId or logicalId is required")
-        selectors.append(Selector(object_id=object_id, logical_id=logical_id))
-    return tuple(selectors)
-
-
-def parse_commit(body: Body) -> CommitRequest:
-    modes = ("All", "Selective", "FileLevelSelective")
-    mode = body.required_choice(
-        "mode", modes, missing="The value must be one of All, Selective, FileLevelSelective"
-    )
-    comment = body.text("comment", max_length=_COMMENT_LIMIT)
-    file_level = mode == "FileLevelSelective"
-    if file_level and body.raw("items"):
-        raise body.invalid("items", "Use itemsWithFileSelection with mode FileLevelSelective")
-    if not file_level and body.raw("itemsWithFileSelection"):
-        raise body.invalid(
-            "itemsWithFileSelection", "The field is only valid with mode FileLevelSelective"
-        )
-    return CommitRequest(
-        mode=mode,
-        workspace_head=_head(body),
-        comment=comment or None,
-        selected=_selectors(body) if mode == "Selective" else (),
-        file_selection=parse_file_selection(body) if file_level else (),
-    )
-
-
-def _policy(body: Body) -> ConflictPolicy | None:
-    resolution = body.object("conflictResolution")
-    if resolution is None:
-        return None
-    if resolution.raw("conflictResolutionType") != "Workspace":
-        raise resolution.invalid("conflictResolutionType", "The value must be Workspace")
-    policies = tuple(ConflictPolicy)
-    policy = resolution.required_choice(
-        "conflictResolutionPolicy",
-        policies,
-        missing=f"The value must be one of {', '.join(policies)}",
-    )
-    return ConflictPolicy(policy)
-
-
-def parse_update(body: Body) -> UpdateRequest:
-    remote = body.raw("remoteCommitHash")
-    if not isinstance(remote, str) or not remote:
-        raise body.invalid("remoteCommitHash", "The field is required")
-    options = body.object("options") or Body({}, body.at("options"))
-    allow = options.raw("allowOverrideItems", False)
-    if not isinstance(allow, bool):
-        raise options.invalid("allowOverrideItems", "The value must be a boolean")
-    return UpdateRequest(
-        remote_commit_hash=remote,
-        workspace_head=_head(body),
-        policy=_policy(body),
-        allow_override=allow,
-        item_options=parse_item_options(options),
-    )
-
-
-def parse_strategy(body: Body) -> InitializationStrategy | None:
-    raw = body.choice("initializationStrategy", tuple(InitializationStrategy))
-    return InitializationStrategy(raw) if raw is not None else None
 
 
 # --- response documents --------------------------------------------------------------------
