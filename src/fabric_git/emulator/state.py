@@ -107,14 +107,22 @@ class EmulatorState:
 
     # --- identities ----------------------------------------------------------------------
 
-    def token_for(self, *, user: str | None = None, service_principal: str | None = None) -> str:
+    def token_for(
+        self,
+        *,
+        user: str | None = None,
+        service_principal: str | None = None,
+        tenant_admin: bool = False,
+    ) -> str:
         if (user is None) == (service_principal is None):
             raise ValueError("name exactly one of user or service_principal")
         if user is not None:
-            principal = Principal.named(user, "User")
+            principal = Principal.named(user, "User", tenant_admin=tenant_admin)
         else:
             assert service_principal is not None
-            principal = Principal.named(service_principal, "ServicePrincipal")
+            principal = Principal.named(
+                service_principal, "ServicePrincipal", tenant_admin=tenant_admin
+            )
         self.remember_principal(principal)
         return self.tokens.issue(principal)
 

@@ -17,12 +17,22 @@ from fabric_git.emulator.routes import (
     connections,
     folders,
     git,
+    git_surface,
     items,
     operations,
     workspaces,
 )
 
-_API_MODULES = (workspaces, capacities, items, folders, connections, operations, git)
+_API_MODULES = (
+    workspaces,
+    capacities,
+    items,
+    folders,
+    connections,
+    operations,
+    git,
+    git_surface,
+)
 
 
 def api_routes() -> list[BaseRoute]:

@@ -13,6 +13,7 @@ from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend import connections, git_errors
 from fabric_git.emulator.backend.connections import SecretSealer
 from fabric_git.emulator.backend.git import records
+from fabric_git.emulator.backend.git.outbound import check_outbound
 from fabric_git.emulator.backend.git.records import Credentials, GitConnectionRecord
 from fabric_git.emulator.backend.workspaces import WorkspaceRecord, require_role
 from fabric_git.emulator.gitrepo.repos import HostedRepo, InvalidRepoKey, RepoKey, RepositoryHost
@@ -81,6 +82,7 @@ def connected(
     workspace = require_workspace(conn, workspace_id, principal, role)
     require_capacity(workspace)
     record = require_connection(conn, workspace_id)
+    check_outbound(conn, workspace_id)
     if initialized and record.state != records.INITIALIZED:
         raise git_errors.connection_not_initialized()
     credentials = records.get_credentials(conn, workspace_id, principal.id)
