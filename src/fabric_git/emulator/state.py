@@ -23,6 +23,7 @@ from fabric_git.emulator.backend.git.part_cache import PartCache
 from fabric_git.emulator.backend.git.recovery import reconcile
 from fabric_git.emulator.backend.git.sides import CommitItems
 from fabric_git.emulator.config import Clock, EmulatorConfig, LroMode
+from fabric_git.emulator.errors import EmulatorError
 from fabric_git.emulator.faults import FaultRegistry
 from fabric_git.emulator.gitrepo.repos import RepositoryHost
 from fabric_git.emulator.ids import new_id
@@ -125,6 +126,13 @@ class EmulatorState:
             )
         self.remember_principal(principal)
         return self.tokens.issue(principal)
+
+    def is_service_principal_token(self, token: str) -> bool:
+        """Whether ``token`` is a valid token this emulator issued to a service principal."""
+        try:
+            return self.tokens.verify(token).type == "ServicePrincipal"
+        except EmulatorError:
+            return False
 
     def remember_principal(self, principal: Principal) -> None:
         with self.store.write() as conn:
