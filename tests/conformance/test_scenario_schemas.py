@@ -178,6 +178,37 @@ def _git_calls(stage: Stage, ws: str, connection: str) -> None:
     assert json_body(no_result)["errorCode"] == "OperationHasNoResult"
     s.lro_mode("sync")
 
+    # The newer surface: per-file status, a file-level commit, relations, outbound policy.
+    s.set_content(ws, loader, "# Fabric notebook source\nprint('by file')\n")
+    detailed = s.run_lro("GET", f"/workspaces/{ws}/git/status?includeFilesDetails=true")
+    change = detailed["changes"][0]
+    assert [f["path"] for f in change["fileChanges"]] == ["notebook-content.py"]
+    s.run_lro(
+        "POST",
+        f"/workspaces/{ws}/git/commitToGit",
+        {
+            "mode": "FileLevelSelective",
+            "itemsWithFileSelection": [
+                {
+                    **change["itemMetadata"]["itemIdentifier"],
+                    "selectedFiles": ["notebook-content.py"],
+                }
+            ],
+        },
+    )
+    branch = s.workspace("Scenario branch")
+    relation = s.ok(
+        "POST",
+        f"/workspaces/{branch}/git/workspaceRelations",
+        {"relatedWorkspaceId": ws, "relationType": "Base"},
+        status=201,
+    )
+    s.ok("GET", f"/workspaces/{ws}/git/workspaceRelations")
+    s.ok("DELETE", f"/workspaces/{branch}/git/workspaceRelations/{relation['id']}")
+    outbound = f"/workspaces/{ws}/networking/communicationPolicy/outbound/git"
+    s.ok("GET", outbound)
+    s.ok("PUT", outbound, {"defaultAction": "Allow"})
+
     s.ok("POST", f"/workspaces/{ws}/git/disconnect")
 
 

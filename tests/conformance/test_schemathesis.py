@@ -206,6 +206,18 @@ def _arrange(stage: Stage) -> Arranged:
         assignments = stage.ok("GET", f"/workspaces/{workspace}/roleAssignments")["value"]
         scene.add("workspaceRoleAssignmentId", *(a["id"] for a in assignments))
 
+    # Workspace relations: the plain and fresh workspaces are branches of the connected one.
+    for scene in (arranged.plain, arranged.fresh):
+        branch = scene.ids["workspaceId"][0]
+        relation = stage.ok(
+            "POST",
+            f"/workspaces/{branch}/git/workspaceRelations",
+            {"relatedWorkspaceId": connected, "relationType": "Base"},
+            status=201,
+        )["id"]
+        scene.add("workspaceRelationId", relation)
+        arranged.connected.add("workspaceRelationId", relation)
+
     # Finished operations: one with a result (get definition), one without (commit).
     stage.lro_mode("async", 0.0)
     plain, item = arranged.plain.ids["workspaceId"][0], arranged.plain.ids["itemId"][0]

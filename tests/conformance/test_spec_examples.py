@@ -43,10 +43,6 @@ NOT_EMULATED: dict[str, str] = {
     "UpdateVirtualNetworkGatewayConnection.json": _OTHER_CONNECTIONS,
     "UpdateStreamingVirtualNetworkGatewayConnection.json": _OTHER_CONNECTIONS,
     "UpdatePersonalCloudConnection.json": _OTHER_CONNECTIONS,
-    "ConnectToAzureDevOpsUsingConfiguredConnection.json": (
-        "configured connections are GitHub connections only, so an Azure DevOps workspace"
-        " cannot use one (ConnectionMismatch)"
-    ),
     "UpdateItemDefinition.json": "the example's .platform payload is a placeholder, not JSON",
 }
 
@@ -157,10 +153,31 @@ def arrange_git(stage: Stage, op_id: str, file: Path, example: dict[str, Any]) -
             )
         credentials = body.get("myGitCredentials") or {}
         if credentials.get("source") == "ConfiguredConnection":
-            credentials["connectionId"] = s.connection(
-                details.get("ownerName", "contoso"), details["repositoryName"]
-            )
+            if details["gitProviderType"] == "GitHub":
+                credentials["connectionId"] = s.connection(
+                    details.get("ownerName", "contoso"), details["repositoryName"]
+                )
+            else:
+                credentials["connectionId"] = _ado_connection(s, details)
         return Replay(_git_path(ws, "connect"), body)
+    if op_id in (
+        "Git_ListWorkspaceRelations",
+        "Git_CreateWorkspaceRelation",
+        "Git_DeleteWorkspaceRelation",
+    ):
+        ws, related = s.workspace(), s.workspace("Related workspace")
+        if op_id == "Git_CreateWorkspaceRelation":
+            body["relatedWorkspaceId"] = related
+            return Replay(_git_path(ws, "workspaceRelations"), body)
+        relation = s.ok(
+            "POST",
+            _git_path(ws, "workspaceRelations"),
+            {"relatedWorkspaceId": related, "relationType": "Base"},
+            status=201,
+        )
+        if op_id == "Git_ListWorkspaceRelations":
+            return Replay(_git_path(ws, "workspaceRelations"))
+        return Replay(_git_path(ws, f"workspaceRelations/{relation['id']}"))
     if op_id == "Git_Disconnect":
         ws, _ = _connected(s)
         return Replay(_git_path(ws, "disconnect"))
@@ -223,6 +240,32 @@ def arrange_git(stage: Stage, op_id: str, file: Path, example: dict[str, Any]) -
                 s.ok("PATCH", _git_path(ws, "myGitCredentials"), {"source": "None"})
         return Replay(_git_path(ws, "myGitCredentials"), body)
     raise AssertionError(f"no arrangement for {op_id}")
+
+
+def _ado_connection(s: Stage, details: dict[str, str]) -> str:
+    """An Azure DevOps source-control connection with service-principal credentials."""
+    url = (
+        f"https://dev.azure.com/{details['organizationName']}/{details['projectName']}"
+        f"/_git/{details['repositoryName']}"
+    )
+    body = {
+        "connectivityType": "ShareableCloud",
+        "displayName": "Azure DevOps service principal",
+        "connectionDetails": {
+            "type": "AzureDevOpsSourceControl",
+            "creationMethod": "AzureDevOpsSourceControl.Contents",
+            "parameters": [{"dataType": "Text", "name": "url", "value": url}],
+        },
+        "credentialDetails": {
+            "credentials": {
+                "credentialType": "ServicePrincipal",
+                "tenantId": "3c8f6a2e-1b4d-4e5f-9a7b-0c1d2e3f4a5b",
+                "servicePrincipalClientId": "8d9e0f1a-2b3c-4d5e-8f6a-7b8c9d0e1f2a",
+                "servicePrincipalSecret": "conformance-secret",
+            }
+        },
+    }
+    return str(s.ok("POST", "/connections", body, status=201)["id"])
 
 
 def _status_state(s: Stage, name: str) -> str:

@@ -259,15 +259,26 @@ def _admin_call(
 @emulator.command("token")
 @click.option("--user", metavar="NAME", help="A user's name, e.g. alice@contoso.com.")
 @click.option("--service-principal", metavar="NAME", help="A service principal's name.")
+@click.option(
+    "--tenant-admin", is_flag=True, help="A Fabric administrator of the tenant (admin APIs)."
+)
 @_api_url_option
 @pass_app
 def token(
-    app: AppContext, user: str | None, service_principal: str | None, api_url: str | None
+    app: AppContext,
+    user: str | None,
+    service_principal: str | None,
+    tenant_admin: bool,
+    api_url: str | None,
 ) -> None:
     """Print a token the running emulator accepts for a user or service principal."""
     if (user is None) == (service_principal is None):
         raise click.UsageError("give exactly one of --user or --service-principal")
-    body = {"user": user} if user is not None else {"servicePrincipal": service_principal}
+    body: dict[str, object] = (
+        {"user": user} if user is not None else {"servicePrincipal": service_principal}
+    )
+    if tenant_admin:
+        body["tenantAdmin"] = True
     issued = str(_admin_call(api_url, "tokens", body)["token"])
     app.show(View(data={"token": issued}, lines=(issued,)))
 

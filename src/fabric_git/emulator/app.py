@@ -53,7 +53,10 @@ def create_app(
     routes: list[BaseRoute] = [
         Mount("/v1", routes=api_routes()),
         Mount("/_emulator", routes=admin_routes()),
-        Mount("/git", app=create_git_app(state.repos)),
+        Mount(
+            "/git",
+            app=create_git_app(state.repos, service_principal=state.is_service_principal_token),
+        ),
     ]
     app = Starlette(
         routes=routes,

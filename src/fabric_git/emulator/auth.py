@@ -11,7 +11,7 @@ import os
 import secrets
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,6 +24,9 @@ AUDIENCE = "https://api.fabric.microsoft.com"
 ISSUER = "https://emulator.fabric-git.local/"
 ADMIN_USER = "admin@emulator.local"
 DEFAULT_LIFETIME = 24 * 3600
+# The Entra role template id of "Fabric Administrator": a tenant admin's token lists it in
+# ``wids``, as Entra's tokens list the directory roles of their subject.
+FABRIC_ADMINISTRATOR_ROLE = "a9ea8996-122f-4c74-9520-8edcd192826c"
 _CACHE_LIMIT = 4096
 
 
@@ -32,13 +35,23 @@ class Principal:
     id: str
     name: str
     type: str  # "User" | "ServicePrincipal"
+    # A Fabric administrator of the tenant (the admin APIs); a property of the token, not of
+    # the identity, so it takes no part in equality.
+    tenant_admin: bool = field(default=False, compare=False)
 
     @classmethod
-    def named(cls, name: str, principal_type: PrincipalType = "User") -> Principal:
-        return cls(id=principal_id(name, principal_type), name=name, type=principal_type)
+    def named(
+        cls, name: str, principal_type: PrincipalType = "User", *, tenant_admin: bool = False
+    ) -> Principal:
+        return cls(
+            id=principal_id(name, principal_type),
+            name=name,
+            type=principal_type,
+            tenant_admin=tenant_admin,
+        )
 
 
-ADMIN = Principal.named(ADMIN_USER)
+ADMIN = Principal.named(ADMIN_USER, tenant_admin=True)
 
 
 def load_or_create_secret(path: Path, make: Callable[[], str] | None = None) -> str:
@@ -72,7 +85,7 @@ class TokenAuthority:
         import jwt
 
         issued = int(self._now())
-        claims = {
+        claims: dict[str, object] = {
             "sub": principal.id,
             "oid": principal.id,
             "name": principal.name,
@@ -84,6 +97,8 @@ class TokenAuthority:
             "nbf": issued,
             "exp": issued + lifetime,
         }
+        if principal.tenant_admin:
+            claims["wids"] = [FABRIC_ADMINISTRATOR_ROLE]
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def verify(self, token: str) -> Principal:
@@ -128,7 +143,9 @@ class TokenAuthority:
             raise errors.invalid_token()
         if now >= expires:
             raise errors.token_expired()
-        return Principal(id=subject, name=name, type=kind), expires
+        roles = claims.get("wids")
+        admin = isinstance(roles, list) and FABRIC_ADMINISTRATOR_ROLE in roles
+        return Principal(id=subject, name=name, type=kind, tenant_admin=admin), expires
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -162,6 +162,10 @@ class OperationEngine:
         self._executor.submit(self._run_async, op_id, origin.request_id, work, failure, done)
         return Started(op_id, settings.retry_after)
 
+    def workspace_busy(self, conn: sqlite3.Connection, workspace_id: str) -> bool:
+        """Whether any Git operation (a status read included) runs in the workspace now."""
+        return self._busy(conn, workspace_id, self._state.clock.now(), shared=False)
+
     @staticmethod
     def _busy(conn: sqlite3.Connection, workspace_id: str, now: float, *, shared: bool) -> bool:
         """Whether a lock-holding operation still runs (for its whole reported duration) that

@@ -52,5 +52,13 @@ class RunningEmulator:
     def capacity_id(self) -> str:
         return self.state.capacity_id
 
-    def token_for(self, *, user: str | None = None, service_principal: str | None = None) -> str:
-        return self.state.token_for(user=user, service_principal=service_principal)
+    def token_for(
+        self,
+        *,
+        user: str | None = None,
+        service_principal: str | None = None,
+        tenant_admin: bool = False,
+    ) -> str:
+        return self.state.token_for(
+            user=user, service_principal=service_principal, tenant_admin=tenant_admin
+        )

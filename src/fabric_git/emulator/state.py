@@ -24,6 +24,7 @@ from fabric_git.emulator.backend.git.recovery import reconcile
 from fabric_git.emulator.backend.git.sides import CommitItems
 from fabric_git.emulator.config import Clock, EmulatorConfig, LroMode
 from fabric_git.emulator.datadir import DataDirLock
+from fabric_git.emulator.errors import EmulatorError
 from fabric_git.emulator.faults import FaultRegistry
 from fabric_git.emulator.gitrepo.repos import RepositoryHost
 from fabric_git.emulator.ids import new_id
@@ -110,16 +111,31 @@ class EmulatorState:
 
     # --- identities ----------------------------------------------------------------------
 
-    def token_for(self, *, user: str | None = None, service_principal: str | None = None) -> str:
+    def token_for(
+        self,
+        *,
+        user: str | None = None,
+        service_principal: str | None = None,
+        tenant_admin: bool = False,
+    ) -> str:
         if (user is None) == (service_principal is None):
             raise ValueError("name exactly one of user or service_principal")
         if user is not None:
-            principal = Principal.named(user, "User")
+            principal = Principal.named(user, "User", tenant_admin=tenant_admin)
         else:
             assert service_principal is not None
-            principal = Principal.named(service_principal, "ServicePrincipal")
+            principal = Principal.named(
+                service_principal, "ServicePrincipal", tenant_admin=tenant_admin
+            )
         self.remember_principal(principal)
         return self.tokens.issue(principal)
+
+    def is_service_principal_token(self, token: str) -> bool:
+        """Whether ``token`` is a valid token this emulator issued to a service principal."""
+        try:
+            return self.tokens.verify(token).type == "ServicePrincipal"
+        except EmulatorError:
+            return False
 
     def remember_principal(self, principal: Principal) -> None:
         with self.store.write() as conn:

@@ -129,6 +129,13 @@ def test_serve_command_ready_file_token_repo_and_clone(tmp_path: Path):
         assert issued.returncode == 0, issued.stderr
         with _client(info["url"], issued.stdout.strip()) as deployer:
             assert deployer.get("/workspaces").status_code == 200
+        discover = "/admin/workspaces/discoverGitConnections"
+        plain = _cli("token", "--user", "ops@contoso.com", env=env).stdout.strip()
+        admin = _cli("token", "--user", "ops@contoso.com", "--tenant-admin", env=env)
+        assert admin.returncode == 0, admin.stderr
+        with _client(info["url"], plain) as ops, _client(info["url"], admin.stdout.strip()) as op:
+            assert ops.get(discover).status_code == 403
+            assert op.get(discover).status_code == 200
 
         created = _cli(
             "repo", "create", "--provider", "github", "--owner", "contoso", "--repo", "sales",

@@ -16,9 +16,10 @@ only reader.
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -29,8 +30,10 @@ from fabric_git.emulator.auth import Principal, load_or_create_secret
 from fabric_git.emulator.ids import new_id
 
 GITHUB_SOURCE_CONTROL = "GitHubSourceControl"
+AZURE_DEVOPS_SOURCE_CONTROL = "AzureDevOpsSourceControl"
+SERVICE_PRINCIPAL = "ServicePrincipal"
 SUPPORTED_CONNECTIVITY = ("ShareableCloud", "PersonalCloud")
-SUPPORTED_CREDENTIALS = ("Key", "Basic", "Anonymous")
+SUPPORTED_CREDENTIALS = ("Key", "Basic", "Anonymous", SERVICE_PRINCIPAL)
 _NONCE_BYTES = 12
 
 
@@ -118,6 +121,28 @@ def get_connection_secret(
     if row is None or row[0] is None:
         return None
     return sealer.unseal(bytes(row[0]), connection_id)
+
+
+@dataclass(frozen=True)
+class ServicePrincipalCredential:
+    """A ``ServicePrincipal`` credential: all three sealed together, as one secret."""
+
+    tenant_id: str
+    client_id: str
+    secret: str = field(repr=False)
+
+    def sealable(self) -> str:
+        return json.dumps(
+            {"tenant": self.tenant_id, "client": self.client_id, "secret": self.secret}
+        )
+
+    @classmethod
+    def unsealed(cls, text: str) -> ServicePrincipalCredential | None:
+        try:
+            data = json.loads(text)
+            return cls(str(data["tenant"]), str(data["client"]), str(data["secret"]))
+        except (ValueError, KeyError, TypeError):
+            return None
 
 
 def require_connection(

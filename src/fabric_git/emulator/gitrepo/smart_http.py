@@ -26,6 +26,7 @@ import anyio
 import anyio.abc
 import anyio.to_thread
 
+from fabric_git.emulator.gitrepo.keys import AZURE_DEVOPS
 from fabric_git.emulator.gitrepo.repos import HostedRepo, RepoKey, RepositoryHost
 
 __all__ = ["create_git_app", "http_backend_path"]
@@ -138,9 +139,12 @@ def _parse_cgi_headers(block: bytes) -> tuple[int, list[tuple[bytes, bytes]]]:
 
 
 class _GitHttpApp:
-    def __init__(self, host: RepositoryHost, backend: str) -> None:
+    def __init__(
+        self, host: RepositoryHost, backend: str, service_principal: Callable[[str], bool]
+    ) -> None:
         self._host = host
         self._backend = backend
+        self._service_principal = service_principal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -163,13 +167,24 @@ class _GitHttpApp:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         user, password = _basic_credentials(headers.get("authorization"))
-        if not await anyio.to_thread.run_sync(repo.accepts_pat, password):
+        if not await anyio.to_thread.run_sync(self._accepts, repo, password):
             await _plain(
                 send, 401, "Authentication required", ((b"www-authenticate", _REALM.encode()),)
             )
             return
         env = self._cgi_env(scope, repo, service, headers, user)
         await self._run_backend(env, receive, send)
+
+    def _accepts(self, repo: HostedRepo, password: str | None) -> bool:
+        """The PAT the repository requires; an Azure DevOps repository also takes a service
+        principal's Entra token (``service_principal`` says whether a token is one)."""
+        if repo.accepts_pat(password):
+            return True
+        return (
+            repo.key.provider == AZURE_DEVOPS
+            and password is not None
+            and self._service_principal(password)
+        )
 
     def _cgi_env(
         self, scope: Scope, repo: HostedRepo, service: str, headers: dict[str, str], user: str
@@ -280,6 +295,13 @@ class _GitHttpApp:
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-def create_git_app(host: RepositoryHost, *, backend: str | None = None) -> ASGIApp:
-    """The ASGI app serving ``host``'s repositories over Git smart HTTP (mount it at /git)."""
-    return _GitHttpApp(host, backend or http_backend_path())
+def create_git_app(
+    host: RepositoryHost,
+    *,
+    backend: str | None = None,
+    service_principal: Callable[[str], bool] = lambda token: False,
+) -> ASGIApp:
+    """The ASGI app serving ``host``'s repositories over Git smart HTTP (mount it at /git).
+    ``service_principal`` tells a valid service principal's token, which Azure DevOps
+    repositories accept as the Basic password (as Azure DevOps accepts an Entra token)."""
+    return _GitHttpApp(host, backend or http_backend_path(), service_principal)

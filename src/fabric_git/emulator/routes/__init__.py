@@ -17,6 +17,7 @@ from fabric_git.emulator.routes import (
     connections,
     folders,
     git,
+    git_surface,
     item_types,
     items,
     operations,
@@ -25,7 +26,17 @@ from fabric_git.emulator.routes import (
 
 # The item-type paths (~330 routes, each under its own literal collection) come last, so that
 # matching the Git, operation and core routes does not walk past them.
-_API_MODULES = (workspaces, capacities, items, folders, connections, operations, git, item_types)
+_API_MODULES = (
+    workspaces,
+    capacities,
+    items,
+    folders,
+    connections,
+    operations,
+    git,
+    git_surface,
+    item_types,
+)
 
 
 def api_routes() -> list[BaseRoute]:

@@ -105,7 +105,12 @@ def issue_token(request: Request) -> Response:
     service_principal = data.text("servicePrincipal", allow_empty=False)
     if (user is None) == (service_principal is None):
         raise errors.invalid_request("Name exactly one of user or servicePrincipal")
-    token = emulator_state(request).token_for(user=user, service_principal=service_principal)
+    tenant_admin = data.raw("tenantAdmin", False)
+    if not isinstance(tenant_admin, bool):
+        raise data.invalid("tenantAdmin", "The value must be a boolean")
+    token = emulator_state(request).token_for(
+        user=user, service_principal=service_principal, tenant_admin=tenant_admin
+    )
     return json_response({"token": token})
 
 

@@ -5,7 +5,7 @@ The credential's secret is write-only: no response carries it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,7 +14,13 @@ from starlette.responses import Response
 
 from fabric_git.emulator import errors
 from fabric_git.emulator.backend import connections as backend
-from fabric_git.emulator.backend.connections import GITHUB_SOURCE_CONTROL, ConnectionRecord
+from fabric_git.emulator.backend.connections import (
+    AZURE_DEVOPS_SOURCE_CONTROL,
+    GITHUB_SOURCE_CONTROL,
+    SERVICE_PRINCIPAL,
+    ConnectionRecord,
+    ServicePrincipalCredential,
+)
 from fabric_git.emulator.routes._body import Body, read_body
 from fabric_git.emulator.routes._http import (
     absolute_url,
@@ -51,8 +57,8 @@ def connection_json(record: ConnectionRecord) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Credential:
-    type: str  # "Key" | "Basic" | "Anonymous"
-    secret: str | None
+    type: str  # "Key" | "Basic" | "Anonymous" | "ServicePrincipal"
+    secret: str | None = field(repr=False)  # a service principal's: all of it, sealable
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,6 +90,13 @@ def _credential(body: Body) -> Credential:
     if kind == "Basic":
         credentials.required_text("username")
         return Credential("Basic", credentials.required_text("password"))
+    if kind == SERVICE_PRINCIPAL:
+        tenant = credentials.guid("tenantId", required=True)
+        client = credentials.guid("servicePrincipalClientId", required=True)
+        secret = credentials.required_text("servicePrincipalSecret", allow_empty=False)
+        assert tenant is not None and client is not None
+        sealed = ServicePrincipalCredential(tenant, client, secret).sealable()
+        return Credential(SERVICE_PRINCIPAL, sealed)
     return Credential("Anonymous", None)
 
 
@@ -115,8 +128,8 @@ def parse_create(body: Body) -> CreateConnection:
     conn_type = details.required_text("type", allow_empty=False)
     method = details.text("creationMethod") or conn_type
     url = _url_parameter(details)
-    if conn_type == GITHUB_SOURCE_CONTROL and url is not None:
-        url = _check_github_url(url)
+    if conn_type in (GITHUB_SOURCE_CONTROL, AZURE_DEVOPS_SOURCE_CONTROL) and url is not None:
+        url = _check_url(url)
     credential = body.object("credentialDetails", required=True, wrong="The field is required")
     assert credential is not None
     return CreateConnection(
@@ -143,7 +156,7 @@ def parse_update(body: Body) -> UpdateConnection:
     )
 
 
-def _check_github_url(url: str) -> str:
+def _check_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise errors.invalid_input(
@@ -234,7 +247,19 @@ def list_supported_connection_types(request: Request) -> Response:
         "supportedConnectionEncryptionTypes": ["NotEncrypted"],
         "supportsSkipTestConnection": False,
     }
-    return page_response(request, [github])
+    azure_devops = {
+        "type": AZURE_DEVOPS_SOURCE_CONTROL,
+        "creationMethods": [
+            {
+                "name": "AzureDevOpsSourceControl.Contents",
+                "parameters": [{"name": "url", "dataType": "Text", "required": True}],
+            }
+        ],
+        "supportedCredentialTypes": [SERVICE_PRINCIPAL],
+        "supportedConnectionEncryptionTypes": ["NotEncrypted"],
+        "supportsSkipTestConnection": False,
+    }
+    return page_response(request, [github, azure_devops])
 
 
 ROUTES = [

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -15,31 +16,34 @@ from fabric_git.emulator.backend.git import credentials as credentials_op
 from fabric_git.emulator.backend.git import initialize as initialize_op
 from fabric_git.emulator.backend.git import status as status_op
 from fabric_git.emulator.backend.git import update as update_op
-from fabric_git.emulator.backend.git.access import AZURE_DEVOPS, GITHUB
-from fabric_git.emulator.backend.git.commit import CommitRequest
-from fabric_git.emulator.backend.git.connect import ConnectRequest, ProviderDetails
+from fabric_git.emulator.backend.git.access import AZURE_DEVOPS
+from fabric_git.emulator.backend.git.files import FileChange
 from fabric_git.emulator.backend.git.initialize import InitializeResult
 from fabric_git.emulator.backend.git.records import Credentials, GitConnectionRecord
 from fabric_git.emulator.backend.git.rules import (
-    ConflictPolicy,
-    InitializationStrategy,
     ItemStatus,
-    Selector,
 )
 from fabric_git.emulator.backend.git.status import StatusResult
-from fabric_git.emulator.backend.git.update import UpdateRequest
 from fabric_git.emulator.gitrepo.fingerprints import PrintedState
 from fabric_git.emulator.ids import iso_utc
-from fabric_git.emulator.routes._body import Body, read_body
+from fabric_git.emulator.routes._body import read_body
 from fabric_git.emulator.routes._http import (
     empty_response,
     emulator_state,
     json_response,
     path_guid,
     principal_of,
+    query_bool,
     route,
 )
 from fabric_git.emulator.routes._lro import run_operation
+from fabric_git.emulator.routes.git_requests import (
+    parse_commit,
+    parse_connect,
+    parse_credentials,
+    parse_strategy,
+    parse_update,
+)
 
 _BASE = "/workspaces/{workspaceId}/git"
 _COMMENT_LIMIT = 300
@@ -47,124 +51,6 @@ _COMMENT_LIMIT = 300
 
 def _workspace(request: Request) -> str:
     return path_guid(request, "workspaceId", errors.workspace_not_found)
-
-
-# --- requests ------------------------------------------------------------------------------
-
-
-def _provider_text(body: Body, field: str, max_length: int, *, required: bool = True) -> str:
-    value = body.text(field, required=required, max_length=max_length)
-    # A directory may be "" (the root); every other required name must say something.
-    if value is not None and required and field != "directoryName" and not value.strip():
-        raise body.invalid(field, "The value must not be empty")
-    return value or ""
-
-
-def parse_provider_details(body: Body) -> ProviderDetails:
-    details = body.object("gitProviderDetails", required=True, wrong="The field is required")
-    assert details is not None
-    provider = details.required_choice(
-        "gitProviderType",
-        (AZURE_DEVOPS, GITHUB),
-        missing="The value must be one of AzureDevOps, GitHub",
-    )
-    directory = _provider_text(details, "directoryName", 256)
-    github = provider == GITHUB
-    return ProviderDetails(
-        provider_type=provider,
-        owner_name=_provider_text(details, "ownerName", 100) if github else None,
-        organization_name=None if github else _provider_text(details, "organizationName", 100),
-        project_name=None if github else _provider_text(details, "projectName", 100),
-        custom_domain_name=(details.text("customDomainName", max_length=100) if github else None),
-        repository_name=_provider_text(details, "repositoryName", 128),
-        branch_name=_provider_text(details, "branchName", 250),
-        directory_name=directory,
-    )
-
-
-def parse_credentials(body: Body, *, allow_none: bool) -> Credentials:
-    allowed = ("Automatic", "ConfiguredConnection", "None")[: 3 if allow_none else 2]
-    source = body.required_choice(
-        "source", allowed, missing=f"The value must be one of {', '.join(allowed)}"
-    )
-    if source != "ConfiguredConnection":
-        return Credentials(source)
-    if "connectionId" not in body:
-        raise body.invalid("connectionId", "The value must be a GUID")
-    return Credentials(source, body.guid("connectionId"))
-
-
-def parse_connect(body: Body) -> ConnectRequest:
-    details = parse_provider_details(body)
-    credentials = body.object("myGitCredentials")
-    if credentials is None:
-        return ConnectRequest(details)
-    return ConnectRequest(details, parse_credentials(credentials, allow_none=False))
-
-
-def _head(body: Body) -> str | None:
-    """The ``workspaceHead`` the caller gave; "" counts as none given."""
-    return body.text("workspaceHead") or None
-
-
-def _selectors(body: Body) -> tuple[Selector, ...]:
-    selectors = []
-    for entry in body.objects("items") or ():
-        object_id, logical_id = entry.guid("objectId"), entry.guid("logicalId")
-        if object_id is None and logical_id is None:
-            raise errors.invalid_input(entry.path, "objectId or logicalId is required")
-        selectors.append(Selector(object_id=object_id, logical_id=logical_id))
-    return tuple(selectors)
-
-
-def parse_commit(body: Body) -> CommitRequest:
-    modes = ("All", "Selective")
-    mode = body.required_choice("mode", modes, missing="The value must be one of All, Selective")
-    comment = body.text("comment", max_length=_COMMENT_LIMIT)
-    return CommitRequest(
-        mode=mode,
-        workspace_head=_head(body),
-        comment=comment or None,
-        selected=_selectors(body) if mode == "Selective" else (),
-    )
-
-
-def _policy(body: Body) -> ConflictPolicy | None:
-    resolution = body.object("conflictResolution")
-    if resolution is None:
-        return None
-    if resolution.raw("conflictResolutionType") != "Workspace":
-        raise resolution.invalid("conflictResolutionType", "The value must be Workspace")
-    policies = tuple(ConflictPolicy)
-    policy = resolution.required_choice(
-        "conflictResolutionPolicy",
-        policies,
-        missing=f"The value must be one of {', '.join(policies)}",
-    )
-    return ConflictPolicy(policy)
-
-
-def parse_update(body: Body) -> UpdateRequest:
-    remote = body.raw("remoteCommitHash")
-    if not isinstance(remote, str) or not remote:
-        raise body.invalid("remoteCommitHash", "The field is required")
-    options = body.raw("options") or {}
-    if not isinstance(options, dict):
-        raise body.invalid("options", "The value must be an object")
-    allow = options.get("allowOverrideItems", False)
-    if not isinstance(allow, bool):
-        raise errors.invalid_input("options.allowOverrideItems", "The value must be a boolean")
-    return UpdateRequest(
-        remote_commit_hash=remote,
-        workspace_head=_head(body),
-        policy=_policy(body),
-        allow_override=allow,
-    )
-
-
-def parse_strategy(body: Body) -> InitializationStrategy | None:
-    raw = body.choice("initializationStrategy", tuple(InitializationStrategy))
-    return InitializationStrategy(raw) if raw is not None else None
 
 
 # --- response documents --------------------------------------------------------------------
@@ -223,7 +109,19 @@ def initialize_json(result: InitializeResult) -> dict[str, Any]:
     }
 
 
-def change_json(row: ItemStatus[PrintedState]) -> dict[str, Any]:
+def file_change_json(change: FileChange) -> dict[str, Any]:
+    body: dict[str, Any] = {"path": change.path}
+    if change.workspace_change is not None:
+        body["workspaceChange"] = str(change.workspace_change)
+    if change.remote_change is not None:
+        body["remoteChange"] = str(change.remote_change)
+    body["conflictType"] = str(change.conflict)
+    return body
+
+
+def change_json(
+    row: ItemStatus[PrintedState], files: Sequence[FileChange] | None = None
+) -> dict[str, Any]:
     identifier: dict[str, str] = {}
     if row.logical_id is not None:
         identifier["logicalId"] = row.logical_id
@@ -241,6 +139,8 @@ def change_json(row: ItemStatus[PrintedState]) -> dict[str, Any]:
     if row.workspace_change is not None:
         change["workspaceChange"] = str(row.workspace_change)
     change["conflictType"] = str(row.conflict)
+    if files is not None:
+        change["fileChanges"] = [file_change_json(file) for file in files]
     return change
 
 
@@ -250,7 +150,10 @@ def status_json(result: StatusResult) -> dict[str, Any]:
         # GitStatusResponse requires a string (Initialize answers null for the same state).
         "workspaceHead": result.workspace_head or "",
         "remoteCommitHash": result.remote_commit_hash,
-        "changes": [change_json(row) for row in result.changes],
+        "changes": [
+            change_json(row, None if result.files is None else result.files.get(row.key, ()))
+            for row in result.changes
+        ],
     }
 
 
@@ -298,12 +201,15 @@ def initialize_connection(request: Request) -> Response:
 def get_status(request: Request) -> Response:
     workspace_id = _workspace(request)
     state, principal = emulator_state(request), principal_of(request)
+    with_files = query_bool(request, "includeFilesDetails") or False
     status_op.check_status(state, principal, workspace_id)
     return run_operation(
         request,
         workspace_id=workspace_id,
         kind="GetStatus",
-        work=lambda: status_json(status_op.status(state, principal, workspace_id)),
+        work=lambda: status_json(
+            status_op.status(state, principal, workspace_id, with_files=with_files)
+        ),
         has_result=True,
         # Status reads run side by side; commits, updates and initializations run alone.
         access="shared",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from fabric_git.emulator import errors
@@ -13,12 +14,15 @@ from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend import connections, git_errors
 from fabric_git.emulator.backend.connections import SecretSealer
 from fabric_git.emulator.backend.git import records
+from fabric_git.emulator.backend.git.outbound import check_outbound
 from fabric_git.emulator.backend.git.records import Credentials, GitConnectionRecord
 from fabric_git.emulator.backend.workspaces import WorkspaceRecord, require_role
 from fabric_git.emulator.gitrepo.repos import HostedRepo, InvalidRepoKey, RepoKey, RepositoryHost
 
 __all__ = [
     "ADMIN",
+    "RepoAccess",
+    "ServicePrincipalAccess",
     "AZURE_DEVOPS",
     "CONTRIBUTOR",
     "GITHUB",
@@ -74,13 +78,14 @@ def connected(
     *,
     initialized: bool = True,
     head: str | None = None,
-) -> tuple[GitConnectionRecord, str | None]:
+) -> tuple[GitConnectionRecord, RepoAccess]:
     """The workspace's connection after the role, capacity, state and credential checks, and
     the PAT the caller's credentials give. ``head``, the ``workspaceHead`` a caller gave, must
     be the workspace's head."""
     workspace = require_workspace(conn, workspace_id, principal, role)
     require_capacity(workspace)
     record = require_connection(conn, workspace_id)
+    check_outbound(conn, workspace_id)
     if initialized and record.state != records.INITIALIZED:
         raise git_errors.connection_not_initialized()
     credentials = records.get_credentials(conn, workspace_id, principal.id)
@@ -159,8 +164,24 @@ def open_branch(host: RepositoryHost, record: GitConnectionRecord) -> tuple[Host
     return repo, tip
 
 
-def check_access(repo: HostedRepo, pat: str | None) -> None:
-    if not repo.accepts_pat(pat):
+@dataclass(frozen=True)
+class ServicePrincipalAccess:
+    """Access as a connection's service principal: Azure DevOps takes its Entra token, as
+    hosted Azure DevOps repositories do over smart HTTP; GitHub takes no Entra identity."""
+
+    client_id: str
+
+
+RepoAccess = str | ServicePrincipalAccess | None
+"""What reaches a repository: a PAT, a service principal, or nothing."""
+
+
+def check_access(repo: HostedRepo, access: RepoAccess) -> None:
+    if isinstance(access, ServicePrincipalAccess):
+        if repo.key.provider == AZURE_DEVOPS:
+            return
+        raise git_errors.git_provider_authentication_failed()
+    if not repo.accepts_pat(access):
         raise git_errors.git_provider_authentication_failed()
 
 
@@ -176,7 +197,7 @@ def default_credentials(record: GitConnectionRecord, principal: Principal) -> Cr
 
 def check_connection_scope(
     conn: sqlite3.Connection, sealer: SecretSealer, connection_id: str, record: GitConnectionRecord
-) -> str | None:
+) -> RepoAccess:
     """The PAT of a connection usable for ``record``'s repository; raises when it is not."""
     connection = connections.get_connection_record(conn, connection_id)
     if connection is None:
@@ -192,7 +213,13 @@ def check_connection_scope(
         raise git_errors.connection_mismatch(
             "The connection is scoped to another repository than the one connected."
         )
-    return connections.get_connection_secret(conn, connection_id, sealer)
+    secret = connections.get_connection_secret(conn, connection_id, sealer)
+    if connection.credential_type == connections.SERVICE_PRINCIPAL:
+        sp = connections.ServicePrincipalCredential.unsealed(secret or "")
+        if sp is None:
+            raise git_errors.git_provider_authentication_failed()
+        return ServicePrincipalAccess(sp.client_id)
+    return secret
 
 
 def _url_names_repository(url: str, record: GitConnectionRecord) -> bool:
@@ -219,7 +246,7 @@ def resolve_credentials(
     record: GitConnectionRecord,
     principal: Principal,
     credentials: Credentials | None,
-) -> str | None:
+) -> RepoAccess:
     """The PAT the caller's credentials give for the repository (None: no PAT)."""
     credentials = credentials or default_credentials(record, principal)
     if credentials.source == "None":

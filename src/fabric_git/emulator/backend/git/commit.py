@@ -26,15 +26,18 @@ from fabric_git.emulator.backend.git.access import (
     normalise_directory,
     open_branch,
 )
+from fabric_git.emulator.backend.git.files import select_files
 from fabric_git.emulator.backend.git.part_cache import WorkspaceParts
 from fabric_git.emulator.backend.git.records import GitConnectionRecord, Intent
 from fabric_git.emulator.backend.git.rules import (
+    ItemStatus,
     RuleError,
     Selector,
     is_provisional,
     plan_commit,
 )
 from fabric_git.emulator.backend.git.sides import git_items, load_sides
+from fabric_git.emulator.gitrepo.fingerprints import PrintedState
 from fabric_git.emulator.gitrepo.layout import ItemState, LayoutError, write_items
 from fabric_git.emulator.gitrepo.references import RepoReferences
 from fabric_git.emulator.gitrepo.repos import RefMoved, RepositoryLocked
@@ -44,7 +47,14 @@ from fabric_git.repoformat.model import MAX_FILE_BYTES
 if TYPE_CHECKING:
     from fabric_git.emulator.state import EmulatorState
 
-__all__ = ["CommitRequest", "assign_logical_ids", "check_commit", "commit", "content_digest"]
+__all__ = [
+    "CommitRequest",
+    "FileSelection",
+    "assign_logical_ids",
+    "check_commit",
+    "commit",
+    "content_digest",
+]
 
 DEFAULT_COMMIT_MESSAGE = "Committed from Microsoft Fabric"
 MAX_COMMIT_MB = {GITHUB: 50, "AzureDevOps": 125}
@@ -52,11 +62,34 @@ _BRANCH_MOVED = "The branch moved while committing. Run Update From Git first, t
 
 
 @dataclass(frozen=True)
+class FileSelection:
+    """An ``ItemIdentifierWithFileSelection``: an item and the files of it to commit (empty:
+    every file of the item)."""
+
+    item: Selector
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class CommitRequest:
-    mode: str  # "All" | "Selective"
+    mode: str  # "All" | "Selective" | "FileLevelSelective"
     workspace_head: str | None
     comment: str | None
     selected: tuple[Selector, ...] = ()
+    file_selection: tuple[FileSelection, ...] = ()
+
+    @property
+    def selectors(self) -> tuple[Selector, ...]:
+        if self.mode == "FileLevelSelective":
+            return tuple(entry.item for entry in self.file_selection)
+        return self.selected
+
+    def files_of(self, row: ItemStatus[PrintedState]) -> tuple[str, ...]:
+        """The files selected of ``row`` (empty: the whole item)."""
+        for entry in self.file_selection:
+            if entry.item.matches(row):
+                return entry.files
+        return ()
 
 
 def check_commit(
@@ -96,7 +129,8 @@ def commit(
         sides = load_sides(state, record, pat, conn)
         rows = sides.status()
         try:
-            plan = plan_commit(rows, mode=request.mode, selected=request.selected)
+            mode = "All" if request.mode == "All" else "Selective"
+            plan = plan_commit(rows, mode=mode, selected=request.selectors)
         except RuleError as error:
             raise git_errors.from_rule(error) from None
         new_ids = {row.object_id: new_id() for row in plan.upserts if is_provisional(row.key)}
@@ -112,17 +146,33 @@ def commit(
             conn, workspace_id, RepoReferences(object_to_logical, workspace_id), state.part_cache
         )
         upserts: list[ItemState] = []
-        for row in plan.upserts:
-            assert row.workspace is not None and row.object_id is not None
+        deletes = [row.key for row in plan.deletes if not request.files_of(row)]
+        for row in (*plan.upserts, *plan.deletes):
+            files = request.files_of(row)
+            if row.workspace is None and not files:
+                continue
+            parts = committed.read(row.object_id) if row.object_id is not None else None
+            logical_id = object_to_logical[row.object_id] if row.object_id else row.key
+            if files:
+                try:
+                    chosen = select_files(row, parts, logical_id, files)
+                except RuleError as error:
+                    raise git_errors.from_rule(error) from None
+                if chosen is None:
+                    deletes.append(row.key)
+                else:
+                    upserts.append(chosen)
+                continue
+            assert row.workspace is not None and parts is not None
             current = row.workspace.state
             upserts.append(
                 ItemState(
-                    logical_id=object_to_logical[row.object_id],
+                    logical_id=logical_id,
                     type=current.type,
                     display_name=current.display_name,
                     description=current.description,
                     folder=current.folder,
-                    parts=committed.read(row.object_id),
+                    parts=parts,
                     extra_metadata=current.extra_metadata,
                 )
             )
@@ -136,7 +186,7 @@ def commit(
             repo.read_files(tip, root),
             root,
             upserts=upserts,
-            deletes=[row.key for row in plan.deletes],
+            deletes=deletes,
         )
     except LayoutError as error:
         raise git_errors.from_rule(error) from None

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 
 from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend import git_errors
-from fabric_git.emulator.backend.git import records
+from fabric_git.emulator.backend.git import records, relations, settings
 from fabric_git.emulator.backend.git.access import (
-    ADMIN,
     CONTRIBUTOR,
     check_access,
     directory_problem,
@@ -22,7 +21,9 @@ from fabric_git.emulator.backend.git.access import (
     require_workspace,
     resolve_credentials,
 )
+from fabric_git.emulator.backend.git.outbound import check_outbound
 from fabric_git.emulator.backend.git.records import Credentials, GitConnectionRecord
+from fabric_git.emulator.backend.workspaces import get_workspace
 
 if TYPE_CHECKING:
     from fabric_git.emulator.state import EmulatorState
@@ -68,8 +69,16 @@ def get_connection(
         return records.get_connection(conn, workspace_id)
 
 
-def _may_connect(conn: sqlite3.Connection, principal: Principal, workspace_id: str) -> None:
-    workspace = require_workspace(conn, workspace_id, principal, ADMIN)
+def _may_connect(
+    conn: sqlite3.Connection,
+    principal: Principal,
+    workspace_id: str,
+    record: GitConnectionRecord | None = None,
+) -> None:
+    """Admin, or the role a branch change allows (``settings``); ``record``, the connection
+    asked for, is checked against a branch change once the body is read."""
+    workspace = get_workspace(conn, workspace_id)
+    settings.require_branch_change(conn, principal, workspace_id, record)
     require_capacity(workspace)
     if records.get_connection(conn, workspace_id) is not None:
         raise git_errors.workspace_already_connected()
@@ -103,6 +112,8 @@ def connect(
             directory_name=details.directory_name,
             state=records.CONNECTED,
         )
+        settings.require_branch_change(conn, principal, workspace_id, record)
+        check_outbound(conn, workspace_id)
         pat = resolve_credentials(conn, state.sealer, record, principal, request.credentials)
         repo, tip = open_branch(state.repos, record)
         check_access(repo, pat)
@@ -113,11 +124,15 @@ def connect(
             raise git_errors.directory_without_items()
         records.insert_connection(conn, record)
         records.put_credentials(conn, workspace_id, principal.id, request.credentials)
+        settings.start_settings(conn, record)
 
 
 def disconnect(state: EmulatorState, principal: Principal, workspace_id: str) -> None:
     with state.store.write() as conn:
-        require_workspace(conn, workspace_id, principal, ADMIN)
-        require_connection(conn, workspace_id)
-        # Items keep their logical ids: a reconnect matches them again.
+        settings.may_change_branch(conn, principal, workspace_id)
+        record = require_connection(conn, workspace_id)
+        # Items keep their logical ids: a reconnect matches them again. The workspace's
+        # relations go with its connection (semantics §3.6).
+        settings.remember_branch_change(conn, record)
+        relations.remove_relations(conn, workspace_id)
         records.delete_connection(conn, workspace_id)

@@ -20,6 +20,7 @@ __all__ = [
     "get_connection",
     "get_credentials",
     "insert_connection",
+    "list_connections",
     "list_intents",
     "put_credentials",
     "put_extra_metadata",
@@ -61,6 +62,12 @@ def get_connection(conn: sqlite3.Connection, workspace_id: str) -> GitConnection
         f"SELECT {_COLUMNS} FROM git_connections WHERE workspace_id = ?", (workspace_id,)
     ).fetchone()
     return GitConnectionRecord(*row) if row else None
+
+
+def list_connections(conn: sqlite3.Connection) -> list[GitConnectionRecord]:
+    """Every workspace's connection, in workspace id order (a stable order to page by)."""
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM git_connections ORDER BY workspace_id")
+    return [GitConnectionRecord(*row) for row in rows.fetchall()]
 
 
 def insert_connection(conn: sqlite3.Connection, record: GitConnectionRecord) -> None:

@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING
 
 from fabric_git.emulator.backend import git_errors
 from fabric_git.emulator.backend.folders import folder_path
-from fabric_git.emulator.backend.git.access import check_access, normalise_directory, open_branch
+from fabric_git.emulator.backend.git.access import (
+    RepoAccess,
+    check_access,
+    normalise_directory,
+    open_branch,
+)
 from fabric_git.emulator.backend.git.part_cache import PartCache, WorkspaceParts
 from fabric_git.emulator.backend.git.records import GitConnectionRecord, extra_metadata_of
 from fabric_git.emulator.backend.git.rules import (
@@ -128,7 +133,7 @@ def workspace_items(
 
 
 def load_sides(
-    state: EmulatorState, record: GitConnectionRecord, pat: str | None, conn: sqlite3.Connection
+    state: EmulatorState, record: GitConnectionRecord, pat: RepoAccess, conn: sqlite3.Connection
 ) -> Sides:
     """The three sides; workspace parts are read lazily, so use them inside ``conn``'s
     transaction."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend.git.access import CONTRIBUTOR, connected
+from fabric_git.emulator.backend.git.files import FileChange, file_changes
 from fabric_git.emulator.backend.git.rules import ItemStatus
 from fabric_git.emulator.backend.git.sides import load_sides
 from fabric_git.emulator.gitrepo.fingerprints import PrintedState
@@ -22,6 +24,8 @@ class StatusResult:
     workspace_head: str | None  # None: never synced, waiting for its first update
     remote_commit_hash: str
     changes: tuple[ItemStatus[PrintedState], ...]
+    # Each change's differing files by its key, when asked for (``includeFilesDetails``).
+    files: Mapping[str, Sequence[FileChange]] | None = None
 
 
 def check_status(state: EmulatorState, principal: Principal, workspace_id: str) -> None:
@@ -30,13 +34,18 @@ def check_status(state: EmulatorState, principal: Principal, workspace_id: str) 
         connected(conn, state.sealer, principal, workspace_id, CONTRIBUTOR)
 
 
-def status(state: EmulatorState, principal: Principal, workspace_id: str) -> StatusResult:
+def status(
+    state: EmulatorState, principal: Principal, workspace_id: str, *, with_files: bool = False
+) -> StatusResult:
     with state.store.read() as conn:
         record, pat = connected(conn, state.sealer, principal, workspace_id, CONTRIBUTOR)
         sides = load_sides(state, record, pat, conn)
         rows = sides.status()
+        # Parts are read lazily: the files are compared inside the transaction.
+        files = {row.key: file_changes(row) for row in rows} if with_files else None
     return StatusResult(
         workspace_head=record.workspace_head,
         remote_commit_hash=sides.tip,
         changes=tuple(rows),
+        files=files,
     )

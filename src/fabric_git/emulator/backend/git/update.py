@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fabric_git.emulator import crashpoints
+from fabric_git.emulator import crashpoints, errors
 from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend import folders, git_errors, items
 from fabric_git.emulator.backend.git import records
@@ -22,7 +23,7 @@ from fabric_git.emulator.backend.git.rules import (
     is_provisional,
     plan_update,
 )
-from fabric_git.emulator.backend.git.sides import Sides, load_sides
+from fabric_git.emulator.backend.git.sides import Sides, git_items, load_sides
 from fabric_git.emulator.gitrepo.fingerprints import PrintedState
 from fabric_git.emulator.gitrepo.layout import ItemState, referenced_ids
 from fabric_git.emulator.gitrepo.references import WorkspaceReferences
@@ -31,9 +32,17 @@ from fabric_git.emulator.ids import new_id
 if TYPE_CHECKING:
     from fabric_git.emulator.state import EmulatorState
 
-__all__ = ["UpdateRequest", "check_update", "update"]
+__all__ = ["ItemOptions", "UpdateRequest", "check_update", "update"]
 
 Plan = UpdatePlan[PrintedState]
+
+
+@dataclass(frozen=True)
+class ItemOptions:
+    """An ``itemOptionsByLogicalId`` entry: options for one item, by its logical id."""
+
+    logical_id: str
+    options: Mapping[str, object]
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,7 @@ class UpdateRequest:
     workspace_head: str | None
     policy: ConflictPolicy | None
     allow_override: bool
+    item_options: tuple[ItemOptions, ...] = ()
 
 
 def check_update(
@@ -52,9 +62,19 @@ def check_update(
         record, _ = connected(
             conn, state.sealer, principal, workspace_id, CONTRIBUTOR, head=request.workspace_head
         )
-    _, tip = open_branch(state.repos, record)
+    repo, tip = open_branch(state.repos, record)
     if request.remote_commit_hash != tip:
         raise git_errors.remote_commit_hash_mismatch()
+    if request.item_options:
+        known = set(git_items(state.commit_items, repo, tip, record.directory_name))
+        with state.store.read() as conn:
+            known.update(i.logical_id for i in items.list_items(conn, workspace_id) if i.logical_id)
+        for index, entry in enumerate(request.item_options):
+            if entry.logical_id not in known:
+                raise errors.invalid_input(
+                    f"options.itemOptionsByLogicalId[{index}].logicalId",
+                    f"No item with logical id {entry.logical_id} is in the workspace or the branch",
+                )
 
 
 def update(
