@@ -128,6 +128,10 @@ class TokenAuthority:
             raise errors.invalid_token()
         if now >= expires:
             raise errors.token_expired()
+        not_before = claims.get("nbf")
+        if not_before is not None:
+            if not isinstance(not_before, int | float) or now < float(not_before):
+                raise errors.invalid_token()
         return Principal(id=subject, name=name, type=kind), expires
 
 

@@ -171,6 +171,28 @@ def last_workspace_admin() -> EmulatorError:
     )
 
 
+def connection_role_assignment_not_found() -> EmulatorError:
+    return EmulatorError(
+        404,
+        "ConnectionRoleAssignmentNotFound",
+        "The requested connection role assignment was not found",
+    )
+
+
+def principal_already_has_connection_role() -> EmulatorError:
+    return EmulatorError(
+        409,
+        "PrincipalAlreadyHasConnectionRole",
+        "The principal already has a role on this connection",
+    )
+
+
+def last_connection_owner() -> EmulatorError:
+    return EmulatorError(
+        400, "ConnectionMustHaveAtLeastOneOwner", "A connection must keep at least one owner"
+    )
+
+
 # --- items and folders ---------------------------------------------------------------------
 
 

@@ -78,3 +78,13 @@ def test_secrets_stay_out_of_reprs(emu: Emulator):
 
     assert "hunter2" not in repr(EmulatorConfig(secret="hunter2"))
     assert emu.token not in repr(emu.state) + repr(emu.state.tokens)
+
+
+def test_token_not_yet_valid_is_rejected(emu: Emulator, clock):
+    clock.advance(3600)
+    token = emu.token_for(user="erin")  # nbf = an hour from the emulator's now
+    clock.advance(-3600)
+    with emu.client(token=token) as erin:
+        _assert_error(erin.get("/workspaces"), 401, "InvalidToken")
+        clock.advance(3600)
+        assert erin.get("/workspaces").status_code == 200

@@ -33,7 +33,12 @@ def route(path: str, handler: Handler, method: str, name: str) -> Route:
         limiter = emulator_state(request).limiter
         return await anyio.to_thread.run_sync(handler, request, limiter=limiter)
 
-    return Route(path, endpoint, methods=[method], name=name)
+    result = Route(path, endpoint, methods=[method], name=name)
+    # Starlette answers HEAD with the GET handler; a GET may start an operation (Get Status),
+    # and the spec defines no HEAD, so HEAD is refused (405) rather than run.
+    assert result.methods is not None
+    result.methods.discard("HEAD")
+    return result
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
