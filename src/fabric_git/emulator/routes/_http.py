@@ -42,7 +42,13 @@ def route(path: str, handler: Handler, method: str, name: str) -> Route:
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    try:
+        body = text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A name read from Git that is not UTF-8 (surrogate-escaped), quoted in an error:
+        # sent with U+FFFD in place of the bytes no UTF-8 text can hold.
+        body = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").encode("utf-8")
     return Response(
         body, status_code=status, headers=headers, media_type="application/json; charset=utf-8"
     )
