@@ -237,6 +237,11 @@ class HostedRepo:
         prefix = root.strip("/") + "/" if root.strip("/") else ""
         return {path: blob.id for path, blob in self._entries(tree, prefix)}
 
+    def blob_size(self, blob_id: str) -> int:
+        """A blob's size from its object header, without reading (inflating) its content."""
+        _, size = self._repo.odb.read_header(blob_id)
+        return int(size)
+
     def blob_content(self, oid: pygit2.Oid) -> bytes:
         """The content of a blob of this repository, from the cache when it holds it."""
         cached = self._blobs.get(oid)
