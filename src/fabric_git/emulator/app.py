@@ -3,11 +3,13 @@
 Per request, :class:`RequestMiddleware` does, in this order:
 1. give the request an id (``requestId`` in error bodies, ``x-ms-request-id``/``RequestId``
    headers on every response);
-2. read the body ahead (route handlers are sync functions run in a threadpool);
-3. authenticate the bearer token (``/v1`` and ``/_emulator``; ``/_emulator`` needs the admin);
+2. authenticate the bearer token (``/v1`` and ``/_emulator``; ``/_emulator`` needs the admin);
+3. read the body ahead (route handlers are sync functions run in a threadpool), 408 when the
+   client pauses longer than ``body_timeout``;
 4. apply fault rules (``/v1`` only, and only when rules exist);
 5. turn any :class:`EmulatorError` or unexpected exception into the ``ErrorResponse`` body.
-``/git`` (smart HTTP) bypasses all of it: it streams and has its own PAT check.
+``/git`` (smart HTTP) bypasses all of it: it streams, has its own PAT check (made before any
+``git http-backend`` starts), a cap on concurrent backends and the same body timeout.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -52,7 +55,14 @@ def create_app(
     routes: list[BaseRoute] = [
         Mount("/v1", routes=api_routes()),
         Mount("/_emulator", routes=admin_routes()),
-        Mount("/git", app=create_git_app(state.repos)),
+        Mount(
+            "/git",
+            app=create_git_app(
+                state.repos,
+                max_backends=state.config.git_backends,
+                body_timeout=state.config.body_timeout,
+            ),
+        ),
     ]
     app = Starlette(
         routes=routes,
@@ -101,10 +111,11 @@ class RequestMiddleware:
             await send(message)
 
         try:
-            if scope["method"] in _BODY_METHODS:
-                scope[BODY_KEY] = await _read_body(receive)
-                receive = _replay_nothing
+            # Authenticate first: a caller without a valid token holds no body buffer or wait.
             self._authenticate(scope, path)
+            if scope["method"] in _BODY_METHODS:
+                scope[BODY_KEY] = await _read_body(receive, self.state.config.body_timeout)
+                receive = _replay_nothing
             if path.startswith("/v1/") and self.state.faults:
                 await self._apply_faults(scope, send_with_id)
             await self.app(scope, receive, send_with_id)
@@ -154,10 +165,14 @@ class RequestMiddleware:
             raise rule.error()
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive, timeout: float) -> bytes:
+    """The whole body; 408 when the client leaves ``timeout`` seconds between two parts."""
     chunks: list[bytes] = []
     while True:
-        message = await receive()
+        with anyio.move_on_after(timeout) as waiting:
+            message = await receive()
+        if waiting.cancelled_caught:
+            raise errors.request_timeout()
         if message["type"] == "http.disconnect":
             break
         chunks.append(message.get("body", b""))

@@ -171,6 +171,12 @@ def last_workspace_admin() -> EmulatorError:
     )
 
 
+def request_timeout() -> EmulatorError:
+    return EmulatorError(
+        408, "RequestTimeout", "The request body did not arrive in time; send it again"
+    )
+
+
 def connection_role_assignment_not_found() -> EmulatorError:
     return EmulatorError(
         404,
