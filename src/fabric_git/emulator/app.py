@@ -125,11 +125,11 @@ class RequestMiddleware:
             if started:
                 raise
             await _send_error(exc, request_id, send_with_id)
-        except Exception:
+        except Exception as exc:
             log.exception("unexpected error serving %s %s", scope.get("method"), path)
             if started:
                 raise
-            await _send_error(errors.internal_error(), request_id, send_with_id)
+            await _send_error(errors.unexpected(exc), request_id, send_with_id)
 
     def _authenticate(self, scope: Scope, path: str) -> None:
         authorization: str | None = None

@@ -67,3 +67,26 @@ def test_an_update_over_the_commit_limit_is_refused(
     assert error_code(response) == "GitProviderOperationFailed"
     assert "Maximum commit size exceeded" in response.json()["message"]
     assert env.items(ws) == {}
+
+
+def test_a_full_disk_during_a_commit_says_so(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from fabric_git.emulator.gitrepo import trees
+
+    env.repo()
+    ws = env.workspace()
+    env.item(ws, "nb")
+    env.connected(ws)
+    tip = env.tip()
+
+    def no_space(self: object, kind: int, data: bytes) -> bytes:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(trees.LooseObjects, "add", no_space)
+    response = env.commit(ws)
+    assert response.status_code == 507, response.text
+    assert error_code(response) == "InsufficientStorage"
+    assert env.tip() == tip
+    monkeypatch.undo()
+    assert env.commit(ws).status_code == 200  # nothing was left half-done

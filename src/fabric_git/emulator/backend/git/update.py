@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fabric_git.emulator import crashpoints
+from fabric_git.emulator import crashpoints, operations
 from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend import folders, git_errors, items
 from fabric_git.emulator.backend.git import records
@@ -94,6 +94,7 @@ def update(
             head=sides.tip,
             last_sync_time=state.clock.now(),
         )
+        operations.mark_applied(conn)
 
 
 def _check_sizes(state: EmulatorState, record: GitConnectionRecord, plan: Plan) -> None:
