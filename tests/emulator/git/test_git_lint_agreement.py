@@ -349,10 +349,6 @@ def test_lint_and_the_emulator_agree(
     assert not set(env.items(ws)) & set(case.gone)
 
 
-def test_the_size_limits_are_the_same() -> None:
-    assert commit.MAX_FILE_BYTES == MAX_FILE_BYTES
-
-
 def test_a_tree_the_emulator_commits_lints_clean(env: Env, tmp_path: Path) -> None:
     env.repo()
     ws = env.workspace()
