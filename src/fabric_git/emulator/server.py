@@ -120,6 +120,8 @@ class EmulatorServer(RunningEmulator, AbstractContextManager["EmulatorServer"]):
             timeout_graceful_shutdown=5,
             backlog=2048,
             http=guarded_protocol(self.config.header_timeout, self.config.max_connections),
+            # The app reads X-Forwarded-Proto/-Host itself, both or neither (routes/_http.py).
+            proxy_headers=False,
         )
         server = uvicorn.Server(uv_config)
         thread = threading.Thread(
