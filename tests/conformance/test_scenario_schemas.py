@@ -104,6 +104,13 @@ def _connection_calls(stage: Stage) -> str:
         f"/connections/{connection}",
         {"connectivityType": "ShareableCloud", "displayName": "GitHub contoso/fabric (renamed)"},
     )
+    shares = f"/connections/{connection}/roleAssignments"
+    principal = {"id": "0c7d1a52-3b4e-4f60-9a8b-7c6d5e4f3a21", "type": "ServicePrincipal"}
+    shared = s.ok("POST", shares, {"principal": principal, "role": "User"})
+    s.ok("GET", shares)
+    s.ok("GET", f"{shares}/{shared['id']}")
+    s.ok("PATCH", f"{shares}/{shared['id']}", {"role": "UserWithReshare"})
+    s.ok("DELETE", f"{shares}/{shared['id']}")
     s.ok("DELETE", f"/connections/{spare}")
     return connection
 

@@ -205,6 +205,13 @@ def _arrange(stage: Stage) -> Arranged:
         )
         assignments = stage.ok("GET", f"/workspaces/{workspace}/roleAssignments")["value"]
         scene.add("workspaceRoleAssignmentId", *(a["id"] for a in assignments))
+    stage.ok(
+        "POST",
+        f"/connections/{connection}/roleAssignments",
+        {"principal": {"id": member, "type": "User"}, "role": "User"},
+    )
+    for scene in arranged.scenes:
+        scene.add("connectionRoleAssignmentId", member)
 
     # Workspace relations: the plain and fresh workspaces are branches of the connected one.
     for scene in (arranged.plain, arranged.fresh):

@@ -314,6 +314,13 @@ def arrange_other(stage: Stage, op_id: str, file: Path, example: dict[str, Any])
             f"/workspaces/{values['workspaceId']}/roleAssignments",
             {"principal": principal, "role": "Viewer"},
         )["id"]
+    if "connectionRoleAssignmentId" in names:
+        principal = {"id": "6a8e8a77-3f5b-4d36-8b5a-2d8b5a0d6c11", "type": "User"}
+        values["connectionRoleAssignmentId"] = s.ok(
+            "POST",
+            f"/connections/{values['connectionId']}/roleAssignments",
+            {"principal": principal, "role": "User"},
+        )["id"]
     if "operationId" in names:
         values["operationId"] = _operation(s, running=file.stem.endswith("Running"))
     if isinstance(body, dict):

@@ -186,3 +186,91 @@ def test_the_hook_is_inert_unless_it_names_the_point(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv(crashpoints.CRASH_AT_ENV, crashpoints.UPDATE_BEFORE_HEAD)
     crashpoints.crash_point(crashpoints.COMMIT_AFTER_REF_UPDATE)
     crashpoints.crash_point("no-such-point")
+
+
+def _operation(client: httpx.Client, operation_id: str) -> dict[str, Any]:
+    state: dict[str, Any] = ok(client.get(f"/operations/{operation_id}"))
+    return state
+
+
+def test_a_commit_finished_by_recovery_reports_succeeded(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    served = serve(data, "--lro-mode", "sync")
+    with served.client() as client:
+        ws = populate(client, served.info["capacity_id"], ITEMS, ITEM_BYTES)
+        connect(served, client, ws)
+        finish(client, client.post(f"/workspaces/{ws}/git/initializeConnection", json={}))
+    served.stop()
+    crashing = serve(
+        data,
+        "--lro-mode",
+        "async",
+        "--lro-duration",
+        "0",
+        env={crashpoints.CRASH_AT_ENV: crashpoints.COMMIT_AFTER_REF_UPDATE},
+    )
+    with crashing.client() as client:
+        started = client.post(f"/workspaces/{ws}/git/commitToGit", json={"mode": "All"})
+        assert started.status_code == 202, started.text
+        operation_id = started.headers["x-ms-operation-id"]
+    assert crashing.process.wait(timeout=60) == -signal.SIGKILL
+    tip_after = _fsck_and_tip(data)
+
+    restarted = serve(data, "--lro-mode", "sync")
+    try:
+        with restarted.client() as client:
+            state = _operation(client, operation_id)
+            assert state["status"] == "Succeeded", state  # applied, not Failed
+            assert _head(client, ws) == tip_after
+    finally:
+        restarted.stop()
+
+
+def test_work_applied_before_its_operation_row_reports_succeeded(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    served = serve(data, "--lro-mode", "sync")
+    with served.client() as client:
+        ws = populate(client, served.info["capacity_id"], ITEMS, ITEM_BYTES)
+        connect(served, client, ws)
+        finish(client, client.post(f"/workspaces/{ws}/git/initializeConnection", json={}))
+        finish(client, client.post(f"/workspaces/{ws}/git/commitToGit", json={"mode": "All"}))
+        target = ok(
+            client.post(
+                "/workspaces",
+                json={"displayName": "Target", "capacityId": served.info["capacity_id"]},
+            )
+        )["id"]
+        credentials = ok(client.get(f"/workspaces/{ws}/git/myGitCredentials"))
+        details = ok(client.get(f"/workspaces/{ws}/git/connection"))["gitProviderDetails"]
+        ok(
+            client.post(
+                f"/workspaces/{target}/git/connect",
+                json={"gitProviderDetails": details, "myGitCredentials": credentials},
+            )
+        )
+        init = finish(
+            client, client.post(f"/workspaces/{target}/git/initializeConnection", json={})
+        )
+    served.stop()
+    crashing = serve(
+        data,
+        "--lro-mode",
+        "async",
+        "--lro-duration",
+        "0",
+        env={crashpoints.CRASH_AT_ENV: crashpoints.OPERATION_AFTER_WORK},
+    )
+    with crashing.client() as client:
+        body = {"remoteCommitHash": init["remoteCommitHash"]}
+        started = client.post(f"/workspaces/{target}/git/updateFromGit", json=body)
+        assert started.status_code == 202, started.text
+        operation_id = started.headers["x-ms-operation-id"]
+    assert crashing.process.wait(timeout=60) == -signal.SIGKILL
+
+    restarted = serve(data, "--lro-mode", "sync")
+    try:
+        with restarted.client() as client:
+            assert _operation(client, operation_id)["status"] == "Succeeded"
+            assert len(list_items(client, target)) == ITEMS
+    finally:
+        restarted.stop()

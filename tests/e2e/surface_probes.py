@@ -30,7 +30,10 @@ def _unknown(response: httpx.Response, *names: str) -> bool:
         return True
     if response.status_code == 400 and names:
         details = " ".join(str(d.get("message", "")) for d in body.get("moreDetails") or [])
-        return any(details.startswith(f"{name}:") or f" {name}:" in details for name in names)
+        return any(
+            details.startswith(f"{name}:") or f" {name}:" in details or f".{name}:" in details
+            for name in names
+        )
     return False
 
 

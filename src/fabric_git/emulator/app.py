@@ -3,12 +3,14 @@
 Per request, :class:`RequestMiddleware` does, in this order:
 1. drop a trailing slash from a ``/v1`` path, and give the request an id (``requestId`` in
    error bodies, ``x-ms-request-id``/``RequestId`` headers on every response);
-2. read the body ahead (route handlers are sync functions run in a threadpool);
-3. authenticate the bearer token (``/v1`` and ``/_emulator``; ``/_emulator`` needs the admin);
+2. authenticate the bearer token (``/v1`` and ``/_emulator``; ``/_emulator`` needs the admin);
+3. read the body ahead (route handlers are sync functions run in a threadpool), 408 when the
+   client pauses longer than ``body_timeout``;
 4. apply fault rules (``/v1`` only, and only when rules exist);
 5. turn any :class:`EmulatorError` or unexpected exception into the ``ErrorResponse`` body
    (``error_response``, which also sets ``x-ms-public-api-error-code``).
-``/git`` (smart HTTP) bypasses all of it: it streams and has its own PAT check.
+``/git`` (smart HTTP) bypasses all of it: it streams, has its own PAT check (made before any
+``git http-backend`` starts), a cap on concurrent backends and the same body timeout.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -55,7 +58,12 @@ def create_app(
         Mount("/_emulator", routes=admin_routes()),
         Mount(
             "/git",
-            app=create_git_app(state.repos, service_principal=state.is_service_principal_token),
+            app=create_git_app(
+                state.repos,
+                service_principal=state.is_service_principal_token,
+                max_backends=state.config.git_backends,
+                body_timeout=state.config.body_timeout,
+            ),
         ),
     ]
     app = Starlette(
@@ -111,10 +119,11 @@ class RequestMiddleware:
             await send(message)
 
         try:
-            if scope["method"] in _BODY_METHODS:
-                scope[BODY_KEY] = await _read_body(receive)
-                receive = _replay_nothing
+            # Authenticate first: a caller without a valid token holds no body buffer or wait.
             self._authenticate(scope, path)
+            if scope["method"] in _BODY_METHODS:
+                scope[BODY_KEY] = await _read_body(receive, self.state.config.body_timeout)
+                receive = _replay_nothing
             if path.startswith("/v1/") and self.state.faults:
                 await self._apply_faults(scope, send_with_id)
             await self.app(scope, receive, send_with_id)
@@ -124,11 +133,11 @@ class RequestMiddleware:
             if started:
                 raise
             await _send_error(exc, request_id, send_with_id)
-        except Exception:
+        except Exception as exc:
             log.exception("unexpected error serving %s %s", scope.get("method"), path)
             if started:
                 raise
-            await _send_error(errors.internal_error(), request_id, send_with_id)
+            await _send_error(errors.unexpected(exc), request_id, send_with_id)
 
     def _authenticate(self, scope: Scope, path: str) -> None:
         authorization: str | None = None
@@ -164,10 +173,14 @@ class RequestMiddleware:
             raise rule.error()
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive, timeout: float) -> bytes:
+    """The whole body; 408 when the client leaves ``timeout`` seconds between two parts."""
     chunks: list[bytes] = []
     while True:
-        message = await receive()
+        with anyio.move_on_after(timeout) as waiting:
+            message = await receive()
+        if waiting.cancelled_caught:
+            raise errors.request_timeout()
         if message["type"] == "http.disconnect":
             break
         chunks.append(message.get("body", b""))

@@ -143,6 +143,10 @@ class TokenAuthority:
             raise errors.invalid_token()
         if now >= expires:
             raise errors.token_expired()
+        not_before = claims.get("nbf")
+        if not_before is not None:
+            if not isinstance(not_before, int | float) or now < float(not_before):
+                raise errors.invalid_token()
         roles = claims.get("wids")
         admin = isinstance(roles, list) and FABRIC_ADMINISTRATOR_ROLE in roles
         return Principal(id=subject, name=name, type=kind, tenant_admin=admin), expires

@@ -57,6 +57,14 @@ class EmulatorConfig:
     secret: str | None = field(default=None, repr=False)
     access_log: bool = False
     worker_threads: int = 8
+    header_timeout: float = 10.0
+    """Seconds a connection may take to send a request's headers (else it is closed)."""
+    body_timeout: float = 30.0
+    """Seconds a request may wait between two parts of its body (else 408 / closed)."""
+    max_connections: int = 512
+    """Open connections beyond this are closed at once (a socket server only)."""
+    git_backends: int = 8
+    """Concurrent ``git http-backend`` processes; more Git requests answer 503."""
     clock: Clock = field(default_factory=SystemClock)
     crash_at: str | None = None
     """Test hook: the ``crashpoints`` point at which the process kills itself (None: none)."""
@@ -72,6 +80,10 @@ class EmulatorConfig:
             raise ValueError("operation_retention must be positive")
         if self.worker_threads < 1:
             raise ValueError("worker_threads must be at least 1")
+        if min(self.header_timeout, self.body_timeout) <= 0:
+            raise ValueError("header_timeout and body_timeout must be positive")
+        if min(self.max_connections, self.git_backends) < 1:
+            raise ValueError("max_connections and git_backends must be at least 1")
         if self.page_size < 1:
             raise ValueError("page_size must be at least 1")
         if self.data_dir is not None and not isinstance(self.data_dir, Path):

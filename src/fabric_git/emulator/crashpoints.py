@@ -23,7 +23,12 @@ COMMIT_AFTER_REF_UPDATE = "commit-after-ref-update"
 UPDATE_BEFORE_HEAD = "update-before-head"
 """Update: the items are written inside the transaction, the head not yet moved."""
 
-POINTS = frozenset({COMMIT_BEFORE_REF_UPDATE, COMMIT_AFTER_REF_UPDATE, UPDATE_BEFORE_HEAD})
+OPERATION_AFTER_WORK = "operation-after-work"
+"""Any operation: its work is done (and committed), its own row not yet Succeeded."""
+
+POINTS = frozenset(
+    {COMMIT_BEFORE_REF_UPDATE, COMMIT_AFTER_REF_UPDATE, UPDATE_BEFORE_HEAD, OPERATION_AFTER_WORK}
+)
 
 
 def crash_point(name: str, armed: str | None = None) -> None:

@@ -7,6 +7,7 @@ statuses and messages in one place.
 
 from __future__ import annotations
 
+import errno
 from typing import Any
 
 
@@ -85,6 +86,31 @@ def method_not_allowed(method: str) -> EmulatorError:
 
 def internal_error() -> EmulatorError:
     return EmulatorError(500, "InternalError", "An internal error occurred", is_retriable=True)
+
+
+def disk_full() -> EmulatorError:
+    return EmulatorError(
+        507,
+        "InsufficientStorage",
+        "The emulator's disk is full: nothing of this request was kept. Free space where the"
+        " emulator keeps its data, then retry",
+        is_retriable=True,
+    )
+
+
+_DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+_DISK_FULL_TEXTS = ("database or disk is full", "no space left on device", "disk quota exceeded")
+
+
+def unexpected(error: BaseException) -> EmulatorError:
+    """The error an unexpected exception answers: ``disk_full`` when a write found the disk
+    full (an OSError, SQLite's SQLITE_FULL or a Git write saying so), else ``internal_error``."""
+    if isinstance(error, OSError) and error.errno in _DISK_FULL_ERRNOS:
+        return disk_full()
+    text = str(error).lower()
+    if any(marker in text for marker in _DISK_FULL_TEXTS):
+        return disk_full()
+    return internal_error()
 
 
 # --- identity and permissions --------------------------------------------------------------
@@ -168,6 +194,34 @@ def last_workspace_admin() -> EmulatorError:
         400,
         "WorkspaceMustHaveAtLeastOneAdmin",
         "A workspace must keep at least one admin",
+    )
+
+
+def request_timeout() -> EmulatorError:
+    return EmulatorError(
+        408, "RequestTimeout", "The request body did not arrive in time; send it again"
+    )
+
+
+def connection_role_assignment_not_found() -> EmulatorError:
+    return EmulatorError(
+        404,
+        "ConnectionRoleAssignmentNotFound",
+        "The requested connection role assignment was not found",
+    )
+
+
+def principal_already_has_connection_role() -> EmulatorError:
+    return EmulatorError(
+        409,
+        "PrincipalAlreadyHasConnectionRole",
+        "The principal already has a role on this connection",
+    )
+
+
+def last_connection_owner() -> EmulatorError:
+    return EmulatorError(
+        400, "ConnectionMustHaveAtLeastOneOwner", "A connection must keep at least one owner"
     )
 
 

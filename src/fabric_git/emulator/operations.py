@@ -23,10 +23,11 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from fabric_git.emulator import errors
+from fabric_git.emulator import crashpoints, errors
 from fabric_git.emulator.auth import ADMIN, Principal
 from fabric_git.emulator.errors import EmulatorError
 from fabric_git.emulator.ids import new_id
@@ -42,6 +43,26 @@ JsonObject = dict[str, Any]
 Work = Callable[[], JsonObject | None]
 
 RUNNING_STATES = ("NotStarted", "Running")
+
+_CURRENT: ContextVar[str | None] = ContextVar("fabric_git_emulator_operation", default=None)
+"""The operation whose work runs on this thread (None: none)."""
+
+
+def current_operation() -> str | None:
+    """The id of the operation whose work is running here, if any."""
+    return _CURRENT.get()
+
+
+def mark_applied(conn: sqlite3.Connection, operation_id: str | None = None) -> None:
+    """Record, inside the transaction that applies an operation's work, that it is applied:
+    a crash before the operation's own row says Succeeded then still reports it Succeeded
+    (see :meth:`OperationEngine.recover`). ``operation_id`` defaults to the current one."""
+    target = operation_id or _CURRENT.get()
+    if target is not None:
+        conn.execute(
+            "UPDATE operations SET applied = 1 WHERE id = ? AND finished_at IS NULL", (target,)
+        )
+
 
 Access = Literal["exclusive", "shared", "none"]
 """How an operation holds its workspace: alone, beside other shared ones, or not at all."""
@@ -200,13 +221,17 @@ class OperationEngine:
         if failure is not None:
             outcome = failure
         else:
+            token = _CURRENT.set(op_id)
             try:
                 outcome = work()
             except EmulatorError as exc:
                 outcome = exc
-            except Exception:
+            except Exception as exc:
                 log.exception("operation %s failed unexpectedly", op_id)
-                outcome = errors.internal_error()
+                outcome = errors.unexpected(exc)
+            finally:
+                _CURRENT.reset(token)
+        crashpoints.crash_point(crashpoints.OPERATION_AFTER_WORK, self._state.config.crash_at)
         finished = self._state.clock.now()
         try:
             with self._state.store.write() as conn:
@@ -267,14 +292,23 @@ class OperationEngine:
     # --- lifecycle ---------------------------------------------------------------------------
 
     def recover(self) -> int:
-        """Mark operations a previous process left running as Failed; returns how many."""
+        """Finish the operations a previous process left running; returns how many. One whose
+        work was applied (:func:`mark_applied`, or start-up reconciliation finishing it) is
+        Succeeded; any other is Failed with ``OperationInterrupted``."""
         interrupted = errors.operation_interrupted()
         now = self._state.clock.now()
         with self._state.store.write() as conn:
             rows = conn.execute(
-                "SELECT id, request_id FROM operations WHERE finished_at IS NULL"
+                "SELECT id, request_id, applied FROM operations WHERE finished_at IS NULL"
             ).fetchall()
             for row in rows:
+                if row["applied"]:
+                    conn.execute(
+                        "UPDATE operations SET status = 'Succeeded', finished_at = ?,"
+                        " ready_at = MIN(ready_at, ?) WHERE id = ?",
+                        (now, now, row["id"]),
+                    )
+                    continue
                 # Rows from before request ids were kept get a fresh one.
                 error = json.dumps(interrupted.to_body(row["request_id"] or new_id()))
                 conn.execute(

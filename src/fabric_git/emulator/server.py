@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import threading
@@ -23,6 +24,53 @@ class _HideDroppedConnections(logging.Filter):
         from fabric_git.emulator.app import ConnectionDropped
 
         return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
+
+
+def guarded_protocol(header_timeout: float, max_connections: int) -> type[Any]:
+    """uvicorn's h11 protocol with two guards uvicorn lacks: a connection that has not sent a
+    whole request head within ``header_timeout`` seconds (a slow or idle half-sent request) is
+    closed, and a connection beyond ``max_connections`` open ones is closed at once, so idle
+    sockets cannot exhaust the process's file descriptors. Bodies have their own timeout in
+    the app (``body_timeout``)."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class GuardedH11Protocol(H11Protocol):
+        _header_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            if len(self.connections) > max_connections:
+                transport.close()
+                return
+            self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.cycle is not None and not self.cycle.response_complete:
+                self._disarm()  # the head is in: the app's body timeout takes over
+            else:
+                self._arm()  # part of a head (or of the next one) came: it must complete
+
+        def _arm(self) -> None:
+            if self._header_timer is None:
+                self._header_timer = self.loop.call_later(header_timeout, self._head_too_slow)
+
+        def _disarm(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _head_too_slow(self) -> None:
+            self._header_timer = None
+            busy = self.cycle is not None and not self.cycle.response_complete
+            if not busy and not self.transport.is_closing():
+                self.transport.close()
+
+    return GuardedH11Protocol
 
 
 class EmulatorServer(RunningEmulator, AbstractContextManager["EmulatorServer"]):
@@ -71,6 +119,7 @@ class EmulatorServer(RunningEmulator, AbstractContextManager["EmulatorServer"]):
             lifespan="off",
             timeout_graceful_shutdown=5,
             backlog=2048,
+            http=guarded_protocol(self.config.header_timeout, self.config.max_connections),
             # The app reads X-Forwarded-Proto/-Host itself, both or neither (routes/_http.py).
             proxy_headers=False,
         )

@@ -102,9 +102,10 @@ class EmulatorState:
         self.commit_items: CommitItems = Lru(_COMMITS_KEPT)
         self.part_cache = PartCache()
         self.operations = OperationEngine(self)
-        self.operations.recover()
-        # Repair what a crash left between a commit's ref update and SQLite.
+        # Repair what a crash left between a commit's ref update and SQLite, then finish the
+        # operations it left running (Succeeded where their work was applied).
         reconcile(self)
+        self.operations.recover()
 
     def __repr__(self) -> str:
         return f"EmulatorState(data_dir={str(self.data_dir)!r})"

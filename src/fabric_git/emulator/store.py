@@ -96,7 +96,10 @@ class Store:
                 try:
                     yield self._writer
                 except BaseException:
-                    self._writer.execute("ROLLBACK")
+                    # SQLite may have rolled back itself (SQLITE_FULL does): a second ROLLBACK
+                    # would hide the error that says why.
+                    if self._writer.in_transaction:
+                        self._writer.execute("ROLLBACK")
                     raise
                 else:
                     self._writer.execute("COMMIT")

@@ -49,7 +49,9 @@ def _load_json_object(data: bytes | None) -> dict[str, Any] | None:
         return None
     try:
         value = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):  # nested past the parser's depth
+        # A "\ud800" escape parses to a lone surrogate, which is no text a name can hold.
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (UnicodeError, ValueError, RecursionError):  # RecursionError: nested past the depth
         return None
     return value if isinstance(value, dict) else None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fabric_git.emulator.auth import ADMIN_USER, principal_id
 from fabric_git.emulator.backend.connections import get_connection_secret
 
 PAT = "ghp_exampleSecretValue123"
@@ -84,9 +85,71 @@ def test_connections_belong_to_their_creator(client, emu):
     connection_id = client.post("/connections", json=_github()).json()["id"]
     with emu.client(token=emu.token_for(user="mallory")) as other:
         assert other.get("/connections").json()["value"] == []
-        denied = other.get(f"/connections/{connection_id}")
-        assert denied.status_code == 403
-        assert other.delete(f"/connections/{connection_id}").status_code == 403
+        # A connection nobody shared with the caller does not exist for it.
+        for response in (
+            other.get(f"/connections/{connection_id}"),
+            other.delete(f"/connections/{connection_id}"),
+            other.get(f"/connections/{connection_id}/roleAssignments"),
+        ):
+            assert response.status_code == 404
+            assert response.json()["errorCode"] == "ConnectionNotFound"
+
+
+def _user(name: str) -> dict:
+    return {"id": principal_id(name, "User"), "type": "User"}
+
+
+def test_role_assignments_share_a_connection(client, emu):
+    connection_id = client.post("/connections", json=_github()).json()["id"]
+    base = f"/connections/{connection_id}/roleAssignments"
+    (owner,) = client.get(base).json()["value"]
+    assert owner["role"] == "Owner"
+    assert owner["principal"]["id"] == principal_id(ADMIN_USER, "User")
+
+    added = client.post(base, json={"principal": _user("bob"), "role": "User"})
+    assert added.status_code == 201, added.text
+    assert added.headers["Location"].endswith(f"{base}/{added.json()['id']}")
+    bob_assignment = added.json()["id"]
+    assert client.get(f"{base}/{bob_assignment}").json()["role"] == "User"
+    again = client.post(base, json={"principal": _user("bob"), "role": "Owner"})
+    assert again.status_code == 409
+
+    with emu.client(token=emu.token_for(user="bob")) as bob:
+        assert [c["id"] for c in bob.get("/connections").json()["value"]] == [connection_id]
+        assert bob.get(f"/connections/{connection_id}").status_code == 200
+        assert PAT not in bob.get(f"/connections/{connection_id}").text
+        # A User may use and see, not share, change or delete.
+        refused = bob.post(base, json={"principal": _user("carol"), "role": "User"})
+        assert refused.status_code == 403
+        assert bob.delete(f"/connections/{connection_id}").status_code == 403
+        patch = {"connectivityType": "ShareableCloud", "displayName": "Mine"}
+        assert bob.patch(f"/connections/{connection_id}", json=patch).status_code == 403
+
+    updated = client.patch(f"{base}/{bob_assignment}", json={"role": "UserWithReshare"})
+    assert updated.json()["role"] == "UserWithReshare"
+    with emu.client(token=emu.token_for(user="bob")) as bob:
+        shared = bob.post(base, json={"principal": _user("carol"), "role": "User"})
+        assert shared.status_code == 201
+        above = bob.post(base, json={"principal": _user("dave"), "role": "Owner"})
+        assert above.status_code == 403
+        assert bob.delete(f"{base}/{shared.json()['id']}").status_code == 403
+
+    assert client.delete(f"{base}/{bob_assignment}").status_code == 200
+    with emu.client(token=emu.token_for(user="bob")) as bob:
+        assert bob.get(f"/connections/{connection_id}").status_code == 404
+    missing = client.get(f"{base}/{bob_assignment}")
+    assert missing.json()["errorCode"] == "ConnectionRoleAssignmentNotFound"
+
+
+def test_the_last_owner_stays(client):
+    connection_id = client.post("/connections", json=_github()).json()["id"]
+    base = f"/connections/{connection_id}/roleAssignments"
+    (owner,) = client.get(base).json()["value"]
+    demoted = client.patch(f"{base}/{owner['id']}", json={"role": "User"})
+    assert demoted.status_code == 400
+    assert demoted.json()["errorCode"] == "ConnectionMustHaveAtLeastOneOwner"
+    assert client.delete(f"{base}/{owner['id']}").status_code == 400
+    assert client.post(base, json={"principal": _user("bob"), "role": "Nobody"}).status_code == 400
 
 
 def test_validation(client):

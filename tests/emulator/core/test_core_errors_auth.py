@@ -78,3 +78,31 @@ def test_secrets_stay_out_of_reprs(emu: Emulator):
 
     assert "hunter2" not in repr(EmulatorConfig(secret="hunter2"))
     assert emu.token not in repr(emu.state) + repr(emu.state.tokens)
+
+
+def test_token_not_yet_valid_is_rejected(emu: Emulator, clock):
+    clock.advance(3600)
+    token = emu.token_for(user="erin")  # nbf = an hour from the emulator's now
+    clock.advance(-3600)
+    with emu.client(token=token) as erin:
+        _assert_error(erin.get("/workspaces"), 401, "InvalidToken")
+        clock.advance(3600)
+        assert erin.get("/workspaces").status_code == 200
+
+
+def test_json_nested_past_any_request_is_invalid_request(client):
+    for depth in (1000, 100_000):
+        body = b'{"displayName": ' + b"[" * depth + b"]" * depth + b"}"
+        response = client.post("/workspaces", content=body)
+        assert "nests JSON" in _assert_error(response, 400, "InvalidRequest")["message"]
+
+
+def test_lone_surrogates_in_names_are_invalid_request(client):
+    ws = client.post("/workspaces", json={"displayName": "Surrogates"}).json()["id"]
+    for path, body in [
+        ("/workspaces", b'{"displayName": "x\\ud800y"}'),
+        (f"/workspaces/{ws}/items", b'{"displayName": "\\udc00", "type": "Notebook"}'),
+        (f"/workspaces/{ws}/folders", b'{"displayName": "a\\udfff"}'),
+    ]:
+        response = client.post(path, content=body)
+        assert "surrogate" in _assert_error(response, 400, "InvalidRequest")["message"]

@@ -258,3 +258,19 @@ def test_backend_contract_for_git_layer(emu):
         assert cleared.logical_id is None
         items.delete_item(conn, record.id)
         assert items.list_items(conn, ws) == []
+
+
+def test_a_platform_part_nested_past_the_parser_is_invalid_definition(sync_client):
+    ws = create_workspace(sync_client)
+    item = _create(
+        sync_client, ws, "Deep", definition={"parts": [_part("notebook-content.py", b"")]}
+    )
+    deep = b'{"metadata": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    parts = [_part("notebook-content.py", b"x"), _part(".platform", deep)]
+    response = sync_client.post(
+        f"/workspaces/{ws}/items/{item['id']}/updateDefinition",
+        params={"updateMetadata": "true"},
+        json={"definition": {"parts": parts}},
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["errorCode"] == "InvalidDefinition"

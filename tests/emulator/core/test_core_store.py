@@ -65,3 +65,22 @@ def test_closed_store_refuses_work():
     store.close()
     with pytest.raises(RuntimeError), store.write():
         pass
+
+
+def test_a_full_disk_answers_insufficient_storage(emu, client):
+    # SQLite's own limit on the database's pages: the next page it needs fails as a full disk
+    # does (SQLITE_FULL), through the store's real write path.
+    with emu.state.store.write() as conn:
+        (pages,) = conn.execute("PRAGMA page_count").fetchone()
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+    for n in range(500):
+        response = client.post(
+            "/workspaces", json={"displayName": f"Fill {n}", "description": "x" * 3000}
+        )
+        if response.status_code != 201:
+            break
+    assert response.status_code == 507, response.text
+    body = response.json()
+    assert body["errorCode"] == "InsufficientStorage"
+    assert "disk is full" in body["message"]
+    assert client.get("/workspaces").status_code == 200  # reads still work

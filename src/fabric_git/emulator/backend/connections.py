@@ -145,23 +145,157 @@ class ServicePrincipalCredential:
             return None
 
 
+# --- roles ---------------------------------------------------------------------------------
+
+# A connection role: User may see and use the connection, UserWithReshare may also share it
+# (grant User or UserWithReshare), Owner may also change, share and delete it.
+CONNECTION_ROLE_RANK = {"User": 1, "UserWithReshare": 2, "Owner": 3}
+CONNECTION_ROLES = tuple(CONNECTION_ROLE_RANK)
+USER = "User"
+OWNER = "Owner"
+
+
+@dataclass(frozen=True)
+class ConnectionRoleAssignment:
+    id: str  # the principal's id, as Fabric names role assignments
+    principal_id: str
+    principal_type: str
+    role: str
+    principal_name: str | None
+
+
+def connection_role_of(
+    conn: sqlite3.Connection, connection_id: str, principal_id: str
+) -> str | None:
+    row = conn.execute(
+        "SELECT role FROM connection_roles WHERE connection_id = ? AND principal_id = ?",
+        (connection_id, principal_id),
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
 def require_connection(
-    conn: sqlite3.Connection, connection_id: str, principal: Principal
+    conn: sqlite3.Connection, connection_id: str, principal: Principal, minimum: str = USER
 ) -> ConnectionRecord:
-    """The connection if ``principal`` owns it: 404 when it does not exist, else 403."""
+    """The connection if ``principal`` holds at least ``minimum`` on it: 404
+    ``ConnectionNotFound`` when it does not exist or the caller has no role on it (a connection
+    nobody shared with the caller is invisible, as in Fabric), 403 when the role is too low."""
     record = get_connection_record(conn, connection_id)
-    if record is None:
+    role = None if record is None else connection_role_of(conn, connection_id, principal.id)
+    if record is None or role is None:
         raise errors.connection_not_found(connection_id)
-    if record.owner_id != principal.id:
-        raise errors.insufficient_privileges("The caller has no permission on this connection")
+    if CONNECTION_ROLE_RANK[role] < CONNECTION_ROLE_RANK[minimum]:
+        raise errors.insufficient_privileges(
+            f"The caller's role on the connection ({role}) does not allow this; {minimum} or"
+            " higher is required"
+        )
     return record
 
 
 def list_connections(conn: sqlite3.Connection, principal: Principal) -> list[ConnectionRecord]:
+    """The connections on which ``principal`` has a role."""
     rows = conn.execute(
-        "SELECT * FROM connections WHERE owner_id = ? ORDER BY created_at, rowid", (principal.id,)
+        "SELECT c.* FROM connections c JOIN connection_roles r ON r.connection_id = c.id"
+        " AND r.principal_id = ? ORDER BY c.created_at, c.rowid",
+        (principal.id,),
     ).fetchall()
     return [_record(row) for row in rows]
+
+
+_ASSIGNMENT_QUERY = (
+    "SELECT r.*, p.name AS name FROM connection_roles r LEFT JOIN principals p"
+    " ON p.id = r.principal_id"
+)
+
+
+def _assignment(row: sqlite3.Row) -> ConnectionRoleAssignment:
+    return ConnectionRoleAssignment(
+        id=row["principal_id"],
+        principal_id=row["principal_id"],
+        principal_type=row["principal_type"],
+        role=row["role"],
+        principal_name=row["name"],
+    )
+
+
+def list_role_assignments(
+    conn: sqlite3.Connection, connection_id: str
+) -> list[ConnectionRoleAssignment]:
+    rows = conn.execute(
+        f"{_ASSIGNMENT_QUERY} WHERE r.connection_id = ? ORDER BY r.rowid", (connection_id,)
+    ).fetchall()
+    return [_assignment(row) for row in rows]
+
+
+def get_role_assignment(
+    conn: sqlite3.Connection, connection_id: str, assignment_id: str
+) -> ConnectionRoleAssignment:
+    row = conn.execute(
+        f"{_ASSIGNMENT_QUERY} WHERE r.connection_id = ? AND r.principal_id = ?",
+        (connection_id, assignment_id),
+    ).fetchone()
+    if row is None:
+        raise errors.connection_role_assignment_not_found()
+    return _assignment(row)
+
+
+def add_role_assignment(
+    conn: sqlite3.Connection,
+    connection_id: str,
+    *,
+    principal_id: str,
+    principal_type: str,
+    role: str,
+    caller_role: str,
+) -> ConnectionRoleAssignment:
+    # A UserWithReshare shares at most its own role; only an Owner makes another Owner.
+    if CONNECTION_ROLE_RANK[role] > CONNECTION_ROLE_RANK[caller_role]:
+        raise errors.insufficient_privileges("The caller cannot grant a role above its own")
+    if connection_role_of(conn, connection_id, principal_id) is not None:
+        raise errors.principal_already_has_connection_role()
+    conn.execute(
+        "INSERT INTO connection_roles (connection_id, principal_id, principal_type, role)"
+        " VALUES (?, ?, ?, ?)",
+        (connection_id, principal_id, principal_type, role),
+    )
+    return get_role_assignment(conn, connection_id, principal_id)
+
+
+def update_role_assignment(
+    conn: sqlite3.Connection, connection_id: str, assignment_id: str, role: str
+) -> ConnectionRoleAssignment:
+    current = get_role_assignment(conn, connection_id, assignment_id)
+    if current.role == OWNER and role != OWNER:
+        _check_not_last_owner(conn, connection_id)
+    conn.execute(
+        "UPDATE connection_roles SET role = ? WHERE connection_id = ? AND principal_id = ?",
+        (role, connection_id, current.principal_id),
+    )
+    return get_role_assignment(conn, connection_id, assignment_id)
+
+
+def delete_role_assignment(
+    conn: sqlite3.Connection, connection_id: str, assignment_id: str
+) -> None:
+    current = get_role_assignment(conn, connection_id, assignment_id)
+    if current.role == OWNER:
+        _check_not_last_owner(conn, connection_id)
+    conn.execute(
+        "DELETE FROM connection_roles WHERE connection_id = ? AND principal_id = ?",
+        (connection_id, current.principal_id),
+    )
+
+
+def _check_not_last_owner(conn: sqlite3.Connection, connection_id: str) -> None:
+    (owners,) = conn.execute(
+        "SELECT COUNT(*) FROM connection_roles WHERE connection_id = ? AND role = 'Owner'",
+        (connection_id,),
+    ).fetchone()
+    if owners <= 1:
+        raise errors.last_connection_owner()
+
+
+# --- connections ---------------------------------------------------------------------------
 
 
 def _check_name_free(conn: sqlite3.Connection, name: str, exclude_id: str | None = None) -> None:
@@ -209,6 +343,15 @@ def create_connection(
             now,
         ),
     )
+    conn.execute(
+        "INSERT INTO connection_roles (connection_id, principal_id, principal_type, role)"
+        " VALUES (?, ?, ?, 'Owner')",
+        (connection_id, principal.id, principal.type),
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO principals (id, name, type) VALUES (?, ?, ?)",
+        (principal.id, principal.name, principal.type),
+    )
     record = get_connection_record(conn, connection_id)
     assert record is not None
     return record
@@ -247,4 +390,5 @@ def update_connection(
 
 
 def delete_connection(conn: sqlite3.Connection, connection_id: str) -> None:
+    conn.execute("DELETE FROM connection_roles WHERE connection_id = ?", (connection_id,))
     conn.execute("DELETE FROM connections WHERE id = ?", (connection_id,))

@@ -287,7 +287,7 @@ def read_platform(payload: bytes) -> PlatformMetadata:
     """The metadata of a ``.platform`` part (v2 shape); 400 ``InvalidDefinition`` if unusable."""
     try:
         document: Any = json.loads(payload.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
         raise errors.invalid_definition("The .platform part is not valid JSON") from None
     metadata = document.get("metadata") if isinstance(document, dict) else None
     if not isinstance(metadata, dict):

@@ -48,6 +48,7 @@ from fabric_git.emulator.gitrepo.trees import (
     nest,
     write_tree,
 )
+from fabric_git.repoformat.model import LayoutError
 
 __all__ = [
     "AZURE_DEVOPS",
@@ -187,6 +188,19 @@ class HostedRepo:
             return None
         return sub if isinstance(sub, pygit2.Tree) else None
 
+    def _entries(self, tree: pygit2.Tree, prefix: str) -> list[tuple[str, pygit2.Blob]]:
+        """Every file of ``tree``; a tree libgit2 cannot parse (an entry with an empty name,
+        which plain Git plumbing can write and a push can carry) is a LayoutError
+        ``InvalidPath``, not a crash."""
+        try:
+            return list(self._walk(tree, prefix))
+        except pygit2.GitError as error:
+            raise LayoutError(
+                "InvalidPath",
+                f"The tree of the branch cannot be read: {error}. Rewrite the commit so every"
+                " tree entry has a valid name.",
+            ) from None
+
     def _walk(self, tree: pygit2.Tree, prefix: str) -> Iterator[tuple[str, pygit2.Blob]]:
         for entry in tree:
             path = prefix + (entry.name or "")
@@ -204,7 +218,7 @@ class HostedRepo:
         prefix = root.strip("/") + "/" if root.strip("/") else ""
         # Blobs are immutable, so contents are cached by id: re-reading a tree (status compares
         # the same commits again and again) costs a tree walk only.
-        return {path: self._blobs.data(blob) for path, blob in self._walk(tree, prefix)}
+        return {path: self._blobs.data(blob) for path, blob in self._entries(tree, prefix)}
 
     def file_ids(self, commit: str, root: str = "") -> dict[str, str]:
         """Like read_files, but the blob ids instead of the contents (cheap to compare)."""
@@ -221,7 +235,12 @@ class HostedRepo:
         if tree is None:
             return {}
         prefix = root.strip("/") + "/" if root.strip("/") else ""
-        return {path: blob.id for path, blob in self._walk(tree, prefix)}
+        return {path: blob.id for path, blob in self._entries(tree, prefix)}
+
+    def blob_size(self, blob_id: str) -> int:
+        """A blob's size from its object header, without reading (inflating) its content."""
+        _, size = self._repo.odb.read_header(blob_id)
+        return int(size)
 
     def blob_content(self, oid: pygit2.Oid) -> bytes:
         """The content of a blob of this repository, from the cache when it holds it."""

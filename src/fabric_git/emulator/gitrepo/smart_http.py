@@ -9,6 +9,10 @@ so ``git clone``, ``fetch`` and ``push`` work with the ordinary client. Each req
 ``git http-backend`` as a CGI subprocess (without blocking the event loop), streams the request
 body into it and its output back. A repository that requires a PAT answers 401 with
 ``WWW-Authenticate: Basic`` unless HTTP Basic authentication carries that PAT as the password.
+
+Bounded: the PAT is checked before a backend starts; at most ``max_backends`` backends run at
+once (a request beyond them answers 503 with ``Retry-After``, starting nothing); a request body
+that pauses longer than ``body_timeout`` seconds ends the request and its backend.
 """
 
 from __future__ import annotations
@@ -140,11 +144,19 @@ def _parse_cgi_headers(block: bytes) -> tuple[int, list[tuple[bytes, bytes]]]:
 
 class _GitHttpApp:
     def __init__(
-        self, host: RepositoryHost, backend: str, service_principal: Callable[[str], bool]
+        self,
+        host: RepositoryHost,
+        backend: str,
+        service_principal: Callable[[str], bool],
+        max_backends: int,
+        body_timeout: float,
     ) -> None:
         self._host = host
         self._backend = backend
         self._service_principal = service_principal
+        self._max_backends = max_backends
+        self._running = 0  # backends started and not yet ended (only the event loop counts)
+        self._body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -172,8 +184,17 @@ class _GitHttpApp:
                 send, 401, "Authentication required", ((b"www-authenticate", _REALM.encode()),)
             )
             return
+        if self._running >= self._max_backends:
+            await _plain(
+                send, 503, "Too many Git requests at once; retry", ((b"retry-after", b"1"),)
+            )
+            return
         env = self._cgi_env(scope, repo, service, headers, user)
-        await self._run_backend(env, receive, send)
+        self._running += 1
+        try:
+            await self._run_backend(env, receive, send)
+        finally:
+            self._running -= 1
 
     def _accepts(self, repo: HostedRepo, password: str | None) -> bool:
         """The PAT the repository requires; an Azure DevOps repository also takes a service
@@ -224,11 +245,23 @@ class _GitHttpApp:
             env=env,
         )
         errors = bytearray()
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
             async with anyio.create_task_group() as tasks:
-                tasks.start_soon(self._pump_request, receive, process, tasks.cancel_scope)
+                tasks.start_soon(
+                    self._pump_request, receive, process, tasks.cancel_scope, self._body_timeout
+                )
                 tasks.start_soon(self._collect, process, errors)
-                await self._relay_response(process, send)
+                await self._relay_response(process, send_tracked)
+            if tasks.cancel_scope.cancel_called and not started:
+                await _plain(send, 408, "The request body did not arrive in time")
+                return
             await process.wait()
         finally:
             if process.returncode is None:
@@ -245,14 +278,15 @@ class _GitHttpApp:
 
     @staticmethod
     async def _pump_request(
-        receive: Receive, process: anyio.abc.Process, cancel: anyio.CancelScope
+        receive: Receive, process: anyio.abc.Process, cancel: anyio.CancelScope, timeout: float
     ) -> None:
         stdin = process.stdin
         assert stdin is not None
         try:
             while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
+                with anyio.move_on_after(timeout) as waiting:
+                    message = await receive()
+                if waiting.cancelled_caught or message["type"] == "http.disconnect":
                     cancel.cancel()
                     return
                 body = message.get("body", b"")
@@ -300,8 +334,12 @@ def create_git_app(
     *,
     backend: str | None = None,
     service_principal: Callable[[str], bool] = lambda token: False,
+    max_backends: int = 8,
+    body_timeout: float = 30.0,
 ) -> ASGIApp:
     """The ASGI app serving ``host``'s repositories over Git smart HTTP (mount it at /git).
     ``service_principal`` tells a valid service principal's token, which Azure DevOps
     repositories accept as the Basic password (as Azure DevOps accepts an Entra token)."""
-    return _GitHttpApp(host, backend or http_backend_path(), service_principal)
+    return _GitHttpApp(
+        host, backend or http_backend_path(), service_principal, max_backends, body_timeout
+    )

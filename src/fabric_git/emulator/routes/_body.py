@@ -38,9 +38,43 @@ def read_body(request: Request, *, optional: bool = False) -> Body:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise errors.invalid_request("The request body is not valid JSON") from None
+    except RecursionError:
+        raise errors.invalid_request(_TOO_DEEP) from None
     if not isinstance(data, dict):
         raise errors.invalid_request("The request body must be a JSON object")
+    _check_wellformed(data)
     return Body(data)
+
+
+MAX_DEPTH = 32  # no request of the API nests deeper than a handful of levels
+_TOO_DEEP = f"The request body nests JSON more than {MAX_DEPTH} levels deep"
+
+
+def _check_wellformed(data: object) -> None:
+    """Refuse what JSON allows but no text field can hold: nesting beyond ``MAX_DEPTH`` and
+    lone surrogates (``"\\ud800"``), which are not Unicode text and could never be stored."""
+    pending: list[tuple[object, int]] = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise errors.invalid_request(_TOO_DEEP)
+        if isinstance(value, str):
+            _check_text(value)
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                _check_text(key)
+                pending.append((child, depth + 1))
+        elif isinstance(value, list):
+            pending.extend((child, depth + 1) for child in value)
+
+
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise errors.invalid_request(
+            "The request body holds a string that is not valid Unicode (a lone surrogate)"
+        ) from None
 
 
 class Body:

@@ -35,11 +35,23 @@ def route(path: str, handler: Handler, method: str | list[str], name: str) -> Ro
         return await anyio.to_thread.run_sync(handler, request, limiter=limiter)
 
     methods = [method] if isinstance(method, str) else method
-    return Route(path, endpoint, methods=methods, name=name)
+    result = Route(path, endpoint, methods=methods, name=name)
+    # Starlette answers HEAD with the GET handler; a GET may start an operation (Get Status),
+    # and the spec defines no HEAD, so HEAD is refused (405) rather than run.
+    assert result.methods is not None
+    if "HEAD" not in methods:
+        result.methods.discard("HEAD")
+    return result
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    try:
+        body = text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A name read from Git that is not UTF-8 (surrogate-escaped), quoted in an error:
+        # sent with U+FFFD in place of the bytes no UTF-8 text can hold.
+        body = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").encode("utf-8")
     return Response(
         body, status_code=status, headers=headers, media_type="application/json; charset=utf-8"
     )

@@ -196,12 +196,20 @@ def default_credentials(record: GitConnectionRecord, principal: Principal) -> Cr
 
 
 def check_connection_scope(
-    conn: sqlite3.Connection, sealer: SecretSealer, connection_id: str, record: GitConnectionRecord
+    conn: sqlite3.Connection,
+    sealer: SecretSealer,
+    principal: Principal,
+    connection_id: str,
+    record: GitConnectionRecord,
 ) -> RepoAccess:
-    """The PAT of a connection usable for ``record``'s repository; raises when it is not."""
-    connection = connections.get_connection_record(conn, connection_id)
-    if connection is None:
-        raise errors.connection_not_found(connection_id)
+    """The access (a PAT, or a service principal) a connection gives to ``record``'s
+    repository; raises when it cannot be used for it.
+
+    The caller must hold a role on the connection (Fabric: "for configured connection Git
+    credentials, the caller must have permission for the connection"): checked here, so on
+    connect, on each credentials update and on every operation that resolves credentials, and
+    a role removed later stops the credentials working (``ConnectionNotFound``)."""
+    connection = connections.require_connection(conn, connection_id, principal)
     kind = connection.type.lower().replace(" ", "")
     wanted = "github" if record.provider_type == GITHUB else "azuredevops"
     if wanted not in kind:
@@ -255,4 +263,4 @@ def resolve_credentials(
         if principal.type != "User" or record.provider_type == GITHUB:
             raise errors.principal_type_not_supported()
         return None
-    return check_connection_scope(conn, sealer, credentials.connection_id or "", record)
+    return check_connection_scope(conn, sealer, principal, credentials.connection_id or "", record)

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fabric_git.emulator import crashpoints, errors
+from fabric_git.emulator import crashpoints, errors, operations
 from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend import git_errors, items
 from fabric_git.emulator.backend.git import records
@@ -191,7 +191,9 @@ def commit(
     except LayoutError as error:
         raise git_errors.from_rule(error) from None
     intent = Intent(
-        id=new_id(),
+        # The operation's id, so that start-up reconciliation finishing the commit also
+        # reports the operation Succeeded.
+        id=operations.current_operation() or new_id(),
         workspace_id=workspace_id,
         expected_tip=tip,
         expected_head=record.workspace_head,
@@ -240,6 +242,7 @@ def _finish_commit(conn: sqlite3.Connection, intent: Intent, sha: str, now: floa
         last_sync_time=now,
     )
     records.delete_intent(conn, intent.id)
+    operations.mark_applied(conn)
     if not moved:
         raise git_errors.workspace_head_mismatch()
 

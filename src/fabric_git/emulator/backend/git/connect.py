@@ -24,6 +24,7 @@ from fabric_git.emulator.backend.git.access import (
 from fabric_git.emulator.backend.git.outbound import check_outbound
 from fabric_git.emulator.backend.git.records import Credentials, GitConnectionRecord
 from fabric_git.emulator.backend.workspaces import get_workspace
+from fabric_git.emulator.gitrepo.layout import LayoutError
 
 if TYPE_CHECKING:
     from fabric_git.emulator.state import EmulatorState
@@ -118,7 +119,10 @@ def connect(
         repo, tip = open_branch(state.repos, record)
         check_access(repo, pat)
         root = normalise_directory(record.directory_name)
-        files = repo.tree_files(tip, root)  # only the paths are looked at
+        try:
+            files = repo.tree_files(tip, root)  # only the paths are looked at
+        except LayoutError as error:
+            raise git_errors.from_rule(error) from None
         nested = any("/" in path[len(root) :].lstrip("/") for path in files)
         if nested and not has_item_directories(files):
             raise git_errors.directory_without_items()

@@ -50,6 +50,8 @@ def update_my_credentials(
         if credentials.source == "Automatic":
             resolve_credentials(conn, state.sealer, record, principal, credentials)
         elif credentials.source == "ConfiguredConnection":
-            check_connection_scope(conn, state.sealer, credentials.connection_id or "", record)
+            check_connection_scope(
+                conn, state.sealer, principal, credentials.connection_id or "", record
+            )
         records.put_credentials(conn, workspace_id, principal.id, credentials)
         return credentials

@@ -6,7 +6,7 @@ import hashlib
 import logging
 from typing import TYPE_CHECKING
 
-from fabric_git.emulator import errors
+from fabric_git.emulator import errors, operations
 from fabric_git.emulator.backend.git import records
 from fabric_git.emulator.backend.git.access import normalise_directory, open_branch
 from fabric_git.emulator.backend.git.commit import assign_logical_ids
@@ -48,6 +48,8 @@ def reconcile(state: EmulatorState) -> int:
                         head=finished_at,
                         last_sync_time=state.clock.now(),
                     )
+                # The commit's work is applied: its operation reports Succeeded.
+                operations.mark_applied(conn, intent.id)
             records.delete_intent(conn, intent.id)
         log.info("git intent %s: %s", intent.id, "finished" if finished_at else "dropped")
     return len(intents)

@@ -69,8 +69,8 @@ def git_items(cache: CommitItems, repo: HostedRepo, commit: str | None, director
     cached = cache.get(key)
     if cached is not None:
         return cached
-    files = repo.tree_files(commit, root)
     try:
+        files = repo.tree_files(commit, root)
         items = read_items(files, root)
     except LayoutError as error:
         raise git_errors.from_rule(error) from None

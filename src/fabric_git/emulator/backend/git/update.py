@@ -8,12 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fabric_git.emulator import crashpoints, errors
+from fabric_git.emulator import crashpoints, errors, operations
 from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend import folders, git_errors, items
 from fabric_git.emulator.backend.git import records
 from fabric_git.emulator.backend.git.access import CONTRIBUTOR, connected, open_branch
+from fabric_git.emulator.backend.git.commit import MAX_COMMIT_MB
 from fabric_git.emulator.backend.git.initialize import INITIAL_UPDATE
+from fabric_git.emulator.backend.git.records import GitConnectionRecord
 from fabric_git.emulator.backend.git.rules import (
     ConflictPolicy,
     Dependent,
@@ -28,6 +30,7 @@ from fabric_git.emulator.gitrepo.fingerprints import PrintedState
 from fabric_git.emulator.gitrepo.layout import ItemState, referenced_ids
 from fabric_git.emulator.gitrepo.references import WorkspaceReferences
 from fabric_git.emulator.ids import new_id
+from fabric_git.repoformat.model import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from fabric_git.emulator.state import EmulatorState
@@ -97,6 +100,7 @@ def update(
                 allow_override=request.allow_override,
                 initial=record.pending_initial == INITIAL_UPDATE,
             )
+            _check_sizes(state, record, plan)
             _check_dependencies(conn, workspace_id, sides, plan)
         except RuleError as error:
             raise git_errors.from_rule(error) from None
@@ -109,6 +113,25 @@ def update(
             head=sides.tip,
             last_sync_time=state.clock.now(),
         )
+        operations.mark_applied(conn)
+
+
+def _check_sizes(state: EmulatorState, record: GitConnectionRecord, plan: Plan) -> None:
+    """The limits a commit has (§8: 25 MB a file, 50 or 125 MB in all), applied to what an
+    update would read, from the blobs' headers: a file over the limit is never read."""
+    repo, _ = open_branch(state.repos, record)
+    total = 0
+    for upsert in plan.upserts:
+        item = upsert.state
+        part_ids = item.part_ids if isinstance(item, PrintedState) else None
+        for path, blob_id in (part_ids or {}).items():
+            size = repo.blob_size(blob_id)
+            if size > MAX_FILE_BYTES:
+                raise git_errors.file_too_large(f"{item.display_name}.{item.type}/{path}", 25)
+            total += size
+    limit = MAX_COMMIT_MB.get(record.provider_type, 50)
+    if total > limit * 1024 * 1024:
+        raise git_errors.commit_too_large(limit)
 
 
 def _label(state: ItemState) -> str:

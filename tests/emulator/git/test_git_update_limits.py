@@ -1,0 +1,92 @@
+"""Update From Git has the size limits a commit has (25 MB a file, 50 MB a GitHub commit or
+125 MB an Azure DevOps one), decided from the blobs' headers: a file over the limit is never
+read into memory. The tests lower the limits so that their repositories stay small."""
+
+from __future__ import annotations
+
+import pytest
+
+from emulator.git.git_support import Env, error_code, item_files, platform
+from fabric_git.emulator.backend.git import commit, update
+from fabric_git.emulator.gitrepo.repos import HostedRepo
+
+KB = 1024
+LID = "dddddddd-0000-4000-8000-000000000001"
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes of the blobs the emulator reads."""
+    seen: list[int] = []
+    original = HostedRepo.blob_content
+
+    def counting(self: HostedRepo, oid: object) -> bytes:
+        content = original(self, oid)  # type: ignore[arg-type]
+        seen.append(len(content))
+        return content
+
+    monkeypatch.setattr(HostedRepo, "blob_content", counting)
+    return seen
+
+
+def test_the_limits_are_the_commits() -> None:
+    assert update.MAX_FILE_BYTES == commit.MAX_FILE_BYTES == 25 * 1024 * 1024
+    assert update.MAX_COMMIT_MB is commit.MAX_COMMIT_MB
+
+
+def test_a_file_over_the_limit_is_refused_unread(
+    env: Env, reads: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(update, "MAX_FILE_BYTES", 64 * KB)
+    env.repo()
+    ws = env.workspace()
+    env.connected(ws)
+    big = b"\0" * (1024 * KB)
+    env.push({"Big.Notebook/.platform": platform(LID, "Big"), "Big.Notebook/data.bin": big})
+    response = env.update(ws)
+    assert response.status_code == 400, response.text
+    assert error_code(response) == "GitProviderOperationFailed"
+    assert "Big.Notebook/data.bin" in response.json()["message"]
+    assert "Big" not in env.items(ws)
+    assert max(reads, default=0) < 64 * KB  # the large blob was never read
+
+
+def test_an_update_over_the_commit_limit_is_refused(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(update, "MAX_COMMIT_MB", {"AzureDevOps": 1})
+    env.repo()
+    ws = env.workspace()
+    env.connected(ws)
+    files: dict[str, bytes | None] = {}
+    for n in range(3):  # 3 x 400 KB, each under the file limit, over 1 MB in all
+        lid = f"dddddddd-0000-4000-8000-00000000001{n}"
+        files.update(item_files(f"Part{n}.Notebook", lid, f"Part{n}", b"#" * (400 * KB)))
+    env.push(files)
+    response = env.update(ws)
+    assert error_code(response) == "GitProviderOperationFailed"
+    assert "Maximum commit size exceeded" in response.json()["message"]
+    assert env.items(ws) == {}
+
+
+def test_a_full_disk_during_a_commit_says_so(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from fabric_git.emulator.gitrepo import trees
+
+    env.repo()
+    ws = env.workspace()
+    env.item(ws, "nb")
+    env.connected(ws)
+    tip = env.tip()
+
+    def no_space(self: object, kind: int, data: bytes) -> bytes:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(trees.LooseObjects, "add", no_space)
+    response = env.commit(ws)
+    assert response.status_code == 507, response.text
+    assert error_code(response) == "InsufficientStorage"
+    assert env.tip() == tip
+    monkeypatch.undo()
+    assert env.commit(ws).status_code == 200  # nothing was left half-done
