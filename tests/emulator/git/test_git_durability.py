@@ -319,3 +319,18 @@ def test_clone_push_status_update_over_http(tmp_path: Path) -> None:
             ["git", "fsck", "--strict"], cwd=server.state.repos.get(key).path, capture_output=True
         )
         assert fsck.returncode == 0
+
+
+def test_a_selective_commit_naming_nothing_is_refused_before_it_starts(async_env: Env) -> None:
+    """docs/git-integration-rules.md: the body alone decides NoItemsSelected, so the request
+    is refused (no operation is started) even in async mode; NoChangesToCommit needs the
+    comparison and fails the operation instead."""
+    env = async_env
+    env.repo()
+    ws = env.workspace()
+    env.item(ws, "nb")
+    assert env.connect(ws).status_code == 200
+    assert wait(env.client, env.initialize(ws))["status"] == "Succeeded"
+    refused = env.commit(ws, mode="Selective", items=[])
+    assert refused.status_code == 400 and "x-ms-operation-id" not in refused.headers
+    assert error_code(refused) == "NoItemsSelected"

@@ -31,7 +31,10 @@ from fabric_git.emulator.ids import new_id
 if TYPE_CHECKING:
     from fabric_git.emulator.state import EmulatorState
 
-__all__ = ["UpdateRequest", "check_update", "update"]
+__all__ = ["REFUSED_BEFORE_START", "UpdateRequest", "check_update", "update"]
+
+REFUSED_BEFORE_START = frozenset({"MissingWorkspaceConflictResolution", "OverrideItemsNotAllowed"})
+"""Rule refusals answered on the request itself (docs/git-integration-rules.md)."""
 
 Plan = UpdatePlan[PrintedState]
 
@@ -47,14 +50,31 @@ class UpdateRequest:
 def check_update(
     state: EmulatorState, principal: Principal, workspace_id: str, request: UpdateRequest
 ) -> None:
-    """What the request alone decides, before the operation starts."""
+    """What the request decides before the operation starts: the connection, the commit it
+    names, and the two refusals the spec says keep the update from starting (conflicts with no
+    resolution, items to override without ``allowOverrideItems``). The operation checks them
+    again: a change between the two answers as a failed operation."""
     with state.store.read() as conn:
-        record, _ = connected(
+        record, pat = connected(
             conn, state.sealer, principal, workspace_id, CONTRIBUTOR, head=request.workspace_head
         )
-    _, tip = open_branch(state.repos, record)
-    if request.remote_commit_hash != tip:
-        raise git_errors.remote_commit_hash_mismatch()
+        _, tip = open_branch(state.repos, record)
+        if request.remote_commit_hash != tip:
+            raise git_errors.remote_commit_hash_mismatch()
+        sides = load_sides(state, record, pat, conn)
+        try:
+            plan_update(
+                sides.status(),
+                workspace=sides.workspace,
+                remote=sides.remote,
+                policy=request.policy,
+                allow_override=request.allow_override,
+                initial=record.pending_initial == INITIAL_UPDATE,
+            )
+        except RuleError as error:
+            if error.error_code in REFUSED_BEFORE_START:
+                raise git_errors.from_rule(error) from None
+            # Any other refusal is the operation's to report.
 
 
 def update(
