@@ -80,6 +80,14 @@ def emulator() -> None:
     metavar="SPEC",
     help="Fault rule, e.g. operation=Git_CommitToGit,status=429,retry-after=2,times=1.",
 )
+@click.option(
+    "--missing-directory",
+    type=click.Choice(["refuse", "create"]),
+    default="refuse",
+    show_default=True,
+    help="Connect to a directory the branch lacks: refuse (404, as the API) or create (as the "
+    "portal).",
+)
 @click.option("--access-log", is_flag=True, help="Log every request.")
 def serve(
     host: str,
@@ -91,6 +99,7 @@ def serve(
     lro_duration: float,
     retry_after: int,
     faults: tuple[str, ...],
+    missing_directory: str,
     access_log: bool,
 ) -> None:
     """Run the emulator until SIGTERM or Ctrl-C."""
@@ -114,6 +123,7 @@ def serve(
         lro_duration=lro_duration,
         retry_after=retry_after,
         faults=rules,
+        missing_directory="create" if missing_directory == "create" else "refuse",
         access_log=access_log,
         # The durability tests' crash hook (emulator/crashpoints.py); unset everywhere else.
         crash_at=os.environ.get(CRASH_AT_ENV) or None,

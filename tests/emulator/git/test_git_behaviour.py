@@ -21,7 +21,7 @@ LID_B = "0b0b0b0b-0000-4000-8000-00000000000b"
 
 def test_get_connection_before_and_after_connect(env: Env) -> None:
     ws = env.workspace()
-    env.repo()
+    env.repo(directories=["fabric"])
     assert env.client.get(f"/workspaces/{ws}/git/connection").json() == {
         "gitProviderDetails": None,
         "gitSyncDetails": None,
@@ -195,6 +195,21 @@ def test_directory_with_subfolders_but_no_items(env: Env) -> None:
     env.push({"docs/guide/readme.md": b"hello"})
     ws = env.workspace()
     assert error_code(env.connect(ws, directory="docs")) == "GitDirectoryHasNoItems"
+    # A directory the branch lacks: 404 as Fabric's API answers, unless the emulator's
+    # settings choose the portal's "Create and sync" (the first commit creates it).
+    missing = env.connect(ws, directory="new-folder")
+    assert missing.status_code == 404 and error_code(missing) == "GitProviderResourceNotFound"
+    assert "new-folder" in missing.json()["message"]
+    assert (
+        env.client.get("/workspaces/" + ws + "/git/connection").json()["gitConnectionState"]
+        == "NotConnected"
+    )
+    settings = env.emu.url.removesuffix("/v1") + "/_emulator/settings"
+    changed = env.client.put(settings, json={"missingDirectory": "create"})
+    assert changed.status_code == 200 and changed.json()["missingDirectory"] == "create"
+    assert error_code(env.client.put(settings, json={"missingDirectory": "maybe"})) == (
+        "InvalidInput"
+    )
     assert env.connect(ws, directory="new-folder").status_code == 200
 
 
@@ -282,7 +297,7 @@ def test_operations_need_initialization_and_a_connection(env: Env) -> None:
 
 
 def test_commit_all_writes_the_fabric_format(env: Env) -> None:
-    env.repo()
+    env.repo(directories=["fabric"])
     ws = env.workspace()
     lakehouse = env.item(ws, "lake", {"lakehouse.metadata.json": b"{}"}, type="Lakehouse")
     notebook = env.item(
@@ -604,7 +619,7 @@ def test_duplicate_names_from_git(env: Env) -> None:
 
 
 def test_status_with_invalid_system_files_names_every_bad_directory(env: Env) -> None:
-    env.repo()
+    env.repo(directories=["fabric"])
     ws = env.workspace()
     env.item(ws, "good")
     env.connected(ws, directory="fabric")

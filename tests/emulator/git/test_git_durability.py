@@ -296,7 +296,14 @@ def test_clone_push_status_update_over_http(tmp_path: Path) -> None:
         ) as client,
     ):
         key = RepoKey.azure_devops("contoso", "analytics", "fabric")
-        server.state.repos.create(key)
+        repo = server.state.repos.create(key)
+        repo.commit(  # the directory the workspace connects to exists
+            "main",
+            expected_tip=repo.branch_tip("main"),
+            changes={"fabric/README.md": b"items\n"},
+            message="Create fabric/",
+            author=("Dev", "dev@example.com"),
+        )
         ws = client.post(
             "/workspaces", json={"displayName": "ws", "capacityId": server.capacity_id}
         ).json()["id"]

@@ -296,7 +296,11 @@ def test_connect_refusals(target: Target) -> None:
     assert refused(lambda: git.connect(ws, target.details(directory="docs"))) == (
         "GitDirectoryHasNoItems"
     )
-    target.connect(ws, directory="fabric")  # a folder Git does not have yet
+    with pytest.raises(NotFoundError) as no_directory:  # a folder Git does not have yet
+        git.connect(ws, target.details(directory="fabric"))
+    assert no_directory.value.error_code == "GitProviderResourceNotFound"
+    target.settings(missingDirectory="create")  # the portal's "Create and sync"
+    target.connect(ws, directory="fabric")
     assert git.get_connection(ws).git_connection_state == "Connected"
     assert refused(lambda: target.connect(ws)) == "WorkspaceAlreadyConnectedToGit"
     git.disconnect(ws)
