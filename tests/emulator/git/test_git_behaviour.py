@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -696,3 +697,47 @@ def test_folder_move_is_a_modification_and_moves_the_directory(env: Env) -> None
     assert "new/deeper/nb.Notebook/.platform" in files
     assert not any(path.startswith("old/") for path in files)
     assert env.status(ws)["changes"] == []
+
+
+def test_child_items_are_committed_under_their_parent_and_read_back(env: Env) -> None:
+    """An Eventhouse's KQL database goes to ``<Parent>.Eventhouse/.children/`` (also when a
+    workspace is exported into a new folder), naming its parent by logical id; an update into
+    another workspace creates it with the new parent's object id."""
+    env.repo()
+    env.state.settings = dataclasses.replace(env.state.settings, missing_directory="create")
+    ws = env.workspace()
+    house = env.item(ws, "Telemetry", {"EventhouseProperties.json": b"{}"}, type="Eventhouse")
+    props = {"databaseType": "ReadWrite", "parentEventhouseItemId": house}
+    env.item(
+        ws,
+        "Logs",
+        {"DatabaseProperties.json": json.dumps(props).encode(), "DatabaseSchema.kql": b"//\n"},
+        type="KQLDatabase",
+    )
+    init = env.connected(ws, directory="exported")  # a new folder: the commit creates it
+    assert env.commit(ws, workspaceHead=init["workspaceHead"]).status_code == 200
+    files = env.files("exported")
+    child = "exported/Telemetry.Eventhouse/.children/Logs.KQLDatabase"
+    assert set(files) == {
+        "exported/Telemetry.Eventhouse/.platform",
+        "exported/Telemetry.Eventhouse/EventhouseProperties.json",
+        f"{child}/.platform",
+        f"{child}/DatabaseProperties.json",
+        f"{child}/DatabaseSchema.kql",
+    }
+    house_lid = json.loads(files["exported/Telemetry.Eventhouse/.platform"])["config"]["logicalId"]
+    written = json.loads(files[f"{child}/DatabaseProperties.json"])
+    assert written["parentEventhouseItemId"] == house_lid != house
+    assert env.status(ws)["changes"] == []
+
+    other = env.workspace("other")
+    assert env.connected(other, directory="exported")["requiredAction"] == "UpdateFromGit"
+    assert env.update(other).status_code == 200
+    created = env.items(other)
+    assert {(r.display_name, r.type) for r in created.values()} == {
+        ("Telemetry", "Eventhouse"),
+        ("Logs", "KQLDatabase"),
+    }
+    database = json.loads(env.parts(created["Logs"].id)["DatabaseProperties.json"])
+    assert database["parentEventhouseItemId"] == created["Telemetry"].id
+    assert env.status(other)["changes"] == []
