@@ -726,6 +726,25 @@ def test_child_items_are_committed_under_their_parent_and_read_back(env: Env) ->
         f"{child}/DatabaseSchema.kql",
     }
     house_lid = json.loads(files["exported/Telemetry.Eventhouse/.platform"])["config"]["logicalId"]
+    # The bytes Fabric writes: key order, $schema first, no empty description, two-space
+    # indent, LF, no final newline (docs/repository-format.md).
+    database_lid = json.loads(files[f"{child}/.platform"])["config"]["logicalId"]
+    assert (
+        files[f"{child}/.platform"]
+        == (
+            "{\n"
+            f'  "$schema": "{PLATFORM_SCHEMA_URL}",\n'
+            '  "metadata": {\n'
+            '    "type": "KQLDatabase",\n'
+            '    "displayName": "Logs"\n'
+            "  },\n"
+            '  "config": {\n'
+            '    "version": "2.0",\n'
+            f'    "logicalId": "{database_lid}"\n'
+            "  }\n"
+            "}"
+        ).encode()
+    )
     written = json.loads(files[f"{child}/DatabaseProperties.json"])
     assert written["parentEventhouseItemId"] == house_lid != house
     assert env.status(ws)["changes"] == []
