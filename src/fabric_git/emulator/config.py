@@ -18,6 +18,10 @@ MissingDirectory = Literal["refuse", "create"]
 ``GitProviderResourceNotFound`` (the API, per Microsoft's automation guidance); ``create``
 connects and the first commit creates it (the portal's "Create and sync")."""
 
+# How long a finished operation's state and result stay readable (seconds): Fabric does not
+# keep them forever, and a bounded table keeps a long-running emulator's memory and disk flat.
+DEFAULT_OPERATION_RETENTION = 24 * 3600.0
+
 
 class Clock(Protocol):
     """Wall-clock seconds and sleeping; tests inject a clock they advance by hand."""
@@ -53,6 +57,7 @@ class EmulatorConfig:
     retry_after: int = 1
     page_size: int = 100
     missing_directory: MissingDirectory = "refuse"
+    operation_retention: float = DEFAULT_OPERATION_RETENTION
     faults: tuple[FaultRule, ...] = ()
     secret: str | None = field(default=None, repr=False)
     access_log: bool = False
@@ -70,6 +75,8 @@ class EmulatorConfig:
             raise ValueError("lro_duration and retry_after must not be negative")
         if self.missing_directory not in ("refuse", "create"):
             raise ValueError("missing_directory must be 'refuse' or 'create'")
+        if self.operation_retention <= 0:
+            raise ValueError("operation_retention must be positive")
         if self.worker_threads < 1:
             raise ValueError("worker_threads must be at least 1")
         if self.page_size < 1:
