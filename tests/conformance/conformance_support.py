@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -285,12 +285,24 @@ class Stage:
         assert response.status_code in (200, 202), response.text
         self.emu.state.operations.wait_idle()
 
-    def repo(self, owner: str = "contoso", name: str = "fabric", branch: str = "main") -> None:
-        self.admin(
-            "POST", "/repos", {"provider": "GitHub", "owner": owner, "repo": name, "branch": branch}
-        )
+    def repo(
+        self,
+        owner: str = "contoso",
+        name: str = "fabric",
+        branch: str = "main",
+        directories: Sequence[str] = (),
+    ) -> None:
+        body = {"provider": "GitHub", "owner": owner, "repo": name, "branch": branch}
+        self.admin("POST", "/repos", {**body, "directories": list(directories)})
 
-    def ado_repo(self, org: str, project: str, name: str, branch: str = "main") -> None:
+    def ado_repo(
+        self,
+        org: str,
+        project: str,
+        name: str,
+        branch: str = "main",
+        directories: Sequence[str] = (),
+    ) -> None:
         self.admin(
             "POST",
             "/repos",
@@ -300,6 +312,7 @@ class Stage:
                 "project": project,
                 "repo": name,
                 "branch": branch,
+                "directories": list(directories),
             },
         )
 

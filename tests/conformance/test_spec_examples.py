@@ -142,14 +142,18 @@ def arrange_git(stage: Stage, op_id: str, file: Path, example: dict[str, Any]) -
             if key in details:
                 details[key] = details[key].replace(" ", "-")
         branch = details["branchName"]
+        # The example's directory exists on the branch (Connect refuses one it lacks).
+        directory = details.get("directoryName", "").strip("/")
+        directories = [directory] if directory else []
         if details["gitProviderType"] == "GitHub":
-            s.repo(details["ownerName"], details["repositoryName"], branch)
+            s.repo(details["ownerName"], details["repositoryName"], branch, directories)
         else:
             s.ado_repo(
                 details["organizationName"],
                 details["projectName"],
                 details["repositoryName"],
                 branch,
+                directories,
             )
         credentials = body.get("myGitCredentials") or {}
         if credentials.get("source") == "ConfiguredConnection":

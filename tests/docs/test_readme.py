@@ -35,6 +35,7 @@ def test_readme_library_example_runs_against_the_emulator(tmp_path: Path) -> Non
                     "owner": "contoso",
                     "repo": "fabric",
                     "requiredPat": PAT,
+                    "directories": ["sales"],  # Connect needs the directory to exist
                 },
             )
         assert created.status_code == 201, created.text

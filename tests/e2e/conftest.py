@@ -11,7 +11,7 @@ import logging
 import secrets
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -175,7 +175,11 @@ class Fg:
         result = self("--output", "json", *args, **kwargs)
         return json.loads(result.stdout)
 
-    def scenario(self, *, items: bool = True, pat: bool = True) -> Scenario:
+    def scenario(
+        self, *, items: bool = True, pat: bool = True, directories: Sequence[str] = ()
+    ) -> Scenario:
+        """A workspace and a repository; ``directories`` exist on its branch (Connect refuses
+        a directory the branch lacks), ``{workspace}`` and ``{owner}`` filled in."""
         suffix = uuid.uuid4().hex[:8]
         token = "pat_" + secrets.token_hex(12) if pat else ""
         if token:
@@ -183,7 +187,12 @@ class Fg:
         workspace = f"ws-{suffix}"
         ws_id = self.sandbox.create_workspace(workspace)
         scenario = Scenario(self.sandbox, workspace, ws_id, f"org{suffix}", "fabric", token)
-        self.sandbox.create_repo(scenario.owner, scenario.repo, pat=token or None)
+        self.sandbox.create_repo(
+            scenario.owner,
+            scenario.repo,
+            pat=token or None,
+            directories=[d.format(workspace=workspace, owner=scenario.owner) for d in directories],
+        )
         if items:
             scenario.items["Load"] = self.sandbox.create_item(
                 ws_id, "Load", "Notebook", {"notebook-content.py": NOTEBOOK}

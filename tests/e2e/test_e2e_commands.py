@@ -284,7 +284,10 @@ def test_azure_pipelines_logissue(fg: Fg) -> None:
 
 
 def test_sync_many_workspaces_from_a_file_then_noop(fg: Fg, tmp_path: Path) -> None:
-    base = fg.scenario(items=False)  # owns the repository and the PAT
+    base = fg.scenario(  # owns the repository and the PAT
+        items=False,
+        directories=[f"workspaces/{{workspace}}{suffix}" for suffix in ("", "-0", "-1")],
+    )
     names = [base.workspace]
     for index in range(2):
         name = f"{base.workspace}-{index}"

@@ -95,11 +95,21 @@ class Fleet:
         return path
 
 
+# Every workspace label the tests use: each workspace's directory (``/{workspace}``) exists on
+# the branch from the start, as Connect needs (it refuses a directory the branch lacks).
+_LABELS = (
+    "behind", "both", "conflicting", "edited", "elsewhere", "fine", "first", "ghost", "in-sync",
+    "loose", "mine", "moved", "new", "no-capacity", "no-pat", "second", "synced", "unplugged",
+    "dev", "test", "prod", "a", "b", "c",
+)  # fmt: skip
+
+
 def _fleet(fg: Fg, tmp_path: Path) -> Fleet:
     owner = f"fleet{uuid.uuid4().hex[:8]}"
     pat = "pat_" + secrets.token_hex(12)
     fg.scan.secrets.add(pat)
-    fg.sandbox.create_repo(owner, "fabric", pat=pat)
+    directories = [f"{owner}-{label}" for label in _LABELS]
+    fg.sandbox.create_repo(owner, "fabric", pat=pat, directories=directories)
     return Fleet(fg, owner, pat, tmp_path)
 
 

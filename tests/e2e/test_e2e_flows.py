@@ -221,7 +221,13 @@ def test_azure_devops_with_automatic_credentials(fg: Fg) -> None:
     fg.sandbox.admin(
         "POST",
         "/repos",
-        {"provider": "AzureDevOps", "organization": org, "project": "data", "repo": "fabric"},
+        {
+            "provider": "AzureDevOps",
+            "organization": org,
+            "project": "data",
+            "repo": "fabric",
+            "directories": ["src"],
+        },
     )
     url = f"https://dev.azure.com/{org}/data/_git/fabric"
     document = fg.json("sync", "-w", scenario.workspace, "--repo-url", url, "--directory", "src")

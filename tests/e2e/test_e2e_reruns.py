@@ -17,7 +17,7 @@ def _error_line(stderr: str) -> str:
 
 
 def test_a_pat_never_silently_replaces_another_connections_key(fg: Fg) -> None:
-    scenario = fg.scenario()
+    scenario = fg.scenario(directories=["first", "other"])
     other = fg.scenario()  # a second workspace on the same repository, through the same PAT
     url = ["--repo-url", scenario.repo_url]
     shared = f"shared-{scenario.owner}"
@@ -159,7 +159,7 @@ def test_re_runs_of_commit_init_and_workspace_create_are_reported_noops(fg: Fg) 
 
 
 def test_status_update_and_sync_agree_on_a_branch_shared_with_other_workspaces(fg: Fg) -> None:
-    base = fg.scenario(items=False)
+    base = fg.scenario(items=False, directories=["{workspace}", "{workspace}-b"])
     names = [base.workspace]
     ws_id = fg.sandbox.create_workspace(f"{base.workspace}-b")
     fg.sandbox.create_item(ws_id, "Other", "Notebook", {"notebook-content.py": "x\n"})
@@ -183,7 +183,7 @@ def test_status_update_and_sync_agree_on_a_branch_shared_with_other_workspaces(f
 
 
 def test_workspace_in_directory_becomes_a_valid_directory_name(fg: Fg) -> None:
-    base = fg.scenario(items=False)
+    base = fg.scenario(items=False, directories=["ws/Sales_ EU__{owner}__"])
     name = f'Sales: EU/"{base.owner}" '
     ws_id = fg.sandbox.create_workspace(name)
     fg.sandbox.create_item(ws_id, "Load", "Notebook", {"notebook-content.py": "x\n"})

@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -182,12 +182,23 @@ class Sandbox:
             raise RuntimeError(f"emulator admin {method} {path}: {response.text}")
         return response.json() if response.content else None
 
-    def create_repo(self, owner: str, repo: str, *, pat: str | None, branch: str = "main") -> Any:
+    def create_repo(
+        self,
+        owner: str,
+        repo: str,
+        *,
+        pat: str | None,
+        branch: str = "main",
+        directories: Sequence[str] = (),
+    ) -> Any:
+        """A hosted GitHub repository; ``directories`` exist on ``branch`` from the start (as
+        Fabric's API, Connect refuses a directory the branch lacks)."""
         body: dict[str, Any] = {
             "provider": "GitHub",
             "owner": owner,
             "repo": repo,
             "branch": branch,
+            "directories": list(directories),
         }
         if pat:
             body["requiredPat"] = pat

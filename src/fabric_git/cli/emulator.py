@@ -93,6 +93,14 @@ def emulator() -> None:
     metavar="SPEC",
     help="Fault rule, e.g. operation=Git_CommitToGit,status=429,retry-after=2,times=1.",
 )
+@click.option(
+    "--missing-directory",
+    type=click.Choice(["refuse", "create"]),
+    default="refuse",
+    show_default=True,
+    help="Connect to a directory the branch lacks: refuse (404, as the API) or create (as the "
+    "portal).",
+)
 @click.option("--access-log", is_flag=True, help="Log every request.")
 @pass_app
 def serve(
@@ -107,6 +115,7 @@ def serve(
     retry_after: int,
     operation_retention: float,
     faults: tuple[str, ...],
+    missing_directory: str,
     access_log: bool,
 ) -> None:
     """Run the emulator until SIGTERM or Ctrl-C."""
@@ -131,6 +140,7 @@ def serve(
         retry_after=retry_after,
         operation_retention=operation_retention,
         faults=rules,
+        missing_directory="create" if missing_directory == "create" else "refuse",
         access_log=access_log,
         # The durability tests' crash hook (emulator/crashpoints.py); unset everywhere else.
         crash_at=os.environ.get(CRASH_AT_ENV) or None,

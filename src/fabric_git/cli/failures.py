@@ -34,6 +34,21 @@ _NEEDS_POLICY = {
     "OverrideItemsNotAllowed",
 }
 
+# Git rule refusals Fabric answers either on the request (an ``ApiError``) or as a failed
+# operation (``OperationFailedError``), depending on the operation: one exit code for both forms.
+_REFUSALS = frozenset(
+    {
+        "WorkspaceUpdateRequired",
+        "NoChangesToCommit",
+        "NoItemsSelected",
+        "WorkspaceHeadMismatch",
+        "RemoteCommitHashMismatch",
+        "MissingDependency",
+        "DependencyDeletionFailed",
+        "PotentialDuplicateDisplayNameAndType",
+    }
+)
+
 _LIST_CONNECTIONS = "`fabric-git connections list` shows the connections you can use."
 
 # The option that settles conflicts: ``sync`` calls it --strategy, ``update`` --conflict-policy.
@@ -61,6 +76,7 @@ _HINTS: dict[str, str] = {
     "PrincipalTypeNotSupported": "use a connection (--connection) for this identity.",
     "UnknownItems": "pick items from the list above, or run `fabric-git status`.",
     "NoChangesToCommit": "nothing to do; `fabric-git status` shows the changes.",
+    "NoItemsSelected": "name the items to commit, or commit them all.",
     "VerificationFailed": "run `fabric-git status` to see where the workspace is.",
     "OperationTimeout": "resume with `fabric-git operation wait <id>` (id above).",
     "AuthenticationFailed": "set FABRIC_TOKEN, or choose a credential with --auth.",
@@ -286,6 +302,8 @@ def _describe(error: FabricGitError) -> str:
 def _exit_code(error: FabricGitError, code: str) -> ExitCode:
     if code in _NEEDS_POLICY:
         return ExitCode.CONFLICTS
+    if code in _REFUSALS:
+        return ExitCode.ERROR
     if isinstance(error, AuthenticationError | UnauthorizedError):
         return ExitCode.AUTH
     if isinstance(error, OperationTimeoutError):

@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     from fabric_git.emulator.faults import FaultRule
 
 LroMode = Literal["async", "sync"]
+MissingDirectory = Literal["refuse", "create"]
+"""Connect to a ``directoryName`` the branch lacks: ``refuse`` answers 404
+``GitProviderResourceNotFound`` (the API, per Microsoft's automation guidance); ``create``
+connects and the first commit creates it (the portal's "Create and sync")."""
 
 # How long a finished operation's state and result stay readable (seconds): Fabric does not
 # keep them forever, and a bounded table keeps a long-running emulator's memory and disk flat.
@@ -52,6 +56,7 @@ class EmulatorConfig:
     lro_duration: float = 1.0
     retry_after: int = 1
     page_size: int = 100
+    missing_directory: MissingDirectory = "refuse"
     operation_retention: float = DEFAULT_OPERATION_RETENTION
     faults: tuple[FaultRule, ...] = ()
     secret: str | None = field(default=None, repr=False)
@@ -76,6 +81,8 @@ class EmulatorConfig:
             raise ValueError("lro_mode must be 'async' or 'sync'")
         if self.lro_duration < 0 or self.retry_after < 0:
             raise ValueError("lro_duration and retry_after must not be negative")
+        if self.missing_directory not in ("refuse", "create"):
+            raise ValueError("missing_directory must be 'refuse' or 'create'")
         if self.operation_retention <= 0:
             raise ValueError("operation_retention must be positive")
         if self.worker_threads < 1:

@@ -22,7 +22,7 @@ from fabric_git.emulator.backend.connections import SecretSealer
 from fabric_git.emulator.backend.git.part_cache import PartCache
 from fabric_git.emulator.backend.git.recovery import reconcile
 from fabric_git.emulator.backend.git.sides import CommitItems
-from fabric_git.emulator.config import Clock, EmulatorConfig, LroMode
+from fabric_git.emulator.config import Clock, EmulatorConfig, LroMode, MissingDirectory
 from fabric_git.emulator.datadir import DataDirLock
 from fabric_git.emulator.errors import EmulatorError
 from fabric_git.emulator.faults import FaultRegistry
@@ -58,6 +58,7 @@ class Settings:
     lro_duration: float
     retry_after: int
     page_size: int
+    missing_directory: MissingDirectory = "refuse"
 
 
 class EmulatorState:
@@ -69,6 +70,7 @@ class EmulatorState:
             lro_duration=config.lro_duration,
             retry_after=config.retry_after,
             page_size=config.page_size,
+            missing_directory=config.missing_directory,
         )
         self.faults = FaultRegistry(config.faults)
         # Route handlers run on worker threads: a few serve short SQLite reads faster than

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,6 +112,45 @@ class LayoutError(Exception):
 
     def __repr__(self) -> str:
         return f"LayoutError({self.error_code!r}, {self.message!r})"
+
+
+CHILDREN_DIRECTORY = ".children"
+"""Where Fabric writes a child item: ``<Parent>.<Type>/.children/<Name>.<Type>/``."""
+
+
+@dataclass(frozen=True)
+class ParentReference:
+    """How a child item's definition names its parent: a JSON key of one part holding the
+    parent's id (a logical id in Git, an object id in the workspace)."""
+
+    part: str
+    key: str
+    parent_type: str
+
+
+PARENT_REFERENCES: Mapping[str, ParentReference] = {
+    # The spec's KQLDatabaseProperties; Fabric-written repositories (the fabric-cicd samples)
+    # hold each KQL database under its Eventhouse's .children.
+    "KQLDatabase": ParentReference(
+        "DatabaseProperties.json", "parentEventhouseItemId", "Eventhouse"
+    ),
+}
+
+
+def parent_id(item_type: str, parts: Mapping[str, bytes]) -> str | None:
+    """The id a child item's definition names as its parent (lower case), or None."""
+    reference = PARENT_REFERENCES.get(item_type)
+    if reference is None or reference.part not in parts:
+        return None
+    text = as_text(parts[reference.part])
+    if text is None:
+        return None
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    value = document.get(reference.key) if isinstance(document, dict) else None
+    return value.lower() if isinstance(value, str) and value else None
 
 
 def as_text(data: bytes) -> str | None:

@@ -4,7 +4,7 @@ workspaces seeded through the emulator's own backends."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,8 +38,25 @@ class Env:
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
-    def repo(self, *, branch: str = "main", required_pat: str | None = None) -> Any:
-        return self.state.repos.create(self.repo_key, branch=branch, required_pat=required_pat)
+    def repo(
+        self,
+        *,
+        branch: str = "main",
+        required_pat: str | None = None,
+        directories: Sequence[str] = (),
+    ) -> Any:
+        """The hosted repository; ``directories`` exist on ``branch`` (each holds a README), as
+        Connect needs its directory to exist."""
+        repo = self.state.repos.create(self.repo_key, branch=branch, required_pat=required_pat)
+        if directories:
+            repo.commit(
+                branch,
+                expected_tip=repo.branch_tip(branch),
+                changes={f"{d}/README.md": b"items\n" for d in directories},
+                message="Create directories",
+                author=("Dev", "dev@example.com"),
+            )
+        return repo
 
     def item(
         self,

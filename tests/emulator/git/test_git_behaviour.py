@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -21,7 +22,7 @@ LID_B = "0b0b0b0b-0000-4000-8000-00000000000b"
 
 def test_get_connection_before_and_after_connect(env: Env) -> None:
     ws = env.workspace()
-    env.repo()
+    env.repo(directories=["fabric"])
     assert env.client.get(f"/workspaces/{ws}/git/connection").json() == {
         "gitProviderDetails": None,
         "gitSyncDetails": None,
@@ -195,6 +196,21 @@ def test_directory_with_subfolders_but_no_items(env: Env) -> None:
     env.push({"docs/guide/readme.md": b"hello"})
     ws = env.workspace()
     assert error_code(env.connect(ws, directory="docs")) == "GitDirectoryHasNoItems"
+    # A directory the branch lacks: 404 as Fabric's API answers, unless the emulator's
+    # settings choose the portal's "Create and sync" (the first commit creates it).
+    missing = env.connect(ws, directory="new-folder")
+    assert missing.status_code == 404 and error_code(missing) == "GitProviderResourceNotFound"
+    assert "new-folder" in missing.json()["message"]
+    assert (
+        env.client.get("/workspaces/" + ws + "/git/connection").json()["gitConnectionState"]
+        == "NotConnected"
+    )
+    settings = env.emu.url.removesuffix("/v1") + "/_emulator/settings"
+    changed = env.client.put(settings, json={"missingDirectory": "create"})
+    assert changed.status_code == 200 and changed.json()["missingDirectory"] == "create"
+    assert error_code(env.client.put(settings, json={"missingDirectory": "maybe"})) == (
+        "InvalidInput"
+    )
     assert env.connect(ws, directory="new-folder").status_code == 200
 
 
@@ -282,7 +298,7 @@ def test_operations_need_initialization_and_a_connection(env: Env) -> None:
 
 
 def test_commit_all_writes_the_fabric_format(env: Env) -> None:
-    env.repo()
+    env.repo(directories=["fabric"])
     ws = env.workspace()
     lakehouse = env.item(ws, "lake", {"lakehouse.metadata.json": b"{}"}, type="Lakehouse")
     notebook = env.item(
@@ -604,7 +620,7 @@ def test_duplicate_names_from_git(env: Env) -> None:
 
 
 def test_status_with_invalid_system_files_names_every_bad_directory(env: Env) -> None:
-    env.repo()
+    env.repo(directories=["fabric"])
     ws = env.workspace()
     env.item(ws, "good")
     env.connected(ws, directory="fabric")
@@ -681,3 +697,66 @@ def test_folder_move_is_a_modification_and_moves_the_directory(env: Env) -> None
     assert "new/deeper/nb.Notebook/.platform" in files
     assert not any(path.startswith("old/") for path in files)
     assert env.status(ws)["changes"] == []
+
+
+def test_child_items_are_committed_under_their_parent_and_read_back(env: Env) -> None:
+    """An Eventhouse's KQL database goes to ``<Parent>.Eventhouse/.children/`` (also when a
+    workspace is exported into a new folder), naming its parent by logical id; an update into
+    another workspace creates it with the new parent's object id."""
+    env.repo()
+    env.state.settings = dataclasses.replace(env.state.settings, missing_directory="create")
+    ws = env.workspace()
+    house = env.item(ws, "Telemetry", {"EventhouseProperties.json": b"{}"}, type="Eventhouse")
+    props = {"databaseType": "ReadWrite", "parentEventhouseItemId": house}
+    env.item(
+        ws,
+        "Logs",
+        {"DatabaseProperties.json": json.dumps(props).encode(), "DatabaseSchema.kql": b"//\n"},
+        type="KQLDatabase",
+    )
+    init = env.connected(ws, directory="exported")  # a new folder: the commit creates it
+    assert env.commit(ws, workspaceHead=init["workspaceHead"]).status_code == 200
+    files = env.files("exported")
+    child = "exported/Telemetry.Eventhouse/.children/Logs.KQLDatabase"
+    assert set(files) == {
+        "exported/Telemetry.Eventhouse/.platform",
+        "exported/Telemetry.Eventhouse/EventhouseProperties.json",
+        f"{child}/.platform",
+        f"{child}/DatabaseProperties.json",
+        f"{child}/DatabaseSchema.kql",
+    }
+    house_lid = json.loads(files["exported/Telemetry.Eventhouse/.platform"])["config"]["logicalId"]
+    # The bytes Fabric writes: key order, $schema first, no empty description, two-space
+    # indent, LF, no final newline (docs/repository-format.md).
+    database_lid = json.loads(files[f"{child}/.platform"])["config"]["logicalId"]
+    assert (
+        files[f"{child}/.platform"]
+        == (
+            "{\n"
+            f'  "$schema": "{PLATFORM_SCHEMA_URL}",\n'
+            '  "metadata": {\n'
+            '    "type": "KQLDatabase",\n'
+            '    "displayName": "Logs"\n'
+            "  },\n"
+            '  "config": {\n'
+            '    "version": "2.0",\n'
+            f'    "logicalId": "{database_lid}"\n'
+            "  }\n"
+            "}"
+        ).encode()
+    )
+    written = json.loads(files[f"{child}/DatabaseProperties.json"])
+    assert written["parentEventhouseItemId"] == house_lid != house
+    assert env.status(ws)["changes"] == []
+
+    other = env.workspace("other")
+    assert env.connected(other, directory="exported")["requiredAction"] == "UpdateFromGit"
+    assert env.update(other).status_code == 200
+    created = env.items(other)
+    assert {(r.display_name, r.type) for r in created.values()} == {
+        ("Telemetry", "Eventhouse"),
+        ("Logs", "KQLDatabase"),
+    }
+    database = json.loads(env.parts(created["Logs"].id)["DatabaseProperties.json"])
+    assert database["parentEventhouseItemId"] == created["Telemetry"].id
+    assert env.status(other)["changes"] == []

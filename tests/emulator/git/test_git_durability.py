@@ -296,7 +296,14 @@ def test_clone_push_status_update_over_http(tmp_path: Path) -> None:
         ) as client,
     ):
         key = RepoKey.azure_devops("contoso", "analytics", "fabric")
-        server.state.repos.create(key)
+        repo = server.state.repos.create(key)
+        repo.commit(  # the directory the workspace connects to exists
+            "main",
+            expected_tip=repo.branch_tip("main"),
+            changes={"fabric/README.md": b"items\n"},
+            message="Create fabric/",
+            author=("Dev", "dev@example.com"),
+        )
         ws = client.post(
             "/workspaces", json={"displayName": "ws", "capacityId": server.capacity_id}
         ).json()["id"]
@@ -319,3 +326,18 @@ def test_clone_push_status_update_over_http(tmp_path: Path) -> None:
             ["git", "fsck", "--strict"], cwd=server.state.repos.get(key).path, capture_output=True
         )
         assert fsck.returncode == 0
+
+
+def test_a_selective_commit_naming_nothing_is_refused_before_it_starts(async_env: Env) -> None:
+    """docs/git-integration-rules.md: the body alone decides NoItemsSelected, so the request
+    is refused (no operation is started) even in async mode; NoChangesToCommit needs the
+    comparison and fails the operation instead."""
+    env = async_env
+    env.repo()
+    ws = env.workspace()
+    env.item(ws, "nb")
+    assert env.connect(ws).status_code == 200
+    assert wait(env.client, env.initialize(ws))["status"] == "Succeeded"
+    refused = env.commit(ws, mode="Selective", items=[])
+    assert refused.status_code == 400 and "x-ms-operation-id" not in refused.headers
+    assert error_code(refused) == "NoItemsSelected"

@@ -43,7 +43,7 @@ def async_env() -> Iterator[Env]:
 
 def test_library_flow_against_the_emulator(async_env: Env) -> None:
     env = async_env
-    env.repo()
+    env.repo(directories=["fabric"])
     ws = env.workspace()
     item = env.item(ws, "nb")
     details = AzureDevOpsDetails(

@@ -3,12 +3,15 @@ failures carrying the service's error code, and a wait that stops early and resu
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from emulator.library.library_support import Target, item_files
-from fabric_git import OperationFailedError, OperationTimeoutError
+from fabric_git import BadRequestError, OperationFailedError, OperationTimeoutError
 
 LID = "0d0d0d0d-1111-4222-8333-444444444444"
+OTHER_LID = "0e0e0e0e-1111-4222-8333-444444444444"
 
 
 def test_sync_cycle_through_long_running_operations(target: Target) -> None:
@@ -43,7 +46,11 @@ def test_sync_cycle_through_long_running_operations(target: Target) -> None:
     assert after.changes == [] and after.workspace_head == remote.tip()
 
 
-def test_refusals_arrive_as_failed_operations(target: Target) -> None:
+def test_refusals_before_the_start_answer_the_request_others_fail_the_operation(
+    target: Target,
+) -> None:
+    """docs/git-integration-rules.md: what keeps an operation from starting is refused on the
+    request (400), even in async mode; what the operation's comparison decides fails it."""
     target.repo()
     ws = target.workspace()
     item = target.item(ws, "nb")
@@ -54,14 +61,55 @@ def test_refusals_arrive_as_failed_operations(target: Target) -> None:
     target.settings(lroMode="async", lroDuration=0.02, retryAfter=0)
     git = target.client.git
     status = git.get_status(ws)
-    with pytest.raises(OperationFailedError) as conflict:
-        git.update_from_git(ws, remote_commit_hash=status.remote_commit_hash)
+    with pytest.raises(BadRequestError) as conflict:
+        git.begin_update_from_git(ws, remote_commit_hash=status.remote_commit_hash)
     assert conflict.value.error_code == "MissingWorkspaceConflictResolution"
-    assert conflict.value.operation_id
-    with pytest.raises(OperationFailedError) as behind:
-        git.commit_to_git(ws)
-    assert behind.value.error_code == "WorkspaceUpdateRequired"
+    assert conflict.value.status == 400
+    behind = git.begin_commit_to_git(ws)
+    assert behind.operation_id is not None
+    with pytest.raises(OperationFailedError) as failed:
+        behind.wait()
+    assert failed.value.error_code == "WorkspaceUpdateRequired"
     assert target.content(item) == b"# workspace side\n"
+
+
+def test_an_override_and_a_missing_strategy_are_refused_on_the_request(target: Target) -> None:
+    remote = target.repo()
+    remote.push({"git.Notebook/.platform": _platform("git", LID)})
+    ws = target.workspace()
+    target.item(ws, "nb")
+    target.connect(ws)
+    target.settings(lroMode="async", lroDuration=0.02, retryAfter=0)
+    git = target.client.git
+    with pytest.raises(BadRequestError) as missing:
+        git.begin_initialize_connection(ws)
+    assert missing.value.error_code == "MissingInitializationPolicy"
+    init = git.initialize_connection(ws, strategy="PreferWorkspace")
+    assert init.required_action == "CommitToGit"
+    git.commit_to_git(ws, workspace_head=init.workspace_head)
+    target.item(ws, "other")
+    remote.push({"other.Notebook/.platform": _platform("other", OTHER_LID)})
+    status = git.get_status(ws)
+    with pytest.raises(BadRequestError) as override:
+        git.begin_update_from_git(
+            ws, remote_commit_hash=status.remote_commit_hash, workspace_head=status.workspace_head
+        )
+    assert override.value.error_code == "OverrideItemsNotAllowed"
+    git.update_from_git(
+        ws,
+        remote_commit_hash=status.remote_commit_hash,
+        workspace_head=status.workspace_head,
+        allow_override_items=True,
+    )
+    after = git.get_status(ws)
+    assert after.changes == [] and after.workspace_head == remote.tip()
+
+
+def _platform(name: str, logical_id: str) -> bytes:
+    metadata = {"type": "Notebook", "displayName": name}
+    return json.dumps(
+        {"metadata": metadata, "config": {"version": "2.0", "logicalId": logical_id}}
+    ).encode()
 
 
 def test_a_wait_that_stops_early_names_the_operation_and_resumes(target: Target) -> None:

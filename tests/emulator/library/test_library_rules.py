@@ -12,6 +12,7 @@ import pytest
 from emulator.library.library_support import Target, item_files, service_error_code
 from fabric_git import (
     AutomaticGitCredentials,
+    BadRequestError,
     ConfigurationError,
     ConfiguredConnectionGitCredentials,
     ConflictResolutionPolicy,
@@ -285,11 +286,21 @@ def test_connect_refusals(target: Target) -> None:
     assert refused(lambda: git.connect(ws, target.details(directory="a/b:c"))) == (
         "InvalidGitDirectoryName"
     )
+    # '.' and '..' segments name no directory of their own (issue 12): refused at connect.
+    for dotted, segment in (("a/../b", ".."), ("./fabric", "."), ("fabric/.", "."), ("..", "..")):
+        with pytest.raises(BadRequestError) as caught:
+            git.connect(ws, target.details(directory=dotted))
+        assert caught.value.error_code == "InvalidGitDirectoryName", dotted
+        assert f"'{segment}' path segment" in caught.value.message
     target.remote.push({"docs/guide/readme.md": b"hello"})
     assert refused(lambda: git.connect(ws, target.details(directory="docs"))) == (
         "GitDirectoryHasNoItems"
     )
-    target.connect(ws, directory="fabric")  # a folder Git does not have yet
+    with pytest.raises(NotFoundError) as no_directory:  # a folder Git does not have yet
+        git.connect(ws, target.details(directory="fabric"))
+    assert no_directory.value.error_code == "GitProviderResourceNotFound"
+    target.settings(missingDirectory="create")  # the portal's "Create and sync"
+    target.connect(ws, directory="fabric")
     assert git.get_connection(ws).git_connection_state == "Connected"
     assert refused(lambda: target.connect(ws)) == "WorkspaceAlreadyConnectedToGit"
     git.disconnect(ws)

@@ -269,6 +269,46 @@ def test_read_finds_child_items_under_children_with_the_parent_folder() -> None:
     assert read_items(write(files, "", deletes=(HOUSE_ID,)), "") == {}
 
 
+def _database(parent: str | None, **changes: object) -> ItemState:
+    props = {"databaseType": "ReadWrite"}
+    if parent is not None:
+        props["parentEventhouseItemId"] = parent
+    fields: dict[str, object] = {
+        "logical_id": DB_ID,
+        "type": "KQLDatabase",
+        "display_name": "Logs",
+        "folder": (),
+        "parts": {"DatabaseProperties.json": json.dumps(props).encode()},
+    }
+    fields.update(changes)
+    return ItemState(**fields)  # type: ignore[arg-type]
+
+
+def test_a_child_item_is_written_under_its_parents_children() -> None:
+    house = sample_items()[4]  # in folder rt
+    # Committed together (the parent named in the child's definition, in upper case even).
+    together = write({}, "fabric", upserts=(_database(HOUSE_ID.upper()), house))
+    child_dir = "fabric/rt/Telemetry.Eventhouse/.children/Logs.KQLDatabase"
+    assert f"{child_dir}/.platform" in together
+    assert not any(p.startswith("fabric/Logs.KQLDatabase/") for p in together)
+    read = read_items(together, "fabric")
+    assert read[DB_ID].directory == child_dir and read[DB_ID].state.folder == ("rt",)
+    # The parent already in Git: the new child still goes under it.
+    later = write(write({}, "", upserts=(house,)), "", upserts=(_database(HOUSE_ID),))
+    assert "rt/Telemetry.Eventhouse/.children/Logs.KQLDatabase/.platform" in later
+    # A child whose parent Git does not hold (or that names none) is written like any item.
+    orphan = write({}, "", upserts=(_database("6e935fcf-7182-43a4-9fe0-5b6c7d8e9fa0"),))
+    assert "Logs.KQLDatabase/.platform" in orphan
+    assert "Logs.KQLDatabase/.platform" in write({}, "", upserts=(_database(None),))
+    # Two children whose directory names differ in case only: the second takes the logical-id
+    # name, as a top-level item would.
+    other = _database(HOUSE_ID, logical_id=PIPE_ID, display_name="logs")
+    clash = write_items(
+        write({}, "", upserts=(house, _database(HOUSE_ID))), "", upserts=(other,), deletes=()
+    )
+    assert f"rt/Telemetry.Eventhouse/.children/{PIPE_ID}.KQLDatabase/.platform" in clash
+
+
 def test_read_ignores_files_outside_root_and_unsupported_types() -> None:
     files = write({}, "fabric", upserts=(notebook(),))
     files.update(write({}, "other", upserts=(notebook(logical_id=PIPE_ID),)))

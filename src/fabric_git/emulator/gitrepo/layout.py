@@ -20,6 +20,7 @@ from fabric_git.emulator.gitrepo.references import (
     to_repo_references,
 )
 from fabric_git.repoformat.model import (
+    CHILDREN_DIRECTORY,
     MAX_DIRECTORY_NAME_LENGTH,
     MAX_PATH_LENGTH,
     PLATFORM_FILE,
@@ -31,6 +32,7 @@ from fabric_git.repoformat.model import (
     LayoutError,
     RepoItem,
     canonical_bytes,
+    parent_id,
 )
 from fabric_git.repoformat.model import error_detail as _error
 from fabric_git.repoformat.paths import item_path_problem, path_too_long
@@ -155,6 +157,20 @@ def _place(state: ItemState, preferred: str, root: str, occupancy: _Occupancy) -
     raise LayoutError(
         "GitSyncFailed",
         f"No free directory for item '{state.display_name}' ({state.logical_id}) in '{folder}'",
+    )
+
+
+def _place_child(state: ItemState, parent_dir: str, occupancy: _Occupancy) -> str:
+    """A free directory for a child item in its parent's ``.children``."""
+    children = _join(parent_dir, CHILDREN_DIRECTORY)
+    for name in (item_directory_name(state), fallback_directory_name(state)):
+        candidate = _join(children, name)
+        if occupancy.is_free(candidate):
+            occupancy.claim(candidate)
+            return candidate
+    raise LayoutError(
+        "GitSyncFailed",
+        f"No free directory for item '{state.display_name}' ({state.logical_id}) in '{children}'",
     )
 
 
@@ -292,11 +308,28 @@ def write_items(
         return relocation[top] + path[len(top) :]
 
     target_dirs: dict[str, str] = {}
+    new_children: list[tuple[str, ItemState, str]] = []
     for logical_id, state in upserted.items():
         if logical_id in existing:
             target_dirs[logical_id] = relocate(existing[logical_id], existing[logical_id])
+            continue
+        parent_lid = parent_id(state.type, state.parts)
+        if parent_lid is not None and parent_lid != logical_id:
+            new_children.append((logical_id, state, parent_lid))
         else:
             target_dirs[logical_id] = _place(state, item_directory_name(state), root, occupancy)
+    # A new child item goes under its parent's .children directory, as Fabric writes it; a
+    # parent neither committed nor in the tree leaves it where a top-level item would go.
+    for logical_id, state, parent_lid in new_children:
+        parent_dir = target_dirs.get(parent_lid)
+        if parent_dir is None and parent_lid not in deleted:
+            found = scan.items.get(parent_lid)
+            if found is not None and found.directory not in removed_dirs:
+                parent_dir = found.directory
+        if parent_dir is None:
+            target_dirs[logical_id] = _place(state, item_directory_name(state), root, occupancy)
+        else:
+            target_dirs[logical_id] = _place_child(state, parent_dir, occupancy)
 
     written: list[str] = []
     for path, owner in relocating.items():

@@ -1,9 +1,11 @@
 """Admin endpoints under ``/_emulator`` (the built-in admin's token only).
 
-- ``GET|PUT /_emulator/settings``: LRO mode, duration, Retry-After, page size.
+- ``GET|PUT /_emulator/settings``: LRO mode, duration, Retry-After, page size, and what Connect
+  does with a directory the branch lacks (``missingDirectory``: refuse or create).
 - ``GET|POST|DELETE /_emulator/faults``, ``DELETE /_emulator/faults/{id}``: fault rules.
 - ``POST /_emulator/reset``: empty state (keeps the admin, the secret and the capacity).
-- ``GET|POST /_emulator/repos``: hosted Git repositories.
+- ``GET|POST /_emulator/repos``: hosted Git repositories (``directories``: paths the branch
+  starts with, each holding a README).
 - ``POST /_emulator/tokens``: a token for a named user or service principal.
 - ``GET /_emulator/info``: the URLs and ids a client needs.
 """
@@ -28,6 +30,7 @@ from fabric_git.emulator.routes._http import (
     route,
 )
 from fabric_git.emulator.state import Settings
+from fabric_git.repoformat.paths import git_path_problem
 
 _PROVIDERS = {"github": "GitHub", "azuredevops": "AzureDevOps", "azure-devops": "AzureDevOps"}
 
@@ -39,6 +42,7 @@ def _settings_json(request: Request) -> dict[str, Any]:
         "lroDuration": settings.lro_duration,
         "retryAfter": settings.retry_after,
         "pageSize": settings.page_size,
+        "missingDirectory": settings.missing_directory,
     }
 
 
@@ -51,11 +55,15 @@ def parse_settings(body: Body, current: Settings) -> Settings:
     mode = body.raw("lroMode", current.lro_mode)
     if mode != "async" and mode != "sync":
         raise body.invalid("lroMode", "The value must be async or sync")
+    missing = body.raw("missingDirectory", current.missing_directory)
+    if missing != "refuse" and missing != "create":
+        raise body.invalid("missingDirectory", "The value must be refuse or create")
     return Settings(
         lro_mode=mode,
         lro_duration=body.number("lroDuration", current.lro_duration, minimum=0),
         retry_after=int(body.number("retryAfter", current.retry_after, minimum=0)),
         page_size=int(body.number("pageSize", current.page_size, minimum=1)),
+        missing_directory=missing,
     )
 
 
@@ -155,6 +163,7 @@ class NewRepo:
     key: RepoKey
     branch: str
     required_pat: str | None = field(repr=False)
+    directories: tuple[str, ...] = ()
 
 
 def parse_new_repo(body: Body) -> NewRepo:
@@ -175,7 +184,31 @@ def parse_new_repo(body: Body) -> NewRepo:
             )
     except ValueError as exc:
         raise errors.invalid_request(str(exc)) from None
-    return NewRepo(key, branch, required_pat)
+    directories = body.raw("directories", [])
+    if not isinstance(directories, list) or not all(
+        isinstance(d, str)
+        and d.strip("/")
+        and git_path_problem(d.strip("/") + "/README.md") is None
+        for d in directories
+    ):
+        raise body.invalid("directories", "The value must be a list of directory paths")
+    return NewRepo(key, branch, required_pat, tuple(d.strip("/") for d in directories))
+
+
+_DIRECTORY_README = b"Fabric items of this directory are kept in Git by Fabric Git integration.\n"
+
+
+def _create_directories(repo: HostedRepo, branch: str, directories: tuple[str, ...]) -> None:
+    """Directories the branch starts with (Git keeps no empty directory: each holds a README),
+    for a Connect that, as Fabric's API, needs its directory to exist."""
+    if directories:
+        repo.commit(
+            branch,
+            expected_tip=repo.branch_tip(branch),
+            changes={f"{d}/README.md": _DIRECTORY_README for d in directories},
+            message="Create directories",
+            author=("Emulator admin", "admin@emulator.local"),
+        )
 
 
 def create_repo(request: Request) -> Response:
@@ -185,6 +218,7 @@ def create_repo(request: Request) -> Response:
         repo = emulator_state(request).repos.create(
             key, branch=new.branch, required_pat=new.required_pat
         )
+        _create_directories(repo, new.branch, new.directories)
     except RepositoryExists:
         raise errors.EmulatorError(
             409, "RepositoryAlreadyExists", "The repository already exists"

@@ -186,7 +186,7 @@ def initialize_connection(request: Request) -> Response:
     workspace_id = _workspace(request)
     strategy = parse_strategy(read_body(request, optional=True))
     state, principal = emulator_state(request), principal_of(request)
-    initialize_op.check_initialize(state, principal, workspace_id)
+    initialize_op.check_initialize(state, principal, workspace_id, strategy)
     return run_operation(
         request,
         workspace_id=workspace_id,

@@ -111,6 +111,8 @@ def directory_problem(directory: str) -> str | None:
     for segment in path.split("/"):
         if not segment:
             return "The directory name has an empty path segment."
+        if segment in (".", ".."):
+            return f"A directory name can't have a '{segment}' path segment."
         if segment[0] in " \t" or segment[-1] in " \t":
             return "A directory name can't begin or end with a space or tab."
         bad = sorted(set(segment) & _FORBIDDEN_DIRECTORY_CHARS)

@@ -95,10 +95,16 @@ class CommitRequest:
 def check_commit(
     state: EmulatorState, principal: Principal, workspace_id: str, request: CommitRequest
 ) -> None:
-    """What the request alone decides, before the operation starts."""
+    """What the request alone decides, before the operation starts: the connection, and a
+    Selective commit that names no item (``NoItemsSelected``). What needs the comparison
+    (``WorkspaceUpdateRequired``, ``NoChangesToCommit``) the operation decides."""
     with state.store.read() as conn:
         connected(
             conn, state.sealer, principal, workspace_id, CONTRIBUTOR, head=request.workspace_head
+        )
+    if request.mode == "Selective" and not request.selected:
+        raise git_errors.from_rule(
+            RuleError("NoItemsSelected", "Selective commit requires at least one item.")
         )
 
 

@@ -123,6 +123,10 @@ def connect(
             files = repo.tree_files(tip, root)  # only the paths are looked at
         except LayoutError as error:
             raise git_errors.from_rule(error) from None
+        if root and not files and state.settings.missing_directory == "refuse":
+            raise git_errors.git_provider_resource_not_found(
+                f"directory '{root}' on branch '{record.branch_name}'"
+            )
         nested = any("/" in path[len(root) :].lstrip("/") for path in files)
         if nested and not has_item_directories(files):
             raise git_errors.directory_without_items()

@@ -3,13 +3,21 @@ whether the workspace and the branch already agree or which side an update must 
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend import git_errors, items
 from fabric_git.emulator.backend.git import records
-from fabric_git.emulator.backend.git.access import ADMIN, check_access, connected, open_branch
+from fabric_git.emulator.backend.git.access import (
+    ADMIN,
+    RepoAccess,
+    check_access,
+    connected,
+    open_branch,
+)
+from fabric_git.emulator.backend.git.records import GitConnectionRecord
 from fabric_git.emulator.backend.git.rules import (
     InitializationStrategy,
     RequiredAction,
@@ -18,7 +26,12 @@ from fabric_git.emulator.backend.git.rules import (
     is_provisional,
     match_logical_ids,
 )
-from fabric_git.emulator.backend.git.sides import git_items, workspace_items
+from fabric_git.emulator.backend.git.sides import (
+    GitItems,
+    WorkspaceItems,
+    git_items,
+    workspace_items,
+)
 
 if TYPE_CHECKING:
     from fabric_git.emulator.state import EmulatorState
@@ -36,12 +49,40 @@ class InitializeResult:
     remote_commit_hash: str
 
 
-def check_initialize(state: EmulatorState, principal: Principal, workspace_id: str) -> None:
-    """What the request alone decides, before the operation starts."""
+def check_initialize(
+    state: EmulatorState,
+    principal: Principal,
+    workspace_id: str,
+    strategy: InitializationStrategy | None,
+) -> None:
+    """What the request decides before the operation starts, ``MissingInitializationPolicy``
+    included (the spec lists it among the request's errors); the operation checks it again."""
     with state.store.read() as conn:
-        record, _ = connected(conn, state.sealer, principal, workspace_id, ADMIN, initialized=False)
+        record, pat = connected(
+            conn, state.sealer, principal, workspace_id, ADMIN, initialized=False
+        )
         if record.state == records.INITIALIZED:
             raise git_errors.connection_already_initialized()
+        _decide(state, conn, record, pat, strategy)
+
+
+def _decide(
+    state: EmulatorState,
+    conn: sqlite3.Connection,
+    record: GitConnectionRecord,
+    pat: RepoAccess,
+    strategy: InitializationStrategy | None,
+) -> tuple[RequiredAction, str, GitItems, WorkspaceItems]:
+    """The required action, the branch tip and the two sides it was decided on."""
+    repo, tip = open_branch(state.repos, record)
+    check_access(repo, pat)
+    remote = git_items(state.commit_items, repo, tip, record.directory_name)
+    entries = workspace_items(conn, record.workspace_id, state.part_cache)
+    try:
+        action = decide_initialization(bool(entries), bool(remote), strategy)
+    except RuleError as error:
+        raise git_errors.from_rule(error) from None
+    return action, tip, remote, entries
 
 
 def initialize(
@@ -56,14 +97,7 @@ def initialize(
         )
         if record.state == records.INITIALIZED:
             raise git_errors.connection_already_initialized()
-        repo, tip = open_branch(state.repos, record)
-        check_access(repo, pat)
-        remote = git_items(state.commit_items, repo, tip, record.directory_name)
-        entries = workspace_items(conn, workspace_id, state.part_cache)
-        try:
-            action = decide_initialization(bool(entries), bool(remote), strategy)
-        except RuleError as error:
-            raise git_errors.from_rule(error) from None
+        action, tip, remote, entries = _decide(state, conn, record, pat, strategy)
         adopted = match_logical_ids(
             (
                 (

@@ -35,7 +35,10 @@ from fabric_git.repoformat.model import MAX_FILE_BYTES
 if TYPE_CHECKING:
     from fabric_git.emulator.state import EmulatorState
 
-__all__ = ["ItemOptions", "UpdateRequest", "check_update", "update"]
+__all__ = ["REFUSED_BEFORE_START", "ItemOptions", "UpdateRequest", "check_update", "update"]
+
+REFUSED_BEFORE_START = frozenset({"MissingWorkspaceConflictResolution", "OverrideItemsNotAllowed"})
+"""Rule refusals answered on the request itself (docs/git-integration-rules.md)."""
 
 Plan = UpdatePlan[PrintedState]
 
@@ -60,24 +63,41 @@ class UpdateRequest:
 def check_update(
     state: EmulatorState, principal: Principal, workspace_id: str, request: UpdateRequest
 ) -> None:
-    """What the request alone decides, before the operation starts."""
+    """What the request decides before the operation starts: the connection, the commit it
+    names, and the two refusals the spec says keep the update from starting (conflicts with no
+    resolution, items to override without ``allowOverrideItems``). The operation checks them
+    again: a change between the two answers as a failed operation."""
     with state.store.read() as conn:
-        record, _ = connected(
+        record, pat = connected(
             conn, state.sealer, principal, workspace_id, CONTRIBUTOR, head=request.workspace_head
         )
-    repo, tip = open_branch(state.repos, record)
-    if request.remote_commit_hash != tip:
-        raise git_errors.remote_commit_hash_mismatch()
-    if request.item_options:
-        known = set(git_items(state.commit_items, repo, tip, record.directory_name))
-        with state.store.read() as conn:
+        repo, tip = open_branch(state.repos, record)
+        if request.remote_commit_hash != tip:
+            raise git_errors.remote_commit_hash_mismatch()
+        if request.item_options:
+            known = set(git_items(state.commit_items, repo, tip, record.directory_name))
             known.update(i.logical_id for i in items.list_items(conn, workspace_id) if i.logical_id)
-        for index, entry in enumerate(request.item_options):
-            if entry.logical_id not in known:
-                raise errors.invalid_input(
-                    f"options.itemOptionsByLogicalId[{index}].logicalId",
-                    f"No item with logical id {entry.logical_id} is in the workspace or the branch",
-                )
+            for index, entry in enumerate(request.item_options):
+                if entry.logical_id not in known:
+                    raise errors.invalid_input(
+                        f"options.itemOptionsByLogicalId[{index}].logicalId",
+                        f"No item with logical id {entry.logical_id} is in the workspace or the "
+                        "branch",
+                    )
+        sides = load_sides(state, record, pat, conn)
+        try:
+            plan_update(
+                sides.status(),
+                workspace=sides.workspace,
+                remote=sides.remote,
+                policy=request.policy,
+                allow_override=request.allow_override,
+                initial=record.pending_initial == INITIAL_UPDATE,
+            )
+        except RuleError as error:
+            if error.error_code in REFUSED_BEFORE_START:
+                raise git_errors.from_rule(error) from None
+            # Any other refusal is the operation's to report.
 
 
 def update(
