@@ -19,17 +19,21 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The GitHub Actions handed to users: the workflow templates, and the action where there is one.
+WORKFLOWS := $(wildcard examples/github-actions/*.yml)
+ACTIONS := $(wildcard action.yml action.yaml)
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench action
+	$(BIN)/ruff format --check src tests bench action
 	$(BIN)/mypy
+	@# actionlint reads workflows only; zizmor audits the action too. Both offline.
+	$(BIN)/actionlint -shellcheck=$(BIN)/shellcheck -pyflakes= $(WORKFLOWS)
+	$(BIN)/zizmor --offline --quiet $(WORKFLOWS) $(ACTIONS)
 
-# The tests read the Fabric REST spec from ../shared/fabric-api-specs, or FABRIC_API_SPECS.
-SPECS ?= $(or $(FABRIC_API_SPECS),../shared/fabric-api-specs)
-
+# The tests read the Fabric REST spec vendored in specs/fabric-api.
 test: lint
-	@test -f "$(SPECS)/platform/swagger.json" || { echo "make test: the Fabric REST spec is not at $(SPECS); set FABRIC_API_SPECS to the folder holding platform/swagger.json" >&2; exit 2; }
-	FABRIC_API_SPECS="$(abspath $(SPECS))" $(BIN)/pytest -n 2 --dist loadgroup -q
+	$(BIN)/pytest -n 2 --dist loadgroup -q
 
 demo: $(STAMP)
 	$(BIN)/fabric-git demo

@@ -15,7 +15,7 @@ from bench import baselines, cli_startup
 from bench.results import Figure, save, table
 from bench.workspace import generate
 
-GROUPS = ("cli", "git", "emulator", "load", "cli-emulator", "sync")
+GROUPS = ("cli", "git", "emulator", "load", "cli-emulator", "sync", "lint")
 
 
 def _group_runners(args: argparse.Namespace) -> dict[str, Callable[[], list[Figure]]]:
@@ -41,6 +41,11 @@ def _group_runners(args: argparse.Namespace) -> dict[str, Callable[[], list[Figu
 
         return run()
 
+    def lint() -> list[Figure]:
+        from bench.lint import run
+
+        return run(workspace, runs=max(args.runs, 7))
+
     return {
         "cli": cli_startup.run,
         "git": lambda: baselines.run(workspace, runs=args.runs),
@@ -48,6 +53,7 @@ def _group_runners(args: argparse.Namespace) -> dict[str, Callable[[], list[Figu
         "load": load,
         "cli-emulator": cli_emulator,
         "sync": sync,
+        "lint": lint,
     }
 
 

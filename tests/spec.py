@@ -1,13 +1,12 @@
 """The Fabric REST spec as test data: locate it, read operations and examples, validate bodies.
 
-The spec lives outside the repository (``../shared/fabric-api-specs`` beside the checkout, or
-wherever ``FABRIC_API_SPECS`` points). Nothing here copies it.
+The spec is vendored, unmodified, in ``specs/fabric-api/`` (its README names the upstream
+snapshot).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -23,13 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def spec_root() -> Path:
-    override = os.environ.get("FABRIC_API_SPECS")
-    root = Path(override) if override else REPO_ROOT.parent / "shared" / "fabric-api-specs"
-    if not (root / "platform" / "swagger.json").is_file():
-        raise FileNotFoundError(
-            f"Fabric API spec not found at {root}; set FABRIC_API_SPECS to its folder"
-        )
-    return root
+    return REPO_ROOT / "specs" / "fabric-api"
 
 
 @cache

@@ -6,15 +6,15 @@ Names load on first use, so ``import fabric_git`` (and the CLI's start-up) stays
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from fabric_git._lazy import lazy_attributes
 from fabric_git._version import __version__
 
 if TYPE_CHECKING:
     from fabric_git import models
     from fabric_git._clock import Clock, SystemClock
-    from fabric_git._transport import DEFAULT_BASE_URL, RetryPolicy
+    from fabric_git._transport import DEFAULT_BASE_URL, RetryNotice, RetryPolicy
     from fabric_git._version import __version__
     from fabric_git.auth import (
         FABRIC_SCOPE,
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         BadRequestError,
         ConfigurationError,
         ConflictError,
+        DeadlineExceededError,
         ErrorDetail,
         FabricGitError,
         ForbiddenError,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
         ThrottledError,
         TransportError,
         UnauthorizedError,
+        UnknownOperationStatusError,
     )
     from fabric_git.lro import OperationPoller, PollPolicy, ProgressCallback
     from fabric_git.models import (
@@ -89,6 +91,7 @@ _EXPORTS: dict[str, str] = {
     "ConflictResolutionPolicy": "fabric_git.models",
     "Connection": "fabric_git.models",
     "DEFAULT_BASE_URL": "fabric_git._transport",
+    "DeadlineExceededError": "fabric_git.errors",
     "ErrorDetail": "fabric_git.errors",
     "FABRIC_SCOPE": "fabric_git.auth",
     "FabricClient": "fabric_git.client",
@@ -118,6 +121,7 @@ _EXPORTS: dict[str, str] = {
     "RelatedResource": "fabric_git.errors",
     "RequiredAction": "fabric_git.models",
     "ResolutionError": "fabric_git.errors",
+    "RetryNotice": "fabric_git._transport",
     "RetryPolicy": "fabric_git._transport",
     "ServerError": "fabric_git.errors",
     "StaticTokenCredential": "fabric_git.auth",
@@ -126,25 +130,12 @@ _EXPORTS: dict[str, str] = {
     "TokenCredential": "fabric_git.auth",
     "TransportError": "fabric_git.errors",
     "UnauthorizedError": "fabric_git.errors",
+    "UnknownOperationStatusError": "fabric_git.errors",
     "Workspace": "fabric_git.models",
     "credential_from_auth": "fabric_git.auth",
     "credential_from_env": "fabric_git.auth",
     "models": "fabric_git.models",
 }
-
-
-def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'fabric_git' has no attribute {name!r}")
-    module = importlib.import_module(module_name)
-    value = module if module_name == f"fabric_git.{name}" else getattr(module, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
 
 
 __all__ = [
@@ -163,6 +154,7 @@ __all__ = [
     "ConflictResolutionPolicy",
     "Connection",
     "DEFAULT_BASE_URL",
+    "DeadlineExceededError",
     "ErrorDetail",
     "FABRIC_SCOPE",
     "FabricClient",
@@ -192,6 +184,7 @@ __all__ = [
     "RelatedResource",
     "RequiredAction",
     "ResolutionError",
+    "RetryNotice",
     "RetryPolicy",
     "ServerError",
     "StaticTokenCredential",
@@ -200,9 +193,12 @@ __all__ = [
     "TokenCredential",
     "TransportError",
     "UnauthorizedError",
+    "UnknownOperationStatusError",
     "Workspace",
     "__version__",
     "credential_from_auth",
     "credential_from_env",
     "models",
 ]
+
+__getattr__, __dir__ = lazy_attributes(__name__, _EXPORTS, __all__)

@@ -6,10 +6,19 @@ Retry rules (``RetryPolicy``):
 - 500, 502 and 504, and failures after the request may have been sent (read errors, read
   timeouts, broken connections), are retried only for GET and DELETE: a POST or PATCH might have
   been acted on.
-- A connection that failed before the request was sent is retried for every method.
+- A connection that failed before the request was sent is retried for every method, but only
+  ``connect_attempts`` times in all: an API that refuses connections fails within seconds. An
+  unknown host and a TLS failure (an untrusted certificate) are never retried.
+- An error the service marks ``isRetriable`` with a 4xx status refused the call without acting on
+  it (``WorkspacePreviousOperationInProgress``: another operation holds the workspace): it is
+  retried for every method, with backoff, for as long as ``total_budget`` allows, whatever
+  ``max_attempts`` says.
 - Without ``Retry-After`` the wait grows exponentially with jitter, up to ``backoff_cap``.
 - ``max_attempts`` and ``total_budget`` bound each call; when the next wait would overrun the
-  budget, the last error is raised at once.
+  budget, the last error is raised at once. The budget also cuts a running attempt short (a
+  server that stalls or trickles bytes), and so does the client's overall ``deadline``.
+- Before each wait, ``on_retry`` (if set) receives a ``RetryNotice``: the library never prints,
+  the CLI shows it as a line on stderr.
 
 A 401 asks the credential for a new token (passing the ``claims`` of a ``WWW-Authenticate``
 challenge when there is one) and retries once; when the credential hands back the very token that
@@ -20,7 +29,6 @@ from __future__ import annotations
 
 import base64
 import email.utils
-import ipaddress
 import logging
 import os
 import platform
@@ -29,16 +37,18 @@ import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from fabric_git._clock import Clock, SystemClock
 from fabric_git._httpx import httpx
+from fabric_git._network import attempt_deadline, classify_network_error, is_loopback
 from fabric_git._version import __version__
 from fabric_git.auth import FABRIC_SCOPE, TokenCredential
 from fabric_git.errors import (
     ApiError,
     AuthenticationError,
     ConfigurationError,
+    DeadlineExceededError,
     FabricGitError,
     TransportError,
     api_error_from_response,
@@ -49,6 +59,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "MAX_PAGES",
+    "RetryNotice",
     "RetryPolicy",
     "Transport",
     "parse_retry_after",
@@ -60,6 +72,8 @@ USER_AGENT: Final = f"fabric-git/{__version__} python/{platform.python_version()
 REQUEST_ID_HEADER: Final = "x-ms-client-request-id"
 # Refresh a cached token when fewer than this many seconds remain.
 TOKEN_REFRESH_MARGIN: Final = 300.0
+# A list longer than this many pages is a service that never stops answering "more".
+MAX_PAGES: Final = 1000
 
 logger = logging.getLogger("fabric_git")
 
@@ -85,17 +99,23 @@ class RetryPolicy:
     """How hard one call tries. All durations in seconds.
 
     ``jitter`` is the fraction of each backoff wait that is randomised (0 turns it off).
+    ``connect_attempts`` bounds the attempts at an address that refuses connections.
+    ``total_budget`` bounds one call, its attempts and waits included (0: no retry waits, and
+    attempts are bounded by the request timeout alone).
     """
 
     max_attempts: int = 6
+    connect_attempts: int = 3
     backoff_base: float = 1.0
     backoff_cap: float = 30.0
     jitter: float = 0.5
     total_budget: float = 180.0
 
     def __post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ConfigurationError("RetryPolicy.max_attempts must be at least 1.")
+        if self.max_attempts < 1 or self.connect_attempts < 1:
+            raise ConfigurationError(
+                "RetryPolicy.max_attempts and connect_attempts must be at least 1."
+            )
         if not 0.0 <= self.jitter <= 1.0:
             raise ConfigurationError("RetryPolicy.jitter must be between 0 and 1.")
         if self.backoff_base < 0 or self.backoff_cap < 0 or self.total_budget < 0:
@@ -104,7 +124,7 @@ class RetryPolicy:
     @classmethod
     def no_retries(cls) -> RetryPolicy:
         """One attempt, no waiting."""
-        return cls(max_attempts=1)
+        return cls(max_attempts=1, connect_attempts=1, total_budget=0.0)
 
     def backoff(self, retry_number: int, rand: Callable[[], float] = random.random) -> float:
         """Wait before retry ``retry_number`` (1-based) when the service gave no ``Retry-After``."""
@@ -137,13 +157,38 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     return seconds
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+RetryReason = Literal["network", "throttled", "server", "busy"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetryNotice:
+    """A call failed and will be tried again after ``delay`` seconds.
+
+    ``attempt`` is the number of the coming attempt; ``max_attempts`` is None when the retries
+    are bounded by time alone (a workspace busy with another operation). ``reason`` says why:
+    ``network``, ``throttled`` (429, or 503 with ``Retry-After``), ``server`` (5xx) or ``busy``.
+    """
+
+    method: str
+    url: str
+    attempt: int
+    max_attempts: int | None
+    delay: float
+    reason: RetryReason
+    cause: str
+
+    def __str__(self) -> str:
+        of = (
+            f"{self.attempt}/{self.max_attempts}"
+            if self.max_attempts
+            else f"attempt {self.attempt}"
+        )
+        what = "throttled by the service" if self.reason == "throttled" else self.cause
+        return f"{self.method} {self.url}: {what}; retrying in {_seconds(self.delay)}, {of}"
+
+
+def _seconds(delay: float) -> str:
+    return f"{delay:.1f} s" if delay < 1 else f"{delay:.0f} s"
 
 
 def resolve_base_url(base_url: str | None, environ: Mapping[str, str] | None = None) -> str:
@@ -159,7 +204,7 @@ def resolve_base_url(base_url: str | None, environ: Mapping[str, str] | None = N
         raise ConfigurationError(
             f"The Fabric API URL must be https://HOST/..., got {_safe_url(url)!r}."
         )
-    if url.scheme == "http" and not _is_loopback(url.host):
+    if url.scheme == "http" and not is_loopback(url.host):
         raise ConfigurationError(
             f"Refusing plain http:// for {url.host!r}: use https://, or a loopback address "
             "(127.0.0.1, ::1, localhost) for a local emulator."
@@ -262,7 +307,9 @@ class Transport:
     """Sends requests to the Fabric API and turns answers into data or ``FabricGitError``s.
 
     ``transport`` is an ``httpx`` transport (``MockTransport`` in tests, an in-process ASGI
-    transport for the emulator); ``None`` means a real network connection.
+    transport for the emulator); ``None`` means a real network connection (see ``_network``).
+    ``deadline``: seconds from now after which no request starts and a running one is cut
+    (``set_deadline``); None for no overall limit.
     """
 
     def __init__(
@@ -275,19 +322,31 @@ class Transport:
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         rand: Callable[[], float] = random.random,
+        deadline: float | None = None,
+        on_retry: Callable[[RetryNotice], None] | None = None,
     ) -> None:
+        if timeout <= 0:
+            raise ConfigurationError("The request timeout must be a positive number of seconds.")
         self.base_url = resolve_base_url(base_url)
         self._base = httpx.URL(self.base_url + "/")
         self.retry = retry or RetryPolicy()
         self.clock: Clock = clock or SystemClock()
         self.timeout = timeout
+        self.on_retry = on_retry
         self._rand = rand
+        self._deadline: float | None = None
+        self._deadline_seconds: float | None = None
+        self.set_deadline(deadline)
         self._tokens = _TokenCache(credential, self.clock) if credential is not None else None
+        if transport is None:
+            from fabric_git._network import network_transport
+
+            transport = network_transport(self._base, _tls_verification(self._base))
         self._http = httpx.Client(
             transport=transport,
-            verify=_tls_verification(self._base),
             timeout=timeout,
             follow_redirects=False,
+            trust_env=False,  # proxies and certificates: decided by the transport above
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         )
 
@@ -299,6 +358,22 @@ class Transport:
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.base_url!r})"
+
+    # --- the overall deadline -------------------------------------------------------------------
+
+    def set_deadline(self, seconds: float | None) -> None:
+        """No request starts later than ``seconds`` from now, and a running one is cut then.
+        None removes the limit."""
+        if seconds is not None and seconds < 0:
+            raise ConfigurationError("The deadline must not be negative.")
+        self._deadline_seconds = seconds
+        self._deadline = None if seconds is None else self.clock.monotonic() + seconds
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (never negative); None without one."""
+        if self._deadline is None:
+            return None
+        return max(0.0, self._deadline - self.clock.monotonic())
 
     # --- URLs -----------------------------------------------------------------------------------
 
@@ -338,33 +413,26 @@ class Transport:
         url = self.url_for(path_or_url)
         if params:
             url = url.copy_merge_params(dict(params))
-        started = self.clock.monotonic()
-        attempt = 0
+        call = _Call(method, _safe_url(url), self.clock.monotonic())
         refreshed_after_401 = False
         while True:
-            attempt += 1
+            call.attempt += 1
+            limit = self._attempt_limit(call, self.timeout if timeout is None else timeout)
             request_id = str(uuid.uuid4())
             sent_token = self._token_for(url)
             try:
-                response = self._send_once(
-                    method, url, json, timeout, request_id, attempt, sent_token
-                )
+                with attempt_deadline(limit):
+                    response = self._send_once(
+                        method, url, json, limit, request_id, call.attempt, sent_token
+                    )
             except _NOT_SENT_ERRORS + _MAYBE_SENT_ERRORS as exc:
-                retriable = isinstance(exc, _NOT_SENT_ERRORS) or method in _IDEMPOTENT_METHODS
-                failure = TransportError(
-                    f"{method} {_safe_url(url)} failed: {type(exc).__name__}"
-                    + (f" ({exc})" if str(exc) else ""),
-                    method=method,
-                    url=_safe_url(url),
-                )
-                delay = self.retry.backoff(attempt, self._rand) if retriable else None
-                self._wait_or_raise(failure, delay, attempt, started)
+                self._network_failure(call, exc)
                 continue
             except httpx.HTTPError as exc:
                 raise TransportError(
-                    f"{method} {_safe_url(url)} failed: {type(exc).__name__}",
+                    f"{method} {call.url} failed: {type(exc).__name__}",
                     method=method,
-                    url=_safe_url(url),
+                    url=call.url,
                 ) from None
 
             status = response.status_code
@@ -373,10 +441,10 @@ class Transport:
             if status < 400:
                 # Redirects are not followed: they would carry the token to another address.
                 raise TransportError(
-                    f"{method} {_safe_url(url)} answered a redirect ({status}) to "
+                    f"{method} {call.url} answered a redirect ({status}) to "
                     f"{response.headers.get('Location', 'nowhere')!r}; check the API URL.",
                     method=method,
-                    url=_safe_url(url),
+                    url=call.url,
                 )
             if (
                 status == 401
@@ -391,18 +459,87 @@ class Transport:
                 )
                 if self._tokens.refresh(claims) == sent_token:
                     raise self._token_refused(response, method, url, request_id)
-                attempt -= 1  # the auth retry does not use up the retry allowance
+                call.attempt -= 1  # the auth retry does not use up the retry allowance
                 continue
             error = self._error_from(response, method, url, request_id)
-            delay = self._retry_delay(method, response, attempt)
-            self._wait_or_raise(error, delay, attempt, started)
+            if _is_busy(error):
+                # The service refused to start anything: wait for the workspace, within the budget.
+                call.busy_retries += 1
+                pause = self.retry.backoff(call.busy_retries, self._rand)
+                self._wait_or_raise(call, error, pause, "busy", error.error_code, limit=None)
+                continue
+            delay = self._retry_delay(method, response, call.attempt)
+            reason: RetryReason = "throttled" if _is_throttling(response) else "server"
+            self._wait_or_raise(call, error, delay, reason, f"HTTP {status} {error.error_code}")
+
+    def _attempt_limit(self, call: _Call, request_timeout: float) -> float:
+        """How long the coming attempt may take: the request timeout, cut to what is left of the
+        call's budget and of the overall deadline."""
+        limit = request_timeout
+        if self.retry.total_budget > 0:
+            left = self.retry.total_budget - (self.clock.monotonic() - call.started)
+            limit = min(limit, left)
+        remaining = self.remaining()
+        if remaining is not None:
+            if remaining <= 0:
+                raise self._deadline_error(call)
+            limit = min(limit, remaining)
+        if limit <= 0:
+            raise call.last_error or self._deadline_error(call)
+        return limit
+
+    def _deadline_error(self, call: _Call) -> DeadlineExceededError:
+        limit = self._deadline_seconds or 0.0
+        after = f" (last failure: {call.last_error})" if call.last_error else ""
+        return DeadlineExceededError(
+            f"{call.method} {call.url}: no answer before the deadline of {limit:g}s{after}",
+            method=call.method,
+            url=call.url,
+            deadline=limit,
+        )
+
+    def _network_failure(self, call: _Call, exc: httpx.HTTPError) -> None:
+        """Retry a request that got no answer, or raise the error that says why it never will."""
+        if self._deadline is not None and self.clock.monotonic() >= self._deadline:
+            call.last_error = None
+            raise self._deadline_error(call)
+        kind = classify_network_error(exc) if isinstance(exc, httpx.ConnectError) else "other"
+        detail = _first_line(exc)
+        if kind == "tls":
+            raise TransportError(
+                f"{call.method} {call.url}: TLS verification failed ({detail}); the server's "
+                "certificate is not trusted (set SSL_CERT_FILE to a CA bundle that trusts it).",
+                method=call.method,
+                url=call.url,
+            ) from None
+        failure = TransportError(
+            f"{call.method} {call.url} failed: {type(exc).__name__}"
+            + (f" ({detail})" if detail else ""),
+            method=call.method,
+            url=call.url,
+        )
+        if kind == "unknown-host":
+            raise TransportError(
+                f"{call.method} {call.url}: unknown host {httpx.URL(call.url).host!r} ({detail})",
+                method=call.method,
+                url=call.url,
+            ) from None
+        not_sent = isinstance(exc, _NOT_SENT_ERRORS)
+        if not (not_sent or call.method in _IDEMPOTENT_METHODS):
+            raise failure  # a POST or PATCH that may have arrived is never sent twice
+        delay = self.retry.backoff(call.attempt, self._rand)
+        cause = f"{type(exc).__name__}" + (f" ({detail})" if detail else "")
+        limit: int | Literal["policy"] = "policy"
+        if not_sent:
+            limit = min(self.retry.max_attempts, self.retry.connect_attempts)
+        self._wait_or_raise(call, failure, delay, "network", cause, limit=limit)
 
     def _send_once(
         self,
         method: str,
         url: httpx.URL,
         json: Any,
-        timeout: float | None,
+        timeout: float,
         request_id: str,
         attempt: int,
         token: str | None,
@@ -419,13 +556,7 @@ class Transport:
                 _redacted({**self._http.headers, **headers}),
             )
         start = self.clock.monotonic()
-        response = self._http.request(
-            method,
-            url,
-            json=json,
-            headers=headers,
-            timeout=self.timeout if timeout is None else timeout,
-        )
+        response = self._http.request(method, url, json=json, headers=headers, timeout=timeout)
         logger.debug(
             "fabric_git: <- %d %s %s (%.2fs, request id %s)",
             response.status_code,
@@ -472,17 +603,48 @@ class Transport:
         return max(retry_after, backoff)
 
     def _wait_or_raise(
-        self, error: FabricGitError, delay: float | None, attempt: int, started: float
+        self,
+        call: _Call,
+        error: FabricGitError,
+        delay: float | None,
+        reason: RetryReason,
+        cause: str,
+        *,
+        limit: int | None | Literal["policy"] = "policy",
     ) -> None:
+        """Sleep before the next attempt, or raise ``error`` when none may follow: not retriable,
+        ``limit`` attempts used up (the policy's ``max_attempts`` unless given; None: bounded by
+        time alone), or the wait would overrun the budget or the deadline."""
+        call.last_error = error
         if delay is None:
             raise error
-        elapsed = self.clock.monotonic() - started
-        if attempt >= self.retry.max_attempts or elapsed + delay > self.retry.total_budget:
+        attempts = self.retry.max_attempts if limit == "policy" else limit
+        elapsed = self.clock.monotonic() - call.started
+        remaining = self.remaining()
+        if (
+            (attempts is not None and call.attempt >= attempts)
+            or elapsed + delay > self.retry.total_budget
+            or (remaining is not None and delay >= remaining)
+        ):
             logger.debug(
-                "fabric_git: giving up after %d attempt(s) and %.1fs: %s", attempt, elapsed, error
+                "fabric_git: giving up after %d attempt(s) and %.1fs: %s",
+                call.attempt,
+                elapsed,
+                error,
             )
             raise error
-        logger.debug("fabric_git: retrying in %.2fs after: %s", delay, error)
+        notice = RetryNotice(
+            method=call.method,
+            url=call.url,
+            attempt=call.attempt + 1,
+            max_attempts=attempts,
+            delay=delay,
+            reason=reason,
+            cause=cause,
+        )
+        logger.info("fabric_git: %s", notice)
+        if self.on_retry is not None:
+            self.on_retry(notice)
         self.clock.sleep(delay)
 
     def _error_from(
@@ -525,7 +687,7 @@ class Transport:
         target: str = path
         page_params: dict[str, str] | None = base_params
         seen: set[str] = set()
-        while True:
+        for _page in range(MAX_PAGES):
             body = self.request_json("GET", target, params=page_params)
             if not isinstance(body, Mapping) or not isinstance(body.get("value"), list):
                 raise TransportError(
@@ -556,6 +718,40 @@ class Transport:
                     method="GET",
                     url=path,
                 )
+        raise TransportError(
+            f"GET {path} still had more after {MAX_PAGES} pages; stopping (a list that long is "
+            "a service that never ends its continuation).",
+            method="GET",
+            url=path,
+        )
+
+
+class _Call:
+    """The state of one logical call across its attempts."""
+
+    def __init__(self, method: str, url: str, started: float) -> None:
+        self.method = method
+        self.url = url
+        self.started = started
+        self.attempt = 0
+        self.busy_retries = 0
+        self.last_error: FabricGitError | None = None
+
+
+def _is_busy(error: ApiError) -> bool:
+    """A refusal the service marks retriable (4xx, so nothing was done): the workspace is busy
+    with another operation, or a resource is locked for a moment."""
+    return 400 <= error.status < 500 and error.status != 429 and error.is_retriable is True
+
+
+def _is_throttling(response: httpx.Response) -> bool:
+    return response.status_code == 429 or (
+        response.status_code == 503 and "Retry-After" in response.headers
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [""])[0]
 
 
 def decode_json(response: httpx.Response) -> Any:

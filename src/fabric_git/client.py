@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
 from fabric_git._clock import Clock
-from fabric_git._transport import RetryPolicy, Transport
+from fabric_git._transport import RetryNotice, RetryPolicy, Transport
 from fabric_git.auth import (
     AccessTokenLike,
     StaticTokenCredential,
@@ -72,9 +72,15 @@ class FabricClient:
       string. ``None``: ``FABRIC_TOKEN`` if set, else ``DefaultAzureCredential``.
     - ``transport``: an ``httpx`` transport (``httpx.MockTransport`` in tests, an in-process
       transport for the emulator). ``None`` uses the network.
-    - ``timeout``: seconds for each HTTP request.
+    - ``timeout``: seconds for each HTTP request attempt, from connecting to the last byte of the
+      answer (a server that stalls or trickles bytes is cut off then).
     - ``retry``, ``poll``: ``RetryPolicy`` and ``PollPolicy``.
     - ``clock``: where time and sleeping come from (tests inject a fake one).
+    - ``deadline``: seconds from now after which no request starts, a running one is cut
+      (``DeadlineExceededError``) and waits end (``OperationTimeoutError``); None: no overall
+      limit. ``set_deadline`` moves it.
+    - ``on_retry``: called with a ``RetryNotice`` before each retry wait (a network failure,
+      throttling, a busy workspace); the library itself never prints.
 
     API groups: ``git``, ``connections``, ``workspaces``, ``capacities``, ``items``,
     ``operations``. Use as a context manager, or call ``close()``.
@@ -89,6 +95,8 @@ class FabricClient:
         retry: RetryPolicy | None = None,
         poll: PollPolicy | None = None,
         clock: Clock | None = None,
+        deadline: float | None = None,
+        on_retry: Callable[[RetryNotice], None] | None = None,
     ) -> None:
         resolved: TokenCredential
         if isinstance(credential, str):
@@ -104,6 +112,8 @@ class FabricClient:
             timeout=timeout,
             retry=retry or RetryPolicy(),
             clock=clock,
+            deadline=deadline,
+            on_retry=on_retry,
         )
         self.poll = poll or PollPolicy()
 
@@ -164,6 +174,20 @@ class FabricClient:
     def base_url(self) -> str:
         """The API root every request goes to."""
         return self._transport.base_url
+
+    @property
+    def on_retry(self) -> Callable[[RetryNotice], None] | None:
+        """Called with a ``RetryNotice`` before each retry wait; None to be told nothing."""
+        return self._transport.on_retry
+
+    @on_retry.setter
+    def on_retry(self, callback: Callable[[RetryNotice], None] | None) -> None:
+        self._transport.on_retry = callback
+
+    def set_deadline(self, seconds: float | None) -> None:
+        """No request starts later than ``seconds`` from now, and waits end then (None: no
+        overall limit)."""
+        self._transport.set_deadline(seconds)
 
     # --- lifecycle ------------------------------------------------------------------------------
 

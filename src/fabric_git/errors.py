@@ -6,6 +6,8 @@ Hierarchy::
     ├── ConfigurationError              bad settings or arguments (before any request)
     ├── AuthenticationError             no credential, or the credential failed to get a token
     ├── TransportError                  no usable HTTP response (connect, read, timeout)
+    │   └── DeadlineExceededError       the client's overall deadline ran out
+    │   └── OperationWaitLostError      ... while waiting for an operation (it goes on)
     ├── ApiError                        the service answered with an ErrorResponse body
     │   ├── BadRequestError             400
     │   ├── UnauthorizedError           401
@@ -16,8 +18,12 @@ Hierarchy::
     │   └── ServerError                 5xx
     ├── OperationError                  a long-running operation did not succeed
     │   ├── OperationFailedError        the operation ended in ``Failed``
+    │   ├── UnknownOperationStatusError the service reported a status the spec does not define
     │   └── OperationTimeoutError       we stopped waiting; the operation may still run
     └── ResolutionError                 a display name matched no resource, or several
+
+``OperationInterrupted`` (a ``KeyboardInterrupt``, not an ``Exception``) says which operation a
+Ctrl-C stopped waiting for.
 
 ``str(error)`` is one readable line; no error ever carries a token or a secret.
 """
@@ -34,19 +40,23 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "DeadlineExceededError",
     "ErrorDetail",
     "FabricGitError",
     "ForbiddenError",
     "NotFoundError",
     "OperationError",
     "OperationFailedError",
+    "OperationInterrupted",
     "OperationTimeoutError",
+    "OperationWaitLostError",
     "RelatedResource",
     "ResolutionError",
     "ServerError",
     "ThrottledError",
     "TransportError",
     "UnauthorizedError",
+    "UnknownOperationStatusError",
     "api_error_from_response",
 ]
 
@@ -86,6 +96,16 @@ class TransportError(FabricGitError):
         super().__init__(message)
         self.method = method
         self.url = url
+
+
+class DeadlineExceededError(TransportError):
+    """The client's overall deadline (``FabricClient(deadline=...)``) ended the call."""
+
+    code = "DeadlineExceeded"
+
+    def __init__(self, message: str, *, method: str = "", url: str = "", deadline: float) -> None:
+        super().__init__(message, method=method, url=url)
+        self.deadline = deadline
 
 
 @dataclass(frozen=True)
@@ -356,6 +376,52 @@ class OperationTimeoutError(OperationError):
         self.last_status = last_status
         self.operation_kind = operation_kind
         self.description = description
+
+
+class UnknownOperationStatusError(OperationError):
+    """The operation reports a status outside the spec's ``NotStarted``, ``Running``,
+    ``Succeeded``, ``Failed`` and ``Undefined``: waiting would not end, so the wait stops."""
+
+    code = "UnknownOperationStatus"
+
+    def __init__(self, *, operation_id: str, status: str) -> None:
+        super().__init__(
+            f"Operation {operation_id} reports the status {status!r}, which the Fabric API does "
+            "not define; stopped waiting for it.",
+            operation_id=operation_id,
+        )
+        self.status = status
+
+
+class OperationWaitLostError(TransportError):
+    """The connection to the service was lost while waiting for an operation (after the
+    transport's own retries). The operation goes on in the service: resume with
+    ``wait_for_operation(operation_id)``."""
+
+    code = "OperationWaitLost"
+
+    def __init__(
+        self, cause: TransportError, *, operation_id: str, operation_kind: str | None = None
+    ) -> None:
+        super().__init__(
+            f"lost the connection while waiting for operation {operation_id}: {cause.message}",
+            method=cause.method,
+            url=cause.url,
+        )
+        self.operation_id = operation_id
+        self.operation_kind = operation_kind
+
+
+class OperationInterrupted(KeyboardInterrupt):
+    """The wait for an operation was interrupted (Ctrl-C, or a signal the program turned into
+    ``KeyboardInterrupt``). Still a ``KeyboardInterrupt``, so nothing that catches ``Exception``
+    swallows it. The operation goes on in the service: resume with
+    ``wait_for_operation(operation_id)``."""
+
+    def __init__(self, *, operation_id: str, operation_kind: str | None = None) -> None:
+        super().__init__(f"interrupted while waiting for operation {operation_id}")
+        self.operation_id = operation_id
+        self.operation_kind = operation_kind
 
 
 class ResolutionError(FabricGitError):

@@ -3,8 +3,10 @@
 A call answers either 200 (done; the body, if any, is the result) or 202 with
 ``x-ms-operation-id`` / ``Location`` / ``Retry-After``. The poller then reads
 ``GET /operations/{id}`` until the status is ``Succeeded`` or ``Failed``, sleeping ``Retry-After``
-between polls, and fetches ``GET /operations/{id}/result`` only for operations that have one.
-Nothing runs in the background: polling happens inside ``wait``.
+between polls (never less; only the wait's timeout cuts a long one short), and fetches
+``GET /operations/{id}/result`` only for operations that have one. A status the spec does not
+define ends the wait with ``UnknownOperationStatusError``. Nothing runs in the background: polling
+happens inside ``wait``.
 """
 
 from __future__ import annotations
@@ -18,9 +20,13 @@ from fabric_git._httpx import httpx
 from fabric_git._transport import Transport, decode_json, parse_retry_after
 from fabric_git.errors import (
     ConfigurationError,
+    DeadlineExceededError,
     OperationFailedError,
+    OperationInterrupted,
     OperationTimeoutError,
+    OperationWaitLostError,
     TransportError,
+    UnknownOperationStatusError,
 )
 from fabric_git.models.operations import OperationState
 
@@ -34,6 +40,8 @@ logger = logging.getLogger("fabric_git")
 
 _SUCCEEDED = "succeeded"
 _FAILED = "failed"
+# The spec's statuses of an operation still on its way ("Undefined" included: the spec lists it).
+_IN_PROGRESS = frozenset({"notstarted", "running", "undefined"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,8 +49,9 @@ class PollPolicy:
     """How operations are waited for. Durations in seconds.
 
     ``default_interval`` replaces a missing, zero, negative or unparsable ``Retry-After``;
-    ``max_interval`` caps a large one, so a wait never stalls far past the operation's end.
-    ``timeout`` is how long ``wait()`` waits when the call gives none.
+    ``max_interval`` is the longest interval the client picks by itself. A ``Retry-After`` from the
+    service is obeyed however long: the poller never polls sooner (``min_interval`` is the
+    shortest it polls). ``timeout`` is how long ``wait()`` waits when the call gives none.
     """
 
     default_interval: float = 1.0
@@ -63,7 +72,7 @@ class PollPolicy:
         seconds = parse_retry_after(retry_after, now=now)
         if seconds is None or seconds <= 0:
             return self.default_interval
-        return min(max(seconds, self.min_interval), self.max_interval)
+        return max(seconds, self.min_interval)
 
 
 def operation_id_from(response: httpx.Response) -> str | None:
@@ -207,23 +216,39 @@ class OperationPoller(Generic[T]):
         assert self.operation_id is not None
         clock = self._transport.clock
         limit = self._policy.timeout if timeout is None else timeout
+        overall = self._transport.remaining()
+        if overall is not None:
+            limit = min(limit, overall)
         started = clock.monotonic()
         # The first poll waits for the 202's Retry-After, like every later one.
         while True:
             waited = clock.monotonic() - started
             remaining = limit - waited
             if remaining <= 0:
-                raise OperationTimeoutError(
-                    operation_id=self.operation_id,
-                    waited=waited,
-                    last_status=self._state.status_text if self._state else None,
-                    operation_kind=self.kind,
-                    description=self.description if self.kind else None,
-                )
-            clock.sleep(min(self._next_interval, remaining))
-            state = self.poll()
-            if progress is not None:
-                progress(state)
+                raise self._timed_out(waited)
+            overall = self._transport.remaining()
+            if self._next_interval > remaining or (
+                overall is not None and self._next_interval >= overall
+            ):
+                # Polling before the service's Retry-After is refused; the wait ends first (and
+                # no request may start at the client's deadline).
+                clock.sleep(remaining)
+                raise self._timed_out(clock.monotonic() - started)
+            try:
+                clock.sleep(self._next_interval)
+                state = self.poll()
+                if progress is not None:
+                    progress(state)
+            except KeyboardInterrupt as interrupt:  # the operation goes on in the service
+                raise OperationInterrupted(
+                    operation_id=self.operation_id, operation_kind=self.kind
+                ) from interrupt
+            except DeadlineExceededError:
+                raise
+            except TransportError as lost:
+                raise OperationWaitLostError(
+                    lost, operation_id=self.operation_id, operation_kind=self.kind
+                ) from lost
             status = state.status_text.lower()
             if status == _SUCCEEDED:
                 self._outcome = self._finish(self, state)
@@ -236,7 +261,20 @@ class OperationPoller(Generic[T]):
                     state.error.model_dump(by_alias=True, mode="json") if state.error else None,
                 )
                 raise self._failure
-            # NotStarted, Running, Undefined and statuses added later: keep waiting.
+            if status not in _IN_PROGRESS:
+                raise UnknownOperationStatusError(
+                    operation_id=self.operation_id, status=state.status_text
+                )
+
+    def _timed_out(self, waited: float) -> OperationTimeoutError:
+        assert self.operation_id is not None
+        return OperationTimeoutError(
+            operation_id=self.operation_id,
+            waited=waited,
+            last_status=self._state.status_text if self._state else None,
+            operation_kind=self.kind,
+            description=self.description if self.kind else None,
+        )
 
     def result(self, timeout: float | None = None, progress: ProgressCallback | None = None) -> T:
         """Same as ``wait``."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from e2e.conftest import NOTEBOOK, Fg
 from fabric_git._httpx import httpx
+from fabric_git.cli.escaping import markdown
 
 WORKSPACE_KEYS = {"id", "name"}
 STATUS_KEYS = {"workspace", "workspaceHead", "remoteCommitHash", "inSync", "summary", "changes"}
@@ -31,7 +32,14 @@ SHAPES = {
         "head",
         "lastSyncTime",
     },
-    "init": {"workspace", "strategy", "requiredAction", "workspaceHead", "remoteCommitHash"},
+    "init": {
+        "workspace",
+        "strategy",
+        "noop",
+        "requiredAction",
+        "workspaceHead",
+        "remoteCommitHash",
+    },
     "status": STATUS_KEYS,
     "commit": {
         "workspace",
@@ -43,6 +51,7 @@ SHAPES = {
         "items",
         "previousHead",
         "newHead",
+        "unchanged",
         "status",
     },
     "update": {
@@ -138,7 +147,7 @@ def test_json_shape_of_every_command(fg: Fg) -> None:
         "--capacity",
         fg.sandbox.running.capacity_id,
     )
-    assert set(new_ws) == SHAPES["workspace"] and new_ws["capacityId"]
+    assert set(new_ws) == SHAPES["workspace"] | {"created"} and new_ws["capacityId"]
 
     disconnected = fg.json("disconnect", "-w", ws)
     assert set(disconnected) == SHAPES["disconnect"]
@@ -211,7 +220,7 @@ def test_global_options_after_the_command_name(fg: Fg) -> None:
     assert planned["comment"] == "-o json" and planned["dryRun"] is True
     # Nothing after ``--`` is an option: here it is an item that matches nothing.
     unknown = fg("commit", "-w", ws, "--", "-o", expect=1)
-    assert "no changed item matches '-o'" in unknown.stderr
+    assert "no item of the workspace matches '-o'" in unknown.stderr
 
 
 def test_usage_errors_exit_2(fg: Fg) -> None:
@@ -262,8 +271,9 @@ def test_github_actions_annotations_and_step_summary(fg: Fg, tmp_path: Path) -> 
     fg.synced(scenario)
     fg("status", "-w", scenario.workspace, env=env)
     text = summary.read_text()
-    assert "### fabric-git status failed (exit 1)" in text
-    assert f"### fabric-git status: {scenario.workspace}" in text
+    # Text in the summary is literal Markdown (punctuation backslash-escaped).
+    assert "### " + markdown("fabric-git status failed (exit 1)") in text
+    assert "### " + markdown(f"fabric-git status: {scenario.workspace}") in text
     assert "| Item | Type | Workspace | Remote | Conflict |" not in text  # in sync: no rows
     assert "_no changes_" in text
 

@@ -35,9 +35,10 @@ def test_sync_connects_initializes_commits_and_a_rerun_is_a_noop(fg: Fg) -> None
 
 def test_sync_dry_run_changes_nothing(fg: Fg) -> None:
     scenario = fg.scenario()
-    plan = fg.json("sync", "-w", scenario.workspace, "--repo-url", scenario.repo_url, "--dry-run")[
-        "results"
-    ][0]["result"]
+    plan = fg.json(
+        "sync", "-w", scenario.workspace, "--repo-url", scenario.repo_url, "--dry-run",
+        env={"FABRIC_GIT_PAT": scenario.pat},
+    )["results"][0]["result"]  # fmt: skip
     assert plan["dryRun"] is True and plan["actions"] == ["Connect", "InitializeConnection"]
     assert fg.json("connection", "-w", scenario.workspace)["state"] == "NotConnected"
     assert fg.json("connections", "list")["connections"] == [] or all(

@@ -199,8 +199,9 @@ def test_a_rotated_pat_replaces_the_connection_key(fg: Fg) -> None:
     assert "GitProviderAuthenticationFailed" in rejected.stderr  # the stale key is in use
 
     rotated = fg.json(
-        "connections", "create-github", "--name", name, *url, env={"FABRIC_GIT_PAT": scenario.pat}
-    )
+        "connections", "create-github", "--name", name, *url, "--rotate-pat",
+        env={"FABRIC_GIT_PAT": scenario.pat},
+    )  # fmt: skip
     assert (rotated["created"], rotated["keyUpdated"]) == (False, True)
     text = fg(
         "connections",
@@ -209,6 +210,7 @@ def test_a_rotated_pat_replaces_the_connection_key(fg: Fg) -> None:
         name,
         *url,
         "--pat-stdin",
+        "--rotate-pat",
         input=scenario.pat + "\n",
     )
     assert "stored the given token as its key" in text.stdout
@@ -252,7 +254,6 @@ def test_azure_pipelines_template_runs_as_a_service_principal(fg: Fg, tmp_path: 
         "FABRIC_GIT_CONNECTION": f"fabric-git-sp-{scenario.owner}",
         "Build.Repository.Uri": scenario.repo_url,
         "Build.ArtifactStagingDirectory": str(tmp_path),
-        "FABRIC_SP_SECRET": "unused",
     }
     base = {k: v for k, v in os.environ.items() if k not in NEUTRAL_ENV}
     env = {
@@ -263,13 +264,14 @@ def test_azure_pipelines_template_runs_as_a_service_principal(fg: Fg, tmp_path: 
         "FABRIC_TOKEN": sp_token,
         "FABRIC_GIT_PAT": scenario.pat,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        # As Azure Pipelines exports each non-secret variable to scripts (upper case, "." as
+        # "_"): the scripts read their values from there, never by $(...) expansion.
+        **{name.upper().replace(".", "_"): value for name, value in variables.items()},
     }
     ran: list[str] = []
     for title, script in _azure_scripts():
         if "pip install" in script:
             continue  # fabric-git is installed already
-        for name, value in variables.items():
-            script = script.replace(f"$({name})", value)
         done = subprocess.run(
             ["bash", "-c", script],
             env=env,

@@ -2,6 +2,11 @@
 
 This module imports click and nothing heavy: subcommands are loaded on first use (``LazyGroup``),
 so ``fabric-git --help`` and ``--version`` start fast.
+
+Global options work before or after the command name: each command, when loaded, gets a hidden
+copy of every root option it does not define itself (a command's own option of the same name
+wins), and click parses them where they stand. A copy given on the command line updates the
+settings the root built.
 """
 
 from __future__ import annotations
@@ -9,14 +14,18 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
 from fabric_git._version import __version__
-from fabric_git.cli._argv import global_options, hoist_global_options
 from fabric_git.cli._lazy import LazyGroup, LazySpec
 from fabric_git.cli.constants import EXIT_CODES_HELP, EnvVars
+
+if TYPE_CHECKING:
+    from fabric_git.cli.app import GlobalOptions
+    from fabric_git.cli.terminal import Terminal
 
 __all__ = ["cli", "main"]
 
@@ -61,20 +70,25 @@ COMMANDS: dict[str, LazySpec] = {
     "workspaces": LazySpec("fabric_git.cli.workspaces:workspaces", "List or create workspaces."),
     "emulator": LazySpec("fabric_git.cli.emulator:emulator", "Run the local Fabric emulator."),
     "demo": LazySpec("fabric_git.cli.demo:demo", "Run the whole Git workflow on the emulator."),
+    "lint": LazySpec(
+        "fabric_git.cli.lint:lint", "Check a repository for what Fabric would refuse (offline)."
+    ),
 }
+
+
+def global_options(root: click.Group, ctx: click.Context) -> list[click.Option]:
+    """The root options that may also follow the command name (not ``--help``/``--version``)."""
+    return [p for p in root.get_params(ctx) if isinstance(p, click.Option) and not p.is_eager]
 
 
 class RootGroup(LazyGroup):
     """The root group: global options anywhere on the line, and every failure turned into one
     line and a documented exit code."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_global_options(self, ctx, args))
-
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
         if command is not None:
-            _note_global_options(command, global_options(self, ctx), ctx)
+            _carry_global_options(command, global_options(self, ctx), ctx)
         return command
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -95,8 +109,10 @@ class RootGroup(LazyGroup):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.Abort, click.ClickException):
             raise
-        except KeyboardInterrupt:
-            raise
+        except KeyboardInterrupt as interrupt:  # Ctrl-C or SIGTERM: never click's "Aborted!"
+            from fabric_git.cli.errors import report_interrupt
+
+            raise click.exceptions.Exit(int(report_interrupt(ctx, interrupt))) from None
         except Exception as error:  # rendered once, here
             from fabric_git.cli.errors import report_failure
 
@@ -104,19 +120,77 @@ class RootGroup(LazyGroup):
             raise click.exceptions.Exit(int(code)) from None
 
 
-def _note_global_options(
+def _carry_global_options(
     command: click.Command, options: list[click.Option], ctx: click.Context
 ) -> None:
-    """End each command's help with the global options it accepts too (those it does not
-    define itself), once."""
-    own = {name for p in command.get_params(ctx) for name in p.opts}
-    names = ["/".join(sorted(o.opts, key=len)) for o in options if not own.intersection(o.opts)]
-    note = f"Global options work here too: {', '.join(names)} (see fabric-git --help)."
-    if note not in (command.epilog or ""):
+    """Let ``command`` and its subcommands take the global options they do not define
+    themselves, after their names, and end their help with a note saying so. Once: the copies
+    count as the command's own options on a second call."""
+    params = command.get_params(ctx)
+    own = {name for p in params for name in (*p.opts, *p.secondary_opts)}
+    names = {p.name for p in params}
+    carried = [o for o in options if not own.intersection(o.opts) and o.name not in names]
+    if carried:
+        listed = ", ".join("/".join(sorted(o.opts, key=len)) for o in carried)
+        note = f"Global options work here too: {listed} (see fabric-git --help)."
         command.epilog = f"{command.epilog}\n\n{note}" if command.epilog else note
+        command.params.extend(_hidden_copy(o) for o in carried)
     if isinstance(command, click.Group):
         for sub in command.commands.values():
-            _note_global_options(sub, options, ctx)
+            _carry_global_options(sub, options, ctx)
+
+
+def _hidden_copy(option: click.Option) -> click.Option:
+    """``option`` as a command's own: parsed and checked alike, kept out of its help."""
+    kind: dict[str, Any] = {"is_flag": True} if option.is_flag else {"type": option.type}
+    return click.Option(
+        option.opts,
+        **kind,
+        help=option.help,
+        metavar=option.metavar,
+        hidden=True,
+        expose_value=False,
+        callback=_apply_global_option,
+    )
+
+
+def _apply_global_option(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """A global option given after the command name: it wins over the one before it."""
+    source = ctx.get_parameter_source(param.name or "")
+    if ctx.resilient_parsing or source is not ParameterSource.COMMANDLINE:
+        return
+    from fabric_git.cli.app import AppContext
+
+    root = ctx.find_root()
+    before = root.params.get(param.name or "")
+    root.params[param.name or ""] = value
+    if isinstance(ctx.obj, AppContext):
+        ctx.obj.options, ctx.obj.terminal = _settings(root.params)
+    if param.name == "verbose" and value and not before:  # not twice for -v CMD -v
+        from fabric_git.cli.errors import enable_debug_logging
+
+        root.call_on_close(enable_debug_logging())
+
+
+def _settings(params: dict[str, Any]) -> tuple[GlobalOptions, Terminal]:
+    """The settings and the terminal the root options (``params``) ask for."""
+    from fabric_git.cli.app import GlobalOptions
+    from fabric_git.cli.terminal import Environment, Terminal
+
+    options = GlobalOptions(
+        api_url=params["api_url"] or None,
+        auth=params["auth"],
+        output=params["output"],
+        timeout=params["timeout"],
+        quiet=params["quiet"],
+        verbose=params["verbose"],
+        progress=not params["no_progress"],
+        deadline=params["deadline"],
+        request_timeout=params["request_timeout"],
+        retries=params["retries"],
+    )
+    environment = Environment.detect(os.environ, sys.stderr)
+    return options, Terminal(environment=environment, quiet=options.quiet, verbose=options.verbose)
 
 
 def _env_help(text: str, var: str) -> str:
@@ -166,7 +240,43 @@ def _env_help(text: str, var: str) -> str:
     default=1800,
     show_default=True,
     metavar="SECONDS",
-    help=_env_help("How long to wait for each long-running operation.", EnvVars.TIMEOUT),
+    help=_env_help(
+        "How long to wait for each long-running operation, and for each request to the service "
+        "with its retries (at least 5 s).",
+        EnvVars.TIMEOUT,
+    ),
+)
+@click.option(
+    "--deadline",
+    envvar=EnvVars.DEADLINE,
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help=_env_help("Stop the whole command after this long (default: no limit).", EnvVars.DEADLINE),
+)
+@click.option(
+    "--request-timeout",
+    envvar=EnvVars.REQUEST_TIMEOUT,
+    type=click.FloatRange(min=0, min_open=True),
+    default=60,
+    show_default=True,
+    metavar="SECONDS",
+    help=_env_help(
+        "Longest one HTTP request may take, from connecting to the answer's last byte.",
+        EnvVars.REQUEST_TIMEOUT,
+    ),
+)
+@click.option(
+    "--retries",
+    envvar=EnvVars.RETRIES,
+    type=click.IntRange(min=0, max=20),
+    default=5,
+    show_default=True,
+    metavar="N",
+    help=_env_help(
+        "Retries of a request after a network failure, throttling or a server error "
+        "(a refused connection: at most 2).",
+        EnvVars.RETRIES,
+    ),
 )
 @click.option(
     "--quiet",
@@ -195,6 +305,9 @@ def cli(
     auth: str,
     output: str,
     timeout: float,
+    deadline: float | None,
+    request_timeout: float,
+    retries: int,
     quiet: bool,
     verbose: bool,
     no_progress: bool,
@@ -206,26 +319,14 @@ def cli(
 
     Global options may come before or after the command: fabric-git status -w Sales -o json.
     """
-    from fabric_git.cli.app import AppContext, GlobalOptions
-    from fabric_git.cli.terminal import Environment, Terminal
+    from fabric_git.cli.app import AppContext
 
     seed = ctx.obj if isinstance(ctx.obj, dict) else {}
     if verbose:
         from fabric_git.cli.errors import enable_debug_logging
 
         ctx.call_on_close(enable_debug_logging())
-    options = GlobalOptions(
-        api_url=api_url or None,
-        auth=auth,
-        output=output,
-        timeout=timeout,
-        quiet=quiet,
-        verbose=verbose,
-        progress=not no_progress,
-    )
-    terminal = Terminal(
-        environment=Environment.detect(os.environ, sys.stderr), quiet=quiet, verbose=verbose
-    )
+    options, terminal = _settings(ctx.params)
     app = AppContext(options, terminal, client_factory=seed.get("client_factory"))
     ctx.obj = app
     ctx.call_on_close(app.close)
@@ -233,6 +334,9 @@ def cli(
 
 def main() -> None:
     """Console entry point."""
+    from fabric_git.cli.signals import install_sigterm
+
+    install_sigterm()
     try:
         cli.main(prog_name="fabric-git")
     finally:

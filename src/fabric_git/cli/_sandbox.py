@@ -1,19 +1,21 @@
 """An emulator sandbox: the setup steps a real tenant gets through its portal and Git host.
 
-Used by ``fabric-git demo`` and by the end-to-end tests: start the emulator, create items with
-definitions, host repositories, and drive the real ``git`` client against them. The PAT reaches
-``git`` through environment configuration, never through its arguments or a file.
+Used by ``fabric-git demo``, the pytest plugin (``fabric_git.testing``) and the end-to-end
+tests: start the emulator, create workspaces, items with definitions, connections and identities,
+host repositories, and drive the real ``git`` client against them. The PAT reaches ``git``
+through environment configuration, never through its arguments or a file.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import os
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
     from fabric_git.emulator import Clock as EmulatorClock
     from fabric_git.emulator import EmulatorServer
 
-__all__ = ["GitWorkTree", "Sandbox", "item_parts"]
+__all__ = ["GitWorkTree", "Identity", "Sandbox", "item_parts"]
 
 
 def item_parts(files: Mapping[str, str]) -> dict[str, Any]:
@@ -40,6 +42,23 @@ def item_parts(files: Mapping[str, str]) -> dict[str, Any]:
             for path, text in files.items()
         ]
     }
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A user or service principal of the emulator, with a token it accepts (never printed)."""
+
+    name: str
+    type: str  # "User" or "ServicePrincipal", as the spec's PrincipalType
+    id: str
+    token: str
+
+    def environment(self) -> dict[str, str]:
+        """What a process needs to call the service as this identity."""
+        return {"FABRIC_TOKEN": self.token}
+
+    def __repr__(self) -> str:
+        return f"Identity(name={self.name!r}, type={self.type!r}, id={self.id!r})"
 
 
 class Sandbox:
@@ -169,6 +188,42 @@ class Sandbox:
             body["requiredPat"] = pat
         return self.admin("POST", "/repos", body)
 
+    @staticmethod
+    def repo_url(owner: str, repo: str) -> str:
+        """The GitHub URL Fabric knows a hosted repository by (clone it with ``clone``)."""
+        return f"https://github.com/{owner}/{repo}"
+
+    def user(self, name: str) -> Identity:
+        """A user (e.g. ``alice@contoso.com``); it has no role anywhere until given one."""
+        return self._identity(name, "User", {"user": name})
+
+    def service_principal(self, name: str) -> Identity:
+        """A service principal, as a pipeline signs in; no role anywhere until given one."""
+        return self._identity(name, "ServicePrincipal", {"servicePrincipal": name})
+
+    def _identity(self, name: str, kind: str, body: dict[str, str]) -> Identity:
+        token = str(self.admin("POST", "/tokens", body)["token"])
+        claims = token.split(".")[1]
+        payload = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))
+        return Identity(name=name, type=kind, id=str(payload["oid"]), token=token)
+
+    def add_role(self, workspace_id: str, identity: Identity, role: str = "Admin") -> None:
+        """Give ``identity`` a role (Admin, Member, Contributor, Viewer) on a workspace."""
+        body = {"principal": {"id": identity.id, "type": identity.type}, "role": role}
+        self._run(self.http().post(f"/v1/workspaces/{workspace_id}/roleAssignments", json=body))
+
+    def create_github_connection(
+        self, name: str, repo_url: str, pat: str, *, owner: Identity | None = None
+    ) -> str:
+        """A GitHub connection holding ``pat``, scoped to ``repo_url``; its id. A connection is
+        visible to its creator: ``owner`` creates it (default: the admin)."""
+        if owner is None:
+            return self.client().connections.create_github(name, pat, repo_url).id
+        from fabric_git.client import FabricClient
+
+        with FabricClient(base_url=self.url, credential=owner.token) as client:
+            return client.connections.create_github(name, pat, repo_url).id
+
     def add_fault(self, **rule: Any) -> Any:
         return self.admin("POST", "/faults", rule)
 
@@ -205,6 +260,19 @@ class Sandbox:
         body = {"displayName": name, "type": item_type, "definition": item_parts(files)}
         created = self._run(self.http().post(f"/v1/workspaces/{workspace_id}/items", json=body))
         return str(created["id"])
+
+    def create_items(
+        self, workspace_id: str, items: Mapping[str, Mapping[str, str]]
+    ) -> dict[str, str]:
+        """Items keyed ``"Name.Type"`` (as Fabric names their directories in Git), each with
+        its definition's files; the new items' ids by that key."""
+        created: dict[str, str] = {}
+        for key, files in items.items():
+            name, _, item_type = key.rpartition(".")
+            if not name or not item_type:
+                raise ValueError(f"name items 'Name.Type', e.g. 'Load.Notebook', not {key!r}")
+            created[key] = self.create_item(workspace_id, name, item_type, files)
+        return created
 
     def update_item(self, workspace_id: str, item_id: str, files: Mapping[str, str]) -> None:
         body = {"definition": item_parts(files)}

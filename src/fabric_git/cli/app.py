@@ -4,7 +4,7 @@ built on first use (so commands that need no service, and ``--help``, never impo
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -14,6 +14,7 @@ from fabric_git.cli.constants import EnvVars
 from fabric_git.cli.terminal import Terminal
 
 if TYPE_CHECKING:
+    from fabric_git._transport import RetryNotice, RetryPolicy
     from fabric_git.cli.progress import ProgressDisplay
     from fabric_git.cli.render import View
     from fabric_git.client import FabricClient
@@ -32,6 +33,16 @@ class GlobalOptions:
     quiet: bool
     verbose: bool
     progress: bool
+    deadline: float | None = None
+    request_timeout: float = 60.0
+    retries: int = 5
+
+
+# Each request, with its retries, is bounded by --timeout, but never by less than this: a short
+# wait for an operation must not cut off the requests that start it.
+MIN_CALL_BUDGET = 5.0
+# A refused connection is retried at most this many times: an API that is not there fails fast.
+MAX_CONNECT_RETRIES = 2
 
 
 class AppContext:
@@ -60,7 +71,16 @@ class AppContext:
             if not self.options.verbose:
                 self._restore_loggers = _quiet_azure_loggers()
             self._client = self._client_factory(self.options)
+            if getattr(self._client, "on_retry", False) is None:  # not a test's stand-in
+                self._client.on_retry = self._announce_retry
+            if self.options.deadline is not None:
+                # Counted from here: before its first request, a command has done nothing.
+                self._client.set_deadline(self.options.deadline)
         return self._client
+
+    def _announce_retry(self, notice: RetryNotice) -> None:
+        """A retry wait, as one line on stderr (the library itself never prints)."""
+        self.terminal.info(f"fabric-git: {notice}")
 
     def close(self) -> None:
         if self._client is not None:
@@ -87,18 +107,49 @@ def _default_client(options: GlobalOptions) -> FabricClient:
     from fabric_git.lro import PollPolicy
 
     poll = PollPolicy(timeout=options.timeout)
-    interval = os.environ.get(EnvVars.POLL_INTERVAL, "").strip()
-    if interval:
-        seconds = float(interval)
+    seconds = poll_interval(os.environ)
+    if seconds is not None:
         poll = PollPolicy(
             default_interval=seconds,
             min_interval=min(seconds, poll.min_interval),
+            max_interval=max(seconds, poll.max_interval),
             timeout=options.timeout,
         )
-    kwargs: dict[str, Any] = {"poll": poll}
+    kwargs: dict[str, Any] = {"poll": poll, "retry": retry_policy(options)}
     if options.api_url:
         kwargs["base_url"] = options.api_url
-    return FabricClient(credential=_credential(options.auth), **kwargs)
+    return FabricClient(
+        credential=_credential(options.auth), timeout=options.request_timeout, **kwargs
+    )
+
+
+def retry_policy(options: GlobalOptions) -> RetryPolicy:
+    """The retry policy the global options ask for."""
+    from fabric_git._transport import RetryPolicy
+
+    return RetryPolicy(
+        max_attempts=options.retries + 1,
+        connect_attempts=min(options.retries, MAX_CONNECT_RETRIES) + 1,
+        total_budget=max(options.timeout, MIN_CALL_BUDGET),
+    )
+
+
+def poll_interval(environ: Mapping[str, str]) -> float | None:
+    """``FABRIC_GIT_POLL_INTERVAL`` in seconds, None when unset; a usage error when it is not a
+    positive number."""
+    text = environ.get(EnvVars.POLL_INTERVAL, "").strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):
+        raise click.UsageError(
+            f"{EnvVars.POLL_INTERVAL}={text!r} is not a positive number of seconds; "
+            f"set it to one (for example 0.5), or unset it."
+        )
+    return seconds
 
 
 def _credential(auth: str) -> Any:

@@ -10,6 +10,8 @@ from fabric_git.cli.app import AppContext, pass_app
 from fabric_git.cli.choices import STRATEGIES, KebabChoice
 from fabric_git.cli.options import (
     credential_options,
+    ensure_pat_connection,
+    noting_connection,
     provider_args,
     provider_options,
     resolve_credentials,
@@ -28,17 +30,20 @@ __all__ = ["connect", "connection", "disconnect", "init"]
 @click.option(
     "--reconnect",
     is_flag=True,
-    help="If connected to another repository, branch or directory, disconnect first.",
+    help="If connected to another repository, branch or directory, connect there instead "
+    "(the old connection is restored if the new one fails).",
 )
 @pass_app
 def connect(app: AppContext, workspace: str, reconnect: bool, **kwargs: Any) -> None:
     """Connect a workspace to a repository, branch and directory (no-op if already there).
 
-    GitHub needs credentials: --connection NAME|ID, or a personal access token (--pat-env VAR or
-    --pat-stdin) for a connection that is reused by name or repository URL, or created.
+    GitHub needs credentials: --connection NAME|ID, or the PAT connection --connection-name
+    (default fabric-git-OWNER-REPO, or the one scoped to the repository URL): reused with its
+    key unchanged (--rotate-pat stores the given PAT as its key), or created from the PAT in
+    --pat-env VAR / --pat-stdin.
     """
+    from fabric_git.models.git import ConfiguredConnectionGitCredentials
     from fabric_git.workflows import connect as connect_workflow
-    from fabric_git.workflows import connect_with_github_pat
 
     provider = provider_args(kwargs).details()
     if provider is None:
@@ -51,29 +56,24 @@ def connect(app: AppContext, workspace: str, reconnect: bool, **kwargs: Any) -> 
         connection_name=kwargs["connection_name"],
         pat_env=kwargs["pat_env"],
         pat_stdin=kwargs["pat_stdin"],
+        rotate_pat=kwargs["rotate_pat"],
     )
-    with app.progress() as progress:
-        if choice.connection_name is not None:
-            connection, result = connect_with_github_pat(
-                client,
-                workspace,
-                provider,
-                connection_name=choice.connection_name,
-                token=choice.pat,
-                reconnect=reconnect,
-                progress=progress,
-            )
-            app.show(connect_view(result, connection))
-            return
+    credentials = choice.credentials
+    connection = None
+    if choice.connection_name is not None:
+        connection = ensure_pat_connection(client, provider, choice)
+        assert connection.id is not None
+        credentials = ConfiguredConnectionGitCredentials(connection_id=connection.id)
+    with noting_connection(connection), app.progress() as progress:
         result = connect_workflow(
             client,
             workspace,
             provider,
-            credentials=choice.credentials,
+            credentials=credentials,
             reconnect=reconnect,
             progress=progress,
         )
-    app.show(connect_view(result))
+    app.show(connect_view(result, connection))
 
 
 @click.command()

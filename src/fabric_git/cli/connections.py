@@ -63,31 +63,38 @@ def list_(app: AppContext) -> None:
     help="Environment variable holding the GitHub personal access token.",
 )
 @click.option("--pat-stdin", is_flag=True, help="Read the GitHub personal access token from stdin.")
+@click.option(
+    "--rotate-pat",
+    is_flag=True,
+    help="The connection exists: store the given token as its key.",
+)
 @pass_app
 def create_github(
-    app: AppContext, display_name: str, repo_url: str | None, pat_env: str, pat_stdin: bool
+    app: AppContext,
+    display_name: str,
+    repo_url: str | None,
+    pat_env: str,
+    pat_stdin: bool,
+    rotate_pat: bool,
 ) -> None:
-    """Create a GitHub token connection, or reuse one of that name or URL.
+    """Create a GitHub token connection, or reuse the one of that name.
 
     The personal access token comes from --pat-env VAR or --pat-stdin, never from arguments.
-    Reusing a connection stores the token given as its key, so a rotated token takes effect.
+    A connection that exists keeps its key unless --rotate-pat is given: then the token given
+    becomes its key (how to rotate a PAT). Only the name counts: a connection of another name
+    for the same repository is never touched.
     """
     from fabric_git.workflows import ensure_github_connection
 
     token = read_pat(pat_env, pat_stdin)
     result = ensure_github_connection(
-        app.client(), display_name=display_name, repository_url=repo_url, token=token
+        app.client(),
+        display_name=display_name,
+        repository_url=repo_url,
+        token=token,
+        rotate_key=rotate_pat,
     )
-    if result.created:
-        line = f"Created connection {result.display_name} ({result.id})."
-    elif result.key_updated:
-        line = (
-            f"Reused connection {result.display_name} ({result.id}) and stored the given token "
-            "as its key."
-        )
-    else:
-        line = f"Reused connection {result.display_name} ({result.id}); its key is unchanged."
-    app.show(View(data=result.to_json(), lines=(line,)))
+    app.show(View(data=result.to_json(), lines=(result.describe(),)))
 
 
 @connections.command("delete")

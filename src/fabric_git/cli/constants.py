@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["EXIT_CODES_HELP", "EnvVars", "ExitCode"]
+__all__ = ["EXIT_CODES_HELP", "WORKSPACE_META", "EnvVars", "ExitCode"]
+
+# Key of ``click.Context.meta`` (shared by every context of a run) holding the workspace the
+# command was given, for hints that name it.
+WORKSPACE_META = "fabric_git.workspace"
 
 
 class EnvVars:
@@ -15,6 +19,9 @@ class EnvVars:
     AUTH = "FABRIC_GIT_AUTH"
     OUTPUT = "FABRIC_GIT_OUTPUT"
     TIMEOUT = "FABRIC_GIT_TIMEOUT"
+    DEADLINE = "FABRIC_GIT_DEADLINE"
+    REQUEST_TIMEOUT = "FABRIC_GIT_REQUEST_TIMEOUT"
+    RETRIES = "FABRIC_GIT_RETRIES"
     QUIET = "FABRIC_GIT_QUIET"
     VERBOSE = "FABRIC_GIT_VERBOSE"
     NO_PROGRESS = "FABRIC_GIT_NO_PROGRESS"
@@ -40,6 +47,9 @@ class ExitCode(IntEnum):
     CONFLICTS = 4
     OPERATION_FAILED = 5
     WAIT_TIMED_OUT = 6
+    # 128 + the signal's number, as shells report a process a signal ended.
+    INTERRUPTED = 130
+    TERMINATED = 143
 
 
 EXIT_CODES_HELP = """\b
@@ -51,4 +61,5 @@ Exit codes:
   4  conflicts need a policy (--conflict-policy / --strategy / --allow-override-items)
   5  a long-running operation failed
   6  the wait timed out while the operation still runs;
-     resume with `fabric-git operation wait ID`"""
+     resume with `fabric-git operation wait ID`
+  130, 143  interrupted by Ctrl-C or SIGTERM (the running operation's id is printed)"""

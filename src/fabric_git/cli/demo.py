@@ -3,13 +3,15 @@
 It drives the same workflows the other commands use, against a throwaway emulator: a workspace
 with items of four types, a hosted GitHub repository that requires a PAT, a PAT connection,
 connect + initialize + commit, a change pushed with the real ``git`` client, status, update,
-then a change on both sides resolved with a conflict policy.
+then a change on both sides resolved with a conflict policy. Each step names the command that
+does the same thing, so the demo doubles as a walk-through of the CLI.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+import shlex
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -76,10 +78,17 @@ REPORT = {
 
 @dataclass
 class DemoReport:
-    """The steps run, one line each, and the facts a test can check."""
+    """The steps run, one line each, the commands that do the same (per step, maybe none), and
+    the facts a test can check."""
 
     steps: list[str] = field(default_factory=list)
+    commands: list[list[str]] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
+
+
+def fabric_git(*args: str) -> str:
+    """A ``fabric-git`` command line, quoted for a POSIX shell."""
+    return shlex.join(["fabric-git", *args])
 
 
 def run_demo(say: Any, *, work_dir: Path) -> DemoReport:
@@ -99,14 +108,24 @@ def run_demo(say: Any, *, work_dir: Path) -> DemoReport:
 
     report = DemoReport()
 
-    def step(line: str) -> None:
+    def step(line: str, *commands: str) -> None:
         numbered = f"{len(report.steps) + 1:>2}. {line}"
         report.steps.append(numbered)
+        report.commands.append(list(commands))
         say(numbered)
+        for command in commands:
+            say(f"      $ {command}")
+
+    ws_option = ("-w", WORKSPACE)
 
     pat = "demo_" + secrets.token_hex(16)  # generated for this run; never printed
     with Sandbox(data_dir=work_dir / "emulator") as sandbox:
-        step(f"Started the emulator at {sandbox.url}")
+        step(
+            f"Started the emulator at {sandbox.url}",
+            fabric_git(
+                "emulator", "serve", "--data-dir", ".emulator-data", "--ready-file", "emu.json"
+            ),
+        )
         client = sandbox.client()
 
         ws_id = sandbox.create_workspace(WORKSPACE)
@@ -123,17 +142,41 @@ def run_demo(say: Any, *, work_dir: Path) -> DemoReport:
         sandbox.create_item(ws_id, "Sales Report", "Report", REPORT)
         step(
             f"Created workspace '{WORKSPACE}' with a Notebook, a DataPipeline that runs it, "
-            "a SemanticModel and a Report"
+            "a SemanticModel and a Report (items: in Fabric, or its items API)",
+            fabric_git(
+                "workspaces", "create", WORKSPACE, "--capacity", sandbox.running.capacity_id
+            ),
         )
 
         sandbox.create_repo(OWNER, REPOSITORY, pat=pat)
-        step(f"Created the hosted GitHub repository {OWNER}/{REPOSITORY} (it requires a PAT)")
+        step(
+            f"Created the hosted GitHub repository {OWNER}/{REPOSITORY} (it requires a PAT)",
+            fabric_git(
+                "emulator",
+                "repo",
+                "create",
+                "--provider",
+                "github",
+                "--owner",
+                OWNER,
+                "--repo",
+                REPOSITORY,
+                "--require-pat-from-env",
+                "FABRIC_GIT_PAT",
+            ),
+        )
 
         url = github_repository_url(OWNER, REPOSITORY)
+        connection_name = "demo-github"
         connection = ensure_github_connection(
-            client, display_name="demo-github", repository_url=url, token=pat
+            client, display_name=connection_name, repository_url=url, token=pat
         )
-        step(f"Stored the PAT in the connection '{connection.display_name}' ({connection.id})")
+        step(
+            f"Stored the PAT in the connection '{connection.display_name}' ({connection.id})",
+            fabric_git(
+                "connections", "create-github", "--name", connection_name, "--repo-url", url
+            ),
+        )
 
         provider = GitHubDetails(
             owner_name=OWNER, repository_name=REPOSITORY, branch_name="main", directory_name="/"
@@ -141,29 +184,42 @@ def run_demo(say: Any, *, work_dir: Path) -> DemoReport:
         credentials = ConfiguredConnectionGitCredentials(connection_id=connection.id)
         synced = sync(client, WORKSPACE, SyncOptions(provider=provider, credentials=credentials))
         head = synced.status.workspace_head if synced.status else None
+        sync_command = fabric_git(
+            "sync", *ws_option, "--repo-url", url, "--connection", connection_name
+        )
         step(
             f"Synced: {', '.join(synced.actions)}; {len(synced.changes)} item(s) committed, "
-            f"head {(head or '')[:12]}"
+            f"head {(head or '')[:12]}",
+            sync_command,
         )
         again = sync(client, WORKSPACE, SyncOptions(provider=provider, credentials=credentials))
-        step(f"Synced again: {'nothing to do' if again.noop else ', '.join(again.actions)}")
+        step(
+            f"Synced again: {'nothing to do' if again.noop else ', '.join(again.actions)}",
+            sync_command,
+        )
 
         clone = sandbox.clone(OWNER, REPOSITORY, pat=pat, into=work_dir / "clone")
         notebook_file = next(clone.path.glob("**/*.Notebook/notebook-content.py"))
         relative = notebook_file.relative_to(clone.path).as_posix()
         clone.write(relative, clone.read(relative) + '\nprint("rows loaded")\n')
         pushed = clone.commit_and_push("Log the rows loaded")
-        step(f"Cloned with git, changed {relative} and pushed {pushed[:12]}")
+        step(f"Cloned with git, changed {relative} and pushed {pushed[:12]} (git itself)")
 
         ws = resolve_workspace(client, WORKSPACE)
         status = read_status(client, ws)
         described = ", ".join(
             f"{c.name} {c.remote_change or c.workspace_change}" for c in status.changes
         )
-        step(f"Status: {len(status.incoming)} incoming change(s): {described}")
+        step(
+            f"Status: {len(status.incoming)} incoming change(s): {described}",
+            fabric_git("status", *ws_option),
+        )
 
         updated = update(client, ws)
-        step(f"Updated the workspace from Git to {(updated.to_head or '')[:12]}")
+        step(
+            f"Updated the workspace from Git to {(updated.to_head or '')[:12]}",
+            fabric_git("update", *ws_option),
+        )
 
         sandbox.update_item(
             ws_id,
@@ -176,13 +232,17 @@ def run_demo(say: Any, *, work_dir: Path) -> DemoReport:
         conflicted = read_status(client, ws)
         step(
             f"Changed 'Load Sales' in the workspace and in Git: "
-            f"{len(conflicted.conflicts)} conflict(s)"
+            f"{len(conflicted.conflicts)} conflict(s)",
+            fabric_git("status", *ws_option),
         )
 
         try:
             update(client, ws)
         except ConflictsNeedPolicyError as refused:
-            step(f"Update without a policy refused (exit code 4): {refused}")
+            step(
+                f"Update without a policy refused (exit code 4): {refused}",
+                fabric_git("update", *ws_option),
+            )
             report.facts["refused"] = refused.code
         else:
             raise RuntimeError("the update went ahead although items conflict")
@@ -191,7 +251,8 @@ def run_demo(say: Any, *, work_dir: Path) -> DemoReport:
         step(
             f"Resolved {len(resolved.conflicts)} conflict(s) with prefer-remote: head "
             f"{(final.workspace_head or '')[:12]}, "
-            + ("in sync" if final.in_sync else f"{len(final.changes)} change(s) left")
+            + ("in sync" if final.in_sync else f"{len(final.changes)} change(s) left"),
+            fabric_git("update", *ws_option, "--conflict-policy", "prefer-remote"),
         )
         report.facts.update(
             workspace_id=ws_id,
@@ -213,6 +274,8 @@ def run_demo(say: Any, *, work_dir: Path) -> DemoReport:
 @pass_app
 def demo(app: AppContext, keep: Path | None) -> None:
     """Run the whole Git workflow on a throwaway emulator (exits 0 when every step worked)."""
+    import fabric_git.emulator  # noqa: F401  (without the emulator extra: one line, nothing made)
+
     work_dir = keep or Path(tempfile.mkdtemp(prefix="fabric-git-demo-"))
     work_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -223,7 +286,7 @@ def demo(app: AppContext, keep: Path | None) -> None:
     facts = {k: v for k, v in report.facts.items() if k != "pat"}
     app.show(
         View(
-            data={"ok": True, "steps": report.steps, "facts": facts},
+            data={"ok": True, "steps": report.steps, "commands": report.commands, "facts": facts},
             lines=("Demo finished: every step worked.",),
         )
     )

@@ -9,14 +9,17 @@ from fabric_git.errors import (
     ApiError,
     AuthenticationError,
     ConfigurationError,
+    DeadlineExceededError,
     FabricGitError,
     NotFoundError,
     OperationFailedError,
     OperationTimeoutError,
+    OperationWaitLostError,
     ResolutionError,
     ThrottledError,
     TransportError,
     UnauthorizedError,
+    UnknownOperationStatusError,
 )
 
 __all__ = ["Failure", "classify", "format_seconds"]
@@ -32,11 +35,11 @@ _NEEDS_POLICY = {
 
 _LIST_CONNECTIONS = "`fabric-git connections list` shows the connections you can use."
 
+# The option that settles conflicts: ``sync`` calls it --strategy, ``update`` --conflict-policy.
+_POLICY_HINT = "re-run with {option} prefer-remote or prefer-workspace."
+_POLICY_CODES = frozenset({"ConflictsNeedPolicy", "MissingWorkspaceConflictResolution"})
+
 _HINTS: dict[str, str] = {
-    "ConflictsNeedPolicy": "re-run with --conflict-policy prefer-remote or prefer-workspace.",
-    "MissingWorkspaceConflictResolution": (
-        "re-run with --conflict-policy prefer-remote or prefer-workspace."
-    ),
     "MissingInitializationPolicy": "re-run with --strategy prefer-remote or prefer-workspace.",
     "MissingInitializationStrategy": "re-run with --strategy prefer-remote or prefer-workspace.",
     "OverrideItemsNotAllowed": "re-run with --allow-override-items to replace those items.",
@@ -49,7 +52,10 @@ _HINTS: dict[str, str] = {
     "WorkspaceUpdateRequired": "Git has changes to apply first: run `fabric-git update`.",
     "RemoteCommitHashMismatch": "the branch moved meanwhile; run the command again.",
     "GitCredentialsNotConfigured": "set them with `fabric-git credentials set`.",
-    "GitProviderAuthenticationFailed": "the PAT was rejected; check the connection's token.",
+    "GitProviderAuthenticationFailed": (
+        "the PAT was rejected; store a valid one with `fabric-git connections create-github "
+        "--name NAME --rotate-pat`, or use another connection."
+    ),
     "InsufficientPrivileges": "ask a workspace Admin for the role this operation needs.",
     "PrincipalTypeNotSupported": "use a connection (--connection) for this identity.",
     "UnknownItems": "pick items from the list above, or run `fabric-git status`.",
@@ -60,6 +66,24 @@ _HINTS: dict[str, str] = {
     "TransportError": "check --api-url / FABRIC_API_URL and the network.",
     "ResolutionError": "check the name, or pass the id.",
     "ConnectionNotFound": _LIST_CONNECTIONS,
+    "PatRequired": (
+        "give the token in FABRIC_GIT_PAT (or --pat-env VAR, --pat-stdin), or an existing "
+        "connection with --connection NAME|ID (`fabric-git connections list`)."
+    ),
+    "WorkspaceHasNoCapacityAssigned": "assign the workspace a capacity (Git needs one).",
+    "GitProviderResourceNotFound": (
+        "check the repository, branch (--branch) and directory; the branch must exist already."
+    ),
+    "ConnectionMismatch": (
+        "use a connection of that provider scoped to this repository (`fabric-git connections "
+        "list` shows each one's path)."
+    ),
+    "InvalidGitDirectoryName": "give --directory a valid directory name (no '.' or '..').",
+    "GitDirectoryHasNoItems": "pick a directory that holds Fabric items, or an empty one.",
+    "GitProviderOperationFailed": "the Git provider failed; re-run (the message says why).",
+    "WorkspaceGitConnectionAlreadyInitialized": "run `fabric-git sync` to bring it up to date.",
+    "WorkflowError": "run `fabric-git status` to see where the workspace is.",
+    "Interrupted": "re-run the command.",
 }
 
 _RESOLUTION_HINTS: dict[str, str] = {"connection": _LIST_CONNECTIONS}
@@ -98,26 +122,54 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds:.0f}s"
 
 
-def classify(error: BaseException) -> Failure:
-    """Map any exception to a ``Failure``; the one table of exit codes."""
+def classify(
+    error: BaseException, *, command: str | None = None, workspace: str | None = None
+) -> Failure:
+    """Map any exception to a ``Failure``; the one table of exit codes. ``command`` and
+    ``workspace`` (as given on the command line) make the hints exact."""
     if not isinstance(error, FabricGitError):
         return Failure(
             ExitCode.ERROR, type(error).__name__, f"unexpected error: {error}", expected=False
         )
     code = error.code
     hint = _HINTS.get(code)
+    if code in _POLICY_CODES:
+        option = "--strategy" if command == "sync" else "--conflict-policy"
+        hint = _POLICY_HINT.format(option=option)
     request_id = getattr(error, "request_id", None)
     operation_id = getattr(error, "operation_id", None)
     exit_code = _exit_code(error, code)
     message = _describe(error)
+    # Facts the command added on the way out (which connection it used, for one).
+    notes = [str(n) for n in getattr(error, "__notes__", ()) if str(n) not in message]
+    if notes:
+        message = message.rstrip(".") + ". " + " ".join(notes)
     if isinstance(error, UnauthorizedError):
         hint = _HINTS["AuthenticationFailed"]
     elif isinstance(error, ThrottledError):
         hint = "the service is throttling; retry later or lower --concurrency."
+    elif isinstance(error, DeadlineExceededError):
+        hint = (
+            "the command ran out of time (--deadline / FABRIC_GIT_DEADLINE); raise it, or "
+            "check the service."
+        )
+    elif isinstance(error, OperationWaitLostError):
+        hint = (
+            "the operation goes on in the service; once the service is reachable, resume with "
+            f"`fabric-git operation wait {error.operation_id}`."
+        )
     elif isinstance(error, TransportError):
         hint = _HINTS["TransportError"]
+    elif isinstance(error, UnknownOperationStatusError):
+        hint = (
+            f"`fabric-git operation show {error.operation_id}` shows the operation; this "
+            "fabric-git may be older than the service."
+        )
     elif isinstance(error, ResolutionError):
         hint = _RESOLUTION_HINTS.get(error.kind, _HINTS["ResolutionError"])
+    elif code == "ConnectionNotFound" and _uses_credentials(getattr(error, "url", "")):
+        # The connection the caller's Git credentials name was deleted.
+        hint = _credentials_hint(workspace)
     elif isinstance(error, NotFoundError) and _is_one_connection(error.url):
         # A connection given by id that does not exist: the same hint as a missing name, whatever
         # code the service chose for its 404.
@@ -135,6 +187,8 @@ def classify(error: BaseException) -> Failure:
             if getattr(error, "done", None)
             else "re-run the command (with a longer --timeout if the service is slow)."
         )
+    if hint is None:
+        hint = _fallback_hint(error, exit_code, command)
     return Failure(
         exit_code,
         code,
@@ -143,6 +197,38 @@ def classify(error: BaseException) -> Failure:
         operation_id=operation_id if isinstance(operation_id, str) else None,
         request_id=request_id if isinstance(request_id, str) else None,
     )
+
+
+def _uses_credentials(url: str) -> bool:
+    """A Git call that runs with the caller's Git credentials (all but connect, which names
+    its connection in the request)."""
+    path = url.split("?", 1)[0].rstrip("/")
+    return "/git/" in path and not path.endswith("/git/connect")
+
+
+def _credentials_hint(workspace: str | None) -> str:
+    import shlex
+
+    where = shlex.quote(workspace) if workspace else "WORKSPACE"
+    return (
+        f"`fabric-git credentials set -w {where} --source configured-connection --connection "
+        "NAME|ID` points your Git credentials at a connection that exists "
+        "(`fabric-git connections list`)."
+    )
+
+
+def _fallback_hint(error: FabricGitError, exit_code: ExitCode, command: str | None) -> str:
+    """Every failure says what to do next, even one no rule above names."""
+    help_of = f"fabric-git {command} --help" if command else "fabric-git --help"
+    if exit_code == ExitCode.USAGE:
+        return f"fix the option or setting named; `{help_of}` lists them."
+    if isinstance(error, ApiError) and error.status == 403:
+        return "ask a workspace Admin for the role this operation needs."
+    if isinstance(error, ApiError) and error.status >= 500:
+        return "the service failed; re-run later (the request id identifies the failure)."
+    if isinstance(error, ApiError):
+        return f"fix what the message names, then re-run (`{help_of}`)."
+    return "run `fabric-git status` to see where the workspace is, then re-run."
 
 
 def _is_one_connection(url: str) -> bool:

@@ -97,8 +97,19 @@ def operation() -> None:
     """Show or wait for a long-running operation."""
 
 
+def _operation_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from fabric_git.client import is_guid
+
+    if not is_guid(value):
+        raise click.BadParameter(
+            f"{value!r} is not an operation id (a GUID such as "
+            "1d0b3b4a-5c6d-4e7f-8091-a2b3c4d5e6f7, as a timed-out command prints it)."
+        )
+    return value.strip()
+
+
 @operation.command("show")
-@click.argument("operation_id", metavar="ID")
+@click.argument("operation_id", metavar="ID", callback=_operation_id)
 @pass_app
 def show(app: AppContext, operation_id: str) -> None:
     """Show an operation's status and progress (no waiting)."""
@@ -107,7 +118,7 @@ def show(app: AppContext, operation_id: str) -> None:
 
 
 @operation.command("wait")
-@click.argument("operation_id", metavar="ID")
+@click.argument("operation_id", metavar="ID", callback=_operation_id)
 @pass_app
 def wait(app: AppContext, operation_id: str) -> None:
     """Wait for an operation to end, and show its result if it has one.

@@ -5,26 +5,31 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from fabric_git.cli.choices import PROVIDERS, KebabChoice
-from fabric_git.cli.constants import EnvVars
+from fabric_git.cli.constants import WORKSPACE_META, EnvVars
 
 if TYPE_CHECKING:
     from fabric_git.client import FabricClient
     from fabric_git.models.git import GitCredentials, GitProviderDetails
+    from fabric_git.workflows.results import ConnectionResult
 
 __all__ = [
     "CredentialChoice",
     "ProviderArgs",
     "credential_options",
     "dry_run_option",
+    "ensure_pat_connection",
+    "noting_connection",
     "provider_options",
     "read_pat",
+    "remember_workspace",
     "resolve_credentials",
     "workspace_option",
 ]
@@ -39,6 +44,32 @@ _ADO_URL = (
 )
 
 
+# Which option sets each field of the provider details (for a usage error that names it).
+_OPTION_OF_FIELD = {
+    "branch_name": "--branch",
+    "directory_name": "--directory",
+    "repository_name": "--repository / --repo-url",
+    "owner_name": "--owner / --repo-url",
+    "organization_name": "--organization / --repo-url",
+    "project_name": "--project / --repo-url",
+    "custom_domain_name": "--custom-domain / --repo-url",
+}
+
+
+def _not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise click.BadParameter("must name a workspace (its display name or id), not be empty.")
+    remember_workspace(ctx, param, value)
+    return value
+
+
+def remember_workspace(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+    """Keep the workspace given, so a failure's hint can name it."""
+    if isinstance(value, str):
+        ctx.meta[WORKSPACE_META] = value
+    return value
+
+
 def workspace_option(function: F) -> F:
     return click.option(
         "--workspace",
@@ -46,6 +77,7 @@ def workspace_option(function: F) -> F:
         envvar=EnvVars.WORKSPACE,
         required=True,
         metavar="NAME|ID",
+        callback=_not_blank,
         help=f"The workspace, by display name or id. [env: {EnvVars.WORKSPACE}]",
     )(function)
 
@@ -92,7 +124,13 @@ class ProviderArgs:
                 owner, repository = github["owner"], github["repo"]
                 provider = provider or "GitHub"
                 host = github["host"].lower()
-                if host != "github.com" and host.endswith(".ghe.com"):
+                if host not in ("github.com", "www.github.com") and not host.endswith(".ghe.com"):
+                    raise click.BadParameter(
+                        f"the host {host!r} is neither GitHub (github.com), GitHub Enterprise "
+                        "(*.ghe.com) nor Azure DevOps (dev.azure.com).",
+                        param_hint="--repo-url",
+                    )
+                if host.endswith(".ghe.com"):
                     domain = domain or host
             else:
                 raise click.BadParameter(
@@ -107,16 +145,34 @@ class ProviderArgs:
             "branch_name": self.branch,
             "directory_name": self.directory,
         }
-        if provider == "AzureDevOps":
-            if not organization or not project:
-                raise click.UsageError("Azure DevOps needs --organization and --project.")
-            return AzureDevOpsDetails(
-                organization_name=organization, project_name=project, **common
-            )
-        if not owner:
-            raise click.UsageError("GitHub needs --owner (or --repo-url).")
-        extra = {"custom_domain_name": domain} if domain else {}
-        return GitHubDetails(owner_name=owner, **common, **extra)
+        from pydantic import ValidationError
+
+        try:
+            if provider == "AzureDevOps":
+                if not organization or not project:
+                    raise click.UsageError("Azure DevOps needs --organization and --project.")
+                return AzureDevOpsDetails(
+                    organization_name=organization, project_name=project, **common
+                )
+            if not owner:
+                raise click.UsageError("GitHub needs --owner (or --repo-url).")
+            extra = {"custom_domain_name": domain} if domain else {}
+            return GitHubDetails(owner_name=owner, **common, **extra)
+        except ValidationError as error:
+            raise _usage_error(error) from None
+
+
+def _usage_error(error: Any) -> click.BadParameter:
+    """The first problem a pydantic ``ValidationError`` reports, as a usage error naming the
+    option that set the field."""
+    problem = error.errors()[0]
+    field = str(problem["loc"][0]) if problem.get("loc") else ""
+    limit = (problem.get("ctx") or {}).get("max_length")
+    text = f"at most {limit} characters, got {len(str(problem.get('input')))}" if limit else ""
+    return click.BadParameter(
+        text or str(problem.get("msg", "invalid value")).rstrip(".").lower() + ".",
+        param_hint=_OPTION_OF_FIELD.get(field, field or "the repository options"),
+    )
 
 
 def provider_options(function: F) -> F:
@@ -184,7 +240,13 @@ def credential_options(function: F) -> F:
             "--connection-name",
             metavar="NAME",
             help="Name of the GitHub PAT connection to reuse or create "
-            "(default fabric-git-OWNER-REPO).",
+            "(default fabric-git-OWNER-REPO, or the one scoped to the repository URL).",
+        ),
+        click.option(
+            "--rotate-pat",
+            is_flag=True,
+            help="Store the given PAT as the key of the reused connection (else its key is "
+            "left unchanged).",
         ),
         click.option(
             "--pat-env",
@@ -203,14 +265,30 @@ def credential_options(function: F) -> F:
 
 
 def read_pat(pat_env: str, pat_stdin: bool) -> str | None:
-    """The PAT from stdin (``--pat-stdin``) or the named environment variable."""
+    """The PAT from stdin (``--pat-stdin``) or the named environment variable. A variable named
+    with ``--pat-env`` that is unset or empty is a usage error (the default one may be unset)."""
     if pat_stdin:
         token = sys.stdin.readline().strip()
         if not token:
             raise click.UsageError("--pat-stdin: nothing was read from stdin.")
         return token
     token = os.environ.get(pat_env, "").strip()
+    if not token and _given_on_command_line("pat_env"):
+        raise click.BadParameter(
+            f"the environment variable {pat_env} is not set (or is empty); export the PAT in "
+            "it, or use --pat-stdin.",
+            param_hint="--pat-env",
+        )
     return token or None
+
+
+def _given_on_command_line(name: str) -> bool:
+    """Whether the running command's parameter ``name`` was given rather than defaulted."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return False
+    source = ctx.get_parameter_source(name)
+    return source is not None and source is not click.core.ParameterSource.DEFAULT
 
 
 @dataclass(frozen=True)
@@ -220,6 +298,9 @@ class CredentialChoice:
     credentials: GitCredentials | None
     pat: str | None
     connection_name: str | None
+    # The name came from --connection-name (else it is the default one).
+    named: bool = False
+    rotate: bool = False
 
 
 def resolve_credentials(
@@ -230,16 +311,66 @@ def resolve_credentials(
     connection_name: str | None,
     pat_env: str,
     pat_stdin: bool,
+    rotate_pat: bool = False,
 ) -> CredentialChoice:
     """``--connection`` wins; for GitHub otherwise a PAT connection (reused or created)."""
     from fabric_git.models.git import ConfiguredConnectionGitCredentials, GitHubDetails
 
     if connection:
+        if connection_name or rotate_pat:
+            flag = "--connection-name" if connection_name else "--rotate-pat"
+            raise click.UsageError(
+                f"{flag} applies to the PAT connection; not with --connection (to rotate its "
+                "key: fabric-git connections create-github --name NAME --rotate-pat)."
+            )
         found = client.resolve_connection(connection)
         return CredentialChoice(
             ConfiguredConnectionGitCredentials(connection_id=found.id), None, None
         )
     if isinstance(provider, GitHubDetails):
         name = connection_name or f"fabric-git-{provider.owner_name}-{provider.repository_name}"
-        return CredentialChoice(None, read_pat(pat_env, pat_stdin), name)
+        return CredentialChoice(
+            None,
+            read_pat(pat_env, pat_stdin),
+            name,
+            named=connection_name is not None,
+            rotate=rotate_pat,
+        )
+    if rotate_pat or connection_name:
+        raise click.UsageError("--connection-name and --rotate-pat apply to GitHub only.")
     return CredentialChoice(None, None, None)
+
+
+def ensure_pat_connection(
+    client: FabricClient,
+    provider: GitProviderDetails,
+    choice: CredentialChoice,
+    *,
+    dry_run: bool = False,
+) -> ConnectionResult:
+    """Create or reuse the PAT connection ``choice`` names (``describe()`` of the result says
+    which one and what became of its key: the command shows it, on failure too)."""
+    from fabric_git.workflows.credentials import ensure_github_connection, github_url_of
+
+    assert choice.connection_name is not None
+    result = ensure_github_connection(
+        client,
+        display_name=choice.connection_name,
+        repository_url=github_url_of(provider),
+        token=choice.pat,
+        rotate_key=choice.rotate,
+        reuse_by_url=not choice.named,
+        dry_run=dry_run,
+    )
+    return result
+
+
+@contextmanager
+def noting_connection(connection: ConnectionResult | None) -> Iterator[None]:
+    """A failure inside says which connection was used and whether its key changed."""
+    try:
+        yield
+    except Exception as error:
+        if connection is not None:
+            error.add_note(connection.describe())
+        raise

@@ -6,6 +6,7 @@ import threading
 from types import TracebackType
 from typing import Any
 
+from fabric_git.cli.escaping import shown
 from fabric_git.cli.terminal import Terminal
 from fabric_git.workflows.events import WorkflowEvent
 
@@ -66,7 +67,7 @@ class ProgressDisplay:
     def _step(self, event: WorkflowEvent) -> None:
         self._rows[event.workspace] = (event.step, "", "")
         if self._live is not None:
-            self._live.console.print(f"[{event.workspace}] {event.message}", markup=False)
+            self._live.console.print(shown(f"[{event.workspace}] {event.message}"), markup=False)
             self._live.update(self._table())
         else:
             self._terminal.info(f"[{event.workspace}] {event.message}")
@@ -87,10 +88,12 @@ class ProgressDisplay:
 
     def _table(self) -> Any:
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(box=None, show_header=True, header_style="bold")
         for column in ("Workspace", "Step", "Status", "Progress"):
             table.add_column(column)
         for workspace, (step, status, percent) in sorted(self._rows.items()):
-            table.add_row(workspace, step, status, percent)
+            # Text, not str: rich would read "[...]" in a name as markup.
+            table.add_row(*(Text(shown(cell)) for cell in (workspace, step, status, percent)))
         return table

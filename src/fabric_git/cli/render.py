@@ -1,7 +1,9 @@
 """What a command shows: one JSON document, or headline lines and tables for people.
 
 A command builds a ``View``; the app writes it as JSON (``--output json``) or as text. The JSON is
-the stable, documented contract (docs/cli.md); the text is for reading and may change.
+the stable, documented contract (docs/cli.md); the text is for reading and may change. The JSON
+carries names as they are; every text form shows them as data (``escaping``): each line and cell
+through ``shown``, the step summary through ``markdown``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from fabric_git.cli.escaping import json_text, markdown, shown
 from fabric_git.cli.terminal import Terminal
 
 __all__ = ["Table", "View", "render_json", "render_markdown", "render_text", "show"]
@@ -35,26 +38,31 @@ class View:
 
 
 def render_json(view: View) -> str:
-    return json.dumps(view.data, indent=2, sort_keys=False, ensure_ascii=False)
+    return json_text(json.dumps(view.data, indent=2, sort_keys=False, ensure_ascii=False))
 
 
 def render_text(view: View) -> str:
     """Plain text: headline lines, then each table with aligned columns."""
-    parts: list[str] = list(view.lines)
+    parts: list[str] = [shown(line) for line in view.lines]
     for table in view.tables:
         if parts:
             parts.append("")
         if table.title:
-            parts.append(table.title)
+            parts.append(shown(table.title))
         parts.extend(_plain_table(table))
     return "\n".join(parts)
 
 
+def _shown_rows(table: Table) -> list[tuple[str, ...]]:
+    return [tuple(shown(cell) for cell in row) for row in table.rows]
+
+
 def _plain_table(table: Table) -> list[str]:
     if not table.rows:
-        return [f"  {table.empty}"]
+        return [f"  {shown(table.empty)}"]
+    rows = _shown_rows(table)
     widths = [len(c) for c in table.columns]
-    for row in table.rows:
+    for row in rows:
         for index, cell in enumerate(row):
             widths[index] = max(widths[index], len(cell))
 
@@ -62,7 +70,7 @@ def _plain_table(table: Table) -> list[str]:
         return "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(cells)).rstrip()
 
     out = [line(table.columns), line(["-" * w for w in widths])]
-    out.extend(line(row) for row in table.rows)
+    out.extend(line(row) for row in rows)
     return out
 
 
@@ -70,25 +78,21 @@ def render_markdown(view: View) -> str:
     """The view as GitHub-flavoured markdown (for ``$GITHUB_STEP_SUMMARY``)."""
     out: list[str] = []
     if view.summary_title:
-        out.append(f"### {view.summary_title}")
+        out.append(f"### {markdown(view.summary_title)}")
         out.append("")
-    out.extend(f"- {line}" for line in view.lines)
+    out.extend(f"- {markdown(line)}" for line in view.lines)
     for table in view.tables:
         out.append("")
         if table.title:
-            out.append(f"**{_md(table.title)}**")
+            out.append(f"**{markdown(table.title)}**")
             out.append("")
         if not table.rows:
-            out.append(f"_{_md(table.empty)}_")
+            out.append(f"_{markdown(table.empty)}_")
             continue
-        out.append("| " + " | ".join(_md(c) for c in table.columns) + " |")
+        out.append("| " + " | ".join(markdown(c) for c in table.columns) + " |")
         out.append("|" + "---|" * len(table.columns))
-        out.extend("| " + " | ".join(_md(c) for c in row) + " |" for row in table.rows)
+        out.extend("| " + " | ".join(markdown(c) for c in row) + " |" for row in table.rows)
     return "\n".join(out)
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def show(view: View, terminal: Terminal, *, output: str) -> None:
@@ -107,17 +111,20 @@ def show(view: View, terminal: Terminal, *, output: str) -> None:
 
 def _rich_show(view: View, terminal: Terminal) -> None:
     from rich.table import Table as RichTable
+    from rich.text import Text
 
     console = terminal.rich_console(stderr=False)
     for line in view.lines:
-        console.print(line, markup=False, highlight=False)
+        console.print(shown(line), markup=False, highlight=False)
     for table in view.tables:
-        rich_table = RichTable(title=table.title, title_justify="left")
+        # Text, not str: rich would read "[...]" in a name as markup.
+        title = Text(shown(table.title)) if table.title else None
+        rich_table = RichTable(title=title, title_justify="left")
         for column in table.columns:
             rich_table.add_column(column)
-        for row in table.rows:
-            rich_table.add_row(*row)
+        for row in _shown_rows(table):
+            rich_table.add_row(*(Text(cell) for cell in row))
         if not table.rows:
-            console.print(f"{table.title or ''} {table.empty}".strip(), markup=False)
+            console.print(shown(f"{table.title or ''} {table.empty}".strip()), markup=False)
         else:
             console.print(rich_table)

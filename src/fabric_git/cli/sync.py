@@ -9,10 +9,12 @@ import click
 
 from fabric_git.cli.app import AppContext, pass_app
 from fabric_git.cli.choices import STRATEGIES, KebabChoice
-from fabric_git.cli.constants import EnvVars, ExitCode
+from fabric_git.cli.constants import WORKSPACE_META, EnvVars, ExitCode
 from fabric_git.cli.options import (
     credential_options,
     dry_run_option,
+    ensure_pat_connection,
+    noting_connection,
     provider_args,
     provider_options,
     resolve_credentials,
@@ -21,7 +23,7 @@ from fabric_git.cli.render import Table, View
 from fabric_git.cli.views import changes_table, sync_lines
 
 if TYPE_CHECKING:
-    from fabric_git.workflows import BatchSyncResult, Change
+    from fabric_git.workflows import BatchSyncResult, Change, ConnectionResult
 
 __all__ = ["read_workspaces_file", "sync"]
 
@@ -105,9 +107,8 @@ def sync(
     changes are committed. Several workspaces (--workspace repeated, --workspaces-file) run
     concurrently; throttled ones are retried after the service's Retry-After.
     """
-    from fabric_git.workflows import SyncOptions, ensure_github_connection, sync_many
+    from fabric_git.workflows import SyncOptions, sync_many
     from fabric_git.workflows import sync as sync_one
-    from fabric_git.workflows.credentials import github_repository_url
     from fabric_git.workflows.errors import check_comment
 
     check_comment(comment)
@@ -121,10 +122,13 @@ def sync(
         if not default:
             raise click.UsageError("name a workspace: --workspace or --workspaces-file.")
         names.append(default)
+    if len(names) == 1:  # a failure's hint names it
+        click.get_current_context().meta[WORKSPACE_META] = names[0]
 
     client = app.client()
     provider = provider_args(kwargs).details()
     credentials = None
+    connection = None
     if provider is not None:
         choice = resolve_credentials(
             client,
@@ -133,28 +137,22 @@ def sync(
             connection_name=kwargs["connection_name"],
             pat_env=kwargs["pat_env"],
             pat_stdin=kwargs["pat_stdin"],
+            rotate_pat=kwargs["rotate_pat"],
         )
         credentials = choice.credentials
-        if choice.connection_name is not None and not dry_run:
-            from fabric_git.models.git import ConfiguredConnectionGitCredentials, GitHubDetails
+        if choice.connection_name is not None:
+            from fabric_git.models.git import ConfiguredConnectionGitCredentials
 
-            assert isinstance(provider, GitHubDetails)
-            connection = ensure_github_connection(
-                client,
-                display_name=choice.connection_name,
-                repository_url=github_repository_url(
-                    provider.owner_name,
-                    provider.repository_name,
-                    domain=provider.custom_domain_name,
-                ),
-                token=choice.pat,
-            )
-            verb = "Created" if connection.created else "Using"
-            rotated = " (its key is now the given token)" if connection.key_updated else ""
-            app.terminal.info(
-                f"{verb} connection {connection.display_name} ({connection.id}){rotated}"
-            )
-            credentials = ConfiguredConnectionGitCredentials(connection_id=connection.id)
+            # A dry run checks what the real run would refuse (no PAT for a connection to
+            # create) and changes nothing.
+            connection = ensure_pat_connection(client, provider, choice, dry_run=dry_run)
+            if connection.id is not None:
+                credentials = ConfiguredConnectionGitCredentials(connection_id=connection.id)
+    elif kwargs["rotate_pat"] or kwargs["connection_name"]:
+        raise click.UsageError(
+            "--connection-name and --rotate-pat need the repository: --repo-url, or "
+            "--repository with its owner."
+        )
     options = SyncOptions(
         provider=provider,
         credentials=credentials,
@@ -165,7 +163,7 @@ def sync(
         dry_run=dry_run,
         timeout=app.options.timeout,
     )
-    with app.progress() as progress:
+    with noting_connection(connection), app.progress() as progress:
         if len(names) == 1:
             from fabric_git.workflows import BatchEntry, BatchSyncResult
 
@@ -173,14 +171,20 @@ def sync(
             batch = BatchSyncResult((BatchEntry(names[0], result=result),))
         else:
             batch = sync_many(client, names, options, concurrency=concurrency, progress=progress)
-    _report(app, batch)
+    _report(app, batch, connection, dry_run=dry_run)
 
 
-def _report(app: AppContext, batch: BatchSyncResult) -> None:
+def _report(
+    app: AppContext,
+    batch: BatchSyncResult,
+    connection: ConnectionResult | None,
+    *,
+    dry_run: bool,
+) -> None:
     from fabric_git.cli.failures import classify
 
     entries: list[dict[str, Any]] = []
-    lines: list[str] = []
+    lines: list[str] = [] if connection is None else [connection.describe(dry_run=dry_run)]
     rows: list[tuple[str, ...]] = []
     exit_codes: set[ExitCode] = set()
     changes: list[Change] = []
@@ -200,7 +204,7 @@ def _report(app: AppContext, batch: BatchSyncResult) -> None:
             rows.append((result.workspace.name, "ok", ", ".join(result.actions) or "nothing to do"))
             continue
         assert entry.error is not None
-        failure = classify(entry.error)
+        failure = classify(entry.error, command="sync", workspace=entry.workspace)
         exit_codes.add(failure.exit_code)
         app.terminal.error(f"{entry.workspace}: {failure.line()}", title="fabric-git sync")
         entries.append(
@@ -218,7 +222,7 @@ def _report(app: AppContext, batch: BatchSyncResult) -> None:
             }
         )
         rows.append((entry.workspace, "failed", failure.code))
-    data = {
+    data: dict[str, Any] = {
         "results": entries,
         "summary": {
             "total": len(batch.entries),
@@ -227,6 +231,8 @@ def _report(app: AppContext, batch: BatchSyncResult) -> None:
             "noop": sum(1 for e in batch.succeeded if e.result is not None and e.result.noop),
         },
     }
+    if connection is not None:
+        data["connection"] = connection.to_json()
     tables = []
     if len(batch.entries) > 1:
         tables.append(Table(columns=("Workspace", "Result", "Actions"), rows=tuple(rows)))

@@ -1,5 +1,8 @@
 """Where output goes: data to stdout, messages to stderr, CI annotations where a CI reads them.
 
+Every message is shown through ``escaping.shown`` (names are data, never commands); only the
+annotations this module writes itself start a CI command.
+
 Rich is used only when stderr/stdout is an interactive terminal, and imported only then; in CI and
 in pipes every line is plain text so logs stay readable and greppable.
 """
@@ -12,6 +15,13 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from fabric_git.cli.constants import EnvVars
+from fabric_git.cli.escaping import (
+    azure_data,
+    azure_property,
+    github_data,
+    github_property,
+    shown,
+)
 
 __all__ = ["Environment", "Terminal"]
 
@@ -92,22 +102,33 @@ class Terminal:
             self._message(message, style="dim")
 
     def warning(self, message: str) -> None:
-        self._message(f"warning: {message}", style="yellow")
-        if self.environment.github_actions:
-            self._raw_err(f"::warning title=fabric-git::{_gh_escape(message)}")
-        elif self.environment.azure_pipelines:
-            self._raw_err(f"##vso[task.logissue type=warning]{_vso_escape(message)}")
+        self._annotated("warning", message, title="fabric-git", style="yellow")
 
     def error(self, message: str, *, title: str = "fabric-git") -> None:
         """One error line, plus the CI's own error annotation when we run under one."""
-        self._message(f"error: {message}", style="bold red")
+        self._annotated("error", message, title=title, style="bold red")
+
+    def always(self, message: str) -> None:
+        """A message shown even with ``--quiet`` (what a script must be able to read)."""
+        self._raw_err(shown(message))
+
+    def annotate(self, level: str, message: str, *, path: str, line: int, title: str) -> None:
+        """A CI annotation of ``level`` (error or warning) on a file and line, where a CI reads
+        them (GitHub Actions, Azure Pipelines); nothing elsewhere."""
+        message, path, title = shown(message), shown(path), shown(title)
         if self.environment.github_actions:
-            self._raw_err(f"::error title={_gh_escape(title, prop=True)}::{_gh_escape(message)}")
+            where = f"file={github_property(path)},line={line}"
+            heading = f"title={github_property(title)}"
+            self._raw_err(f"::{level} {where},{heading}::{github_data(message)}")
         elif self.environment.azure_pipelines:
-            self._raw_err(f"##vso[task.logissue type=error]{_vso_escape(message)}")
+            where = f"sourcepath={azure_property(path)};linenumber={line}"
+            heading = f"code={azure_property(title)}"
+            self._raw_err(
+                f"##vso[task.logissue type={level};{where};{heading}]{azure_data(message)}"
+            )
 
     def traceback(self, text: str) -> None:
-        self._raw_err(text.rstrip("\n"))
+        self._raw_err("\n".join(shown(line) for line in text.rstrip("\n").split("\n")))
 
     # --- data (stdout) --------------------------------------------------------------------------
 
@@ -119,11 +140,14 @@ class Terminal:
         """A rich console on the chosen stream (interactive terminals only)."""
         from rich.console import Console
 
+        # No ":name:" emoji codes: a name that looks like one is shown as it is.
         if stderr:
             if self._rich_err is None:
-                self._rich_err = Console(file=self.stderr, no_color=not self.environment.color)
+                self._rich_err = Console(
+                    file=self.stderr, no_color=not self.environment.color, emoji=False
+                )
             return self._rich_err
-        return Console(file=self.stdout, no_color=not self.environment.color)
+        return Console(file=self.stdout, no_color=not self.environment.color, emoji=False)
 
     # --- CI integration -------------------------------------------------------------------------
 
@@ -140,7 +164,17 @@ class Terminal:
 
     # --- internals ------------------------------------------------------------------------------
 
+    def _annotated(self, kind: str, message: str, *, title: str, style: str) -> None:
+        message = shown(message)
+        self._message(f"{kind}: {message}", style=style)
+        if self.environment.github_actions:
+            title = github_property(shown(title))
+            self._raw_err(f"::{kind} title={title}::{github_data(message)}")
+        elif self.environment.azure_pipelines:
+            self._raw_err(f"##vso[task.logissue type={kind}]{azure_data(message)}")
+
     def _message(self, message: str, *, style: str | None) -> None:
+        message = shown(message)
         if self.environment.interactive and style:
             from rich.markup import escape
 
@@ -151,16 +185,3 @@ class Terminal:
     def _raw_err(self, line: str) -> None:
         self.stderr.write(line + "\n")
         self.stderr.flush()
-
-
-def _gh_escape(text: str, *, prop: bool = False) -> str:
-    # GitHub workflow-command escaping (data, and additionally ':' and ',' in properties).
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
-
-
-def _vso_escape(text: str) -> str:
-    # Azure Pipelines logging-command escaping of the message part.
-    return text.replace("%", "%AZP25").replace("\r", "%0D").replace("\n", "%0A")

@@ -63,7 +63,7 @@ def _ws(name: str, workspace_id: str) -> str:
 
 def status_lines(report: StatusReport) -> tuple[str, ...]:
     state = (
-        "in sync"
+        "in sync" + (" (the branch moved outside its directory)" if report.remote_moved else "")
         if report.in_sync
         else f"{len(report.incoming)} incoming, {len(report.outgoing)} outgoing, "
         f"{len(report.conflicts)} conflict(s)"
@@ -96,8 +96,7 @@ def connect_view(result: ConnectResult, connection: ConnectionResult | None = No
     lines = [line]
     if connection is not None:
         data["connection"] = connection.to_json()
-        verb = "Created" if connection.created else "Reused"
-        lines.insert(0, f"{verb} connection {connection.display_name} ({connection.id}).")
+        lines.insert(0, connection.describe())
     return View(data=data, lines=tuple(lines))
 
 
@@ -111,6 +110,15 @@ def disconnect_view(result: DisconnectResult) -> View:
 
 
 def initialize_view(result: InitializeResult) -> View:
+    if result.noop:
+        return View(
+            data=result.to_json(),
+            lines=(
+                f"{result.workspace.name} is initialized already; nothing to do "
+                "(`fabric-git sync` brings it up to date).",
+                f"Workspace head: {short(result.workspace_head)}",
+            ),
+        )
     return View(
         data=result.to_json(),
         lines=(
@@ -124,6 +132,9 @@ def initialize_view(result: InitializeResult) -> View:
 def commit_view(result: CommitResult) -> View:
     if result.noop:
         headline = f"Nothing to commit in {result.workspace.name}."
+        if result.unchanged:
+            named = ", ".join(repr(u) for u in result.unchanged)
+            headline += f" No changes in {named}."
     elif result.dry_run:
         headline = f"Dry run: would commit {len(result.items)} item(s) ({result.mode})."
     else:
@@ -131,6 +142,8 @@ def commit_view(result: CommitResult) -> View:
             f"Committed {len(result.items)} item(s) ({result.mode}): "
             f"{short(result.previous_head)} -> {short(result.new_head)}."
         )
+        if result.unchanged:
+            headline += f" No changes in {', '.join(repr(u) for u in result.unchanged)}."
     return View(
         data=result.to_json(),
         lines=(headline,),
@@ -148,7 +161,12 @@ def update_view(result: UpdateResult) -> View:
             f"({len(result.changes)} item(s), {len(result.conflicts)} conflict(s))."
         )
         if result.blocked_by:
-            headline += f" Blocked: {result.blocked_by} (give --conflict-policy)."
+            option = (
+                "--allow-override-items"
+                if result.blocked_by == "OverrideItemsNotAllowed"
+                else "--conflict-policy"
+            )
+            headline += f" Blocked: {result.blocked_by} (give {option})."
     else:
         headline = (
             f"Updated {result.workspace.name}: {short(result.from_head)} -> "

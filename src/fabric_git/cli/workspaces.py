@@ -48,13 +48,36 @@ def list_(app: AppContext) -> None:
 @click.argument("name")
 @click.option("--capacity", "capacity_id", metavar="ID", help="Capacity to assign.")
 @click.option("--description", metavar="TEXT", help="Workspace description.")
+@click.option(
+    "--if-not-exists",
+    is_flag=True,
+    help="A workspace of that name exists already: say so and exit 0 (safe to re-run).",
+)
 @pass_app
-def create(app: AppContext, name: str, capacity_id: str | None, description: str | None) -> None:
+def create(
+    app: AppContext,
+    name: str,
+    capacity_id: str | None,
+    description: str | None,
+    if_not_exists: bool,
+) -> None:
     """Create a workspace (Git integration needs a capacity: --capacity)."""
-    created = app.client().workspaces.create(name, capacity_id=capacity_id, description=description)
+    client = app.client()
+    if if_not_exists:
+        existing = next((w for w in client.workspaces.list() if w.display_name == name), None)
+        if existing is not None:
+            data = {**workspace_json(existing), "created": False}
+            line = (
+                f"Workspace {existing.display_name} ({existing.id}) exists already; nothing to do."
+            )
+            if capacity_id and existing.capacity_id != capacity_id:
+                line += f" Its capacity is {existing.capacity_id or 'none'}, not {capacity_id}."
+            app.show(View(data=data, lines=(line,)))
+            return
+    created = client.workspaces.create(name, capacity_id=capacity_id, description=description)
     app.show(
         View(
-            data=workspace_json(created),
+            data={**workspace_json(created), "created": True},
             lines=(f"Created workspace {created.display_name} ({created.id}).",),
         )
     )

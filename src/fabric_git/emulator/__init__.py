@@ -16,7 +16,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fabric_git.emulator.config import Clock, EmulatorConfig, SystemClock
+from fabric_git._extras import require_extra
+
+# The emulator's packages come with the ``emulator`` extra: without them, say so in one line.
+require_extra(
+    "emulator",
+    "emulator",
+    {
+        "anyio": "anyio",
+        "jwt": "pyjwt",
+        "pygit2": "pygit2",
+        "starlette": "starlette",
+        "uvicorn": "uvicorn",
+    },
+)
+
+from fabric_git.emulator.config import Clock, EmulatorConfig, SystemClock  # noqa: E402
 
 if TYPE_CHECKING:
     from fabric_git.emulator.app import create_app

@@ -6,8 +6,9 @@ kept as a plain string. ``Any*`` aliases are tolerant unions keyed by a discrimi
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fabric_git._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from fabric_git.models._base import FabricModel, OpenEnum, Secret, to_wire
@@ -249,19 +250,6 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'fabric_git.models' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
-
-
 __all__ = [
     "AnonymousCredentials",
     "AnyCreateConnectionRequest",
@@ -366,3 +354,5 @@ __all__ = [
     "Workspaces",
     "to_wire",
 ]
+
+__getattr__, __dir__ = lazy_attributes(__name__, _EXPORTS, __all__)

@@ -6,8 +6,9 @@ Names load their module on first use, so reading a status does not import the sy
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fabric_git._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from fabric_git.workflows.committing import commit
@@ -94,19 +95,6 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
-
-
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "BatchEntry",
@@ -146,3 +134,5 @@ __all__ = [
     "sync_many",
     "update",
 ]
+
+__getattr__, __dir__ = lazy_attributes(__name__, _EXPORTS, __all__)

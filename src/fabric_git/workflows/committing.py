@@ -13,7 +13,7 @@ from fabric_git.workflows.errors import (
 )
 from fabric_git.workflows.events import ProgressCallback, Reporter
 from fabric_git.workflows.results import Change, CommitResult, StatusReport, WorkspaceRef
-from fabric_git.workflows.selection import select_changes
+from fabric_git.workflows.selection import match_selector, select_changes
 from fabric_git.workflows.status import read_status, resolve_workspace
 
 if TYPE_CHECKING:
@@ -35,8 +35,9 @@ def commit(
     """Commit all workspace changes (no ``selectors``) or the selected ones.
 
     Selectors: display name, ``Name.Type``, item type, glob, object id or logical id (deleted
-    items are found by logical id or name). A selector that names no changed item raises
-    ``UnknownItemsError`` listing the changed items. Nothing to commit is a reported no-op.
+    items are found by logical id or name). Nothing to commit is a reported no-op, also when
+    the selectors name items that have no changes (``unchanged`` in the result); a selector that
+    names no item of the workspace at all raises ``UnknownItemsError`` listing the changed items.
     Git changes not applied to the workspace yet stop the commit (``UpdateRequiredError``)
     before it is sent, as the service would refuse it; a comment over 300 characters stops it
     before anything is read.
@@ -72,12 +73,17 @@ def commit_from_status(
     outgoing = before.outgoing
     mode = CommitMode.SELECTIVE if selectors else CommitMode.ALL
     chosen = outgoing
+    unchanged: tuple[str, ...] = ()
     if selectors:
-        chosen, unknown = select_changes(selectors, outgoing)
-        if unknown:
-            raise UnknownItemsError(
-                workspace_id=ws.id, unknown=unknown, changed=[c.name for c in outgoing]
-            )
+        chosen, unchanged = select_changes(selectors, outgoing)
+        if unchanged:
+            # A selector naming an item without workspace changes is nothing to commit (a re-run
+            # of a commit that already landed); only one naming nothing at all is an error.
+            missing = _naming_nothing(client, before, unchanged)
+            if missing:
+                raise UnknownItemsError(
+                    workspace_id=ws.id, unknown=missing, changed=[c.name for c in outgoing]
+                )
 
     def result(status: StatusReport) -> CommitResult:
         return CommitResult(
@@ -89,6 +95,7 @@ def commit_from_status(
             previous_head=before.workspace_head,
             new_head=status.workspace_head,
             status=status,
+            unchanged=unchanged,
         )
 
     if not chosen:
@@ -112,6 +119,26 @@ def commit_from_status(
         client, ws, timeout=timeout, reporter=reporter, step_of="commit", done="the commit"
     )
     return result(after)
+
+
+def _naming_nothing(
+    client: FabricClient, status: StatusReport, selectors: Sequence[str]
+) -> tuple[str, ...]:
+    """The selectors that match no item of the workspace, nor any change (a deleted item)."""
+    items = tuple(
+        Change(
+            display_name=item.display_name or "",
+            item_type=str(item.type),
+            object_id=item.id,
+            logical_id=None,
+            workspace_change=None,
+            remote_change=None,
+            conflict_type="None",
+        )
+        for item in client.items.list(status.workspace.id)
+    )
+    candidates = (*status.changes, *items)
+    return tuple(s for s in selectors if not match_selector(s, candidates))
 
 
 def _identifier(change: Change) -> ItemIdentifier:

@@ -31,6 +31,7 @@ __all__ = [
     "ensure_github_connection",
     "find_github_connection",
     "github_repository_url",
+    "github_url_of",
     "set_credentials",
     "show_credentials",
 ]
@@ -50,7 +51,12 @@ def _normal_url(url: str | None) -> str:
 
 
 def _as_result(
-    connection: Connection, *, created: bool, key_updated: bool = False
+    connection: Connection,
+    *,
+    created: bool,
+    key_updated: bool = False,
+    found_by: str | None = None,
+    token_unused: bool = False,
 ) -> ConnectionResult:
     details = connection.connection_details
     return ConnectionResult(
@@ -60,18 +66,24 @@ def _as_result(
         path=details.path,
         created=created,
         key_updated=key_updated,
+        found_by=found_by,
+        token_unused=token_unused,
     )
+
+
+def _github_connections(client: FabricClient) -> list[Connection]:
+    return [
+        c
+        for c in client.connections.list()
+        if c.connection_details.type.casefold() == GITHUB_CONNECTION_TYPE.casefold()
+    ]
 
 
 def find_github_connection(
     client: FabricClient, *, display_name: str | None, repository_url: str | None
 ) -> Connection | None:
     """A GitHub source-control connection with this display name, else one for this URL."""
-    github = [
-        c
-        for c in client.connections.list()
-        if c.connection_details.type.casefold() == GITHUB_CONNECTION_TYPE.casefold()
-    ]
+    github = _github_connections(client)
     if display_name:
         for connection in github:
             if connection.display_name == display_name:
@@ -90,29 +102,62 @@ def ensure_github_connection(
     display_name: str,
     repository_url: str | None,
     token: str | None,
-    update_key: bool = True,
+    rotate_key: bool = False,
+    reuse_by_url: bool = False,
+    dry_run: bool = False,
 ) -> ConnectionResult:
-    """Reuse the GitHub PAT connection (by display name, then by repository URL), or create it.
+    """The GitHub PAT connection named ``display_name``: reused when it exists, else created.
 
-    When a ``token`` is given and a connection is reused, the connection's key becomes that
-    token (a rotated PAT takes effect), unless ``update_key`` is false. The token is sent to the
-    service and never kept here.
+    A reused connection keeps its key: a ``token`` replaces it only with ``rotate_key`` (so a
+    wrong PAT given for one workspace never breaks the others using that connection, nor loses
+    the PAT they use). ``reuse_by_url``: when no connection has the name, reuse one scoped to
+    ``repository_url`` (for a name the caller did not choose). ``dry_run`` changes nothing and
+    reports what would be done (a connection to create has no id). A connection to create needs
+    a ``token``; rotating needs one too. The token is sent to the service and never kept here.
     """
-    existing = find_github_connection(
-        client, display_name=display_name, repository_url=repository_url
-    )
+    if rotate_key and not token:
+        raise ConfigurationError(
+            "rotating a connection's key needs the new personal access token", code="PatRequired"
+        )
+    github = _github_connections(client)
+    existing = next((c for c in github if c.display_name == display_name), None)
+    found_by = "name"
+    if existing is None and reuse_by_url and (wanted := _normal_url(repository_url)):
+        existing = next(
+            (c for c in github if _normal_url(c.connection_details.path) == wanted), None
+        )
+        found_by = "url"
     if existing is not None:
-        if token and update_key:
-            updated = client.connections.update(existing.id, token=token)
-            return _as_result(updated, created=False, key_updated=True)
-        return _as_result(existing, created=False)
+        if rotate_key:
+            assert token is not None
+            updated = existing if dry_run else client.connections.update(existing.id, token=token)
+            return _as_result(updated, created=False, key_updated=True, found_by=found_by)
+        return _as_result(existing, created=False, found_by=found_by, token_unused=bool(token))
     if not token:
         raise ConfigurationError(
-            f"no connection named {display_name!r} or for {repository_url or 'that repository'} "
-            "exists, and no personal access token was given to create one"
+            f"no connection named {display_name!r} exists, and no personal access token was "
+            "given to create it",
+            code="PatRequired",
+        )
+    if dry_run:
+        return ConnectionResult(
+            id=None,
+            display_name=display_name,
+            connection_type=GITHUB_CONNECTION_TYPE,
+            path=repository_url,
+            created=True,
         )
     created = client.connections.create_github(display_name, token, repository_url)
     return _as_result(created, created=True)
+
+
+def github_url_of(provider: GitProviderDetails) -> str | None:
+    """``https://github.com/OWNER/REPO`` (or the Enterprise domain) of GitHub details."""
+    owner = getattr(provider, "owner_name", None)
+    domain = getattr(provider, "custom_domain_name", None)
+    if not isinstance(owner, str):
+        return None
+    return github_repository_url(owner, provider.repository_name, domain=domain)
 
 
 def connect_with_github_pat(
@@ -122,20 +167,20 @@ def connect_with_github_pat(
     *,
     connection_name: str,
     token: str | None,
+    rotate_key: bool = False,
     reconnect: bool = False,
     progress: ProgressCallback | None = None,
 ) -> tuple[ConnectionResult, ConnectResult]:
-    """Create or reuse the PAT connection for ``provider``'s repository, then connect with it."""
-    owner = getattr(provider, "owner_name", None)
-    domain = getattr(provider, "custom_domain_name", None)
-    url = (
-        github_repository_url(owner, provider.repository_name, domain=domain)
-        if isinstance(owner, str)
-        else None
-    )
+    """Create the PAT connection ``connection_name`` (or reuse it, key unchanged unless
+    ``rotate_key``), then connect with it."""
     connection = ensure_github_connection(
-        client, display_name=connection_name, repository_url=url, token=token
+        client,
+        display_name=connection_name,
+        repository_url=github_url_of(provider),
+        token=token,
+        rotate_key=rotate_key,
     )
+    assert connection.id is not None
     result = connect(
         client,
         workspace,

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fabric_git.errors import ConfigurationError, FabricGitError
+from fabric_git.errors import ConfigurationError, FabricGitError, OperationInterrupted
 
 __all__ = [
     "COMMENT_LIMIT",
     "ConflictsNeedPolicyError",
     "ConnectionMismatchError",
+    "ConnectionScopeError",
     "NotConnectedError",
     "StatusTimeoutError",
+    "SyncInterrupted",
     "UnknownItemsError",
     "UpdateRequiredError",
     "VerificationError",
@@ -49,7 +51,7 @@ class ConflictsNeedPolicyError(WorkflowError):
 
 
 class UnknownItemsError(WorkflowError):
-    """Some selectors matched no item with uncommitted workspace changes."""
+    """Some selectors matched no item of the workspace (changed or not)."""
 
     code = "UnknownItems"
 
@@ -58,7 +60,7 @@ class UnknownItemsError(WorkflowError):
     ) -> None:
         available = ", ".join(changed) if changed else "none"
         super().__init__(
-            f"no changed item matches {', '.join(repr(u) for u in unknown)}; "
+            f"no item of the workspace matches {', '.join(repr(u) for u in unknown)}; "
             f"items with workspace changes: {available}.",
             workspace_id=workspace_id,
         )
@@ -79,6 +81,13 @@ class ConnectionMismatchError(WorkflowError):
         )
         self.current = current
         self.requested = requested
+
+
+class ConnectionScopeError(WorkflowError):
+    """A configured connection cannot serve the repository: another provider's, or scoped to
+    another repository. Raised before anything changes, with the service's own code."""
+
+    code = "ConnectionMismatch"
 
 
 class NotConnectedError(WorkflowError):
@@ -139,3 +148,12 @@ def check_comment(comment: str | None) -> None:
         raise ConfigurationError(
             f"the commit message has {len(comment)} characters; at most {COMMENT_LIMIT} are allowed"
         )
+
+
+class SyncInterrupted(KeyboardInterrupt):
+    """A multi-workspace sync was interrupted. ``operations`` pairs each workspace whose wait was
+    stopped with its ``OperationInterrupted``: those operations go on in the service."""
+
+    def __init__(self, operations: Sequence[tuple[str, OperationInterrupted]]) -> None:
+        super().__init__(f"interrupted with {len(operations)} operation(s) still running")
+        self.operations = tuple(operations)

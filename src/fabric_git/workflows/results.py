@@ -108,7 +108,9 @@ class StatusReport:
 
     @property
     def in_sync(self) -> bool:
-        return not self.changes and not self.remote_moved
+        """No item differs. A branch that moved only outside the workspace's directory (other
+        workspaces sharing it) leaves nothing to apply: in sync, as sync and update see it."""
+        return not self.changes
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -174,11 +176,14 @@ class InitializeResult:
     required_action: str
     workspace_head: str | None
     remote_commit_hash: str | None
+    # The connection was initialized already: nothing was done.
+    noop: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
             "workspace": self.workspace.to_json(),
             "strategy": self.strategy,
+            "noop": self.noop,
             "requiredAction": self.required_action,
             "workspaceHead": self.workspace_head,
             "remoteCommitHash": self.remote_commit_hash,
@@ -255,6 +260,8 @@ class CommitResult:
     previous_head: str | None
     new_head: str | None
     status: StatusReport
+    # Selectors that named workspace items without changes: nothing to commit for them.
+    unchanged: tuple[str, ...] = ()
 
     @property
     def noop(self) -> bool:
@@ -271,21 +278,42 @@ class CommitResult:
             "items": _changes(self.items),
             "previousHead": self.previous_head,
             "newHead": self.new_head,
+            "unchanged": list(self.unchanged),
             "status": self.status.to_json(),
         }
 
 
 @dataclass(frozen=True)
 class ConnectionResult:
-    """A Fabric connection that was created or reused (never carries its secret)."""
+    """A Fabric connection that was created or reused (never carries its secret). ``id`` is
+    None only on a dry run, for a connection that would be created."""
 
-    id: str
+    id: str | None
     display_name: str | None
     connection_type: str
     path: str | None
     created: bool
     # A reused connection whose stored key was replaced by the token given this time.
     key_updated: bool = False
+    # How a reused connection was found: "name", or "url" (its scope is the repository).
+    found_by: str | None = None
+    # A token was given, but the reused connection kept its own key (no rotation asked for).
+    token_unused: bool = False
+
+    def describe(self, *, dry_run: bool = False) -> str:
+        """One line: which connection, and what became of its key."""
+        name = f"{self.display_name} ({self.id})" if self.id else str(self.display_name)
+        if self.created:
+            verb = "Would create" if dry_run else "Created"
+            return f"{verb} connection {name} with the given token as its key."
+        how = " (found by repository URL)" if self.found_by == "url" else ""
+        if self.key_updated:
+            key = "would store" if dry_run else "stored"
+            return f"Using connection {name}{how}; {key} the given token as its key."
+        text = f"Using connection {name}{how}; its key is unchanged"
+        if self.token_unused:
+            text += " (the given token was not stored: --rotate-pat replaces the key)"
+        return text + "."
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -65,11 +65,25 @@ def read_status(
     already changed, if anything) it raises ``StatusTimeoutError`` instead: resuming the status
     operation would not finish the flow, re-running it does.
     """
-    from fabric_git.errors import OperationTimeoutError
+    from fabric_git.errors import (
+        OperationInterrupted,
+        OperationTimeoutError,
+        OperationWaitLostError,
+    )
 
     hook = reporter.operation("status") if reporter else None
     try:
         response = client.git.get_status(workspace.id, timeout=timeout, progress=hook)
+    except OperationInterrupted as interrupt:
+        if step_of is None:
+            raise
+        # Not an operation to resume: the flow's own change (if any) is done; re-run it.
+        raise KeyboardInterrupt(_after(done, "was interrupted")) from interrupt
+    except OperationWaitLostError as lost:
+        if step_of is None or not isinstance(lost.__cause__, Exception):
+            raise
+        lost.__cause__.add_note(_after(done, "lost its connection"))
+        raise lost.__cause__ from None
     except OperationTimeoutError as error:
         if step_of is None:
             raise
@@ -82,3 +96,9 @@ def read_status(
             done=done,
         ) from error
     return status_from_model(workspace, response)
+
+
+def _after(done: str | None, what: str) -> str:
+    if done is None:
+        return f"Reading the Git status {what}; nothing was changed."
+    return f"{done[0].upper()}{done[1:]} finished; reading the Git status afterwards {what}."

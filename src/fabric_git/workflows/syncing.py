@@ -9,12 +9,19 @@ directory, as it does when several workspaces share a repository).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_all
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fabric_git.errors import ApiError, OperationFailedError, ThrottledError
+from fabric_git.errors import (
+    ApiError,
+    OperationFailedError,
+    OperationInterrupted,
+    ThrottledError,
+)
 from fabric_git.models.git import (
     CommitMode,
     GitConnectionState,
@@ -24,6 +31,7 @@ from fabric_git.models.git import (
 )
 from fabric_git.workflows.committing import commit_from_status
 from fabric_git.workflows.connection import (
+    check_connection_scope,
     connect,
     connection_state,
     describe_provider,
@@ -34,9 +42,10 @@ from fabric_git.workflows.errors import (
     ConflictsNeedPolicyError,
     ConnectionMismatchError,
     NotConnectedError,
+    SyncInterrupted,
     check_comment,
 )
-from fabric_git.workflows.events import ProgressCallback, Reporter
+from fabric_git.workflows.events import ProgressCallback, Reporter, WorkflowEvent
 from fabric_git.workflows.results import (
     BatchEntry,
     BatchSyncResult,
@@ -45,7 +54,7 @@ from fabric_git.workflows.results import (
     WorkspaceRef,
 )
 from fabric_git.workflows.status import read_status, resolve_workspace
-from fabric_git.workflows.updating import update_from_status
+from fabric_git.workflows.updating import OVERRIDE_BLOCK, update_from_status
 
 if TYPE_CHECKING:
     from fabric_git._clock import Clock
@@ -136,6 +145,9 @@ def sync(
 
     if actions:
         if opts.dry_run:
+            assert provider is not None
+            # What the real connect would be refused for, as far as the API tells beforehand.
+            check_connection_scope(client, ws, provider, opts.credentials)
             return SyncResult(
                 ws,
                 dry_run=True,
@@ -180,6 +192,8 @@ def _initialize_and_act(
     actions.append("InitializeConnection")
     required = str(init.required_action or RequiredAction.NONE)
     changes: tuple[Change, ...] = ()
+    notes: list[str] = []
+    act = required in (RequiredAction.UPDATE_FROM_GIT, RequiredAction.COMMIT_TO_GIT)
     if required != RequiredAction.NONE:
         # What the required action will move, item by item, for the result.
         pending = read_status(
@@ -192,9 +206,20 @@ def _initialize_and_act(
         )
         moving = pending.incoming if required == RequiredAction.UPDATE_FROM_GIT else None
         changes = moving if moving is not None else pending.outgoing
-    if required in (RequiredAction.UPDATE_FROM_GIT, RequiredAction.COMMIT_TO_GIT):
-        _act_on_required(client, ws, opts, strategy, required, init, reporter)
-        actions.append(required)
+        if required == RequiredAction.COMMIT_TO_GIT and not pending.changes:
+            # Git already holds exactly the workspace's items (a workspace reconnected to its
+            # own directory): the commit asked for would have nothing to commit.
+            act = False
+            reporter.step("commit", "Nothing to commit: Git already holds the workspace's items")
+            notes.append(
+                "initialization asked for a commit, but Git already holds exactly the "
+                "workspace's items: nothing to commit"
+            )
+    if act:
+        if _act_on_required(client, ws, opts, strategy, required, init, reporter):
+            actions.append(required)
+        else:
+            notes.append("nothing to commit after initialization")
     reporter.step("status", "Reading the Git status")
     after = read_status(
         client, ws, timeout=opts.timeout, reporter=reporter, step_of="sync", done="the sync"
@@ -204,8 +229,9 @@ def _initialize_and_act(
         dry_run=False,
         actions=tuple(actions),
         required_action=required,
-        changes=changes,
+        changes=changes if act else (),
         status=after,
+        notes=tuple(notes),
     )
 
 
@@ -217,9 +243,10 @@ def _act_on_required(
     required: str,
     init: InitializeGitConnectionResponse,
     reporter: Reporter,
-) -> None:
+) -> bool:
     """Run the action initialization asked for. When another commit moved the branch meanwhile
-    (workspaces sharing a branch), read the status and try again on the new tip."""
+    (workspaces sharing a branch), read the status and try again on the new tip. False: a commit
+    the service found nothing to commit for (nothing was done)."""
     remote = init.remote_commit_hash
     for attempt in range(1, _RACE_ATTEMPTS + 1):
         try:
@@ -254,8 +281,10 @@ def _act_on_required(
                     timeout=opts.timeout,
                     progress=reporter.operation("commit"),
                 )
-            return
+            return True
         except (OperationFailedError, ApiError) as error:
+            if required == RequiredAction.COMMIT_TO_GIT and _nothing_to_commit(error):
+                return False
             if not _branch_moved(error) or attempt == _RACE_ATTEMPTS:
                 raise
             fresh = read_status(
@@ -270,6 +299,11 @@ def _act_on_required(
                 raise  # real changes to apply first, not a race
             remote = fresh.remote_commit_hash
             reporter.step("sync", "The branch moved meanwhile; trying again on its new tip")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _nothing_to_commit(error: Exception) -> bool:
+    return getattr(error, "error_code", None) == "NoChangesToCommit"
 
 
 def _branch_moved(error: Exception) -> bool:
@@ -333,7 +367,10 @@ def _converge(
             reporter=reporter,
         )
         if updated.blocked_by:
-            notes.append(f"the update is blocked: {updated.blocked_by} (give --strategy)")
+            option = (
+                "--allow-override-items" if updated.blocked_by == OVERRIDE_BLOCK else "--strategy"
+            )
+            notes.append(f"the update is blocked: {updated.blocked_by} (give {option})")
         actions.append("UpdateFromGit")
         applied.extend(updated.changes)
         status = updated.status
@@ -407,10 +444,19 @@ def sync_many(
     opts = options or SyncOptions()
     unique = list(dict.fromkeys(workspaces))
     wait = clock.sleep
+    stop = threading.Event()
+
+    def guarded(event: WorkflowEvent) -> None:
+        # Signals reach only the main thread: once it is interrupted, each worker stops at its
+        # next step or poll, as if interrupted itself.
+        if stop.is_set():
+            raise KeyboardInterrupt
+        if progress is not None:
+            progress(event)
 
     def run_one(name: str) -> BatchEntry:
         return _with_throttle_retries(
-            lambda: sync(client, name, opts, progress=progress),
+            lambda: sync(client, name, opts, progress=guarded),
             name,
             retries=throttle_retries,
             sleep=wait,
@@ -419,7 +465,21 @@ def sync_many(
     if concurrency == 1 or len(unique) <= 1:
         return BatchSyncResult(tuple(run_one(name) for name in unique))
     with ThreadPoolExecutor(max_workers=min(concurrency, len(unique))) as pool:
-        return BatchSyncResult(tuple(pool.map(run_one, unique)))
+        futures = [pool.submit(run_one, name) for name in unique]
+        try:
+            return BatchSyncResult(tuple(f.result() for f in futures))
+        except KeyboardInterrupt as interrupt:
+            stop.set()
+            for future in futures:
+                future.cancel()
+            wait_for_all(futures)
+            stopped = [
+                (name, error)
+                for name, future in zip(unique, futures, strict=True)
+                if not future.cancelled()
+                and isinstance(error := future.exception(), OperationInterrupted)
+            ]
+            raise SyncInterrupted(stopped) from interrupt
 
 
 def _with_throttle_retries(

@@ -16,7 +16,14 @@ from fabric_git.workflows.status import read_status, resolve_workspace
 if TYPE_CHECKING:
     from fabric_git.client import FabricClient
 
-__all__ = ["CONFLICT_POLICIES", "normalize_policy", "update", "update_from_status"]
+__all__ = [
+    "CONFLICT_POLICIES",
+    "OVERRIDE_BLOCK",
+    "normalize_policy",
+    "overridden",
+    "update",
+    "update_from_status",
+]
 
 CONFLICT_POLICIES = {
     "prefer-remote": ConflictResolutionPolicy.PREFER_REMOTE,
@@ -42,6 +49,26 @@ def normalize_policy(policy: str | None) -> ConflictResolutionPolicy | None:
         ) from None
 
 
+OVERRIDE_BLOCK = "OverrideItemsNotAllowed"
+
+
+def overridden(status: StatusReport) -> tuple[str, ...]:
+    """Incoming items (added in Git) that would replace a workspace item of the same name and
+    type that Git does not know: the update needs ``allowOverrideItems`` for them."""
+    local = {
+        (c.display_name, c.item_type.casefold())
+        for c in status.changes
+        if c.workspace_change == "Added" and c.remote_change is None
+    }
+    return tuple(
+        c.name
+        for c in status.changes
+        if c.remote_change == "Added"
+        and c.workspace_change is None
+        and (c.display_name, c.item_type.casefold()) in local
+    )
+
+
 def update(
     client: FabricClient,
     workspace: str | WorkspaceRef,
@@ -54,7 +81,8 @@ def update(
 ) -> UpdateResult:
     """Bring the workspace to the branch tip.
 
-    Nothing incoming: a reported no-op. Conflicts without ``conflict_policy``:
+    No item changed in Git: a reported no-op (even if the branch moved outside the workspace's
+    directory). Conflicts without ``conflict_policy``:
     ``ConflictsNeedPolicyError`` (a dry run reports them in ``blocked_by`` instead).
     ``allowOverrideItems`` is sent only when ``allow_override_items`` is true.
     """
@@ -104,8 +132,9 @@ def update_from_status(
             blocked_by=blocked_by,
         )
 
-    if not incoming and not before.remote_moved:
-        reporter.step("update", "Nothing to update: the workspace is at the branch tip")
+    if not incoming:
+        # Also when the branch moved only outside the workspace's directory: nothing to apply.
+        reporter.step("update", "Nothing to update: no item changed in Git")
         return result(noop=True, status=before)
     if conflicts and policy is None:
         if dry_run:
@@ -114,9 +143,11 @@ def update_from_status(
             workspace_id=ws.id, conflicts=[c.name for c in conflicts], what="the update"
         )
     if dry_run:
-        return result(noop=False, status=before)
+        # What the service would refuse: incoming items taking over workspace items.
+        blocked = None if allow_override_items or not overridden(before) else OVERRIDE_BLOCK
+        return result(noop=False, status=before, blocked_by=blocked)
     target = before.remote_commit_hash
-    assert target is not None  # remote_moved or incoming changes imply a remote commit
+    assert target is not None  # incoming changes imply a remote commit
     reporter.step("update", f"Updating from Git to {target[:12]} ({len(incoming)} item(s))")
     client.git.update_from_git(
         ws.id,

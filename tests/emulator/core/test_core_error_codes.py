@@ -16,7 +16,7 @@ from fabric_git.emulator import faults
 from spec import REPO_ROOT, spec_root
 
 EMULATOR = REPO_ROOT / "src" / "fabric_git" / "emulator"
-SEMANTICS = REPO_ROOT.parent / "shared" / "docs" / "fabric-git-semantics.md"
+SEMANTICS = REPO_ROOT / "docs" / "fabric-git-semantics.md"
 CODE = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+")
 CONSTRUCTORS = {"EmulatorError", "git_error", "RuleError", "LayoutError"}
 CHOSEN_HEADING = "### Error codes the emulator chose"
@@ -45,8 +45,6 @@ def emitted_codes() -> frozenset[str]:
 
 @cache
 def documented_text() -> str:
-    if not SEMANTICS.is_file():
-        raise FileNotFoundError(f"the Fabric Git semantics document is not at {SEMANTICS}")
     texts = [SEMANTICS.read_text(encoding="utf-8")]
     texts += [path.read_text(encoding="utf-8") for path in spec_root().rglob("*.json")]
     return "\n".join(texts)

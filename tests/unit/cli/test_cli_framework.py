@@ -178,7 +178,7 @@ def test_text_and_markdown_rendering() -> None:
     assert text[0] == "Head: abc" and text[2] == "Items"
     assert text[3].split() == ["Item", "Type"] and text[5].split() == ["Sales|Q1", "Report"]
     markdown = render_markdown(view)
-    assert "### fabric-git status: ws" in markdown
+    assert "### fabric\\-git status\\: ws" in markdown  # renders as "fabric-git status: ws"
     assert "| Sales\\|Q1 | Report |" in markdown
 
 
@@ -208,10 +208,14 @@ def test_environment_detection() -> None:
 def test_annotations_are_escaped() -> None:
     terminal, _, err = _terminal(GITHUB_ACTIONS="true")
     terminal.error("50% done\nthen failed", title="fabric-git: A,B")
-    assert "::error title=fabric-git%3A A%2CB::50%25 done%0Athen failed" in err.getvalue()
+    # The message is one line (its newline shown as "\n"), the same in the annotation.
+    assert err.getvalue().splitlines() == [
+        "error: 50% done\\nthen failed",
+        "::error title=fabric-git%3A A%2CB::50%25 done\\nthen failed",
+    ]
     terminal, _, err = _terminal(TF_BUILD="True")
-    terminal.error("bad\nthing")
-    assert "##vso[task.logissue type=error]bad%0Athing" in err.getvalue()
+    terminal.error("50% bad\nthing")
+    assert err.getvalue().splitlines()[1] == "##vso[task.logissue type=error]50%AZP25 bad\\nthing"
     terminal, _, err = _terminal()
     terminal.warning("careful")
     assert err.getvalue() == "warning: careful\n"

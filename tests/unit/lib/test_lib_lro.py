@@ -18,6 +18,7 @@ from fabric_git import (
     RequiredAction,
     TransportError,
 )
+from fabric_git.errors import UnknownOperationStatusError
 from unit.lib.lib_support import FakeClock, FakeService, MakeClient, json_response
 
 WS = "11111111-2222-3333-4444-555555555555"
@@ -159,20 +160,33 @@ def test_202_without_any_operation_id_is_an_error(
         client.git.begin_commit_to_git(WS)
 
 
-def test_statuses_compared_ignoring_case_and_unknown_ones_keep_waiting(
+def test_statuses_compared_ignoring_case_and_the_specs_undefined_keeps_waiting(
     client: FabricClient, service: FakeService
 ) -> None:
     service.on("POST", f"/workspaces/{WS}/git/commitToGit", accepted())
     service.on(
         "GET",
         f"/operations/{OP}",
-        poll_reply("Queued"),
+        poll_reply("notStarted"),
         poll_reply("Undefined"),
         poll_reply("SUCCEEDED"),
     )
     seen: list[str] = []
     client.git.commit_to_git(WS, progress=lambda s: seen.append(s.status_text))
-    assert seen == ["Queued", "Undefined", "SUCCEEDED"]
+    assert seen == ["notStarted", "Undefined", "SUCCEEDED"]
+
+
+def test_a_status_the_spec_does_not_define_ends_the_wait_at_once(
+    client: FabricClient, service: FakeService, clock: FakeClock
+) -> None:
+    service.on("POST", f"/workspaces/{WS}/git/commitToGit", accepted())
+    service.on("GET", f"/operations/{OP}", poll_reply("Running"), poll_reply("Queued"))
+    with pytest.raises(UnknownOperationStatusError) as caught:
+        client.git.commit_to_git(WS)
+    assert caught.value.code == "UnknownOperationStatus"
+    assert caught.value.operation_id == OP and caught.value.status == "Queued"
+    assert "'Queued'" in str(caught.value)
+    assert clock.sleeps == [5.0, 3.0]  # two polls, not the 30 minutes of the default timeout
 
 
 # --- Retry-After between polls ----------------------------------------------------------------
@@ -185,8 +199,8 @@ def test_statuses_compared_ignoring_case_and_unknown_ones_keep_waiting(
         ("0", 1.0),  # zero: never a busy loop
         ("-1", 1.0),
         ("abc", 1.0),
-        ("100000", 20.0),  # huge: capped
-        ("30", 20.0),  # the spec examples' 30 s: capped, no long stall
+        ("600", 600.0),  # long: obeyed (only the wait's timeout bounds it)
+        ("30", 30.0),  # the spec examples' 30 s: never polled sooner
         ("0.1", 0.5),  # tiny: raised to the minimum
         ("7", 7.0),
     ],
@@ -218,7 +232,7 @@ def test_poll_policy_is_configurable(
         "GET", f"/operations/{OP}", poll_reply("Running", retry_after="60"), poll_reply("Succeeded")
     )
     client.git.commit_to_git(WS)
-    assert clock.sleeps == [2.0, 4.0]
+    assert clock.sleeps == [2.0, 60.0]  # the client's own ceiling never cuts a Retry-After
 
 
 def test_invalid_poll_policy() -> None:
@@ -320,7 +334,8 @@ def test_timeout_carries_the_id_and_resume_finishes(
     seen: list[int | None] = []
     final = client.wait_for_operation(OP, progress=lambda s: seen.append(s.percent_complete))
     assert final.status_text == "Succeeded"
-    assert seen == [100]
+    # The wait ended 2 s before the next Retry-After allowed a poll: none was made then.
+    assert seen == [60, 100]
 
 
 def test_zero_timeout_raises_before_polling(client: FabricClient, service: FakeService) -> None:

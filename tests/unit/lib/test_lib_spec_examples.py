@@ -13,7 +13,6 @@ from fabric_git import models as m
 from fabric_git.models import to_wire
 from spec import spec_root
 
-# ../shared/fabric-api-specs beside the checkout, or FABRIC_API_SPECS.
 EXAMPLES = spec_root() / "platform" / "examples"
 
 # file -> (request body model, {status: response body model})
@@ -164,7 +163,7 @@ def _dump(value: Any) -> Any:
 
 
 def test_every_example_file_is_classified() -> None:
-    assert EXAMPLES.is_dir(), f"spec examples not found at {EXAMPLES} (set FABRIC_API_SPECS)"
+    assert EXAMPLES.is_dir(), f"spec examples not found at {EXAMPLES}"
     present = {
         str(p.relative_to(EXAMPLES))
         for folder in ("gitIntegration", "connections", "platform")

@@ -105,6 +105,19 @@ def test_commit_unknown_item_lists_changed_items_and_commits_nothing() -> None:
     assert "commit_to_git" not in client.names()
 
 
+def test_commit_naming_an_item_without_changes_is_a_reported_noop() -> None:
+    client = FakeClient()
+    client.items.items = [("Load", "Notebook"), ("Clean", "Notebook")]
+    client.git.statuses = [status(HEAD_A, HEAD_A, change("Load", ws="Modified"))]
+    result = commit(client, "Sales", selectors=["Clean"], comment="again")
+    assert result.noop and result.unchanged == ("Clean",)
+    assert result.to_json()["unchanged"] == ["Clean"]
+    assert "commit_to_git" not in client.names()
+    with pytest.raises(UnknownItemsError) as caught:
+        commit(client, "Sales", selectors=["Clean", "Ghost"])
+    assert caught.value.unknown == ("Ghost",)
+
+
 def test_commit_nothing_is_a_reported_noop() -> None:
     client = FakeClient()
     client.git.statuses = [status(HEAD_A, HEAD_B, change("In", rm="Added"))]

@@ -194,46 +194,63 @@ def test_sync_many_records_errors_per_workspace() -> None:
     assert isinstance(batch.entries[0].error, NotConnectedError)
 
 
-def test_ensure_connection_reuses_by_name_then_url_then_creates() -> None:
+def test_ensure_connection_reuses_by_name_creates_a_new_name_and_by_url_only_if_asked() -> None:
     client = FakeClient()
     url = "https://github.com/contoso/fabric"
     client.connections.items = [github_connection_model("c1", "mine", url + ".git")]
     by_name = ensure_github_connection(client, display_name="mine", repository_url=None, token=None)
-    by_url = ensure_github_connection(client, display_name="x", repository_url=url, token=None)
-    assert (by_name.id, by_name.created, by_url.id) == ("c1", False, "c1")
-    with pytest.raises(ConfigurationError):
-        ensure_github_connection(
-            client,
-            display_name="new",
-            repository_url="https://github.com/contoso/other",
-            token=None,
-        )
-    created = ensure_github_connection(
-        client,
-        display_name="new",
-        repository_url="https://github.com/contoso/other",
-        token="pat-value",
+    by_url = ensure_github_connection(
+        client, display_name="x", repository_url=url, token=None, reuse_by_url=True
     )
-    assert created.created and created.display_name == "new"
+    assert (by_name.id, by_name.created, by_name.found_by) == ("c1", False, "name")
+    assert (by_url.id, by_url.found_by) == ("c1", "url")
+    # A name that does not exist is created, even when another connection has that URL.
+    with pytest.raises(ConfigurationError) as missing:
+        ensure_github_connection(client, display_name="x", repository_url=url, token=None)
+    assert missing.value.code == "PatRequired"
+    created = ensure_github_connection(
+        client, display_name="new", repository_url=url, token="pat-value"
+    )
+    assert created.created and created.display_name == "new" and created.id != "c1"
+    assert client.connections.updated_keys == {}
     assert "pat-value" not in repr(created) and "pat-value" not in str(created.to_json())
 
 
-def test_reusing_a_connection_with_a_token_stores_it_as_the_key() -> None:
+def test_a_reused_connection_keeps_its_key_unless_a_rotation_is_asked_for() -> None:
     client = FakeClient()
     url = "https://github.com/contoso/fabric"
     client.connections.items = [github_connection_model("c1", "mine", url)]
+    kept = ensure_github_connection(
+        client, display_name="mine", repository_url=url, token="pat-other"
+    )
+    assert (kept.key_updated, kept.token_unused) == (False, True)
+    assert "its key is unchanged" in kept.describe() and "--rotate-pat" in kept.describe()
+    assert client.connections.updated_keys == {}
     rotated = ensure_github_connection(
-        client, display_name="mine", repository_url=url, token="pat-rotated"
+        client, display_name="mine", repository_url=url, token="pat-rotated", rotate_key=True
     )
     assert (rotated.id, rotated.created, rotated.key_updated) == ("c1", False, True)
     assert client.connections.updated_keys == {"c1": "pat-rotated"}
     assert client.calls[-1] == ("update_connection", {"id": "c1", "name": None, "key": True})
     assert "pat-rotated" not in repr(rotated) and "pat-rotated" not in str(rotated.to_json())
-    kept = ensure_github_connection(
-        client, display_name="mine", repository_url=url, token="pat-other", update_key=False
+    with pytest.raises(ConfigurationError):
+        ensure_github_connection(
+            client, display_name="mine", repository_url=url, token=None, rotate_key=True
+        )
+
+
+def test_a_dry_run_ensures_nothing_but_refuses_what_the_real_run_would() -> None:
+    client = FakeClient()
+    url = "https://github.com/contoso/fabric"
+    planned = ensure_github_connection(
+        client, display_name="new", repository_url=url, token="pat", dry_run=True
     )
-    assert kept.key_updated is False
-    assert client.connections.updated_keys == {"c1": "pat-rotated"}
+    assert (planned.id, planned.created) == (None, True)
+    assert client.connections.items == []
+    with pytest.raises(ConfigurationError):
+        ensure_github_connection(
+            client, display_name="new", repository_url=url, token=None, dry_run=True
+        )
 
 
 def test_set_credentials_is_a_noop_when_unchanged_and_resolves_connections() -> None:

@@ -14,6 +14,7 @@ from fabric_git.models.git import (
     InitializeGitConnectionResponse,
 )
 from fabric_git.models.git import GitCredentialsConfigurationResponse as CredResponse
+from fabric_git.models.items import Item
 from fabric_git.models.workspaces import Workspace
 
 WS_ID = "11111111-1111-1111-1111-111111111111"
@@ -209,12 +210,26 @@ def github_connection_model(cid: str, name: str, url: str) -> Connection:
     )
 
 
+class FakeItems:
+    """The workspace's items (``(display name, type)`` pairs), all in the one workspace."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str]] = []
+
+    def list(self, workspace: str) -> list[Item]:
+        return [
+            Item(id=f"item-{n}", display_name=name, type=kind, workspace_id=workspace)
+            for n, (name, kind) in enumerate(self.items)
+        ]
+
+
 class FakeClient:
     def __init__(self, workspaces: dict[str, str] | None = None) -> None:
         self.lock = threading.Lock()
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.git = FakeGit(self)
         self.connections = FakeConnections(self)
+        self.items = FakeItems()
         self._workspaces = workspaces or {"Sales": WS_ID}
 
     def names(self) -> list[str]:

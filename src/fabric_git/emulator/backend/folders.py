@@ -1,24 +1,21 @@
 """Workspace folders: a tree of named folders per workspace (at most 10 levels deep).
 
-Name rules follow the Fabric workspace-folder documentation: no control characters, no leading
-or trailing spaces, none of ``~ " # . & * : < > ? / \\ { | }``, not a reserved recycle-bin name,
-at most 255 characters, unique among siblings. Empty folders are kept (Fabric does not delete
-them automatically).
+Name rules follow the Fabric workspace-folder documentation (``repoformat.paths``, shared with
+``fabric-git lint``): no control characters, no leading or trailing spaces, none of
+``~ " # . & * : < > ? / \\ { | }``, not a reserved recycle-bin name, at most 255 characters;
+unique among siblings. Empty folders are kept (Fabric does not delete them automatically).
 """
 
 from __future__ import annotations
 
 import sqlite3
-import unicodedata
 from dataclasses import dataclass
 
 from fabric_git.emulator import errors
 from fabric_git.emulator.ids import new_id
+from fabric_git.repoformat.paths import MAX_FOLDER_DEPTH, folder_name_problem
 
-MAX_DEPTH = 10
-MAX_NAME_LENGTH = 255
-FORBIDDEN_CHARACTERS = frozenset('~"#.&*:<>?/\\{|}')
-RESERVED_NAMES = frozenset({"$recycle.bin", "recycled", "recycler"})
+MAX_DEPTH = MAX_FOLDER_DEPTH
 
 
 @dataclass(frozen=True)
@@ -34,21 +31,9 @@ def _record(row: sqlite3.Row) -> FolderRecord:
 
 
 def validate_folder_name(name: str) -> None:
-    if not name:
-        raise errors.invalid_folder_name("The folder name must not be empty")
-    if len(name) > MAX_NAME_LENGTH:
-        raise errors.invalid_folder_name(
-            f"The folder name must be at most {MAX_NAME_LENGTH} characters"
-        )
-    if name != name.strip(" "):
-        raise errors.invalid_folder_name("The folder name must not begin or end with a space")
-    if any(unicodedata.category(ch) == "Cc" for ch in name):
-        raise errors.invalid_folder_name("The folder name must not contain control characters")
-    bad = sorted(FORBIDDEN_CHARACTERS.intersection(name))
-    if bad:
-        raise errors.invalid_folder_name(f"The folder name must not contain {''.join(bad)!r}")
-    if name.lower() in RESERVED_NAMES:
-        raise errors.invalid_folder_name(f"The folder name {name!r} is reserved")
+    problem = folder_name_problem(name)
+    if problem is not None:
+        raise errors.invalid_folder_name(problem)
 
 
 def find_folder(conn: sqlite3.Connection, workspace_id: str, folder_id: str) -> FolderRecord | None:

@@ -11,10 +11,12 @@ from typing import Any, Final
 from fabric_git.emulator import errors
 from fabric_git.emulator.backend import folders as folder_backend
 from fabric_git.emulator.ids import ZERO_GUID, new_id
+from fabric_git.repoformat.model import MAX_DISPLAY_NAME_LENGTH
+from fabric_git.repoformat.paths import item_path_problem
 
 PLATFORM_FILE = ".platform"
 MAX_ITEMS_PER_WORKSPACE = 1000
-MAX_NAME_LENGTH = 256
+MAX_NAME_LENGTH = MAX_DISPLAY_NAME_LENGTH
 
 # The spec's ItemType enum (common/definitions.json); the enum is open, so clients must cope
 # with new values, but the emulator accepts exactly these.
@@ -117,8 +119,19 @@ def get_parts(conn: sqlite3.Connection, item_id: str) -> dict[str, bytes]:
     return {str(row[0]): bytes(row[1]) for row in rows}
 
 
+def check_part_paths(parts: Mapping[str, bytes]) -> None:
+    """400 ``InvalidDefinition`` naming the first part path Git's checks or Fabric refuse
+    (``.git`` in any spelling, ``..``, control characters: ``repoformat.paths``)."""
+    for path in parts:
+        problem = item_path_problem(path)
+        if problem is not None:
+            raise errors.invalid_definition(f"Invalid part path: {problem}")
+
+
 def set_parts(conn: sqlite3.Connection, item_id: str, parts: Mapping[str, bytes]) -> None:
-    """Replace the item's definition; a ``.platform`` part is not stored (it is derived)."""
+    """Replace the item's definition; a ``.platform`` part is not stored (it is derived).
+    A part path Git or Fabric would refuse is never stored."""
+    check_part_paths(parts)
     conn.execute("DELETE FROM item_parts WHERE item_id = ?", (item_id,))
     conn.executemany(
         "INSERT INTO item_parts (item_id, path, payload) VALUES (?, ?, ?)",

@@ -12,8 +12,8 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from fabric_git.emulator.gitrepo._model import ItemState, RepoItem, canonical_bytes
 from fabric_git.emulator.gitrepo.references import same_metadata, same_parts
+from fabric_git.repoformat.model import ItemState, RepoItem, canonical_bytes
 
 __all__ = [
     "PrintedState",

@@ -2,19 +2,24 @@
 
 A file map is ``{repo-relative POSIX path: content}``. Nothing here touches the disk or Git; the
 callers read a tree into a map, call these functions, and write the returned changes back.
-This module is the public face of the format: the item values (``_model``), system files and
-directory names (``_system_files``) and reference rewriting (``references``) are re-exported.
+This module is the emulator's face of the format: the rules shared with ``fabric-git lint``
+(item values, system files, directory names, path rules and reading a tree, in
+``fabric_git.repoformat``) and the reference rewriting (``references``) are re-exported.
 ``docs/repository-format.md`` describes the format and every choice made where Fabric's own
 documentation is silent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
-from fabric_git.emulator.gitrepo._model import (
+from fabric_git.emulator.gitrepo.references import (
+    from_repo_references,
+    referenced_ids,
+    same_content,
+    to_repo_references,
+)
+from fabric_git.repoformat.model import (
     MAX_DIRECTORY_NAME_LENGTH,
     MAX_PATH_LENGTH,
     PLATFORM_FILE,
@@ -27,21 +32,21 @@ from fabric_git.emulator.gitrepo._model import (
     RepoItem,
     canonical_bytes,
 )
-from fabric_git.emulator.gitrepo._model import error_detail as _error
-from fabric_git.emulator.gitrepo._system_files import (
-    SystemInfo,
+from fabric_git.repoformat.model import error_detail as _error
+from fabric_git.repoformat.paths import item_path_problem, path_too_long
+from fabric_git.repoformat.system_files import (
     fallback_directory_name,
     item_directory_name,
     platform_bytes,
-    read_system_files,
     sanitise_display_name,
 )
-from fabric_git.emulator.gitrepo.references import (
-    from_repo_references,
-    referenced_ids,
-    same_content,
-    to_repo_references,
-)
+from fabric_git.repoformat.tree import LOCAL_FILES as _LOCAL_FILES
+from fabric_git.repoformat.tree import READ_ERRORS, duplicate_names, scan_tree
+from fabric_git.repoformat.tree import basename as _basename
+from fabric_git.repoformat.tree import join as _join
+from fabric_git.repoformat.tree import normalise_root as _normalise_root
+from fabric_git.repoformat.tree import parent as _parent
+from fabric_git.repoformat.tree import relative as _relative
 
 __all__ = [
     "MAX_DIRECTORY_NAME_LENGTH",
@@ -66,214 +71,6 @@ __all__ = [
     "write_items",
 ]
 
-# Per-user files of Power BI projects (git-ignored by Power BI Desktop): never item parts, never
-# removed as stale.
-_LOCAL_FILES = frozenset({".pbi/localSettings.json", ".pbi/cache.abf"})
-
-
-def _normalise_root(root: str) -> str:
-    return root.strip("/")
-
-
-def _join(*segments: str) -> str:
-    return "/".join(s for s in segments if s)
-
-
-def _parent(path: str) -> str:
-    cut = path.rfind("/")
-    return path[:cut] if cut >= 0 else ""
-
-
-def _basename(path: str) -> str:
-    return path[path.rfind("/") + 1 :]
-
-
-def _under(path: str, directory: str) -> bool:
-    """True when ``path`` is inside ``directory`` ("" = everything)."""
-    return not directory or path.startswith(directory + "/")
-
-
-def _relative(path: str, directory: str) -> str:
-    return path[len(directory) + 1 :] if directory else path
-
-
-# ---------------------------------------------------------------------------------------------
-# Scanning a tree
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _ItemDir:
-    path: str
-    info: SystemInfo
-    own_files: list[str] = field(default_factory=list)  # files owned by this dir, not by children
-    children: list[str] = field(default_factory=list)  # nested item directories
-    parent: str | None = None  # nearest enclosing item directory
-    item: RepoItem | None = None
-
-
-@dataclass
-class _Scan:
-    dirs: dict[str, _ItemDir]
-    items: dict[str, RepoItem]
-    problems: dict[str, list[dict[str, Any]]]
-    invalid_dirs: list[str] = field(default_factory=list)
-
-    def raise_for(self, *codes: str) -> None:
-        for code in codes:
-            details = self.problems.get(code)
-            if not details:
-                continue
-            if code == "InvalidSystemFiles":
-                # Every bad directory is named, so one fix-up in Git can repair them all.
-                listed = ", ".join(f"'{d}'" for d in self.invalid_dirs)
-                count = len(self.invalid_dirs)
-                noun = "directory has" if count == 1 else "directories have"
-                message = f"{count} item {noun} invalid system files: {listed}"
-            else:
-                message = details[0]["message"]
-                if len(details) > 1:
-                    message += f" (and {len(details) - 1} more)"
-            raise LayoutError(code, message, details)
-
-    def subtree(self, directory: str) -> Iterable[_ItemDir]:
-        """The item directory and every item directory nested in it."""
-        pending = [directory]
-        while pending:
-            current = self.dirs[pending.pop()]
-            yield current
-            pending.extend(current.children)
-
-
-class _Parts(Mapping[str, bytes]):
-    """An item's parts as a view of the tree's file map: a content is looked up only when
-    asked for, so a lazily read tree costs the blobs of the items actually compared."""
-
-    def __init__(self, files: Mapping[str, bytes], directory: str, names: list[str]) -> None:
-        self._files = files
-        self._directory = directory
-        self._names = dict.fromkeys(names)
-
-    def __getitem__(self, name: str) -> bytes:
-        if name not in self._names:
-            raise KeyError(name)
-        return self._files[f"{self._directory}/{name}"]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._names
-
-    def __repr__(self) -> str:
-        return repr(dict(self))
-
-
-def _scan(files: Mapping[str, bytes], root: str) -> _Scan:
-    paths = [p for p in files if _under(p, root)]
-    item_dirs = {_parent(p) for p in paths if _basename(p) in SYSTEM_FILES and _parent(p) != root}
-    owner_cache: dict[str, str | None] = {}
-
-    def owner_of(directory: str) -> str | None:
-        """The nearest item directory at or above ``directory`` (below root)."""
-        trail: list[str] = []
-        found: str | None = None
-        current = directory
-        while current != root and _under(current, root):
-            if current in owner_cache:
-                found = owner_cache[current]
-                break
-            trail.append(current)
-            if current in item_dirs:
-                found = current
-                break
-            current = _parent(current)
-        for visited in trail:
-            owner_cache[visited] = found
-        return found
-
-    dirs = {d: _ItemDir(d, read_system_files(d, files)) for d in item_dirs}
-    for d in sorted(item_dirs):
-        parent = owner_of(_parent(d))
-        dirs[d].parent = parent
-        if parent is not None:
-            dirs[parent].children.append(d)
-    for p in paths:
-        owner = owner_of(_parent(p))
-        if owner is not None:
-            dirs[owner].own_files.append(p)
-
-    problems: dict[str, list[dict[str, Any]]] = {}
-    invalid_dirs: list[str] = []
-    items: dict[str, RepoItem] = {}
-    by_logical_id: dict[str, list[str]] = {}
-    for d in sorted(dirs):
-        entry = dirs[d]
-        info = entry.info
-        if info.problem is not None:
-            problems.setdefault("InvalidSystemFiles", []).append(
-                _error("InvalidSystemFiles", info.problem)
-            )
-            invalid_dirs.append(d)
-            continue
-        if info.type is None or info.type not in SUPPORTED_TYPES:
-            continue
-        outermost = entry
-        while outermost.parent is not None:
-            outermost = dirs[outermost.parent]
-        folder_path = _relative(_parent(outermost.path), root) if _parent(outermost.path) else ""
-        parts = _Parts(
-            files,
-            d,
-            [
-                _relative(f, d)
-                for f in entry.own_files
-                if _parent(f) != d or _basename(f) not in SYSTEM_FILES
-                if _relative(f, d) not in _LOCAL_FILES
-            ],
-        )
-        state = ItemState(
-            logical_id=info.logical_id,
-            type=info.type,
-            display_name=info.display_name,
-            description=info.description,
-            folder=tuple(folder_path.split("/")) if folder_path else (),
-            parts=parts,
-            extra_metadata=info.extra_metadata,
-        )
-        entry.item = RepoItem(state=state, directory=d)
-        by_logical_id.setdefault(info.logical_id, []).append(d)
-        items.setdefault(info.logical_id, entry.item)
-
-    for logical_id, directories in by_logical_id.items():
-        if len(directories) > 1:
-            listed = ", ".join(f"'{d}'" for d in directories)
-            problems.setdefault("DuplicateLogicalId", []).append(
-                _error("DuplicateLogicalId", f"logicalId {logical_id} is used by {listed}")
-            )
-    return _Scan(dirs=dirs, items=items, problems=problems, invalid_dirs=invalid_dirs)
-
-
-def _duplicate_names(items: Iterable[tuple[str, ItemState]], code: str) -> list[dict[str, Any]]:
-    """One detail per (displayName, type) held by more than one item; ``items`` are
-    (where, state) pairs, ``where`` naming the item in messages."""
-    seen: dict[tuple[str, str], list[str]] = {}
-    for where, state in items:
-        seen.setdefault((state.display_name, state.type), []).append(where)
-    return [
-        _error(
-            code,
-            f"{len(holders)} items are named '{name}' of type {kind}: "
-            + ", ".join(sorted(holders)),
-        )
-        for (name, kind), holders in seen.items()
-        if len(holders) > 1
-    ]
-
-
 # ---------------------------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------------------------
@@ -283,19 +80,12 @@ def read_items(files: Mapping[str, bytes], root: str) -> dict[str, RepoItem]:
     """The supported items under ``root`` (the connected directory, "" = repo root), keyed by
     logical id. Version 1 system files are read too; unsupported types are ignored.
 
-    Raises LayoutError: ``InvalidSystemFiles``, ``DuplicateLogicalId``, or
-    ``PotentialDuplicateDisplayNameAndType``, in that order of precedence.
+    Raises LayoutError: ``InvalidPath`` (a path Git or Fabric refuses), ``InvalidSystemFiles``,
+    ``DuplicateLogicalId``, or ``PotentialDuplicateDisplayNameAndType``, in that order of
+    precedence (``repoformat.tree.READ_ERRORS``).
     """
-    scan = _scan(files, _normalise_root(root))
-    scan.raise_for("InvalidSystemFiles", "DuplicateLogicalId")
-    duplicates = _duplicate_names(
-        ((f"'{i.directory}'", i.state) for i in scan.items.values()),
-        "PotentialDuplicateDisplayNameAndType",
-    )
-    if duplicates:
-        raise LayoutError(
-            "PotentialDuplicateDisplayNameAndType", duplicates[0]["message"], duplicates
-        )
+    scan = scan_tree(files, root)
+    scan.raise_for(*READ_ERRORS)
     return scan.items
 
 
@@ -403,8 +193,8 @@ def write_items(
     no directory can be placed.
     """
     root = _normalise_root(root)
-    scan = _scan(files, root)
-    scan.raise_for("InvalidSystemFiles", "DuplicateLogicalId")
+    scan = scan_tree(files, root)
+    scan.raise_for("InvalidPath", "InvalidSystemFiles", "DuplicateLogicalId")
 
     upserted: dict[str, ItemState] = {}
     for state in upserts:
@@ -447,11 +237,12 @@ def write_items(
         if lid not in deleted and item.directory not in removed_dirs
     }
     final_names.update(upserted)
-    duplicates = _duplicate_names(
-        ((lid, s) for lid, s in final_names.items()), "DuplicateDisplayNameAndType"
+    duplicates = duplicate_names(
+        ((lid, s) for lid, s in final_names.items()), "DuplicateDisplayNameAndType", quoted=False
     )
     if duplicates:
-        raise LayoutError("DuplicateDisplayNameAndType", duplicates[0]["message"], duplicates)
+        details = [_error(d.code, d.message) for d in duplicates]
+        raise LayoutError("DuplicateDisplayNameAndType", duplicates[0].message, details)
 
     # What stays where it is: everything but removed and moving subtrees and the own files of
     # upserted items (rewritten below).
@@ -518,14 +309,11 @@ def write_items(
             path = _join(directory, relative)
             result[path] = content
             written.append(path)
-    too_long = [
-        _error(
-            "GitFilePathTooLong",
-            f"'{path}' is {len(path)} characters long; the limit is {MAX_PATH_LENGTH}",
-        )
-        for path in written
-        if len(path) > MAX_PATH_LENGTH
-    ]
+    # No tree entry Git or Fabric would refuse is ever written, whatever the parts are named.
+    refused = [_error("InvalidPath", m) for m in map(item_path_problem, written) if m]
+    if refused:
+        raise LayoutError("InvalidPath", refused[0]["message"], refused)
+    too_long = [_error("GitFilePathTooLong", m) for m in map(path_too_long, written) if m]
     if too_long:
         raise LayoutError("GitFilePathTooLong", too_long[0]["message"], too_long)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from fabric_git.emulator.gitrepo._model import ZERO_GUID, ItemState, as_text, canonical_bytes
+from fabric_git.repoformat.model import ZERO_GUID, ItemState, as_text, canonical_bytes
+from fabric_git.repoformat.references import GUID_RE as _GUID_RE
+from fabric_git.repoformat.references import referenced_ids
 
 __all__ = [
     "RepoReferences",
@@ -18,10 +20,6 @@ __all__ = [
     "to_repo_references",
 ]
 
-_GUID_RE = re.compile(
-    r"(?<![0-9A-Za-z])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
-    r"(?![0-9A-Za-z])"
-)
 # The all-zero GUID stands for "this workspace" only as the value of a workspace-named key
 # (workspaceId, workspace, default_lakehouse_workspace_id, ...): elsewhere it may mean "none".
 _ZERO_WORKSPACE_RE = re.compile(r"(?i)(\w*workspace\w*[\"']?\s*[:=]\s*[\"']?)" + ZERO_GUID)
@@ -145,14 +143,3 @@ class WorkspaceReferences:
             return _replace_guids(text, self._mapping)
 
         return _rewrite_text_parts(parts, rewrite)
-
-
-def referenced_ids(parts: Mapping[str, bytes]) -> frozenset[str]:
-    """Every GUID a definition names in its text parts, in lower case: the ids it may refer to
-    other items by (logical ids in a repository, object ids in a workspace)."""
-    found: set[str] = set()
-    for content in parts.values():
-        text = as_text(content)
-        if text is not None:
-            found.update(match.group(0).lower() for match in _GUID_RE.finditer(text))
-    return frozenset(found)
