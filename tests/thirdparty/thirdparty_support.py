@@ -88,3 +88,14 @@ def items_by_name(sandbox: Sandbox, workspace_id: str) -> dict[str, dict[str, An
     response = sandbox.http().get(f"/v1/workspaces/{workspace_id}/items")
     response.raise_for_status()
     return {f"{i['displayName']}.{i['type']}": i for i in response.json()["value"]}
+
+
+def rest(sandbox: Sandbox, method: str, path: str, body: Any = None) -> Any:
+    """A plain REST call as the admin; a 202 operation is waited for. The JSON answer, if any."""
+    response = sandbox.http().request(method, f"/v1{path}", json=body)
+    if response.status_code >= 400:
+        raise AssertionError(f"{method} {path}: {response.status_code} {response.text}")
+    if response.status_code == 202:
+        sandbox.client().wait_for_operation(response.headers["x-ms-operation-id"])
+        return None
+    return response.json() if response.content else None
