@@ -17,6 +17,7 @@ from thirdparty.thirdparty_support import (
     FABRIC_HOST,
     EmulatorCredential,
     GitTenant,
+    emulator_settings,
     install_azure_cli,
 )
 
@@ -68,9 +69,13 @@ def fabric_host_to_emulator(fabric_emulator: Sandbox, monkeypatch: pytest.Monkey
 def synchronous_git(fabric_emulator: Sandbox) -> Iterator[None]:
     """Long-running operations answered at once (200) for this test, as Fabric answers Get Status
     and Initialize for a small workspace; the emulator's settings are restored afterwards."""
-    before = fabric_emulator.admin("GET", "/settings")
-    fabric_emulator.settings(lroMode="sync")
-    try:
+    with emulator_settings(fabric_emulator, lroMode="sync"):
         yield
-    finally:
-        fabric_emulator.settings(lroMode=before["lroMode"])
+
+
+@pytest.fixture
+def retry_after_one_second(fabric_emulator: Sandbox) -> Iterator[None]:
+    """``Retry-After: 1`` on long-running operations, as Fabric always sends one (the session's
+    emulator sends 0); for clients that read 0 as "no header" and fall back to a long default."""
+    with emulator_settings(fabric_emulator, retryAfter=1):
+        yield

@@ -18,6 +18,7 @@ from thirdparty.thirdparty_support import (
     NOTEBOOK,
     EmulatorCredential,
     GitTenant,
+    emulator_settings,
     items_by_name,
     rest,
 )
@@ -124,9 +125,6 @@ def test_publish_root_and_folder_items_then_commit_to_git(
     publish_all_items(workspace)
     again = items_by_name(tenant.sandbox, tenant.workspace_id)
     assert {k: v["id"] for k, v in again.items()} == {k: v["id"] for k, v in items.items()}
-    sandbox.settings(lroMode="sync")
-    try:
+    with emulator_settings(sandbox, lroMode="sync"):
         status = rest(sandbox, "GET", f"{git}/status")
-    finally:
-        sandbox.settings(lroMode="async")
     assert status["changes"] == []

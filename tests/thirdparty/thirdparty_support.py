@@ -14,6 +14,8 @@ from __future__ import annotations
 import base64
 import json
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,3 +101,14 @@ def rest(sandbox: Sandbox, method: str, path: str, body: Any = None) -> Any:
         sandbox.client().wait_for_operation(response.headers["x-ms-operation-id"])
         return None
     return response.json() if response.content else None
+
+
+@contextmanager
+def emulator_settings(sandbox: Sandbox, **values: Any) -> Iterator[None]:
+    """The emulator's run-time settings changed for a block, then restored."""
+    before = sandbox.admin("GET", "/settings")
+    sandbox.settings(**values)
+    try:
+        yield
+    finally:
+        sandbox.settings(**{name: before[name] for name in values})
