@@ -39,6 +39,7 @@ def write_item(root: Path, folder: str, name: str, item_type: str, files: dict[s
     }
     (directory / ".platform").write_text(json.dumps(platform, indent=2) + "\n")
     for path, text in files.items():
+        (directory / path).parent.mkdir(parents=True, exist_ok=True)
         (directory / path).write_text(text)
 
 
@@ -128,3 +129,59 @@ def test_publish_root_and_folder_items_then_commit_to_git(
     with emulator_settings(sandbox, lroMode="sync"):
         status = rest(sandbox, "GET", f"{git}/status")
     assert status["changes"] == []
+
+
+SPARK_COMPUTE = (
+    "enable_native_execution_engine: false\n"
+    "driver_cores: 4\n"
+    "driver_memory: 28g\n"
+    "executor_cores: 4\n"
+    "executor_memory: 28g\n"
+    "dynamic_executor_allocation:\n"
+    "  enabled: true\n"
+    "  min_executors: 1\n"
+    "  max_executors: 2\n"
+    "runtime_version: '1.3'\n"
+)
+
+
+@pytest.mark.usefixtures("cicd_to_emulator")
+def test_publish_an_environment_through_its_staging_endpoints(
+    tenant: GitTenant, credential: EmulatorCredential, tmp_path: Path
+) -> None:
+    """fabric-cicd publishes an Environment by its definition, then the Environment's own
+    ``/environments`` paths (publish of the staged settings, the list with publish details)."""
+    from fabric_cicd import FabricWorkspace, publish_all_items
+
+    source = tmp_path / "source"
+    write_item(
+        source, "Shared", "Spark", "Environment", {"Setting/Sparkcompute.yml": SPARK_COMPUTE}
+    )
+    write_item(
+        source, "", "Load", "Notebook", {"notebook-content.py": NOTEBOOK.format(name="load")}
+    )
+    workspace = FabricWorkspace(
+        workspace_id=tenant.workspace_id,
+        repository_directory=str(source),
+        item_type_in_scope=["Environment", "Notebook"],
+        token_credential=credential,
+    )
+    publish_all_items(workspace)
+
+    sandbox, git = tenant.sandbox, f"/workspaces/{tenant.workspace_id}/git"
+    items = items_by_name(sandbox, tenant.workspace_id)
+    assert set(items) == {"Spark.Environment", "Load.Notebook"}
+    connect = {
+        "gitProviderDetails": tenant.provider_details(),
+        "myGitCredentials": tenant.credentials(),
+    }
+    rest(sandbox, "POST", f"{git}/connect", connect)
+    rest(
+        sandbox,
+        "POST",
+        f"{git}/initializeConnection",
+        {"initializationStrategy": "PreferWorkspace"},
+    )
+    rest(sandbox, "POST", f"{git}/commitToGit", {"mode": "All", "comment": "Deployed"})
+    clone = tenant.clone(tmp_path / "clone")
+    assert clone.read("fabric/Shared/Spark.Environment/Setting/Sparkcompute.yml") == SPARK_COMPUTE
