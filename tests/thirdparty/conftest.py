@@ -75,7 +75,7 @@ def synchronous_git(fabric_emulator: Sandbox) -> Iterator[None]:
 
 @pytest.fixture
 def retry_after_one_second(fabric_emulator: Sandbox) -> Iterator[None]:
-    """``Retry-After: 1`` on long-running operations, as Fabric always sends one (the session's
-    emulator sends 0); for clients that read 0 as "no header" and fall back to a long default."""
+    """``Retry-After: 1`` on long-running operations (the session's emulator sends 0), for
+    clients that read 0 as "no header" and fall back to a long default."""
     with emulator_settings(fabric_emulator, retryAfter=1):
         yield

@@ -185,3 +185,77 @@ def test_publish_an_environment_through_its_staging_endpoints(
     rest(sandbox, "POST", f"{git}/commitToGit", {"mode": "All", "comment": "Deployed"})
     clone = tenant.clone(tmp_path / "clone")
     assert clone.read("fabric/Shared/Spark.Environment/Setting/Sparkcompute.yml") == SPARK_COMPUTE
+
+
+@pytest.mark.usefixtures("cicd_to_emulator")
+def test_a_connected_workspace_takes_a_new_release_and_git_sees_it(
+    tenant: GitTenant, credential: EmulatorCredential, tmp_path: Path
+) -> None:
+    """A workspace already in Git: fabric-cicd publishes a new release (one item changed, one
+    removed and unpublished as an orphan, one moved to another folder), and the workspace's Git
+    status and next commit show exactly those changes."""
+    import shutil
+
+    from fabric_cicd import FabricWorkspace, publish_all_items, unpublish_all_orphan_items
+
+    source = tmp_path / "source"
+    write_item(
+        source, "Sales", "Load", "Notebook", {"notebook-content.py": NOTEBOOK.format(name="v1")}
+    )
+    write_item(
+        source, "Sales", "Old", "Notebook", {"notebook-content.py": NOTEBOOK.format(name="old")}
+    )
+    write_item(source, "Sales", "Refresh", "DataPipeline", {"pipeline-content.json": PIPELINE})
+    workspace = FabricWorkspace(
+        workspace_id=tenant.workspace_id,
+        repository_directory=str(source),
+        item_type_in_scope=["Notebook", "DataPipeline"],
+        token_credential=credential,
+    )
+    publish_all_items(workspace)
+    sandbox, git = tenant.sandbox, f"/workspaces/{tenant.workspace_id}/git"
+    connect = {
+        "gitProviderDetails": tenant.provider_details(),
+        "myGitCredentials": tenant.credentials(),
+    }
+    rest(sandbox, "POST", f"{git}/connect", connect)
+    rest(
+        sandbox,
+        "POST",
+        f"{git}/initializeConnection",
+        {"initializationStrategy": "PreferWorkspace"},
+    )
+    rest(sandbox, "POST", f"{git}/commitToGit", {"mode": "All", "comment": "Release 1"})
+    before = items_by_name(sandbox, tenant.workspace_id)
+
+    # Release 2: Load changes, Old is gone, Refresh moves to Sales/Daily.
+    (source / "Sales/Load.Notebook/notebook-content.py").write_text(NOTEBOOK.format(name="v2"))
+    shutil.rmtree(source / "Sales/Old.Notebook")
+    (source / "Sales/Daily").mkdir()
+    (source / "Sales/Refresh.DataPipeline").rename(source / "Sales/Daily/Refresh.DataPipeline")
+    release = FabricWorkspace(
+        workspace_id=tenant.workspace_id,
+        repository_directory=str(source),
+        item_type_in_scope=["Notebook", "DataPipeline"],
+        token_credential=credential,
+    )
+    publish_all_items(release)
+    unpublish_all_orphan_items(release)
+
+    after = items_by_name(sandbox, tenant.workspace_id)
+    assert set(after) == {"Load.Notebook", "Refresh.DataPipeline"}
+    assert after["Load.Notebook"]["id"] == before["Load.Notebook"]["id"]
+    with emulator_settings(sandbox, lroMode="sync"):
+        status = rest(sandbox, "GET", f"{git}/status")
+    changes = {c["itemMetadata"]["displayName"]: c["workspaceChange"] for c in status["changes"]}
+    assert changes == {"Load": "Modified", "Old": "Deleted", "Refresh": "Modified"}
+    rest(sandbox, "POST", f"{git}/commitToGit", {"mode": "All", "comment": "Release 2"})
+    clone = tenant.clone(tmp_path / "clone")
+    assert clone.read("fabric/Sales/Load.Notebook/notebook-content.py") == NOTEBOOK.format(
+        name="v2"
+    )
+    assert not (clone.path / "fabric/Sales/Old.Notebook").exists()
+    assert not (clone.path / "fabric/Sales/Refresh.DataPipeline").exists()
+    assert json.loads(
+        clone.read("fabric/Sales/Daily/Refresh.DataPipeline/pipeline-content.json")
+    ) == json.loads(PIPELINE)

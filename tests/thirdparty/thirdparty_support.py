@@ -1,6 +1,5 @@
-"""Helpers of the third-party client tests: sign-in the way each client's users do it.
-
-Third-party Fabric clients from PyPI run against a real emulator on a real socket.
+"""Helpers of the tests that run third-party Fabric clients from PyPI against a real emulator on
+a real socket.
 
 Each client signs in the way its users do: a ``TokenCredential`` object where the client takes
 one, the Azure CLI where that is the client's default (a stand-in ``az`` on ``PATH`` that hands
