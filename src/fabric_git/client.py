@@ -22,7 +22,9 @@ from fabric_git.lro import PollPolicy, ProgressCallback
 if TYPE_CHECKING:
     import httpx
 
+    from fabric_git.api.admin import AdminApi
     from fabric_git.api.connections import ConnectionsApi
+    from fabric_git.api.folders import FoldersApi
     from fabric_git.api.git import GitApi
     from fabric_git.api.items import ItemsApi
     from fabric_git.api.operations import OperationsApi
@@ -121,22 +123,25 @@ class FabricClient:
 
     @cached_property
     def git(self) -> GitApi:
-        """Git integration: connect, initialize, status, commit, update, credentials."""
+        """Git integration: connect, initialize, status (per file too), commit (all, items or
+        files), update, credentials, connection settings, workspace relations."""
         from fabric_git.api.git import GitApi
 
         return GitApi(self._transport, self.poll)
 
     @cached_property
     def connections(self) -> ConnectionsApi:
-        """Connections: list, get, create the GitHub personal-access-token connection, update
-        (rotate its token), delete."""
+        """Connections: list, get, create (GitHub personal access token, Azure DevOps service
+        principal), update (rotate a token), delete, test, supported types, and sharing through
+        role assignments."""
         from fabric_git.api.connections import ConnectionsApi
 
         return ConnectionsApi(self._transport, self.poll)
 
     @cached_property
     def workspaces(self) -> WorkspacesApi:
-        """Workspaces: list, get (with its capacity and role), create."""
+        """Workspaces: list, get (with its capacity and role), create, capacity assignment, role
+        assignments, Git outbound policy."""
         from fabric_git.api.workspaces import WorkspacesApi
 
         return WorkspacesApi(self._transport, self.poll)
@@ -150,10 +155,25 @@ class FabricClient:
 
     @cached_property
     def items(self) -> ItemsApi:
-        """Items of a workspace (what Git integration commits and updates): list, get."""
+        """Items of a workspace (what Git integration commits and updates): list, get, create,
+        update, delete, move, definitions, logical id."""
         from fabric_git.api.items import ItemsApi
 
         return ItemsApi(self._transport, self.poll)
+
+    @cached_property
+    def folders(self) -> FoldersApi:
+        """Folders of a workspace: list, create, get, rename, delete, move."""
+        from fabric_git.api.folders import FoldersApi
+
+        return FoldersApi(self._transport, self.poll)
+
+    @cached_property
+    def admin(self) -> AdminApi:
+        """Tenant-wide admin calls: discover every workspace connected to Git."""
+        from fabric_git.api.admin import AdminApi
+
+        return AdminApi(self._transport, self.poll)
 
     @cached_property
     def operations(self) -> OperationsApi:

@@ -2,22 +2,66 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from fabric_git._transport import Transport
 from fabric_git.errors import ConfigurationError
-from fabric_git.lro import PollPolicy
+from fabric_git.lro import OperationPoller, PollPolicy
+from fabric_git.models.common import Principal, PrincipalType
+from fabric_git.models.operations import OperationState
 
-__all__ = ["ApiGroup", "segment"]
+__all__ = [
+    "ApiGroup",
+    "identifier",
+    "no_body",
+    "no_result",
+    "principal",
+    "required",
+    "segment",
+]
+
+
+T = TypeVar("T")
+
+
+def identifier(value: Any, what: str) -> str:
+    """An id for a request body, from a string or a model with an ``id``."""
+    raw = getattr(value, "id", value)
+    if not isinstance(raw, str) or not raw.strip():
+        raise ConfigurationError(f"A {what} id is required.")
+    return raw.strip()
+
+
+def no_body(_: Any) -> None:
+    """The outcome of an operation that finished at once and has no result."""
+    return None
+
+
+def no_result(poller: OperationPoller[None], state: OperationState) -> None:
+    """The outcome of a finished operation that has no result."""
+    return None
+
+
+def required(value: T, message: str) -> T:
+    """``value`` (an enum member or a string), refused with ``message`` when blank."""
+    if not str(value).strip():
+        raise ConfigurationError(message)
+    return value
+
+
+def principal(principal_id: str, principal_type: PrincipalType | str) -> Principal:
+    """The ``Principal`` of a role assignment request."""
+    required(
+        principal_type,
+        "Give the principal type: User, Group, ServicePrincipal or ServicePrincipalProfile.",
+    )
+    return Principal(id=identifier(principal_id, "principal"), type=principal_type)
 
 
 def segment(value: Any, what: str) -> str:
     """A path segment from an id (a string, or a model with an ``id``), percent-encoded."""
-    raw = getattr(value, "id", value)
-    if not isinstance(raw, str) or not raw.strip():
-        raise ConfigurationError(f"A {what} id is required.")
-    return quote(raw.strip(), safe="")
+    return quote(identifier(value, what), safe="")
 
 
 class ApiGroup:

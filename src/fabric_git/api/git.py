@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter
 
-from fabric_git.api._base import ApiGroup, segment
+from fabric_git.api._base import ApiGroup, identifier, no_body, no_result, segment
 from fabric_git.errors import ConfigurationError
 from fabric_git.lro import OperationPoller, ProgressCallback
 from fabric_git.models.git import (
@@ -15,7 +15,10 @@ from fabric_git.models.git import (
     CommitMode,
     CommitToGitRequest,
     ConflictResolutionPolicy,
+    CreateWorkspaceRelationRequest,
+    GitAdditionalBranchChangingRoles,
     GitConnection,
+    GitConnectionSettings,
     GitConnectRequest,
     GitCredentials,
     GitCredentialsConfigurationResponse,
@@ -27,18 +30,23 @@ from fabric_git.models.git import (
     InitializeGitConnectionResponse,
     ItemChange,
     ItemIdentifier,
+    ItemIdentifierWithFileSelection,
+    ItemOptions,
     UpdateFromGitRequest,
+    UpdateGitConnectionSettingsRequest,
     UpdateGitCredentialsRequest,
     UpdateGitCredentialsToAutomaticRequest,
     UpdateGitCredentialsToConfiguredConnectionRequest,
     UpdateGitCredentialsToNoneRequest,
     UpdateOptions,
     WorkspaceConflictResolution,
+    WorkspaceRelation,
+    WorkspaceRelationType,
 )
 from fabric_git.models.operations import OperationState
 from fabric_git.models.workspaces import Workspace
 
-__all__ = ["GitApi", "WorkspaceRef"]
+__all__ = ["FileSelection", "GitApi", "ItemOptionsSelection", "ItemRef", "WorkspaceRef"]
 
 WorkspaceRef = str | Workspace
 """A workspace id, or a ``Workspace`` (its ``id`` is used)."""
@@ -48,14 +56,6 @@ _CREDENTIALS_RESPONSE: TypeAdapter[GitCredentialsConfigurationResponse] = TypeAd
     AnyGitCredentialsConfigurationResponse, config=ConfigDict(defer_build=True)
 )
 _COMMENT_MAX = 300
-
-
-def _nothing(_: Any) -> None:
-    return None
-
-
-def _no_result(poller: OperationPoller[None], state: OperationState) -> None:
-    return None
 
 
 def _initialize_result(
@@ -70,7 +70,17 @@ def _status_result(
     return GitStatusResponse.model_validate(poller.fetch_result())
 
 
-def _identifier(item: ItemIdentifier | ItemChange | str) -> ItemIdentifier:
+ItemRef = ItemIdentifier | ItemChange | str
+"""An item to commit: an identifier, a change from ``get_status``, or an object id."""
+
+FileSelection = (
+    Mapping[str, Iterable[str] | None]
+    | Iterable[ItemIdentifierWithFileSelection | tuple[ItemRef, Iterable[str] | None]]
+)
+"""The files of a ``FileLevelSelective`` commit (see ``GitApi.begin_commit_to_git``)."""
+
+
+def _identifier(item: ItemRef) -> ItemIdentifier:
     if isinstance(item, ItemIdentifier):
         return item
     if isinstance(item, ItemChange):
@@ -78,6 +88,74 @@ def _identifier(item: ItemIdentifier | ItemChange | str) -> ItemIdentifier:
     if isinstance(item, str) and item.strip():
         return ItemIdentifier(object_id=item.strip())
     raise ConfigurationError(f"Not an item identifier: {item!r}")
+
+
+def _selected_file(path: str) -> str:
+    """One entry of ``selectedFiles``, checked against the service's rules before sending."""
+    problem = None
+    if not isinstance(path, str) or not path.strip():
+        problem = "is empty"
+    elif "\\" in path:
+        problem = "uses a backslash; separate folders with '/'"
+    elif path.startswith("/"):
+        problem = "starts with '/'; give it relative to the item's folder"
+    elif path.endswith("/"):
+        problem = "names a folder; name whole files"
+    elif "*" in path or "?" in path:
+        problem = "has a wildcard; name whole files"
+    else:
+        for part in path.split("/"):
+            if not part.strip():
+                problem = "has an empty or blank name between slashes"
+            elif part[-1] == "." or part[-1].isspace():
+                problem = f"has a name ending in a dot or a space ({part!r})"
+            if problem:
+                break
+    if problem:
+        raise ConfigurationError(f"The selected file {path!r} {problem}.")
+    return path
+
+
+def _file_selections(files: FileSelection) -> list[ItemIdentifierWithFileSelection]:
+    entries: Iterable[Any] = files.items() if isinstance(files, Mapping) else files
+    selections: list[ItemIdentifierWithFileSelection] = []
+    for entry in entries:
+        if isinstance(entry, ItemIdentifierWithFileSelection):
+            paths = entry.selected_files
+            identifier: ItemIdentifier = entry
+        elif isinstance(entry, tuple) and len(entry) == 2:
+            identifier = _identifier(entry[0])
+            if isinstance(entry[1], str):
+                raise ConfigurationError(f"Give the selected files as a list, got {entry[1]!r}.")
+            paths = None if entry[1] is None else list(entry[1])
+        else:
+            raise ConfigurationError(f"Not an item with its selected files: {entry!r}")
+        fields: dict[str, Any] = {}
+        if identifier.object_id is not None:
+            fields["object_id"] = identifier.object_id
+        if identifier.logical_id is not None:
+            fields["logical_id"] = identifier.logical_id
+        if paths is not None:
+            fields["selected_files"] = [_selected_file(p) for p in paths]
+        selections.append(ItemIdentifierWithFileSelection(**fields))
+    return selections
+
+
+ItemOptionsSelection = Mapping[str, Mapping[str, Any]] | Iterable[ItemOptions]
+"""Per-item update options: logical id to options object, or ``ItemOptions``."""
+
+
+def _item_options(selection: ItemOptionsSelection) -> list[ItemOptions]:
+    if isinstance(selection, Mapping):
+        entries = [ItemOptions(logical_id=k, options=dict(v)) for k, v in selection.items()]
+    else:
+        entries = list(selection)
+    for entry in entries:
+        if not isinstance(entry, ItemOptions):
+            raise ConfigurationError(f"Not item options: {entry!r}")
+        if not entry.logical_id.strip():
+            raise ConfigurationError("Item options need the item's logical id.")
+    return entries
 
 
 class GitApi(ApiGroup):
@@ -155,10 +233,14 @@ class GitApi(ApiGroup):
 
     # --- status ---------------------------------------------------------------------------------
 
-    def begin_get_status(self, workspace: WorkspaceRef) -> OperationPoller[GitStatusResponse]:
+    def begin_get_status(
+        self, workspace: WorkspaceRef, *, include_files_details: bool = False
+    ) -> OperationPoller[GitStatusResponse]:
         """Start Get Status; the poller's outcome is the workspace and remote heads and the list
-        of changed items."""
-        response = self._transport.request("GET", self._path(workspace, "status"))
+        of changed items. With ``include_files_details`` each change also lists its changed files
+        (``ItemChange.file_changes``)."""
+        params = {"includeFilesDetails": "true"} if include_files_details else None
+        response = self._transport.request("GET", self._path(workspace, "status"), params=params)
         return OperationPoller.from_response(
             self._transport,
             response,
@@ -173,11 +255,15 @@ class GitApi(ApiGroup):
         self,
         workspace: WorkspaceRef,
         *,
+        include_files_details: bool = False,
         timeout: float | None = None,
         progress: ProgressCallback | None = None,
     ) -> GitStatusResponse:
-        """The Git status of the workspace, waiting if the service computes it as an operation."""
-        return self.begin_get_status(workspace).wait(timeout, progress)
+        """The Git status of the workspace, waiting if the service computes it as an operation
+        (see ``begin_get_status``)."""
+        return self.begin_get_status(workspace, include_files_details=include_files_details).wait(
+            timeout, progress
+        )
 
     # --- commit ---------------------------------------------------------------------------------
 
@@ -188,15 +274,26 @@ class GitApi(ApiGroup):
         mode: CommitMode | str = CommitMode.ALL,
         workspace_head: str | None = None,
         comment: str | None = None,
-        items: Iterable[ItemIdentifier | ItemChange | str] = (),
+        items: Iterable[ItemRef] = (),
+        files: FileSelection = (),
     ) -> OperationPoller[None]:
         """Start Commit To Git. ``mode="All"`` commits every change; ``"Selective"`` commits
-        ``items`` (identifiers, ``ItemChange``s from ``get_status``, or object ids)."""
+        ``items`` (identifiers, ``ItemChange``s from ``get_status``, or object ids);
+        ``"FileLevelSelective"`` commits the chosen files of each item in ``files``: a mapping
+        of object id to file paths, or ``(item, paths)`` pairs, or
+        ``ItemIdentifierWithFileSelection``s. Paths are relative to the item's folder with
+        forward slashes; ``None`` or no paths means every file of the item."""
         identifiers = [_identifier(item) for item in items]
-        if str(mode) == CommitMode.SELECTIVE and not identifiers:
+        selections = _file_selections(files)
+        mode_text = str(mode)
+        if mode_text == CommitMode.SELECTIVE and not identifiers:
             raise ConfigurationError("A selective commit needs at least one item.")
-        if str(mode) == CommitMode.ALL and identifiers:
+        if mode_text == CommitMode.FILE_LEVEL_SELECTIVE and not selections:
+            raise ConfigurationError("A file-level commit needs at least one item in files.")
+        if identifiers and mode_text != CommitMode.SELECTIVE:
             raise ConfigurationError("Items can be chosen only with mode='Selective'.")
+        if selections and mode_text != CommitMode.FILE_LEVEL_SELECTIVE:
+            raise ConfigurationError("Files can be chosen only with mode='FileLevelSelective'.")
         if comment is not None and len(comment) > _COMMENT_MAX:
             raise ConfigurationError(
                 f"The commit comment has {len(comment)} characters; the limit is {_COMMENT_MAX}."
@@ -208,6 +305,8 @@ class GitApi(ApiGroup):
             fields["comment"] = comment
         if identifiers:
             fields["items"] = identifiers
+        if selections:
+            fields["items_with_file_selection"] = selections
         request = CommitToGitRequest(**fields)
         response = self._transport.request(
             "POST", self._path(workspace, "commitToGit"), json=request.to_wire()
@@ -216,8 +315,8 @@ class GitApi(ApiGroup):
             self._transport,
             response,
             policy=self._poll,
-            immediate=_nothing,
-            finish=_no_result,
+            immediate=no_body,
+            finish=no_result,
             description="commit to Git",
             kind="CommitToGit",
         )
@@ -229,14 +328,20 @@ class GitApi(ApiGroup):
         mode: CommitMode | str = CommitMode.ALL,
         workspace_head: str | None = None,
         comment: str | None = None,
-        items: Iterable[ItemIdentifier | ItemChange | str] = (),
+        items: Iterable[ItemRef] = (),
+        files: FileSelection = (),
         timeout: float | None = None,
         progress: ProgressCallback | None = None,
     ) -> None:
         """Commit workspace changes to the connected branch and wait (see
         ``begin_commit_to_git``)."""
         self.begin_commit_to_git(
-            workspace, mode=mode, workspace_head=workspace_head, comment=comment, items=items
+            workspace,
+            mode=mode,
+            workspace_head=workspace_head,
+            comment=comment,
+            items=items,
+            files=files,
         ).wait(timeout, progress)
 
     # --- update ---------------------------------------------------------------------------------
@@ -252,10 +357,13 @@ class GitApi(ApiGroup):
         | WorkspaceConflictResolution
         | None = None,
         allow_override_items: bool | None = None,
+        item_options: ItemOptionsSelection | None = None,
     ) -> OperationPoller[None]:
         """Start Update From Git to ``remote_commit_hash``. ``conflict_resolution``
         (``"PreferRemote"``/``"PreferWorkspace"``) is required by the service when items
-        conflict; ``allow_override_items`` consents to overwriting incoming items."""
+        conflict; ``allow_override_items`` consents to overwriting incoming items;
+        ``item_options`` sets per-item update options (``itemOptionsByLogicalId``): a mapping of
+        logical id to an options object valid for that item's type, or ``ItemOptions``."""
         if not remote_commit_hash:
             raise ConfigurationError("update_from_git needs remote_commit_hash (from get_status).")
         fields: dict[str, Any] = {"remote_commit_hash": remote_commit_hash}
@@ -267,8 +375,13 @@ class GitApi(ApiGroup):
             fields["conflict_resolution"] = WorkspaceConflictResolution(
                 conflict_resolution_policy=conflict_resolution
             )
+        options: dict[str, Any] = {}
         if allow_override_items is not None:
-            fields["options"] = UpdateOptions(allow_override_items=allow_override_items)
+            options["allow_override_items"] = allow_override_items
+        if item_options is not None:
+            options["item_options_by_logical_id"] = _item_options(item_options)
+        if options:
+            fields["options"] = UpdateOptions(**options)
         request = UpdateFromGitRequest(**fields)
         response = self._transport.request(
             "POST", self._path(workspace, "updateFromGit"), json=request.to_wire()
@@ -277,8 +390,8 @@ class GitApi(ApiGroup):
             self._transport,
             response,
             policy=self._poll,
-            immediate=_nothing,
-            finish=_no_result,
+            immediate=no_body,
+            finish=no_result,
             description="update from Git",
             kind="UpdateFromGit",
         )
@@ -294,6 +407,7 @@ class GitApi(ApiGroup):
         | WorkspaceConflictResolution
         | None = None,
         allow_override_items: bool | None = None,
+        item_options: ItemOptionsSelection | None = None,
         timeout: float | None = None,
         progress: ProgressCallback | None = None,
     ) -> None:
@@ -305,6 +419,7 @@ class GitApi(ApiGroup):
             workspace_head=workspace_head,
             conflict_resolution=conflict_resolution,
             allow_override_items=allow_override_items,
+            item_options=item_options,
         ).wait(timeout, progress)
 
     # --- my Git credentials ---------------------------------------------------------------------
@@ -344,3 +459,69 @@ class GitApi(ApiGroup):
             "PATCH", self._path(workspace, "myGitCredentials"), json=request.to_wire()
         )
         return _CREDENTIALS_RESPONSE.validate_python(body)
+
+    # --- connection settings (preview) ----------------------------------------------------------
+
+    def get_connection_settings(self, workspace: WorkspaceRef) -> GitConnectionSettings:
+        """The Git connection settings of a connected workspace: which roles besides Admin may
+        change the connected branch. Needs Contributor or above."""
+        body = self._transport.request_json("GET", self._path(workspace, "connectionSettings"))
+        return GitConnectionSettings.model_validate(body or {})
+
+    def update_connection_settings(
+        self,
+        workspace: WorkspaceRef,
+        additional_roles_authorized_to_change_branch: GitAdditionalBranchChangingRoles | str,
+    ) -> GitConnectionSettings:
+        """Set which roles besides Admin may change the connected branch (``"None"`` or
+        ``"MemberAndContributor"``); returns the settings now in force. Needs Admin."""
+        if not str(additional_roles_authorized_to_change_branch).strip():
+            raise ConfigurationError("Give the additional roles (None or MemberAndContributor).")
+        request = UpdateGitConnectionSettingsRequest(
+            additional_roles_authorized_to_change_branch=additional_roles_authorized_to_change_branch
+        )
+        body = self._transport.request_json(
+            "PATCH", self._path(workspace, "connectionSettings"), json=request.to_wire()
+        )
+        return GitConnectionSettings.model_validate(body or {})
+
+    # --- workspace relations (preview) ----------------------------------------------------------
+
+    def list_workspace_relations(self, workspace: WorkspaceRef) -> list[WorkspaceRelation]:
+        """The workspace's relations (its base workspace, its branch workspaces), across all
+        pages."""
+        return [
+            WorkspaceRelation.model_validate(raw)
+            for raw in self._transport.paginate(self._path(workspace, "workspaceRelations"))
+        ]
+
+    def create_workspace_relation(
+        self,
+        workspace: WorkspaceRef,
+        related_workspace: WorkspaceRef,
+        relation_type: WorkspaceRelationType | str,
+    ) -> WorkspaceRelation:
+        """Relate two workspaces: ``"Branch"`` makes ``related_workspace`` a branch workspace of
+        ``workspace``; ``"Base"`` makes it ``workspace``'s base. Only these two types can be
+        created."""
+        if str(relation_type) not in (WorkspaceRelationType.BASE, WorkspaceRelationType.BRANCH):
+            raise ConfigurationError(
+                f"A workspace relation is created as 'Base' or 'Branch', not {relation_type!r}."
+            )
+        request = CreateWorkspaceRelationRequest(
+            related_workspace_id=identifier(related_workspace, "related workspace"),
+            relation_type=relation_type,
+        )
+        body = self._transport.request_json(
+            "POST", self._path(workspace, "workspaceRelations"), json=request.to_wire()
+        )
+        return WorkspaceRelation.model_validate(body)
+
+    def delete_workspace_relation(self, workspace: WorkspaceRef, relation_id: str) -> None:
+        """Delete a workspace relation by id (from ``list_workspace_relations``)."""
+        self._transport.request(
+            "DELETE",
+            self._path(
+                workspace, f"workspaceRelations/{segment(relation_id, 'workspace relation')}"
+            ),
+        )

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from anyio.from_thread import BlockingPortal
     from starlette.types import ASGIApp, Message
 
-    from fabric_git.emulator.state import EmulatorState
 
 IN_PROCESS_HOST = "localhost"  # loopback, so clients that allow plain http only there accept it
 
@@ -96,9 +95,10 @@ class Emulator(RunningEmulator, AbstractContextManager["Emulator"]):
                               headers={"Authorization": f"Bearer {emu.token}"})
     """
 
+    _not_running = "the emulator is not running; use it as a context manager"
+
     def __init__(self, config: EmulatorConfig | None = None, **options: Any) -> None:
         super().__init__(config, options)
-        self._state: EmulatorState | None = None
         self._app: ASGIApp | None = None
         self._portal: BlockingPortal | None = None
         self._portal_cm: AbstractContextManager[BlockingPortal] | None = None
@@ -132,12 +132,6 @@ class Emulator(RunningEmulator, AbstractContextManager["Emulator"]):
             self._portal_cm = self._portal = None
             if self._state is not None:
                 self._state.close()
-
-    @property
-    def state(self) -> EmulatorState:
-        if self._state is None:
-            raise RuntimeError("the emulator is not running; use it as a context manager")
-        return self._state
 
     @property
     def app(self) -> ASGIApp:

@@ -14,16 +14,22 @@ __all__ = ["RunningEmulator"]
 
 
 class RunningEmulator:
-    """Base of ``Emulator`` and ``EmulatorServer``: each gives ``state`` and ``base``."""
+    """Base of ``Emulator`` and ``EmulatorServer``: each sets ``_state`` while it runs and
+    gives ``base``."""
+
+    _not_running = "the emulator is not running"
 
     def __init__(self, config: EmulatorConfig | None, options: dict[str, Any]) -> None:
         if config is not None and options:
             raise TypeError("pass a config or keyword options, not both")
         self.config = config or EmulatorConfig(**options)
+        self._state: EmulatorState | None = None
 
     @property
     def state(self) -> EmulatorState:
-        raise NotImplementedError
+        if self._state is None:
+            raise RuntimeError(self._not_running)
+        return self._state
 
     @property
     def base(self) -> str:

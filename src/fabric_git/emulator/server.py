@@ -8,13 +8,10 @@ import threading
 import time
 from contextlib import AbstractContextManager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fabric_git.emulator.config import EmulatorConfig
 from fabric_git.emulator.running import RunningEmulator
-
-if TYPE_CHECKING:
-    from fabric_git.emulator.state import EmulatorState
 
 _START_TIMEOUT = 30.0
 
@@ -31,9 +28,10 @@ class _HideDroppedConnections(logging.Filter):
 class EmulatorServer(RunningEmulator, AbstractContextManager["EmulatorServer"]):
     """``with EmulatorServer(EmulatorConfig(port=0)) as server: server.url`` -> ``http://HOST:PORT/v1``."""
 
+    _not_running = "the server is not running"
+
     def __init__(self, config: EmulatorConfig | None = None, **options: Any) -> None:
         super().__init__(config, options)
-        self._state: EmulatorState | None = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -111,12 +109,6 @@ class EmulatorServer(RunningEmulator, AbstractContextManager["EmulatorServer"]):
         tb: TracebackType | None,
     ) -> None:
         self.stop()
-
-    @property
-    def state(self) -> EmulatorState:
-        if self._state is None:
-            raise RuntimeError("the server is not running")
-        return self._state
 
     @property
     def running(self) -> bool:

@@ -10,17 +10,26 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Discriminator, Tag
 
 from fabric_git.models._base import FabricModel, OpenEnum, Secret, discriminator_by
-from fabric_git.models.common import PaginatedResponse
+from fabric_git.models.common import PaginatedResponse, Principal
 
 __all__ = [
+    "AddConnectionRoleAssignmentRequest",
     "AnonymousCredentials",
     "AnyCreateConnectionRequest",
     "AnyCredentials",
     "BasicCredentials",
     "Connection",
+    "ConnectionCreationMetadata",
+    "ConnectionCreationMethod",
+    "ConnectionCreationParameter",
     "ConnectionDetailsParameter",
     "ConnectionEncryption",
     "ConnectionRecency",
+    "ConnectionRole",
+    "ConnectionRoleAssignment",
+    "ConnectionRoleAssignments",
+    "ConnectionStatusError",
+    "ConnectionStatusResponse",
     "ConnectivityType",
     "CreateCloudConnectionRequest",
     "CreateConnectionDetails",
@@ -35,11 +44,14 @@ __all__ = [
     "ListConnectionDetails",
     "ListConnectionsResponse",
     "ListCredentialDetails",
+    "ListSupportedConnectionTypesResponse",
     "PrivacyLevel",
     "ServicePrincipalCredentials",
     "SharedAccessSignatureCredentials",
     "SingleSignOnType",
+    "TestConnectionStatus",
     "UpdateConnectionRequest",
+    "UpdateConnectionRoleAssignmentRequest",
     "UpdateCredentialDetails",
     "UpdateShareableCloudConnectionRequest",
 ]
@@ -101,12 +113,25 @@ class DataType(StrEnum):
     TIME = "Time"
 
 
+class ConnectionRole(StrEnum):
+    OWNER = "Owner"
+    USER = "User"
+    USER_WITH_RESHARE = "UserWithReshare"
+
+
+class TestConnectionStatus(StrEnum):
+    ONLINE = "Online"
+    OFFLINE = "Offline"
+
+
 ConnectivityTypeValue = Annotated[ConnectivityType | str, OpenEnum(ConnectivityType)]
 CredentialTypeValue = Annotated[CredentialType | str, OpenEnum(CredentialType)]
 PrivacyLevelValue = Annotated[PrivacyLevel | str, OpenEnum(PrivacyLevel)]
 SingleSignOnTypeValue = Annotated[SingleSignOnType | str, OpenEnum(SingleSignOnType)]
 ConnectionEncryptionValue = Annotated[ConnectionEncryption | str, OpenEnum(ConnectionEncryption)]
 DataTypeValue = Annotated[DataType | str, OpenEnum(DataType)]
+ConnectionRoleValue = Annotated[ConnectionRole | str, OpenEnum(ConnectionRole)]
+TestConnectionStatusValue = Annotated[TestConnectionStatus | str, OpenEnum(TestConnectionStatus)]
 
 
 # --- credentials (create) -----------------------------------------------------------------------
@@ -318,3 +343,78 @@ class Connection(FabricModel):
 
 class ListConnectionsResponse(PaginatedResponse):
     value: list[Connection]
+
+
+# --- role assignments ---------------------------------------------------------------------------
+
+
+class ConnectionRoleAssignment(FabricModel):
+    """A principal's role on a connection: ``User`` may use it, ``UserWithReshare`` may also
+    share it, ``Owner`` may change it."""
+
+    id: str
+    principal: Principal
+    role: ConnectionRoleValue
+
+
+class ConnectionRoleAssignments(PaginatedResponse):
+    value: list[ConnectionRoleAssignment]
+
+
+class AddConnectionRoleAssignmentRequest(FabricModel):
+    """Body of Add Connection Role Assignment."""
+
+    principal: Principal
+    role: ConnectionRoleValue
+
+
+class UpdateConnectionRoleAssignmentRequest(FabricModel):
+    """Body of Update Connection Role Assignment."""
+
+    role: ConnectionRoleValue
+
+
+# --- test and supported types -------------------------------------------------------------------
+
+
+class ConnectionStatusError(FabricModel):
+    """Why a connection test found the connection offline."""
+
+    error_code: str
+    message: str
+
+
+class ConnectionStatusResponse(FabricModel):
+    """Answer of Test Connection: ``Online`` or ``Offline``, with errors when offline."""
+
+    status: TestConnectionStatusValue
+    errors: list[ConnectionStatusError] | None = None
+
+
+class ConnectionCreationParameter(FabricModel):
+    name: str
+    data_type: DataTypeValue
+    required: bool
+    allowed_values: list[str] | None = None
+
+
+class ConnectionCreationMethod(FabricModel):
+    name: str
+    parameters: list[ConnectionCreationParameter]
+
+
+class ConnectionCreationMetadata(FabricModel):
+    """A connection type the service supports, how it is created and which credentials fit."""
+
+    type: str
+    creation_methods: list[ConnectionCreationMethod]
+    supported_credential_types: list[CredentialTypeValue]
+    supported_connection_encryption_types: list[ConnectionEncryptionValue]
+    supports_skip_test_connection: bool
+    supported_credential_types_for_usage_in_user_controlled_code: (
+        list[CredentialTypeValue] | None
+    ) = None
+
+
+class ListSupportedConnectionTypesResponse(PaginatedResponse):
+    value: list[ConnectionCreationMetadata]

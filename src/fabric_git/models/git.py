@@ -4,12 +4,12 @@ details of ``common/definitions.json``)."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Discriminator, Field, Tag
 
 from fabric_git.models._base import FabricModel, OpenEnum, discriminator_by
-from fabric_git.models.common import ItemTypeValue
+from fabric_git.models.common import ItemTypeValue, PaginatedResponse
 
 __all__ = [
     "AnyGitCredentials",
@@ -27,8 +27,12 @@ __all__ = [
     "ConflictResolutionPolicy",
     "ConflictResolutionType",
     "ConflictType",
+    "CreateWorkspaceRelationRequest",
+    "FileChange",
+    "GitAdditionalBranchChangingRoles",
     "GitConnectRequest",
     "GitConnection",
+    "GitConnectionSettings",
     "GitConnectionState",
     "GitConnectionType",
     "GitCredentials",
@@ -44,16 +48,22 @@ __all__ = [
     "InitializeGitConnectionResponse",
     "ItemChange",
     "ItemIdentifier",
+    "ItemIdentifierWithFileSelection",
     "ItemMetadata",
+    "ItemOptions",
     "NoneGitCredentialsResponse",
     "RequiredAction",
     "UpdateFromGitRequest",
+    "UpdateGitConnectionSettingsRequest",
     "UpdateGitCredentialsRequest",
     "UpdateGitCredentialsToAutomaticRequest",
     "UpdateGitCredentialsToConfiguredConnectionRequest",
     "UpdateGitCredentialsToNoneRequest",
     "UpdateOptions",
     "WorkspaceConflictResolution",
+    "WorkspaceRelation",
+    "WorkspaceRelationType",
+    "WorkspaceRelations",
 ]
 
 
@@ -112,12 +122,27 @@ class ChangeType(StrEnum):
 class CommitMode(StrEnum):
     ALL = "All"
     SELECTIVE = "Selective"
+    FILE_LEVEL_SELECTIVE = "FileLevelSelective"
 
 
 class GitCredentialsSource(StrEnum):
     CONFIGURED_CONNECTION = "ConfiguredConnection"
     AUTOMATIC = "Automatic"
     NONE = "None"
+
+
+class WorkspaceRelationType(StrEnum):
+    BASE = "Base"
+    BRANCH = "Branch"
+    RELATED_WORKSPACE = "RelatedWorkspace"
+
+
+class GitAdditionalBranchChangingRoles(StrEnum):
+    """Who besides Admins may change the connected branch
+    (``additionalRolesAuthorizedToChangeBranch``)."""
+
+    NONE = "None"
+    MEMBER_AND_CONTRIBUTOR = "MemberAndContributor"
 
 
 GitProviderTypeValue = Annotated[GitProviderType | str, OpenEnum(GitProviderType)]
@@ -137,6 +162,10 @@ ConflictTypeValue = Annotated[ConflictType | str, OpenEnum(ConflictType)]
 ChangeTypeValue = Annotated[ChangeType | str, OpenEnum(ChangeType)]
 CommitModeValue = Annotated[CommitMode | str, OpenEnum(CommitMode)]
 GitCredentialsSourceValue = Annotated[GitCredentialsSource | str, OpenEnum(GitCredentialsSource)]
+WorkspaceRelationTypeValue = Annotated[WorkspaceRelationType | str, OpenEnum(WorkspaceRelationType)]
+BranchChangingRolesValue = Annotated[
+    GitAdditionalBranchChangingRoles | str, OpenEnum(GitAdditionalBranchChangingRoles)
+]
 
 
 # --- provider details ---------------------------------------------------------------------------
@@ -345,13 +374,25 @@ class ItemMetadata(FabricModel):
     display_name: str
 
 
+class FileChange(FabricModel):
+    """One changed file of an item in Get Status with ``includeFilesDetails``. ``path`` is
+    relative to the item's folder, with forward slashes."""
+
+    path: str
+    conflict_type: ConflictTypeValue
+    remote_change: ChangeTypeValue | None = None
+    workspace_change: ChangeTypeValue | None = None
+
+
 class ItemChange(FabricModel):
-    """One changed item in Get Status: the change on each side and whether they conflict."""
+    """One changed item in Get Status: the change on each side and whether they conflict;
+    ``file_changes`` only when the status was asked for with file details."""
 
     item_metadata: ItemMetadata
     conflict_type: ConflictTypeValue
     remote_change: ChangeTypeValue | None = None
     workspace_change: ChangeTypeValue | None = None
+    file_changes: list[FileChange] | None = None
 
 
 class GitStatusResponse(FabricModel):
@@ -362,13 +403,22 @@ class GitStatusResponse(FabricModel):
     changes: list[ItemChange]
 
 
+class ItemIdentifierWithFileSelection(ItemIdentifier):
+    """An item of a ``FileLevelSelective`` commit and the files of it to commit (paths relative
+    to the item's folder); ``None`` or empty means every file of the item."""
+
+    selected_files: list[str] | None = None
+
+
 class CommitToGitRequest(FabricModel):
-    """Body of Commit To Git."""
+    """Body of Commit To Git. ``items`` goes with ``Selective``, ``items_with_file_selection``
+    with ``FileLevelSelective``; never both."""
 
     mode: CommitModeValue
     workspace_head: str | None = None
     comment: str | None = Field(default=None, max_length=300)
     items: list[ItemIdentifier] | None = None
+    items_with_file_selection: list[ItemIdentifierWithFileSelection] | None = None
 
 
 class WorkspaceConflictResolution(FabricModel):
@@ -378,8 +428,17 @@ class WorkspaceConflictResolution(FabricModel):
     _always_serialised: ClassVar[tuple[str, ...]] = ("conflict_resolution_type",)
 
 
+class ItemOptions(FabricModel):
+    """Update options for one item, by its logical id; ``options`` holds properties valid for
+    the item's type."""
+
+    logical_id: str
+    options: dict[str, Any]
+
+
 class UpdateOptions(FabricModel):
     allow_override_items: bool | None = None
+    item_options_by_logical_id: list[ItemOptions] | None = None
 
 
 class UpdateFromGitRequest(FabricModel):
@@ -389,3 +448,39 @@ class UpdateFromGitRequest(FabricModel):
     workspace_head: str | None = None
     conflict_resolution: WorkspaceConflictResolution | None = None
     options: UpdateOptions | None = None
+
+
+# --- connection settings and workspace relations ------------------------------------------------
+
+
+class GitConnectionSettings(FabricModel):
+    """Answer of Get Connection Settings (preview)."""
+
+    additional_roles_authorized_to_change_branch: BranchChangingRolesValue | None = None
+
+
+class UpdateGitConnectionSettingsRequest(FabricModel):
+    """Body of Update Connection Settings (preview)."""
+
+    additional_roles_authorized_to_change_branch: BranchChangingRolesValue | None = None
+
+
+class WorkspaceRelation(FabricModel):
+    """A relation between two workspaces (preview): ``Branch`` from a base workspace to a branch
+    workspace, ``Base`` the other way round."""
+
+    id: str
+    workspace_id: str
+    related_workspace_id: str
+    relation_type: WorkspaceRelationTypeValue
+
+
+class WorkspaceRelations(PaginatedResponse):
+    value: list[WorkspaceRelation]
+
+
+class CreateWorkspaceRelationRequest(FabricModel):
+    """Body of Create Workspace Relation; only ``Base`` and ``Branch`` can be created."""
+
+    related_workspace_id: str
+    relation_type: WorkspaceRelationTypeValue

@@ -6,18 +6,26 @@ from enum import StrEnum
 from typing import Annotated
 
 from fabric_git.models._base import FabricModel, OpenEnum
-from fabric_git.models.common import AppliedTag, PaginatedResponse
+from fabric_git.models.common import AppliedTag, PaginatedResponse, Principal
 
 __all__ = [
+    "AddWorkspaceRoleAssignmentRequest",
+    "AssignWorkspaceToCapacityRequest",
     "Capacities",
     "Capacity",
     "CapacityAssignmentProgress",
     "CapacityState",
     "CreateWorkspaceRequest",
+    "DefaultAction",
+    "NetworkRules",
     "OneLakeEndpoints",
+    "UpdateWorkspaceRoleAssignmentRequest",
     "Workspace",
     "WorkspaceIdentity",
     "WorkspaceInfo",
+    "WorkspaceRole",
+    "WorkspaceRoleAssignment",
+    "WorkspaceRoleAssignments",
     "WorkspaceType",
     "Workspaces",
 ]
@@ -40,8 +48,22 @@ class CapacityAssignmentProgress(StrEnum):
     IN_PROGRESS = "InProgress"
 
 
+class WorkspaceRole(StrEnum):
+    ADMIN = "Admin"
+    MEMBER = "Member"
+    CONTRIBUTOR = "Contributor"
+    VIEWER = "Viewer"
+
+
+class DefaultAction(StrEnum):
+    ALLOW = "Allow"
+    DENY = "Deny"
+
+
 WorkspaceTypeValue = Annotated[WorkspaceType | str, OpenEnum(WorkspaceType)]
 CapacityStateValue = Annotated[CapacityState | str, OpenEnum(CapacityState)]
+WorkspaceRoleValue = Annotated[WorkspaceRole | str, OpenEnum(WorkspaceRole)]
+DefaultActionValue = Annotated[DefaultAction | str, OpenEnum(DefaultAction)]
 CapacityAssignmentProgressValue = Annotated[
     CapacityAssignmentProgress | str, OpenEnum(CapacityAssignmentProgress)
 ]
@@ -105,3 +127,47 @@ class Capacity(FabricModel):
 
 class Capacities(PaginatedResponse):
     value: list[Capacity]
+
+
+class AssignWorkspaceToCapacityRequest(FabricModel):
+    """Body of Assign To Capacity."""
+
+    capacity_id: str
+
+
+# --- role assignments ---------------------------------------------------------------------------
+
+
+class WorkspaceRoleAssignment(FabricModel):
+    """A principal's role in a workspace."""
+
+    id: str
+    principal: Principal
+    role: WorkspaceRoleValue
+
+
+class WorkspaceRoleAssignments(PaginatedResponse):
+    value: list[WorkspaceRoleAssignment]
+
+
+class AddWorkspaceRoleAssignmentRequest(FabricModel):
+    """Body of Add Workspace Role Assignment."""
+
+    principal: Principal
+    role: WorkspaceRoleValue
+
+
+class UpdateWorkspaceRoleAssignmentRequest(FabricModel):
+    """Body of Update Workspace Role Assignment."""
+
+    role: WorkspaceRoleValue
+
+
+# --- networking ---------------------------------------------------------------------------------
+
+
+class NetworkRules(FabricModel):
+    """A workspace communication policy, such as the Git outbound policy: ``Deny`` blocks the
+    workspace's outbound Git traffic, ``Allow`` permits it."""
+
+    default_action: DefaultActionValue | None = None

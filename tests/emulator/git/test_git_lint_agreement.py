@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from emulator.git.git_support import Env, error_code, platform
-from fabric_git.emulator.backend.git import sync
+from fabric_git.emulator.backend.git import commit
 from fabric_git.repoformat.lint import lint_files
 from fabric_git.repoformat.model import MAX_FILE_BYTES, ZERO_GUID
 from fabric_git.repoformat.worktree import read_worktree
@@ -339,7 +339,7 @@ def test_lint_and_the_emulator_agree(
     findings = lint_files(worktree.files, max_file_bytes=case.limit)
     assert {f.code for f in findings} == case.findings, findings
 
-    monkeypatch.setattr(sync, "MAX_FILE_BYTES", case.limit)
+    monkeypatch.setattr(commit, "MAX_FILE_BYTES", case.limit)
     ws, refused, stage = emulator_verdict(env, tmp_path, files)
     errors = [f for f in findings if f.severity == "error"]
     assert refused == case.refused, stage
@@ -347,10 +347,6 @@ def test_lint_and_the_emulator_agree(
     if refused is not None:
         assert stage == case.stage
     assert not set(env.items(ws)) & set(case.gone)
-
-
-def test_the_size_limits_are_the_same() -> None:
-    assert sync.MAX_FILE_BYTES == MAX_FILE_BYTES
 
 
 def test_a_tree_the_emulator_commits_lints_clean(env: Env, tmp_path: Path) -> None:

@@ -451,7 +451,7 @@ def test_items_list_and_get(client: FabricClient, service: FakeService) -> None:
 
 def test_every_public_method_has_a_docstring(client: FabricClient) -> None:
     groups = [client, client.git, client.connections, client.workspaces, client.capacities]
-    groups += [client.items, client.operations]
+    groups += [client.items, client.folders, client.admin, client.operations]
     missing = [
         f"{type(group).__name__}.{name}"
         for group in groups

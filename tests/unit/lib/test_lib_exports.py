@@ -37,6 +37,15 @@ def test_every_api_group_of_the_client_is_documented() -> None:
         for name, member in vars(FabricClient).items()
         if isinstance(member, cached_property)
     }
-    assert set(groups) == {"git", "connections", "workspaces", "capacities", "items", "operations"}
+    assert set(groups) == {
+        "git",
+        "connections",
+        "workspaces",
+        "capacities",
+        "items",
+        "folders",
+        "admin",
+        "operations",
+    }
     undocumented = [name for name, group in groups.items() if not (group.__doc__ or "").strip()]
     assert undocumented == []

@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 
 from fabric_git import models as m
 from fabric_git.models import to_wire
-from spec import spec_root
+from spec import definition_schema, spec_root, validate
 
 EXAMPLES = spec_root() / "platform" / "examples"
 
@@ -111,35 +111,57 @@ COVERED: dict[str, Spec] = {
     "platform/ListItemsInWorkspaceByType.json": (None, {"200": m.Items}),
     "platform/ListItemsInWorkspaceWithContinuation.json": (None, {"200": m.Items}),
     "platform/ListItemsWithDefaultIdentity.json": (None, {"200": m.Items}),
+    "platform/CreateItemInFolder.json": (m.CreateItemRequest, {"201": m.Item}),
+    "platform/CreateItemRequiredOnly.json": (m.CreateItemRequest, {"201": m.Item}),
+    "platform/CreateItemWithSensitivityLabelStrategy.json": (m.CreateItemRequest, {"201": m.Item}),
+    "platform/UpdateItem.json": (m.UpdateItemRequest, {"200": m.Item}),
+    "platform/DeleteItem.json": (None, {}),
+    "platform/HardDeleteItem.json": (None, {}),
+    "platform/GetItemDefinition.json": (None, {"200": m.ItemDefinitionResponse}),
+    "platform/UpdateItemDefinition.json": (m.UpdateItemDefinitionRequest, {}),
+    "gitIntegration/CreateWorkspaceRelation.json": (
+        m.CreateWorkspaceRelationRequest,
+        {"201": m.WorkspaceRelation},
+    ),
+    "gitIntegration/DeleteWorkspaceRelation.json": (None, {}),
+    "gitIntegration/ListWorkspaceRelations.json": (None, {"200": m.WorkspaceRelations}),
+    "connections/AddConnectionRoleAssignment.json": (
+        m.AddConnectionRoleAssignmentRequest,
+        {"201": m.ConnectionRoleAssignment},
+    ),
+    "connections/DeleteConnectionRoleAssignment.json": (None, {}),
+    "connections/GetConnectionRoleAssignment.json": (None, {"200": m.ConnectionRoleAssignment}),
+    "connections/ListConnectionRoleAssignments.json": (
+        None,
+        {"200": m.ConnectionRoleAssignments},
+    ),
+    "connections/ListConnectionRoleAssignmentsWithContinuation.json": (
+        None,
+        {"200": m.ConnectionRoleAssignments},
+    ),
+    "connections/UpdateConnectionRoleAssignment.json": (
+        m.UpdateConnectionRoleAssignmentRequest,
+        {"200": m.ConnectionRoleAssignment},
+    ),
+    "connections/ListSupportedConnectionTypes.json": (
+        None,
+        {"200": m.ListSupportedConnectionTypesResponse},
+    ),
+    "connections/TestConnection.json": (None, {"200": m.ConnectionStatusResponse}),
+    "connections/TestConnectionOffline.json": (None, {"200": m.ConnectionStatusResponse}),
     "platform/GetLongRunningOperationStateCompleted.json": (None, {"200": m.OperationState}),
     "platform/GetLongRunningOperationStateRunning.json": (None, {"200": m.OperationState}),
     # The result of the operation in this example is an item (Create Item).
     "platform/GetLongRunningOperationResult.json": (None, {"200": m.Item}),
 }
 
-# Examples of operations the library does not wrap (item CRUD and definitions, workspace update
-# and delete, workspace relations, updates of
-# connections other than shareable cloud ones, role assignments, tests and types).
+# Examples of operations the library does not wrap (workspace update and delete, updates of
+# connections other than shareable cloud ones).
 NOT_COVERED_PREFIXES = (
-    "gitIntegration/CreateWorkspaceRelation",
-    "gitIntegration/DeleteWorkspaceRelation",
-    "gitIntegration/ListWorkspaceRelations",
-    "connections/AddConnectionRoleAssignment",
-    "connections/DeleteConnectionRoleAssignment",
-    "connections/GetConnectionRoleAssignment",
-    "connections/ListConnectionRoleAssignments",
-    "connections/UpdateConnectionRoleAssignment",
-    "connections/ListSupportedConnectionTypes",
-    "connections/TestConnection",
     "connections/UpdateOnPremisesGateway",
     "connections/UpdatePersonalCloud",
     "connections/UpdateStreamingVirtualNetworkGateway",
     "connections/UpdateVirtualNetworkGateway",
-    "platform/CreateItem",
-    "platform/DeleteItem",
-    "platform/HardDeleteItem",
-    "platform/UpdateItem",
-    "platform/GetItemDefinition",
     "platform/DeleteWorkspace",
     "platform/UpdateWorkspace",
 )
@@ -225,3 +247,57 @@ def test_examples_parse_into_the_specific_subtypes() -> None:
     # "KustoDashboard" is not in the spec's ItemType enum: it is kept, not rejected.
     assert items.value[1].type == "KustoDashboard"
     assert not isinstance(items.value[1].type, m.ItemType)
+
+
+def test_admin_git_connections_page_matches_the_schema_and_round_trips() -> None:
+    # The admin spec's shape of a page (its example file is not vendored).
+    page = {
+        "value": [
+            {
+                "workspaceId": "41ce06d1-d81b-4ea0-bc6d-2ce3dd2f8e87",
+                "gitProviderDetails": {
+                    "gitProviderType": "AzureDevOps",
+                    "organizationName": "Test Organization",
+                    "projectName": "Test Project",
+                    "repositoryName": "Test Repo",
+                    "branchName": "Test Branch",
+                    "directoryName": "/Test Directory",
+                },
+            },
+            {
+                "workspaceId": "2e2c3b6e-0f56-4a0c-9a9c-4e0c3b3b1d11",
+                "gitProviderDetails": {
+                    "gitProviderType": "GitHub",
+                    "ownerName": "Test Owner",
+                    "repositoryName": "Test Repo",
+                    "branchName": "Test Branch",
+                    "directoryName": "/Test Directory",
+                },
+            },
+        ],
+        "continuationToken": "LDEsMTAwMDAwLDA%3D",
+        "continuationUri": "https://api.fabric.microsoft.com/v1/admin/workspaces/"
+        "discoverGitConnections?continuationToken=LDEsMTAwMDAwLDA%3D",
+    }
+    assert validate(page, definition_schema("admin/definitions.json", "GitConnections")) == []
+    parsed = m.GitConnections.model_validate(page)
+    assert _dump(parsed) == page
+    assert isinstance(parsed.value[0].git_provider_details, m.AzureDevOpsDetails)
+    assert isinstance(parsed.value[1].git_provider_details, m.GitHubDetails)
+
+
+def test_new_examples_parse_into_typed_values() -> None:
+    offline = m.ConnectionStatusResponse.model_validate(
+        _load("connections/TestConnectionOffline.json")["responses"]["200"]["body"]
+    )
+    assert offline.status is m.TestConnectionStatus.OFFLINE
+    assert offline.errors is not None and offline.errors[0].error_code
+    relations = m.WorkspaceRelations.model_validate(
+        _load("gitIntegration/ListWorkspaceRelations.json")["responses"]["200"]["body"]
+    )
+    assert {r.relation_type for r in relations.value} <= set(m.WorkspaceRelationType)
+    definition = m.ItemDefinitionResponse.model_validate(
+        _load("platform/GetItemDefinition.json")["responses"]["200"]["body"]
+    ).definition
+    # The example's payloads are placeholders, not base64: only their typing is checked here.
+    assert all(part.payload_type is m.PayloadType.INLINE_BASE64 for part in definition.parts)

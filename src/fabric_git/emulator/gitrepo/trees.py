@@ -15,6 +15,7 @@ from typing import Protocol, Union
 import pygit2
 
 from fabric_git.emulator.gitrepo.packs import BLOB, COMMIT, TREE, tree_content
+from fabric_git.repoformat.paths import git_path_problem
 
 __all__ = [
     "Changes",
@@ -32,7 +33,6 @@ Changes = dict[str, Union[bytes, None, "Changes"]]
 _TREE_MODE = int(pygit2.enums.FileMode.TREE)
 _BLOB_MODE = int(pygit2.enums.FileMode.BLOB)
 _EXECUTABLE_MODE = int(pygit2.enums.FileMode.BLOB_EXECUTABLE)
-_RESERVED_NAMES = frozenset({".", "..", ".git"})
 
 
 class ObjectSink(Protocol):
@@ -58,11 +58,13 @@ class LooseObjects:
 
 
 def check_path(path: str) -> list[str]:
-    """The names of a repo-relative file path; ValueError when a name cannot be a tree
-    entry (empty, ``.``, ``..``, ``.git``, or holding a NUL)."""
+    """The names of a repo-relative file path; ValueError when a name cannot be a tree entry:
+    empty, ``.``, ``..``, holding a NUL, or any name Git's own checks refuse (``.git`` in every
+    spelling a checkout would take for it; the rules are the shared repository-format ones)."""
     names = path.strip("/").split("/")
-    if not all(names) or any(n in _RESERVED_NAMES or "\0" in n for n in names):
-        raise ValueError(f"invalid path {path!r}")
+    problem = "a NUL byte" if "\0" in path else git_path_problem("/".join(names))
+    if problem is not None:
+        raise ValueError(f"invalid path {path!r}: {problem}")
     return names
 
 

@@ -102,9 +102,9 @@ def parse_connect(body: Body) -> ConnectRequest:
     return ConnectRequest(details, parse_credentials(credentials, allow_none=False))
 
 
-def _head(body: Body, field: str = "workspaceHead") -> str | None:
-    """A head the caller gave; "" counts as none given."""
-    return body.text(field) or None
+def _head(body: Body) -> str | None:
+    """The ``workspaceHead`` the caller gave; "" counts as none given."""
+    return body.text("workspaceHead") or None
 
 
 def _selectors(body: Body) -> tuple[Selector, ...]:

@@ -31,16 +31,15 @@ from fabric_git.emulator.backend.git.records import GitConnectionRecord, Intent
 from fabric_git.emulator.backend.git.rules import (
     RuleError,
     Selector,
-    compute_status,
     is_provisional,
     plan_commit,
 )
 from fabric_git.emulator.backend.git.sides import git_items, load_sides
-from fabric_git.emulator.gitrepo.fingerprints import same_version
 from fabric_git.emulator.gitrepo.layout import ItemState, LayoutError, write_items
 from fabric_git.emulator.gitrepo.references import RepoReferences
 from fabric_git.emulator.gitrepo.repos import RefMoved, RepositoryLocked
 from fabric_git.emulator.ids import new_id
+from fabric_git.repoformat.model import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from fabric_git.emulator.state import EmulatorState
@@ -48,7 +47,6 @@ if TYPE_CHECKING:
 __all__ = ["CommitRequest", "assign_logical_ids", "check_commit", "commit", "content_digest"]
 
 DEFAULT_COMMIT_MESSAGE = "Committed from Microsoft Fabric"
-MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_COMMIT_MB = {GITHUB: 50, "AzureDevOps": 125}
 _BRANCH_MOVED = "The branch moved while committing. Run Update From Git first, then commit again."
 
@@ -96,7 +94,7 @@ def commit(
             conn, state.sealer, principal, workspace_id, CONTRIBUTOR, head=request.workspace_head
         )
         sides = load_sides(state, record, pat, conn)
-        rows = compute_status(sides.base, sides.workspace, sides.remote, same_version)
+        rows = sides.status()
         try:
             plan = plan_commit(rows, mode=request.mode, selected=request.selected)
         except RuleError as error:

@@ -77,7 +77,7 @@ def _may_connect(conn: sqlite3.Connection, principal: Principal, workspace_id: s
 
 def check_connect(state: EmulatorState, principal: Principal, workspace_id: str) -> None:
     """Whether the caller may connect the workspace at all: checked before the request's
-    details are (as Fabric does: a caller without the role learns nothing of the body)."""
+    details are (a caller without the role learns nothing from the body)."""
     with state.store.read() as conn:
         _may_connect(conn, principal, workspace_id)
 

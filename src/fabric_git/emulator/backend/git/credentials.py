@@ -35,7 +35,7 @@ def get_my_credentials(
 
 def check_update_credentials(state: EmulatorState, principal: Principal, workspace_id: str) -> None:
     """The caller's role and the workspace's connection, checked before the request's
-    credentials are (as Fabric does)."""
+    credentials are (a caller without the role learns nothing from the body)."""
     with state.store.read() as conn:
         require_workspace(conn, workspace_id, principal, CONTRIBUTOR)
         require_connection(conn, workspace_id)

@@ -14,9 +14,14 @@ from fabric_git.emulator.backend.folders import folder_path
 from fabric_git.emulator.backend.git.access import check_access, normalise_directory, open_branch
 from fabric_git.emulator.backend.git.part_cache import PartCache, WorkspaceParts
 from fabric_git.emulator.backend.git.records import GitConnectionRecord, extra_metadata_of
-from fabric_git.emulator.backend.git.rules import WorkspaceEntry, provisional_key
+from fabric_git.emulator.backend.git.rules import (
+    ItemStatus,
+    WorkspaceEntry,
+    compute_status,
+    provisional_key,
+)
 from fabric_git.emulator.backend.items import list_items
-from fabric_git.emulator.gitrepo.fingerprints import PrintedState, repo_part_ids
+from fabric_git.emulator.gitrepo.fingerprints import PrintedState, repo_part_ids, same_version
 from fabric_git.emulator.gitrepo.layout import SUPPORTED_TYPES, ItemState, LayoutError, read_items
 from fabric_git.emulator.gitrepo.references import RepoReferences
 from fabric_git.emulator.gitrepo.repos import HostedRepo
@@ -42,6 +47,11 @@ class Sides:
     workspace: WorkspaceItems
     remote: GitItems
     tip: str
+
+    def status(self) -> list[ItemStatus[PrintedState]]:
+        """Each item's change on either side since BASE (``rules.compute_status``); parts
+        are compared by fingerprint where one is known."""
+        return compute_status(self.base, self.workspace, self.remote, same_version)
 
 
 def git_items(cache: CommitItems, repo: HostedRepo, commit: str | None, directory: str) -> GitItems:

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend.git.access import CONTRIBUTOR, connected
-from fabric_git.emulator.backend.git.rules import ItemStatus, compute_status
+from fabric_git.emulator.backend.git.rules import ItemStatus
 from fabric_git.emulator.backend.git.sides import load_sides
-from fabric_git.emulator.gitrepo.fingerprints import PrintedState, same_version
+from fabric_git.emulator.gitrepo.fingerprints import PrintedState
 
 if TYPE_CHECKING:
     from fabric_git.emulator.state import EmulatorState
@@ -34,7 +34,7 @@ def status(state: EmulatorState, principal: Principal, workspace_id: str) -> Sta
     with state.store.read() as conn:
         record, pat = connected(conn, state.sealer, principal, workspace_id, CONTRIBUTOR)
         sides = load_sides(state, record, pat, conn)
-        rows = compute_status(sides.base, sides.workspace, sides.remote, same_version)
+        rows = sides.status()
     return StatusResult(
         workspace_head=record.workspace_head,
         remote_commit_hash=sides.tip,

@@ -19,12 +19,11 @@ from fabric_git.emulator.backend.git.rules import (
     RuleError,
     UpdatePlan,
     check_dependencies,
-    compute_status,
     is_provisional,
     plan_update,
 )
 from fabric_git.emulator.backend.git.sides import Sides, load_sides
-from fabric_git.emulator.gitrepo.fingerprints import PrintedState, same_version
+from fabric_git.emulator.gitrepo.fingerprints import PrintedState
 from fabric_git.emulator.gitrepo.layout import ItemState, referenced_ids
 from fabric_git.emulator.gitrepo.references import WorkspaceReferences
 from fabric_git.emulator.ids import new_id
@@ -68,7 +67,7 @@ def update(
         sides = load_sides(state, record, pat, conn)
         if sides.tip != request.remote_commit_hash:
             raise git_errors.remote_commit_hash_mismatch()
-        rows = compute_status(sides.base, sides.workspace, sides.remote, same_version)
+        rows = sides.status()
         try:
             plan = plan_update(
                 rows,
