@@ -49,8 +49,12 @@ def run_operation(
     )
     if isinstance(outcome, Finished):
         return empty_response() if outcome.result is None else json_response(outcome.result)
+    # Fabric's 202 carries a JSON `null` body (clients such as fabric-cicd read the Content-Type
+    # of every answer they do not poll); see DEVIATIONS.md.
     return Response(
+        b"null",
         status_code=202,
+        media_type="application/json; charset=utf-8",
         headers={
             "Location": operation_url(request, outcome.operation_id),
             "x-ms-operation-id": outcome.operation_id,
