@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.results import Figure, unavailable
+from bench.results import Figure, alternate, unavailable
 
 TARGET_SECONDS = 0.150
 RUNS = 10
@@ -24,18 +24,9 @@ def _run_once(argv: list[str]) -> tuple[float, subprocess.CompletedProcess[bytes
     return time.perf_counter() - start, done
 
 
-def startup(flag: str, runs: int = RUNS) -> Figure:
-    name = f"fabric-git {flag} start-up (median of {runs})"
-    argv = [str(cli_path()), flag]
-    samples: list[float] = []
-    for _ in range(runs):
-        seconds, done = _run_once(argv)
-        if done.returncode != 0:
-            why = f"exit {done.returncode}: {done.stderr.decode(errors='replace').strip()[:200]}"
-            return unavailable(name, "ms", TARGET_SECONDS * 1000, "<", why)
-        samples.append(seconds)
+def _startup_figure(flag: str, samples: list[float]) -> Figure:
     return Figure(
-        name,
+        f"fabric-git {flag} start-up (median of {len(samples)})",
         statistics.median(samples) * 1000,
         "ms",
         TARGET_SECONDS * 1000,
@@ -45,16 +36,40 @@ def startup(flag: str, runs: int = RUNS) -> Figure:
     )
 
 
-def interpreter_floor(runs: int = RUNS) -> Figure:
-    """``python -c pass``: the part of start-up no code of ours can remove (for context)."""
-    samples = [_run_once([sys.executable, "-c", "pass"])[0] for _ in range(runs)]
-    return Figure(
-        f"python -c pass (interpreter floor, median of {runs})",
-        statistics.median(samples) * 1000,
-        "ms",
-        data={"samples_ms": [s * 1000 for s in samples]},
-    )
+class _Failed(Exception):
+    def __init__(self, flag: str, why: str) -> None:
+        super().__init__(why)
+        self.flag = flag
 
 
-def run() -> list[Figure]:
-    return [interpreter_floor(), startup("--help"), startup("--version")]
+def _command(flag: str) -> float:
+    seconds, done = _run_once([str(cli_path()), flag])
+    if done.returncode != 0:
+        why = f"exit {done.returncode}: {done.stderr.decode(errors='replace').strip()[:200]}"
+        raise _Failed(flag, why)
+    return seconds
+
+
+def run(runs: int = RUNS) -> list[Figure]:
+    """The interpreter floor (``python -c pass``, context: the part of start-up no code of ours
+    can remove), ``--help`` and ``--version``, a process of each in turn."""
+    try:
+        floor, helps, versions = alternate(
+            runs,
+            lambda: _run_once([sys.executable, "-c", "pass"])[0],
+            lambda: _command("--help"),
+            lambda: _command("--version"),
+        )
+    except _Failed as failed:
+        name = f"fabric-git {failed.flag} start-up (median of {runs})"
+        return [unavailable(name, "ms", TARGET_SECONDS * 1000, "<", str(failed))]
+    return [
+        Figure(
+            f"python -c pass (interpreter floor, median of {runs})",
+            statistics.median(floor) * 1000,
+            "ms",
+            data={"samples_ms": [s * 1000 for s in floor]},
+        ),
+        _startup_figure("--help", helps),
+        _startup_figure("--version", versions),
+    ]

@@ -13,6 +13,12 @@ created through the API with its folders and cross-item references.
 - Update: a new empty workspace is connected to the committed branch and initialized
   (``UpdateFromGit``), then Update From Git of all items is timed. The baseline is ``git
   checkout`` of the same commit into an empty working tree.
+- Update beside others: the same update after 30,000 items were created in 30 other
+  workspaces (through the backend's ``create_item`` in the server's own store, not one HTTP
+  request each), against the same baseline: what an item costs must not grow with what the
+  emulator holds elsewhere.
+
+Every ratio alternates its samples: an emulator sample, then a git sample, and so on.
 """
 
 from __future__ import annotations
@@ -22,10 +28,11 @@ import tempfile
 import time
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from bench import gitbase
 from bench.api import FabricApi
-from bench.results import Figure, timed
+from bench.results import Figure, alternate, timed
 from bench.workspace import Item, Workspace, changed
 
 OWNER = "bench"
@@ -34,6 +41,9 @@ COMMIT_RATIO_TARGET = 1.5
 UPDATE_RATIO_TARGET = 2.0
 STATUS_TARGET_MS = 100.0
 CHANGED_ITEMS = 10
+# Items the emulator holds in other workspaces for the second update figure.
+OTHER_ITEMS = 30_000
+FILLER_ITEMS_PER_WORKSPACE = 1000  # the workspace item limit
 
 
 def create_repo(api: FabricApi, name: str) -> None:
@@ -84,50 +94,52 @@ def run(workspace: Workspace, runs: int = 3) -> list[Figure]:
             ws, object_ids = populate(api, workspace, "Bench source", server.capacity_id)
             populate_seconds = time.perf_counter() - started
 
-            commits: list[float] = []
-            repo = ""
-            connection_id = ""
-            for attempt in range(runs):
-                if attempt:
-                    api.disconnect(ws)
-                repo = f"commit-{attempt}"
-                init = _connect_fresh(api, ws, repo)
-                head = init.get("workspaceHead")
-                commit = partial(api.commit_all, ws, head if isinstance(head, str) else None)
-                commits.append(timed(commit))
+            # Emulator and git samples alternate (A B A B): see ``alternate``.
             clone = root / "clone"
-            gitbase.git(
-                "clone", "-q", f"{server.git_url}/github/{OWNER}/{repo}.git", str(clone), cwd=root
-            )
+            repos: list[str] = []
+
+            def emulator_commit() -> float:
+                if repos:
+                    api.disconnect(ws)
+                repos.append(f"commit-{len(repos)}")
+                init = _connect_fresh(api, ws, repos[-1])
+                head = init.get("workspaceHead")
+                seconds = timed(
+                    partial(api.commit_all, ws, head if isinstance(head, str) else None)
+                )
+                if not clone.exists():  # the files the baseline commits: the emulator's own
+                    url = f"{server.git_url}/github/{OWNER}/{repos[-1]}.git"
+                    gitbase.git("clone", "-q", url, str(clone), cwd=root)
+                return seconds
+
+            def git_commit() -> float:
+                return gitbase.commit_baseline(gitbase.copy_worktree(clone), runs=1)[0]
+
+            commits, commit_baseline = alternate(runs, emulator_commit, git_commit)
+            repo = repos[-1]
             committed_files = sum(
                 1 for p in clone.rglob("*") if p.is_file() and ".git" not in p.parts
             )
-            commit_baseline = gitbase.commit_baseline(gitbase.copy_worktree(clone), runs=runs)
 
             statuses = _status_after_changes(api, workspace, ws, object_ids, runs)
             status_ms = [seconds * 1000 for seconds, _ in statuses]
 
-            updates: list[float] = []
-            for attempt in range(runs):
-                target = api.create_workspace(f"Bench update {attempt}", server.capacity_id)
-                connection_id = api.create_github_connection(
-                    f"bench update {attempt}", f"https://github.com/{OWNER}/{repo}", PAT
-                )
-                api.connect_github(target, OWNER, repo, connection_id)
-                init = api.initialize(target, "PreferRemote")
-                remote = str(init["remoteCommitHash"])
-                head = init.get("workspaceHead")
-                update = partial(
-                    api.update, target, remote, head if isinstance(head, str) else None
-                )
-                updates.append(timed(update))
-            items_after = len(api.list_items(target))
-            checkout_baseline = gitbase.checkout_baseline(clone, runs=runs)
+            updates, checkout_baseline, items_after = _updates(
+                api, server.capacity_id, repo, clone, runs, "Bench update"
+            )
+            started = time.perf_counter()
+            filled = fill_other_workspaces(server.state, OTHER_ITEMS)
+            fill_seconds = time.perf_counter() - started
+            full_updates, full_baseline, _ = _updates(
+                api, server.capacity_id, repo, clone, runs, "Bench update beside others"
+            )
 
     commit_median = statistics.median(commits)
     commit_base = statistics.median(commit_baseline)
     update_median = statistics.median(updates)
     update_base = statistics.median(checkout_baseline)
+    full_median = statistics.median(full_updates)
+    full_base = statistics.median(full_baseline)
     return [
         Figure(
             "populate workspace through the API (context)",
@@ -174,7 +186,90 @@ def run(workspace: Workspace, runs: int = 3) -> list[Figure]:
                 "git_ms": [s * 1000 for s in checkout_baseline],
             },
         ),
+        Figure(
+            f"fill {filled:,} items in other workspaces through the store (context)",
+            fill_seconds,
+            "s",
+            detail=(
+                f"{filled // FILLER_ITEMS_PER_WORKSPACE} workspaces of notebooks, one part each,"
+                " created with the backend's create_item (a transaction per workspace)"
+            ),
+        ),
+        Figure(
+            f"update all items beside {filled:,} items in other workspaces: emulator / git"
+            " checkout",
+            full_median / full_base,
+            "x",
+            UPDATE_RATIO_TARGET,
+            "<=",
+            detail=(
+                f"emulator median {full_median * 1000:.0f} ms vs git median "
+                f"{full_base * 1000:.0f} ms; the same update on the emptier emulator: median "
+                f"{update_median * 1000:.0f} ms ({full_median / update_median:.2f} x)"
+            ),
+            data={
+                "emulator_ms": [s * 1000 for s in full_updates],
+                "git_ms": [s * 1000 for s in full_baseline],
+            },
+        ),
     ]
+
+
+def _updates(
+    api: FabricApi, capacity: str, repo: str, clone: Path, runs: int, name: str
+) -> tuple[list[float], list[float], int]:
+    """Update From Git of every item into new workspaces, alternating with ``git checkout`` of
+    the same commit: (emulator seconds, git seconds, items in the last workspace updated)."""
+    targets: list[str] = []
+
+    def emulator_update() -> float:
+        attempt = len(targets)
+        targets.append(api.create_workspace(f"{name} {attempt}", capacity))
+        connection_id = api.create_github_connection(
+            f"{name} {attempt}", f"https://github.com/{OWNER}/{repo}", PAT
+        )
+        api.connect_github(targets[-1], OWNER, repo, connection_id)
+        init = api.initialize(targets[-1], "PreferRemote")
+        remote = str(init["remoteCommitHash"])
+        head = init.get("workspaceHead")
+        return timed(
+            partial(api.update, targets[-1], remote, head if isinstance(head, str) else None)
+        )
+
+    def git_checkout() -> float:
+        return gitbase.checkout_baseline(clone, runs=1)[0]
+
+    updates, checkouts = alternate(runs, emulator_update, git_checkout)
+    return updates, checkouts, len(api.list_items(targets[-1]))
+
+
+def fill_other_workspaces(state: Any, count: int) -> int:
+    """``count`` notebooks in workspaces of their own (1,000 a workspace), written through the
+    emulator's backend in one transaction per workspace, as the API would create them but
+    without one HTTP request per item. Returns how many were created."""
+    from fabric_git.emulator.backend import items, workspaces
+
+    created = 0
+    while created < count:
+        with state.store.write() as conn:
+            ws = workspaces.create_workspace(
+                conn,
+                state.admin,
+                display_name=f"Bench filler {created // FILLER_ITEMS_PER_WORKSPACE}",
+                capacity_id=state.capacity_id,
+                now=state.clock.now(),
+            ).id
+            for index in range(min(FILLER_ITEMS_PER_WORKSPACE, count - created)):
+                body = f"# Fabric notebook source\n# filler {created + index}\nprint(1)\n"
+                items.create_item(
+                    conn,
+                    ws,
+                    type="Notebook",
+                    display_name=f"Filler {index}",
+                    parts={"notebook-content.py": body.encode()},
+                )
+            created += index + 1
+    return created
 
 
 def _status_after_changes(

@@ -28,7 +28,11 @@ P99_TARGET_MS = 50.0
 
 
 def generate_load(
-    url: str, token: str, requests: int, connections: int = CONNECTIONS
+    url: str,
+    token: str,
+    requests: int,
+    connections: int = CONNECTIONS,
+    time_cap: float = TIME_CAP,
 ) -> dict[str, Any]:
     argv = [
         sys.executable,
@@ -41,7 +45,7 @@ def generate_load(
         "--requests",
         str(requests),
         "--time-cap",
-        str(TIME_CAP),
+        str(time_cap),
     ]
     env = {**os.environ, "BENCH_TOKEN": token}
     root = Path(__file__).resolve().parent.parent

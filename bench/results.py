@@ -61,6 +61,17 @@ def _number(value: float) -> str:
     return f"{value:.3g}"
 
 
+def alternate(runs: int, *measures: Callable[[], float]) -> list[list[float]]:
+    """``runs`` samples of each measure, taken in turn (A B A B ...): whatever the machine does
+    meanwhile (other work, disk caches filling) weighs on every side of a ratio alike, where
+    all of A before all of B would put it on one side."""
+    samples: list[list[float]] = [[] for _ in measures]
+    for _ in range(runs):
+        for taken, measure in zip(samples, measures, strict=True):
+            taken.append(measure())
+    return samples
+
+
 def median_of(runs: int, measure: Callable[[], float]) -> tuple[float, list[float]]:
     samples = [measure() for _ in range(runs)]
     return statistics.median(samples), samples

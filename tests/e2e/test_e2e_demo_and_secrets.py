@@ -20,7 +20,8 @@ def test_demo_runs_every_step_and_exits_0(
     fg.scan.secrets.add("demo_" + known)
     kept = tmp_path / "demo"
     fg.scan.watch(kept)  # the clone and everything else the demo leaves behind
-    result = fg("--output", "json", "demo", "--keep", str(kept))
+    monkeypatch.chdir(tmp_path)  # a relative --keep works too
+    result = fg("--output", "json", "demo", "--keep", "demo")
     document = json.loads(result.stdout)
     assert document["ok"] is True
     assert document["facts"]["in_sync"] is True
@@ -30,6 +31,21 @@ def test_demo_runs_every_step_and_exits_0(
     assert len(steps) == 13 and steps[-1].endswith("Stopped the emulator")
     assert any("refused (exit code 4)" in s for s in steps)
     assert all(s in result.stderr for s in steps)  # each step printed as it ran
+
+    # The kept state: a second demo will not write over it, and the emulator restarts on it.
+    before = sorted(p.relative_to(kept) for p in kept.rglob("*"))
+    refused = fg("demo", "--keep", "demo", expect=2)
+    assert "--keep" in refused.stderr and "not empty" in refused.stderr
+    assert sorted(p.relative_to(kept) for p in kept.rglob("*")) == before
+    restart = document["facts"]["kept"]["restart"]
+    data_dir = Path(document["facts"]["kept"]["dataDir"])
+    assert data_dir.is_absolute() and data_dir.is_relative_to(kept)
+    assert restart.startswith(f"fabric-git emulator serve --data-dir {data_dir}")
+    from fabric_git.emulator import Emulator
+
+    with Emulator(data_dir=data_dir) as emu, emu.client() as client:
+        names = [w["displayName"] for w in client.get("/workspaces").json()["value"]]
+    assert "Demo Sales" in names
 
 
 def test_debug_run_never_shows_tokens_or_pats(fg: Fg, tmp_path: Path) -> None:

@@ -87,11 +87,16 @@ class Sandbox:
 
     # --- lifecycle ------------------------------------------------------------------------------
 
+    @staticmethod
+    def emulator_data_dir(data_dir: Path) -> Path:
+        """Where a sandbox on ``data_dir`` keeps the emulator's own data directory."""
+        return data_dir / "emulator"
+
     def start(self) -> Sandbox:
         from fabric_git.emulator import EmulatorConfig, EmulatorServer
 
         config = EmulatorConfig(
-            data_dir=self.data_dir / "emulator",
+            data_dir=self.emulator_data_dir(self.data_dir),
             lro_duration=self._lro_duration,
             retry_after=self._retry_after,
             access_log=self._access_log,

@@ -269,24 +269,53 @@ def run_demo(say: Any, *, work_dir: Path) -> DemoReport:
 @click.option(
     "--keep",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Keep the emulator data and the clone in this directory.",
+    help="Keep the emulator data and the clone in this directory (new or empty).",
 )
 @pass_app
 def demo(app: AppContext, keep: Path | None) -> None:
     """Run the whole Git workflow on a throwaway emulator (exits 0 when every step worked)."""
     import fabric_git.emulator  # noqa: F401  (without the emulator extra: one line, nothing made)
 
-    work_dir = keep or Path(tempfile.mkdtemp(prefix="fabric-git-demo-"))
+    if keep is not None and keep.is_dir() and any(keep.iterdir()):
+        raise click.BadParameter(
+            f"{keep} is not empty; name a new or empty directory", param_hint="--keep"
+        )
+    # Absolute: git runs in other directories, where a relative path would name another place.
+    work_dir = keep.resolve() if keep else Path(tempfile.mkdtemp(prefix="fabric-git-demo-"))
     work_dir.mkdir(parents=True, exist_ok=True)
     try:
         report = run_demo(app.terminal.info, work_dir=work_dir)
     finally:
         if keep is None:
             shutil.rmtree(work_dir, ignore_errors=True)
-    facts = {k: v for k, v in report.facts.items() if k != "pat"}
+    facts: dict[str, Any] = {k: v for k, v in report.facts.items() if k != "pat"}
+    lines = ["Demo finished: every step worked."]
+    if keep is not None:
+        kept = _kept_state(work_dir)
+        facts["kept"] = kept
+        lines += [
+            f"Kept the emulator's state in {kept['dataDir']} and the clone in {kept['clone']}.",
+            f"Restart the emulator on it: {kept['restart']}",
+        ]
     app.show(
         View(
             data={"ok": True, "steps": report.steps, "commands": report.commands, "facts": facts},
-            lines=("Demo finished: every step worked.",),
+            lines=tuple(lines),
         )
     )
+
+
+def _kept_state(work_dir: Path) -> dict[str, str]:
+    """Where ``--keep`` left the emulator's data and the clone, and the command that serves
+    that data again (the ready file then holds the URL and an admin token)."""
+    from fabric_git.cli._sandbox import Sandbox
+
+    data_dir = Sandbox.emulator_data_dir(work_dir / "emulator").resolve()
+    ready = (work_dir / "ready.json").resolve()
+    restart = f"fabric-git emulator serve --data-dir {shlex.quote(str(data_dir))}"
+    restart += f" --ready-file {shlex.quote(str(ready))}"
+    return {
+        "dataDir": str(data_dir),
+        "clone": str((work_dir / "clone").resolve()),
+        "restart": restart,
+    }

@@ -1,8 +1,10 @@
 """``fabric-git emulator``: run the local Fabric emulator and manage it.
 
-``serve`` runs it in the foreground; ``token`` and ``repo create`` talk to a running emulator
-named by ``--api-url`` (or ``FABRIC_API_URL``) with the admin token in ``FABRIC_TOKEN``.
-Secrets never go through argv: a required PAT comes from an environment variable or stdin.
+``serve`` runs it in the foreground; ``token`` and ``repo create|list`` talk to a running
+emulator named by ``--api-url`` (or ``FABRIC_API_URL``) with the admin token in
+``FABRIC_TOKEN``. Secrets never go through argv: a required PAT comes from an environment
+variable or stdin. Like every command, these print one JSON document with ``--output json``,
+and a failure is one ``error:`` line with the documented exit codes.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from typing import Any
 
 import click
 
+from fabric_git.cli.app import AppContext, pass_app
 from fabric_git.cli.choices import PROVIDERS, KebabChoice
+from fabric_git.cli.render import Table, View
+from fabric_git.errors import FabricGitError
 
 DEFAULT_DATA_DIR = ".emulator-data"
 
@@ -74,6 +79,14 @@ def emulator() -> None:
     help="Retry-After seconds on 202 responses and running operations.",
 )
 @click.option(
+    "--operation-retention",
+    metavar="SECONDS",
+    type=click.FloatRange(min=0, min_open=True),
+    default=24 * 3600,
+    show_default=True,
+    help="How long a finished operation's state and result stay readable.",
+)
+@click.option(
     "--fault",
     "faults",
     multiple=True,
@@ -81,7 +94,9 @@ def emulator() -> None:
     help="Fault rule, e.g. operation=Git_CommitToGit,status=429,retry-after=2,times=1.",
 )
 @click.option("--access-log", is_flag=True, help="Log every request.")
+@pass_app
 def serve(
+    app: AppContext,
     host: str,
     port: int,
     data_dir: Path | None,
@@ -90,6 +105,7 @@ def serve(
     lro_mode: str,
     lro_duration: float,
     retry_after: int,
+    operation_retention: float,
     faults: tuple[str, ...],
     access_log: bool,
 ) -> None:
@@ -113,6 +129,7 @@ def serve(
         lro_mode="sync" if lro_mode == "sync" else "async",
         lro_duration=lro_duration,
         retry_after=retry_after,
+        operation_retention=operation_retention,
         faults=rules,
         access_log=access_log,
         # The durability tests' crash hook (emulator/crashpoints.py); unset everywhere else.
@@ -125,24 +142,46 @@ def serve(
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    try:
-        server = EmulatorServer(config).start()
-    except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    server = _start(EmulatorServer(config), host, port)
     try:
         if ready_file is not None:
             write_private_json(ready_file, server.ready_info())
-        click.echo(server.url)
         where = "memory" if in_memory else str(config.data_dir)
-        click.echo(f"Git repositories at {server.git_url}; state in {where}", err=True)
+        if app.json:
+            # One line, so a supervisor can read it while the server runs on.
+            ready = {"url": server.url, "gitUrl": server.git_url, "dataDir": where}
+            click.echo(json.dumps(ready))
+        else:
+            click.echo(server.url)
+        app.terminal.info(f"Git repositories at {server.git_url}; state in {where}")
         sys.stdout.flush()
         while not stop.wait(0.5):
             if not server.running:
-                raise click.ClickException("the emulator server stopped unexpectedly")
+                raise FabricGitError(
+                    "the emulator server stopped unexpectedly", code="EmulatorStopped"
+                )
     finally:
         server.stop()
         if ready_file is not None:
             ready_file.unlink(missing_ok=True)
+
+
+def _start(server: Any, host: str, port: int) -> Any:
+    """Start ``server``; a failure to start is one error line (the main CLI's format)."""
+    from fabric_git.emulator.datadir import DataDirInUse
+
+    try:
+        return server.start()
+    except DataDirInUse as exc:
+        raise FabricGitError(str(exc), code="DataDirectoryInUse") from None
+    except OSError as exc:
+        if exc.filename:  # the data directory, not the socket
+            raise FabricGitError(
+                f"cannot use {exc.filename}: {exc.strerror or exc}", code="DataDirectoryUnusable"
+            ) from None
+        raise FabricGitError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}", code="CannotListen"
+        ) from None
 
 
 def write_private_json(path: Path, data: dict[str, Any]) -> None:
@@ -179,32 +218,41 @@ def _emulator_root(api_url: str | None) -> str:
     return api_url.rstrip("/").removesuffix("/v1")
 
 
-def _admin_call(api_url: str | None, path: str, body: dict[str, Any]) -> dict[str, Any]:
+def _admin_call(
+    api_url: str | None, path: str, body: dict[str, Any] | None = None, *, method: str = "POST"
+) -> dict[str, Any]:
+    """One call to the running emulator's admin API; failures are the library's errors, so
+    they print and exit as every other command's do."""
     from fabric_git._httpx import httpx
+    from fabric_git.errors import AuthenticationError, TransportError, api_error_from_response
 
     root = _emulator_root(api_url)
+    url = f"{root}/_emulator/{path}"
     token = os.environ.get("FABRIC_TOKEN")
     if not token:
-        raise click.ClickException("FABRIC_TOKEN must hold the emulator admin token")
+        raise AuthenticationError(
+            "FABRIC_TOKEN must hold the emulator's admin token (`fabric-git emulator serve"
+            " --ready-file FILE` writes it to FILE)"
+        )
     try:
-        response = httpx.post(
-            f"{root}/_emulator/{path}",
-            json=body,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=30.0,
+        response = httpx.request(
+            method, url, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30.0
         )
     except httpx.HTTPError as exc:
-        raise click.ClickException(f"cannot reach the emulator at {root}: {exc}") from None
+        raise TransportError(
+            f"cannot reach the emulator at {root}: {exc}", method=method, url=url
+        ) from None
     try:
         data: Any = response.json()
     except ValueError:
-        data = {}
+        data = None
     if response.status_code >= 400:
-        code = data.get("errorCode", "Error") if isinstance(data, dict) else "Error"
-        message = data.get("message", response.reason_phrase) if isinstance(data, dict) else ""
-        raise click.ClickException(f"{code}: {message} (HTTP {response.status_code})")
+        raise api_error_from_response(response.status_code, data, method=method, url=url)
     if not isinstance(data, dict):
-        raise click.ClickException("the emulator sent an unexpected answer")
+        raise FabricGitError(
+            f"the emulator at {root} sent an unexpected answer (HTTP {response.status_code})",
+            code="UnexpectedResponse",
+        )
     return data
 
 
@@ -212,12 +260,16 @@ def _admin_call(api_url: str | None, path: str, body: dict[str, Any]) -> dict[st
 @click.option("--user", metavar="NAME", help="A user's name, e.g. alice@contoso.com.")
 @click.option("--service-principal", metavar="NAME", help="A service principal's name.")
 @_api_url_option
-def token(user: str | None, service_principal: str | None, api_url: str | None) -> None:
+@pass_app
+def token(
+    app: AppContext, user: str | None, service_principal: str | None, api_url: str | None
+) -> None:
     """Print a token the running emulator accepts for a user or service principal."""
     if (user is None) == (service_principal is None):
         raise click.UsageError("give exactly one of --user or --service-principal")
     body = {"user": user} if user is not None else {"servicePrincipal": service_principal}
-    click.echo(_admin_call(api_url, "tokens", body)["token"])
+    issued = str(_admin_call(api_url, "tokens", body)["token"])
+    app.show(View(data={"token": issued}, lines=(issued,)))
 
 
 @emulator.group("repo")
@@ -244,8 +296,15 @@ def repo() -> None:
     is_flag=True,
     help="Require the personal access token read from stdin for Git access.",
 )
+@click.option(
+    "--exist-ok",
+    is_flag=True,
+    help="Succeed if the repository exists already (it is kept as it is).",
+)
 @_api_url_option
+@pass_app
 def repo_create(
+    app: AppContext,
     provider: str,
     owner: str | None,
     organization: str | None,
@@ -254,6 +313,7 @@ def repo_create(
     branch: str,
     require_pat_from_env: str | None,
     require_pat_stdin: bool,
+    exist_ok: bool,
     api_url: str | None,
 ) -> None:
     """Create a hosted repository with one empty commit on BRANCH; print its clone URL."""
@@ -278,4 +338,58 @@ def repo_create(
         if not pat:
             raise click.UsageError("no PAT on stdin")
         body["requiredPat"] = pat
-    click.echo(_admin_call(api_url, "repos", body)["cloneUrl"])
+    from fabric_git.errors import ApiError
+
+    try:
+        created: dict[str, Any] = {**_admin_call(api_url, "repos", body), "created": True}
+    except ApiError as exc:
+        if not exist_ok or exc.error_code != "RepositoryAlreadyExists":
+            raise
+        created = {**_existing_repo(api_url, body), "created": False}
+    verb = "Created" if created["created"] else "Kept the existing"
+    app.terminal.info(f"{verb} repository {_repo_name(created)}.")
+    app.show(View(data=created, lines=(str(created["cloneUrl"]),)))
+
+
+def _existing_repo(api_url: str | None, wanted: dict[str, Any]) -> dict[str, Any]:
+    """The hosted repository ``wanted`` names; an error if it differs in needing a PAT."""
+    keys = ("provider", "owner", "organization", "project", "repo")
+    for found in _admin_call(api_url, "repos", method="GET")["value"]:
+        if all(found.get(k) == wanted.get(k) for k in keys):
+            if bool(found.get("requiresPat")) != ("requiredPat" in wanted):
+                needs = "requires" if found.get("requiresPat") else "does not require"
+                raise FabricGitError(
+                    f"the repository {_repo_name(found)} exists and {needs} a PAT",
+                    code="RepositoryDiffers",
+                )
+            return dict(found)
+    raise FabricGitError(  # deleted between the two calls: rare enough to just say so
+        f"the repository {wanted['repo']} exists but is not listed; run the command again",
+        code="RepositoryAlreadyExists",
+    )
+
+
+def _repo_name(repo: dict[str, Any]) -> str:
+    if repo.get("provider") == "GitHub":
+        return f"{repo.get('owner')}/{repo.get('repo')}"
+    return f"{repo.get('organization')}/{repo.get('project')}/{repo.get('repo')}"
+
+
+@repo.command("list")
+@_api_url_option
+@pass_app
+def repo_list(app: AppContext, api_url: str | None) -> None:
+    """List the running emulator's hosted repositories."""
+    found = [dict(r) for r in _admin_call(api_url, "repos", method="GET")["value"]]
+    rows = tuple(
+        (
+            _repo_name(r),
+            "GitHub" if r.get("provider") == "GitHub" else "Azure DevOps",
+            ", ".join(r.get("branches") or ()),
+            "yes" if r.get("requiresPat") else "no",
+            str(r.get("cloneUrl", "")),
+        )
+        for r in found
+    )
+    columns = ("Repository", "Provider", "Branches", "PAT", "Clone URL")
+    app.show(View(data={"repositories": found}, tables=(Table(columns=columns, rows=rows),)))

@@ -84,6 +84,8 @@ _HINTS: dict[str, str] = {
     "WorkspaceGitConnectionAlreadyInitialized": "run `fabric-git sync` to bring it up to date.",
     "WorkflowError": "run `fabric-git status` to see where the workspace is.",
     "Interrupted": "re-run the command.",
+    "DataDirectoryInUse": "stop that emulator first, or choose another --data-dir.",
+    "RepositoryAlreadyExists": "add --exist-ok to use the existing repository.",
 }
 
 _RESOLUTION_HINTS: dict[str, str] = {"connection": _LIST_CONNECTIONS}

@@ -14,6 +14,10 @@ if TYPE_CHECKING:
 
 LroMode = Literal["async", "sync"]
 
+# How long a finished operation's state and result stay readable (seconds): Fabric does not
+# keep them forever, and a bounded table keeps a long-running emulator's memory and disk flat.
+DEFAULT_OPERATION_RETENTION = 24 * 3600.0
+
 
 class Clock(Protocol):
     """Wall-clock seconds and sleeping; tests inject a clock they advance by hand."""
@@ -48,6 +52,7 @@ class EmulatorConfig:
     lro_duration: float = 1.0
     retry_after: int = 1
     page_size: int = 100
+    operation_retention: float = DEFAULT_OPERATION_RETENTION
     faults: tuple[FaultRule, ...] = ()
     secret: str | None = field(default=None, repr=False)
     access_log: bool = False
@@ -63,6 +68,8 @@ class EmulatorConfig:
             raise ValueError("lro_mode must be 'async' or 'sync'")
         if self.lro_duration < 0 or self.retry_after < 0:
             raise ValueError("lro_duration and retry_after must not be negative")
+        if self.operation_retention <= 0:
+            raise ValueError("operation_retention must be positive")
         if self.worker_threads < 1:
             raise ValueError("worker_threads must be at least 1")
         if self.page_size < 1:

@@ -30,6 +30,7 @@ from fabric_git.emulator import errors
 from fabric_git.emulator.auth import ADMIN, Principal
 from fabric_git.emulator.errors import EmulatorError
 from fabric_git.emulator.ids import new_id
+from fabric_git.emulator.store import expire_operations
 
 if TYPE_CHECKING:
     from fabric_git.emulator.state import EmulatorState
@@ -123,6 +124,8 @@ class OperationEngine:
         duration = settings.lro_duration if asynchronous else 0.0
         op_id = new_id()
         with state.store.write() as conn:
+            # Each new operation first drops those finished longer ago than the retention.
+            expire_operations(conn, finished_before=now - state.config.operation_retention)
             locks = access != "none" and workspace_id is not None
             if locks and self._busy(conn, str(workspace_id), now, shared=access == "shared"):
                 raise errors.workspace_previous_operation_in_progress()

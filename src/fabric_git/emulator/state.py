@@ -23,6 +23,7 @@ from fabric_git.emulator.backend.git.part_cache import PartCache
 from fabric_git.emulator.backend.git.recovery import reconcile
 from fabric_git.emulator.backend.git.sides import CommitItems
 from fabric_git.emulator.config import Clock, EmulatorConfig, LroMode
+from fabric_git.emulator.datadir import DataDirLock
 from fabric_git.emulator.faults import FaultRegistry
 from fabric_git.emulator.gitrepo.repos import RepositoryHost
 from fabric_git.emulator.ids import new_id
@@ -75,10 +76,12 @@ class EmulatorState:
         self._temp_dir: Path | None = None
         self._closed = False
         self._close_lock = threading.Lock()
+        self._data_lock: DataDirLock | None = None
 
         if config.data_dir is not None:
             self.data_dir = Path(config.data_dir)
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            # Private (0700) and one emulator at a time: DataDirInUse names the holder.
+            self._data_lock = DataDirLock.acquire(self.data_dir)
             secret = config.secret or load_or_create_secret(self.data_dir / SECRET_FILE)
             self.store = Store(self.data_dir / DATABASE_FILE)
             self.sealer = SecretSealer.from_key_file(self.data_dir / CONNECTION_KEY_FILE)
@@ -169,6 +172,8 @@ class EmulatorState:
             self._closed = True
         self.operations.close()
         self.store.close()
+        if self._data_lock is not None:
+            self._data_lock.release()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
 

@@ -40,7 +40,13 @@ class Store:
         self._readers: dict[int, tuple[threading.Thread, sqlite3.Connection]] = {}
         self._all_lock = threading.Lock()
         self._closed = False
+        if not self._memory:
+            _make_private(Path(self._path))
         self._writer = self._connect()
+        # 16 MiB of pages for the writer (SQLite's default is 2 MiB): item ids are random, so
+        # inserts land all over the tables' B-trees, and with a small cache an emulator holding
+        # tens of thousands of items pays a page read for most of them.
+        self._writer.execute("PRAGMA cache_size=-16384")
         if not self._memory:
             self._writer.execute("PRAGMA journal_mode=WAL")
         self._migrate()
@@ -139,6 +145,26 @@ class Store:
                     conn.close()
                 self._all.clear()
                 self._readers.clear()
+
+
+def expire_operations(conn: sqlite3.Connection, *, finished_before: float) -> int:
+    """Delete the operations that finished, and reported so, before ``finished_before`` (their
+    state and result with them); returns how many. Running ones are never touched."""
+    cursor = conn.execute(
+        "DELETE FROM operations WHERE finished_at < ? AND ready_at < ?",
+        (finished_before, finished_before),
+    )
+    return cursor.rowcount
+
+
+def _make_private(database: Path) -> None:
+    """The database (it holds sealed secrets and their key) and its WAL files are the owner's
+    alone; SQLite gives the files it creates the database file's mode."""
+    from fabric_git.emulator.datadir import make_private_file
+
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        if path == database or path.exists():
+            make_private_file(path)
 
 
 def _split_statements(script: str) -> list[str]:
