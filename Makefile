@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all venv lint test demo bench clean item-types
+.PHONY: all venv lint test conformance demo bench clean item-types
 
 all: test
 
@@ -35,6 +35,21 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -n 2 --dist loadgroup -q
 
+# Third-party Fabric clients from PyPI (tests/thirdparty/requirements.txt) against the emulator,
+# in a venv of their own: fabric-git never depends on them, and .venv keeps its own dependencies.
+TP_VENV := .venv-thirdparty
+TP_STAMP := $(TP_VENV)/.installed
+
+$(TP_STAMP): pyproject.toml tests/thirdparty/requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "fabric-git needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(TP_VENV)
+	$(TP_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TP_VENV)/bin/python -m pip install --quiet -e '.[emulator]' -r tests/thirdparty/requirements.txt
+	@touch $(TP_STAMP)
+
+conformance: $(TP_STAMP)
+	$(TP_VENV)/bin/pytest -q -p no:cacheprovider tests/thirdparty
+
 demo: $(STAMP)
 	$(BIN)/fabric-git demo
 
@@ -43,7 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TP_VENV) .pytest_cache .mypy_cache .ruff_cache
 
 # The emulator's item-type path table, derived from the vendored spec (a test checks it).
 item-types: $(STAMP)

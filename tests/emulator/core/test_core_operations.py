@@ -33,6 +33,9 @@ def test_async_create_with_definition_polls_to_result(emu, client, clock):
     op_id = response.headers["x-ms-operation-id"]
     assert response.headers["Location"] == f"http://localhost/v1/operations/{op_id}"
     assert response.headers["Retry-After"] == "1"
+    # As Fabric answers a 202: JSON `null` (clients read the Content-Type of every answer).
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json() is None
     assert emu.wait_for_operations()
 
     running = client.get(f"/operations/{op_id}")

@@ -58,6 +58,6 @@ def run_operation(
         "x-ms-operation-id": outcome.operation_id,
         "Retry-After": str(outcome.retry_after),
     }
-    if accepted is not None:
-        return json_response(accepted, 202, headers=headers)
-    return Response(status_code=202, headers=headers)
+    # Without a body of its own, Fabric's 202 carries JSON `null` (clients such as fabric-cicd
+    # read the Content-Type of every answer they do not poll); see DEVIATIONS.md.
+    return json_response(accepted, 202, headers=headers)

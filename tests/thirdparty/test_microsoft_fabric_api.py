@@ -1,0 +1,141 @@
+"""Microsoft's Python SDK for Fabric (``microsoft-fabric-api``): items, folders and the whole Git
+flow, with the SDK's own base-URL setting and a ``TokenCredential``.
+
+azure-core sends a bearer token over HTTPS only; the emulator listens on plain HTTP on
+127.0.0.1, so the client gets azure-core's own bearer policy told so (its public
+``authentication_policy`` setting). Nothing else of the SDK is touched."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from thirdparty.thirdparty_support import NOTEBOOK, EmulatorCredential, GitTenant
+
+pytestmark = pytest.mark.server
+
+
+def sdk_client(tenant: GitTenant, credential: EmulatorCredential) -> Any:
+    from azure.core.pipeline.policies import BearerTokenCredentialPolicy
+    from microsoft_fabric_api import FabricClient
+
+    class PlainHttpBearerPolicy(BearerTokenCredentialPolicy):
+        def on_request(self, request: Any) -> None:
+            request.context["enforce_https"] = False  # a local service on plain HTTP
+            super().on_request(request)
+
+    scope = "https://api.fabric.microsoft.com/.default"
+    return FabricClient(
+        credential,
+        base_url=tenant.sandbox.running.base + "/",
+        authentication_policy=PlainHttpBearerPolicy(credential, scope),
+        polling_interval=0.01,
+    )
+
+
+def definition(models: Any, text: str) -> Any:
+    payload = base64.b64encode(text.encode()).decode()
+    part = models.ItemDefinitionPart(
+        path="notebook-content.py", payload=payload, payload_type="InlineBase64"
+    )
+    return models.ItemDefinition(parts=[part])
+
+
+def notebook_text(core: Any, workspace_id: str, item_id: str) -> str:
+    response = core.items.get_item_definition(workspace_id, item_id)
+    parts = {p.path: p for p in response.definition.parts}
+    return base64.b64decode(parts["notebook-content.py"].payload).decode()
+
+
+# The SDK polls an operation after its Retry-After, or after 30 s when there is none (it does not
+# take the client's polling_interval for Git operations).
+@pytest.mark.usefixtures("retry_after_one_second")
+def test_items_folders_and_the_git_flow(
+    tenant: GitTenant, credential: EmulatorCredential, tmp_path: Path
+) -> None:
+    from microsoft_fabric_api.generated.core import models
+
+    core = sdk_client(tenant, credential).core
+    workspace = tenant.workspace_id
+
+    # Items at the root and in a folder, made through the SDK.
+    folder = core.folders.create_folder(workspace, models.CreateFolderRequest(display_name="Sales"))
+    load = core.items.create_item(
+        workspace,
+        models.CreateItemRequest(
+            display_name="Load",
+            type="Notebook",
+            definition=definition(models, NOTEBOOK.format(name="v1")),
+        ),
+    )
+    clean = core.items.create_item(
+        workspace,
+        models.CreateItemRequest(
+            display_name="Clean",
+            type="Notebook",
+            folder_id=folder.id,
+            definition=definition(models, NOTEBOOK.format(name="clean")),
+        ),
+    )
+    assert (load.display_name, clean.folder_id) == ("Load", folder.id)
+    assert notebook_text(core, workspace, load.id) == NOTEBOOK.format(name="v1")
+
+    # Connect and initialize.
+    details = models.GitHubDetails(
+        owner_name=tenant.owner,
+        repository_name=tenant.repo,
+        branch_name="main",
+        directory_name="/fabric",
+    )
+    credentials = models.ConfiguredConnectionGitCredentials(connection_id=tenant.connection_id)
+    core.git.connect(
+        workspace,
+        models.GitConnectRequest(git_provider_details=details, my_git_credentials=credentials),
+    )
+    assert core.git.get_connection(workspace).git_connection_state == "Connected"
+    initialized = core.git.initialize_connection(
+        workspace, models.InitializeGitConnectionRequest(initialization_strategy="PreferWorkspace")
+    )
+    assert initialized.required_action == "CommitToGit"
+    assert core.git.get_connection(workspace).git_connection_state == "ConnectedAndInitialized"
+
+    # Commit everything.
+    status = core.git.get_status(workspace)
+    assert sorted(c.item_metadata.display_name for c in status.changes) == ["Clean", "Load"]
+    core.git.commit_to_git(
+        workspace,
+        models.CommitToGitRequest(
+            mode="All", workspace_head=status.workspace_head, comment="From the SDK"
+        ),
+    )
+    assert core.git.get_status(workspace).changes == []
+    clone = tenant.clone(tmp_path / "clone")
+    assert clone.read("fabric/Load.Notebook/notebook-content.py") == NOTEBOOK.format(name="v1")
+    assert clone.read("fabric/Sales/Clean.Notebook/notebook-content.py") == NOTEBOOK.format(
+        name="clean"
+    )
+    assert clone.git("log", "-1", "--format=%s").strip() == "From the SDK"
+
+    # A developer pushes a change; the SDK updates the workspace from Git.
+    clone.write("fabric/Load.Notebook/notebook-content.py", NOTEBOOK.format(name="v2"))
+    pushed = clone.commit_and_push("Edit Load")
+    status = core.git.get_status(workspace)
+    assert status.remote_commit_hash == pushed
+    assert [(c.item_metadata.display_name, c.remote_change) for c in status.changes] == [
+        ("Load", "Modified")
+    ]
+    core.git.update_from_git(
+        workspace,
+        models.UpdateFromGitRequest(
+            remote_commit_hash=pushed, workspace_head=status.workspace_head
+        ),
+    )
+    status = core.git.get_status(workspace)
+    assert (status.changes, status.workspace_head) == ([], pushed)
+    assert notebook_text(core, workspace, load.id) == NOTEBOOK.format(name="v2")
+    assert credential.scopes and set(credential.scopes) == {
+        "https://api.fabric.microsoft.com/.default"
+    }
