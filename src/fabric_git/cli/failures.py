@@ -86,6 +86,7 @@ _HINTS: dict[str, str] = {
     "Interrupted": "re-run the command.",
     "DataDirectoryInUse": "stop that emulator first, or choose another --data-dir.",
     "RepositoryAlreadyExists": "add --exist-ok to use the existing repository.",
+    "MissingExtra": "install the extra as shown, then re-run the command.",
 }
 
 _RESOLUTION_HINTS: dict[str, str] = {"connection": _LIST_CONNECTIONS}

@@ -69,6 +69,8 @@ def test_the_emulator_commands_name_the_extra_to_install(argv: tuple[str, ...]) 
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("error: MissingExtra: the emulator needs packages")
     assert "pygit2" in lines[0] and "pip install 'fabric-git[emulator]'" in lines[0]
+    # The next step is the install, not a look at a workspace the command never touched.
+    assert lines[0].endswith("Next: install the extra as shown, then re-run the command.")
 
 
 def test_the_pytest_plugin_names_the_extra_in_one_line(tmp_path: Path) -> None:
@@ -86,6 +88,7 @@ def test_the_pytest_plugin_names_the_extra_in_one_line(tmp_path: Path) -> None:
     assert "fabric_emulator: the emulator needs packages that are not installed" in done.stdout
     assert "pip install 'fabric-git[emulator]'" in done.stdout
     assert "Traceback" not in done.stdout and "_sandbox.py" not in done.stdout
+    assert done.stdout.count("the emulator needs packages") == 1, done.stdout
 
 
 @pytest.mark.server
