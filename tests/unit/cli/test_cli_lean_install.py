@@ -99,3 +99,24 @@ def test_a_lean_cli_talks_to_a_running_service(
     done = _fabric_git("-o", "json", "workspaces", "list")
     assert done.returncode == 0, done.stderr
     assert "Lean install" in [w["displayName"] for w in json.loads(done.stdout)["workspaces"]]
+
+
+def test_python_m_the_emulator_names_the_extra_in_one_line(tmp_path: Path) -> None:
+    # docs/emulator.md: `python -m fabric_git.emulator serve` is the same command. The packages
+    # are blocked before the interpreter runs the module, as a lean install lacks them.
+    (tmp_path / "sitecustomize.py").write_text(
+        PRELUDE.replace("from fabric_git.cli import cli\n", "")
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "fabric_git.emulator", "serve", "--in-memory"],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: MissingExtra: the emulator needs packages")
+    assert "pip install 'fabric-git[emulator]'" in lines[0]
