@@ -31,9 +31,12 @@ __all__ = ["GitWorkTree", "Identity", "Sandbox", "fabric_emulator", "fabric_env"
 @pytest.fixture(scope="session")
 def fabric_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     """A Fabric emulator on 127.0.0.1 for the session (long-running operations take 10 ms)."""
+    missing: MissingExtraError | None = None
     try:
         import fabric_git.emulator  # noqa: F401
-    except MissingExtraError as missing:  # one line, not a traceback through the plugin
+    except MissingExtraError as error:
+        missing = error
+    if missing is not None:  # one line, outside the handler so pytest shows no chained error
         pytest.fail(f"fabric_emulator: {missing}", pytrace=False)
     data_dir = tmp_path_factory.mktemp("fabric-emulator")
     with Sandbox(data_dir=data_dir, lro_duration=0.01) as sandbox:

@@ -12,7 +12,7 @@ import click
 from fabric_git.cli.app import AppContext, pass_app
 from fabric_git.cli.choices import CONNECTION_ROLES, KebabChoice
 from fabric_git.cli.constants import EnvVars, ExitCode
-from fabric_git.cli.options import read_pat
+from fabric_git.cli.options import github_repo_url, read_pat
 from fabric_git.cli.render import Table, View
 from fabric_git.cli.roles import (
     assignment_json,
@@ -64,7 +64,12 @@ def list_(app: AppContext) -> None:
 @click.option(
     "--name", "display_name", metavar="NAME", required=True, help="Display name of the connection."
 )
-@click.option("--repo-url", metavar="URL", help="Scope it to https://github.com/OWNER/REPO.")
+@click.option(
+    "--repo-url",
+    metavar="URL",
+    callback=github_repo_url,
+    help="Scope it to https://github.com/OWNER/REPO (or a *.ghe.com host).",
+)
 @click.option(
     "--pat-env",
     metavar="VAR",

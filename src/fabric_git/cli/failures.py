@@ -99,7 +99,10 @@ _HINTS: dict[str, str] = {
         "use a connection of that provider scoped to this repository (`fabric-git connections "
         "list` shows each one's path)."
     ),
-    "InvalidGitDirectoryName": "give --directory a valid directory name (no '.' or '..').",
+    "InvalidGitDirectoryName": (
+        "give --directory a directory name without what the message names ('.' and '..' "
+        "segments are refused too)."
+    ),
     "GitDirectoryHasNoItems": "pick a directory that holds Fabric items, or an empty one.",
     "GitProviderOperationFailed": "the Git provider failed; re-run (the message says why).",
     "WorkspaceGitConnectionAlreadyInitialized": "run `fabric-git sync` to bring it up to date.",
@@ -107,6 +110,7 @@ _HINTS: dict[str, str] = {
     "Interrupted": "re-run the command.",
     "DataDirectoryInUse": "stop that emulator first, or choose another --data-dir.",
     "RepositoryAlreadyExists": "add --exist-ok to use the existing repository.",
+    "MissingExtra": "install the extra as shown, then re-run the command.",
 }
 
 _RESOLUTION_HINTS: dict[str, str] = {"connection": _LIST_CONNECTIONS}

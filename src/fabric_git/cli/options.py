@@ -26,6 +26,7 @@ __all__ = [
     "credential_options",
     "dry_run_option",
     "ensure_pat_connection",
+    "github_repo_url",
     "noting_connection",
     "provider_options",
     "read_pat",
@@ -54,6 +55,27 @@ _OPTION_OF_FIELD = {
     "project_name": "--project / --repo-url",
     "custom_domain_name": "--custom-domain / --repo-url",
 }
+
+
+def github_repo_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--repo-url`` of a GitHub connection: a repository on github.com or *.ghe.com."""
+    if value is None:
+        return None
+    if re.match(_ADO_URL, value.strip()):
+        raise click.BadParameter(
+            "an Azure DevOps repository takes `connections create-azure-devops`.", ctx, param
+        )
+    github = re.match(_GITHUB_URL, value.strip())
+    if github is None:
+        raise click.BadParameter("expected https://github.com/OWNER/REPO", ctx, param)
+    host = github["host"].lower()
+    if host not in ("github.com", "www.github.com") and not host.endswith(".ghe.com"):
+        raise click.BadParameter(
+            f"the host {host!r} is not GitHub (github.com) or GitHub Enterprise (*.ghe.com).",
+            ctx,
+            param,
+        )
+    return value
 
 
 def _not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -14,24 +14,32 @@ Heavy modules (Starlette, uvicorn, pygit2) load on first use of these names.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
-from fabric_git._extras import require_extra
+from fabric_git._extras import MissingExtraError, require_extra
 
 # The emulator's packages come with the ``emulator`` extra: without them, say so in one line.
-require_extra(
-    "emulator",
-    "emulator",
-    {
-        "anyio": "anyio",
-        "jwt": "pyjwt",
-        "pygit2": "pygit2",
-        "starlette": "starlette",
-        "uvicorn": "uvicorn",
-    },
-)
+try:
+    require_extra(
+        "emulator",
+        "emulator",
+        {
+            "anyio": "anyio",
+            "jwt": "pyjwt",
+            "pygit2": "pygit2",
+            "starlette": "starlette",
+            "uvicorn": "uvicorn",
+        },
+    )
+except MissingExtraError as missing:
+    # ``python -m fabric_git.emulator`` imports this package before its ``__main__`` can report
+    # anything: as a command, print the CLI's one line instead of a traceback.
+    if sys.argv[:1] == ["-m"] and __name__ in sys.orig_argv:
+        raise SystemExit(f"error: {missing.code}: {missing}") from None
+    raise
 
-from fabric_git.emulator.config import Clock, EmulatorConfig, SystemClock  # noqa: E402
+from fabric_git.emulator.config import Clock, EmulatorConfig, SystemClock
 
 if TYPE_CHECKING:
     from fabric_git.emulator.app import create_app

@@ -83,3 +83,14 @@ def test_notes_added_on_the_way_out_reach_the_line() -> None:
     line = classify(error).line()
     assert "Using connection c (id-1); its key is unchanged." in line
     assert line.index("Using connection") < line.index("Next:")
+
+
+def test_a_refused_directory_name_hint_fits_every_reason() -> None:
+    # The service refuses characters (':' and the like) as well as '.'/'..' segments; the hint
+    # must not point at dots when the message names a colon.
+    body = {"errorCode": "InvalidGitDirectoryName", "message": "A directory name can't contain :"}
+    error = api_error_from_response(400, body, method="POST", url=_URL + "/git/connect")
+    line = classify(error, command="connect", workspace="Sales").line()
+    hint = line.split(" Next: ", 1)[1]
+    assert "--directory" in hint and "the message" in hint
+    assert "(no '.' or '..')" not in hint

@@ -69,6 +69,8 @@ def test_the_emulator_commands_name_the_extra_to_install(argv: tuple[str, ...]) 
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("error: MissingExtra: the emulator needs packages")
     assert "pygit2" in lines[0] and "pip install 'fabric-git[emulator]'" in lines[0]
+    # The next step is the install, not a look at a workspace the command never touched.
+    assert lines[0].endswith("Next: install the extra as shown, then re-run the command.")
 
 
 def test_the_pytest_plugin_names_the_extra_in_one_line(tmp_path: Path) -> None:
@@ -86,6 +88,7 @@ def test_the_pytest_plugin_names_the_extra_in_one_line(tmp_path: Path) -> None:
     assert "fabric_emulator: the emulator needs packages that are not installed" in done.stdout
     assert "pip install 'fabric-git[emulator]'" in done.stdout
     assert "Traceback" not in done.stdout and "_sandbox.py" not in done.stdout
+    assert done.stdout.count("the emulator needs packages") == 1, done.stdout
 
 
 @pytest.mark.server
@@ -96,3 +99,24 @@ def test_a_lean_cli_talks_to_a_running_service(
     done = _fabric_git("-o", "json", "workspaces", "list")
     assert done.returncode == 0, done.stderr
     assert "Lean install" in [w["displayName"] for w in json.loads(done.stdout)["workspaces"]]
+
+
+def test_python_m_the_emulator_names_the_extra_in_one_line(tmp_path: Path) -> None:
+    # docs/emulator.md: `python -m fabric_git.emulator serve` is the same command. The packages
+    # are blocked before the interpreter runs the module, as a lean install lacks them.
+    (tmp_path / "sitecustomize.py").write_text(
+        PRELUDE.replace("from fabric_git.cli import cli\n", "")
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "fabric_git.emulator", "serve", "--in-memory"],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: MissingExtra: the emulator needs packages")
+    assert "pip install 'fabric-git[emulator]'" in lines[0]

@@ -51,6 +51,25 @@ REPO = ["--repo-url", "https://github.com/contoso/sales"]
             "the host 'gitlab.com' is neither GitHub",
         ),
         (
+            ["connections", "create-github", "--name", "c", "--repo-url", "https://gitlab.com/c/s"],
+            {"FABRIC_GIT_PAT": "not-used"},
+            "--repo-url",
+            "the host 'gitlab.com' is not GitHub",
+        ),
+        (
+            [
+                "connections",
+                "create-github",
+                "--name",
+                "c",
+                "--repo-url",
+                "https://dev.azure.com/o/p/_git/r",
+            ],
+            {"FABRIC_GIT_PAT": "not-used"},
+            "--repo-url",
+            "`connections create-azure-devops`",
+        ),
+        (
             [
                 "connections",
                 "create-github",
