@@ -1,6 +1,8 @@
-"""Connections: create, list, get, update, delete; supported connection types.
+"""Connections: create, list, get, update, delete; role assignments; supported connection types.
 
-The credential's secret is write-only: no response carries it.
+The credential's secret is write-only: no response carries it. One module because a
+connection's role assignments are part of the connection's own wire (the spec's
+``/connections/{id}/roleAssignments``) and share its request parsing and documents.
 """
 
 from __future__ import annotations
