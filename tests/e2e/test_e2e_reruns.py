@@ -97,14 +97,16 @@ def test_a_reconnect_that_fails_connects_the_old_target_again(fg: Fg) -> None:
         assert "GitProviderResourceNotFound" in line and "no-such-branch" in failed.stderr
         assert f"connected to GitHub {scenario.owner}/fabric@main:/ again" in line
         assert "Next:" in line
+        assert "again and initialized, its items kept as they were" in line
         shown = fg.json("connection", "-w", ws)
-        assert (shown["state"], shown["provider"]["branchName"]) == ("Connected", "main")
-    # Connected, not initialized: a sync with a strategy brings it back, nothing to commit.
-    again = fg.json("sync", "-w", ws, *url, "--strategy", "prefer-workspace", env=env)
-    result = again["results"][0]["result"]
-    assert result["actions"] == ["InitializeConnection"] and result["changes"] == []
-    assert "nothing to commit" in result["notes"][0]
-    assert fg.json("status", "-w", ws)["inSync"] is True
+        assert (shown["state"], shown["provider"]["branchName"]) == (
+            "ConnectedAndInitialized",
+            "main",
+        )
+        # As it was before the failed reconnect: in sync, and a sync has nothing to do.
+        assert fg.json("status", "-w", ws)["inSync"] is True
+    again = fg.json("sync", "-w", ws, *url, env=env)
+    assert again["results"][0]["result"]["actions"] == []
 
 
 def test_a_reconnect_with_a_connection_for_another_repository_changes_nothing(fg: Fg) -> None:

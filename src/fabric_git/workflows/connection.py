@@ -247,6 +247,8 @@ def _restore(
     reporter: Reporter,
 ) -> str:
     """Connect the old target again after a failed reconnect; say where the workspace is."""
+    from fabric_git.errors import ApiError
+
     where = describe_provider(old)
     reporter.step("connect", f"The connect failed; connecting to {where} again")
     try:
@@ -257,9 +259,27 @@ def _restore(
             f"The workspace is not connected to Git now: connecting it to {where} again failed "
             f"too ({code})."
         )
+    # Initialize it again without touching the workspace: no policy where none is needed, else
+    # PreferWorkspace, which applies nothing to the workspace (it only asks for a commit, which
+    # is left to the user: what the workspace holds is kept as it is).
+    try:
+        try:
+            init = client.git.initialize_connection(ws.id)
+        except ApiError as error:
+            if error.error_code != "MissingInitializationPolicy":
+                raise
+            init = client.git.initialize_connection(ws.id, "PreferWorkspace")
+    except Exception as error:
+        code = getattr(error, "code", type(error).__name__)
+        return (
+            f"The workspace is connected to {where} again, not initialized ({code}: a sync with "
+            "--strategy initializes it)."
+        )
+    required = str(init.required_action or "None") if init is not None else "None"
+    then = "" if required in ("None", "CommitToGit") else f"; the service asks for {required} next"
     return (
-        f"The workspace is connected to {where} again (Connected, not initialized: a sync with "
-        "a strategy initializes it)."
+        f"The workspace is connected to {where} again and initialized, its items kept as they "
+        f"were{then}."
     )
 
 
