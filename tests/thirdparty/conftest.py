@@ -27,7 +27,8 @@ def tenant(fabric_emulator: Sandbox) -> GitTenant:
     suffix = uuid.uuid4().hex[:8]
     workspace_id = fabric_emulator.create_workspace(f"Third party {suffix}")
     owner, repo, pat = f"contoso-{suffix}", "fabric", f"ghp_{uuid.uuid4().hex}"
-    fabric_emulator.create_repo(owner, repo, pat=pat)
+    # The directory the tests connect to exists, as Connect needs (docs/emulator.md).
+    fabric_emulator.create_repo(owner, repo, pat=pat, directories=["fabric"])
     connection_id = fabric_emulator.create_github_connection(
         f"GitHub {suffix}", fabric_emulator.repo_url(owner, repo), pat
     )

@@ -40,6 +40,10 @@ NOT_ROLE_GATED = {
     "Connections_ListSupportedConnectionTypes": "gateway permission only",
     "LongRunningOperations_GetOperationState": "the principal that started the operation",
     "LongRunningOperations_GetOperationResult": "the principal that started the operation",
+    "Git_CreateWorkspaceRelation": (
+        "roles on two workspaces (admin on the branch one, contributor on the base one): "
+        "tests/emulator/surface/test_surface_workspace_rules.py::test_relation_roles"
+    ),
 }
 
 # Where the emulator asks more than the spec's text: documented in DEVIATIONS.md.
@@ -232,6 +236,7 @@ def _arrange(
         "Workspaces_AssignToCapacity": {"capacityId": emu.capacity_id},
         "Workspaces_UpdateWorkspace": {"displayName": f"renamed-{tag}"},
         "Workspaces_UpdateWorkspaceRoleAssignment": {"role": "Contributor"},
+        "Workspaces_SetGitOutboundPolicy": {"defaultAction": "Allow"},
         "Connections_AddConnectionRoleAssignment": {
             "principal": {"id": str(uuid.uuid4()), "type": "User"},
             "role": "User",
@@ -242,6 +247,20 @@ def _arrange(
         },
         "Connections_UpdateConnectionRoleAssignment": {"role": "UserWithReshare"},
     }
+    if operation_id == "Git_DeleteWorkspaceRelation":
+        # A relation with this workspace as the branch one, made by the admin.
+        base = _ok(
+            admin.post(
+                "/workspaces", json={"displayName": f"base-{tag}", "capacityId": emu.capacity_id}
+            )
+        )["id"]
+        relation = _ok(
+            admin.post(
+                f"/workspaces/{values['workspaceId']}/git/workspaceRelations",
+                json={"relatedWorkspaceId": base, "relationType": "Base"},
+            )
+        )
+        values["workspaceRelationId"] = relation["id"]
     if operation_id == "Git_UpdateFromGit":
         status = _ok(admin.get(f"/workspaces/{values['workspaceId']}/git/status"))
         bodies[operation_id] = {"remoteCommitHash": status["remoteCommitHash"]}
