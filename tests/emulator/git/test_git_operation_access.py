@@ -73,6 +73,7 @@ def test_status_reads_run_side_by_side(env: Env, clock: FakeClock) -> None:
     # Both still report Running (their duration has not passed): a third read joins them.
     assert _outcome(env, first)["status"] in ("NotStarted", "Running")
     third = _start(env, "GET", status)
+    assert env.emu.wait_for_operations()  # the third's work is done too, on its worker thread
     clock.advance(DURATION)
     results = []
     for op_id in (first, second, third):
