@@ -67,6 +67,9 @@ COMMANDS: dict[str, LazySpec] = {
     "operation": LazySpec(
         "fabric_git.cli.operation:operation", "Show or wait for a long-running operation."
     ),
+    "feature": LazySpec(
+        "fabric_git.cli.feature:feature", "A workspace per feature branch: up, down, list."
+    ),
     "workspaces": LazySpec("fabric_git.cli.workspaces:workspaces", "List or create workspaces."),
     "emulator": LazySpec("fabric_git.cli.emulator:emulator", "Run the local Fabric emulator."),
     "demo": LazySpec("fabric_git.cli.demo:demo", "Run the whole Git workflow on the emulator."),

@@ -84,6 +84,13 @@ _HINTS: dict[str, str] = {
     "WorkspaceGitConnectionAlreadyInitialized": "run `fabric-git sync` to bring it up to date.",
     "WorkflowError": "run `fabric-git status` to see where the workspace is.",
     "Interrupted": "re-run the command.",
+    "NotAFeatureWorkspace": "choose another --name; that workspace is left as it is.",
+    "UncommittedChanges": "commit them (`fabric-git commit`), or pass --discard-changes.",
+    "BranchNotFound": "push the branch first, or pass --create-branch.",
+    "BaseNotConnected": "connect the base workspace first (`fabric-git sync`).",
+    "NoCapacity": "pass --capacity ID (`fabric-git workspaces list` shows capacities in use).",
+    "SameBranch": "name the feature branch, not the base's own branch.",
+    "GitBranchFailed": "check the PAT (--pat-env) or the signed-in principal's repository access.",
     "DataDirectoryInUse": "stop that emulator first, or choose another --data-dir.",
     "RepositoryAlreadyExists": "add --exist-ok to use the existing repository.",
 }
