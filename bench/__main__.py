@@ -15,7 +15,7 @@ from bench import baselines, cli_startup
 from bench.results import Figure, save, table
 from bench.workspace import generate
 
-GROUPS = ("cli", "git", "emulator", "load", "memory", "cli-emulator", "sync", "lint")
+GROUPS = ("cli", "git", "emulator", "load", "memory", "cli-emulator", "sync", "lint", "files")
 
 
 def _group_runners(args: argparse.Namespace) -> dict[str, Callable[[], list[Figure]]]:
@@ -51,6 +51,11 @@ def _group_runners(args: argparse.Namespace) -> dict[str, Callable[[], list[Figu
 
         return run(workspace, runs=max(args.runs, 7))
 
+    def files() -> list[Figure]:
+        from bench.file_level import run
+
+        return run(workspace, runs=max(args.runs, 7))
+
     return {
         "cli": cli_startup.run,
         "git": lambda: baselines.run(workspace, runs=args.runs),
@@ -60,6 +65,7 @@ def _group_runners(args: argparse.Namespace) -> dict[str, Callable[[], list[Figu
         "cli-emulator": cli_emulator,
         "sync": sync,
         "lint": lint,
+        "files": files,
     }
 
 

@@ -62,7 +62,8 @@ COMMANDS: dict[str, LazySpec] = {
         "fabric_git.cli.credentials:credentials", "Show or set your Git credentials."
     ),
     "connections": LazySpec(
-        "fabric_git.cli.connections:connections", "List, create or delete connections."
+        "fabric_git.cli.connections:connections",
+        "List, create, test, share or delete connections.",
     ),
     "operation": LazySpec(
         "fabric_git.cli.operation:operation", "Show or wait for a long-running operation."
@@ -70,7 +71,21 @@ COMMANDS: dict[str, LazySpec] = {
     "feature": LazySpec(
         "fabric_git.cli.feature:feature", "A workspace per feature branch: up, down, list."
     ),
-    "workspaces": LazySpec("fabric_git.cli.workspaces:workspaces", "List or create workspaces."),
+    "workspaces": LazySpec(
+        "fabric_git.cli.workspaces:workspaces",
+        "List or create workspaces; assign capacities and roles.",
+    ),
+    "capacities": LazySpec("fabric_git.cli.capacities:capacities", "List capacities."),
+    "items": LazySpec(
+        "fabric_git.cli.items:items", "List a workspace's items; repair a logical id."
+    ),
+    "relations": LazySpec(
+        "fabric_git.cli.relations:relations", "List, add or remove branch and base workspaces."
+    ),
+    "connection-settings": LazySpec(
+        "fabric_git.cli.connection_settings:connection_settings",
+        "Show or set who may change a workspace's branch.",
+    ),
     "emulator": LazySpec("fabric_git.cli.emulator:emulator", "Run the local Fabric emulator."),
     "demo": LazySpec("fabric_git.cli.demo:demo", "Run the whole Git workflow on the emulator."),
     "lint": LazySpec(

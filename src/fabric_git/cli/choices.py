@@ -13,10 +13,15 @@ from typing import Any
 import click
 
 __all__ = [
+    "BRANCH_ROLES",
     "CONFLICT_POLICIES",
+    "CONNECTION_ROLES",
     "CREDENTIAL_SOURCES",
+    "PRINCIPAL_TYPES",
     "PROVIDERS",
+    "RELATION_TYPES",
     "STRATEGIES",
+    "WORKSPACE_ROLES",
     "KebabChoice",
 ]
 
@@ -33,6 +38,21 @@ CREDENTIAL_SOURCES = {
     "none": "None",
 }
 PROVIDERS = {"github": "GitHub", "azure-devops": "AzureDevOps"}
+PRINCIPAL_TYPES = {
+    "user": "User",
+    "group": "Group",
+    "service-principal": "ServicePrincipal",
+    "service-principal-profile": "ServicePrincipalProfile",
+}
+WORKSPACE_ROLES = {
+    "admin": "Admin",
+    "member": "Member",
+    "contributor": "Contributor",
+    "viewer": "Viewer",
+}
+CONNECTION_ROLES = {"user": "User", "user-with-reshare": "UserWithReshare", "owner": "Owner"}
+RELATION_TYPES = {"branch": "Branch", "base": "Base"}
+BRANCH_ROLES = {"none": "None", "member-and-contributor": "MemberAndContributor"}
 
 
 class KebabChoice(click.Choice[str]):

@@ -1,15 +1,25 @@
-"""``connections list|create-github|delete``: Fabric connections (secrets are never shown)."""
+"""``connections list|create-github|create-azure-devops|delete|test|share|roles``: Fabric
+connections (secrets are never shown)."""
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from fabric_git.cli.app import AppContext, pass_app
-from fabric_git.cli.constants import EnvVars
+from fabric_git.cli.choices import CONNECTION_ROLES, KebabChoice
+from fabric_git.cli.constants import EnvVars, ExitCode
 from fabric_git.cli.options import read_pat
 from fabric_git.cli.render import Table, View
+from fabric_git.cli.roles import (
+    assignment_json,
+    assignments_view,
+    find_assignment,
+    principal_options,
+)
 
 if TYPE_CHECKING:
     from fabric_git.models.connections import Connection
@@ -33,7 +43,7 @@ def connection_json(connection: Connection) -> dict[str, Any]:
 
 @click.group()
 def connections() -> None:
-    """List, create or delete Fabric connections."""
+    """List, create, test, share or delete Fabric connections."""
 
 
 @connections.command("list")
@@ -131,3 +141,257 @@ def delete(app: AppContext, connection: str, if_exists: bool) -> None:
             lines=(f"Deleted connection {found.display_name} ({found.id}).",),
         )
     )
+
+
+def _guid(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from fabric_git.client import is_guid
+
+    if value is not None and not is_guid(value):
+        raise click.BadParameter(f"{value!r} is not a GUID.")
+    return None if value is None else value.strip()
+
+
+def read_secret(variable: str, from_stdin: bool) -> str:
+    """The client secret from stdin or the environment variable ``variable``; a usage error
+    naming where it was looked for when it is not there (the secret itself is never shown)."""
+    if from_stdin:
+        secret = sys.stdin.readline().strip()
+        if not secret:
+            raise click.UsageError("--secret-stdin: nothing was read from stdin.")
+        return secret
+    secret = os.environ.get(variable, "").strip()
+    if not secret:
+        raise click.BadParameter(
+            f"the environment variable {variable} is not set (or is empty); export the client "
+            "secret in it, or use --secret-stdin.",
+            param_hint="--secret-env",
+        )
+    return secret
+
+
+@connections.command("create-azure-devops")
+@click.option(
+    "--name", "display_name", metavar="NAME", required=True, help="Display name of the connection."
+)
+@click.option(
+    "--repo-url",
+    metavar="URL",
+    required=True,
+    help="The repository: https://dev.azure.com/ORG/PROJECT/_git/REPO.",
+)
+@click.option(
+    "--tenant-id",
+    envvar="AZURE_TENANT_ID",
+    required=True,
+    metavar="GUID",
+    callback=_guid,
+    help="Entra tenant of the service principal. [env: AZURE_TENANT_ID]",
+)
+@click.option(
+    "--client-id",
+    envvar="AZURE_CLIENT_ID",
+    required=True,
+    metavar="GUID",
+    callback=_guid,
+    help="Application (client) id of the service principal. [env: AZURE_CLIENT_ID]",
+)
+@click.option(
+    "--secret-env",
+    metavar="VAR",
+    default="AZURE_CLIENT_SECRET",
+    show_default=True,
+    help="Environment variable holding the service principal's client secret.",
+)
+@click.option("--secret-stdin", is_flag=True, help="Read the client secret from stdin.")
+@pass_app
+def create_azure_devops(
+    app: AppContext,
+    display_name: str,
+    repo_url: str,
+    tenant_id: str,
+    client_id: str,
+    secret_env: str,
+    secret_stdin: bool,
+) -> None:
+    """Create an Azure DevOps connection for a service principal, or reuse it.
+
+    The connection (type AzureDevOpsSourceControl) holds the service principal's credentials;
+    one of that name that exists is reused, its credentials left as they are. This is how a
+    service principal connects a workspace to Azure DevOps (Automatic credentials are refused
+    for service principals): connect with --connection NAME. The client secret comes from
+    --secret-env VAR or --secret-stdin, never from arguments.
+    """
+    from fabric_git.errors import ResolutionError
+
+    secret = read_secret(secret_env, secret_stdin)  # before any request: a missing one costs none
+    client = app.client()
+    try:
+        existing = client.resolve_connection(display_name)
+    except ResolutionError as error:
+        if error.code != "NotFound":
+            raise
+        existing = None
+    if existing is not None:
+        app.show(
+            View(
+                data={**connection_json(existing), "created": False},
+                lines=(
+                    f"Connection {existing.display_name} ({existing.id}) exists already; its "
+                    "credentials are unchanged (delete it to create it anew).",
+                ),
+            )
+        )
+        return
+    created = client.connections.create_azure_devops(
+        display_name, repo_url, tenant_id=tenant_id, client_id=client_id, client_secret=secret
+    )
+    app.show(
+        View(
+            data={**connection_json(created), "created": True},
+            lines=(f"Created connection {created.display_name} ({created.id}).",),
+        )
+    )
+
+
+@connections.command("test")
+@click.argument("connection", metavar="NAME|ID")
+@pass_app
+def test(app: AppContext, connection: str) -> None:
+    """Test a connection; exit 1 when it is offline.
+
+    Can the service reach the source with the connection's credentials? Exit 0 when it is
+    Online, 1 when it is Offline (the errors the service gave are shown)."""
+    client = app.client()
+    found = client.resolve_connection(connection)
+    result = client.connections.test(found.id, timeout=app.options.timeout)
+    errors = [{"errorCode": e.error_code, "message": e.message} for e in result.errors or ()]
+    lines = [f"Connection {found.display_name} ({found.id}): {result.status}"]
+    lines.extend(f"  {e['errorCode']}: {e['message']}" for e in errors)
+    app.show(
+        View(
+            data={
+                "connection": {"id": found.id, "displayName": found.display_name},
+                "status": str(result.status),
+                "errors": errors,
+            },
+            lines=tuple(lines),
+        )
+    )
+    if str(result.status) != "Online":
+        raise click.exceptions.Exit(int(ExitCode.ERROR))
+
+
+@connections.group("roles")
+def roles() -> None:
+    """List, add or remove who may use a connection."""
+
+
+def _connection_ref(found: Connection) -> dict[str, Any]:
+    return {"id": found.id, "displayName": found.display_name}
+
+
+@roles.command("list")
+@click.argument("connection", metavar="NAME|ID")
+@pass_app
+def roles_list(app: AppContext, connection: str) -> None:
+    """List who may use, reshare or own the connection."""
+    client = app.client()
+    found = client.resolve_connection(connection)
+    assignments = client.connections.list_role_assignments(found.id)
+    app.show(assignments_view("connection", _connection_ref(found), assignments))
+
+
+_ROLE_OPTION = click.option(
+    "--role",
+    type=KebabChoice(CONNECTION_ROLES),
+    default="user",
+    show_default=True,
+    help="user: may use it; user-with-reshare: may also share it; owner: may change it.",
+)
+
+
+@roles.command("add")
+@click.argument("connection", metavar="NAME|ID")
+@principal_options
+@_ROLE_OPTION
+@pass_app
+def roles_add(
+    app: AppContext, connection: str, principal_id: str, principal_type: str, role: str
+) -> None:
+    """Share the connection with a user, group or service principal. A principal that has the
+    role already is a no-op (exit 0); one with another role gets the role given."""
+    _share(app, connection, principal_id, principal_type, role)
+
+
+@connections.command("share")
+@click.argument("connection", metavar="NAME|ID")
+@principal_options
+@_ROLE_OPTION
+@pass_app
+def share(
+    app: AppContext, connection: str, principal_id: str, principal_type: str, role: str
+) -> None:
+    """Share the connection with a principal (as `connections roles add`).
+
+    A service principal that connects a workspace through a connection must be able to use it,
+    or the service answers ConnectionNotFound.
+    """
+    _share(app, connection, principal_id, principal_type, role)
+
+
+def _share(
+    app: AppContext, connection: str, principal_id: str, principal_type: str, role: str
+) -> None:
+    client = app.client()
+    found = client.resolve_connection(connection)
+    name = found.display_name or found.id
+    current = find_assignment(client.connections.list_role_assignments(found.id), principal_id)
+    if current is not None and str(current.role) == role:
+        changed, assignment = False, current
+        line = f"{principal_id} is {role} of connection {name} already; nothing to do."
+    elif current is not None:
+        changed = True
+        assignment = client.connections.update_role_assignment(found.id, current.id, role)
+        line = f"{principal_id} is now {role} of connection {name} (was {current.role})."
+    else:
+        changed = True
+        assignment = client.connections.add_role_assignment(
+            found.id, principal_id, principal_type, role
+        )
+        line = f"Shared connection {name} with {principal_id} as {role}."
+    app.show(
+        View(
+            data={
+                "connection": _connection_ref(found),
+                "roleAssignment": assignment_json(assignment),
+                "changed": changed,
+            },
+            lines=(line,),
+        )
+    )
+
+
+@roles.command("remove")
+@click.argument("connection", metavar="NAME|ID")
+@click.option(
+    "--principal",
+    "principal_id",
+    required=True,
+    metavar="ID",
+    help="Object id of the principal (or the role assignment's id).",
+)
+@pass_app
+def roles_remove(app: AppContext, connection: str, principal_id: str) -> None:
+    """Stop sharing the connection with a principal. One it is not shared with is a no-op."""
+    client = app.client()
+    found = client.resolve_connection(connection)
+    name = found.display_name or found.id
+    current = find_assignment(client.connections.list_role_assignments(found.id), principal_id)
+    if current is None:
+        data: dict[str, Any] = {"removed": None}
+        line = f"Connection {name} is not shared with {principal_id}; nothing to do."
+    else:
+        client.connections.delete_role_assignment(found.id, current.id)
+        data = {"removed": assignment_json(current)}
+        line = f"Connection {name} is no longer shared with {principal_id} ({current.role})."
+    app.show(View(data={"connection": _connection_ref(found), **data}, lines=(line,)))

@@ -47,6 +47,8 @@ class ExitCode(IntEnum):
     CONFLICTS = 4
     OPERATION_FAILED = 5
     WAIT_TIMED_OUT = 6
+    # Asked for with --exit-code: the command found differences (e.g. a workspace not in sync).
+    DIFFERENCES_FOUND = 7
     # 128 + the signal's number, as shells report a process a signal ended.
     INTERRUPTED = 130
     TERMINATED = 143
@@ -62,4 +64,5 @@ Exit codes:
   5  a long-running operation failed
   6  the wait timed out while the operation still runs;
      resume with `fabric-git operation wait ID`
+  7  differences found, asked for with --exit-code (e.g. status: not in sync)
   130, 143  interrupted by Ctrl-C or SIGTERM (the running operation's id is printed)"""

@@ -27,6 +27,7 @@ __all__ = [
     "connect_view",
     "credentials_view",
     "disconnect_view",
+    "files_table",
     "initialize_view",
     "short",
     "status_view",
@@ -57,6 +58,32 @@ def changes_table(changes: Sequence[Change], *, title: str | None = None) -> Tab
     )
 
 
+def files_table(changes: Sequence[Change], *, title: str = "Files") -> Table | None:
+    """The changed files of each change, when they were read (``status --files``)."""
+    if all(c.files is None for c in changes):
+        return None
+    return Table(
+        columns=("Item", "File", "Workspace", "Remote", "Conflict"),
+        rows=tuple(
+            (
+                c.name,
+                f.path,
+                f.workspace_change or "",
+                f.remote_change or "",
+                "" if f.conflict_type == "None" else f.conflict_type,
+            )
+            for c in changes
+            for f in c.files or ()
+        ),
+        title=title,
+        empty="no file details",
+    )
+
+
+def _tables(*tables: Table | None) -> tuple[Table, ...]:
+    return tuple(t for t in tables if t is not None)
+
+
 def _ws(name: str, workspace_id: str) -> str:
     return f"{name} ({workspace_id})"
 
@@ -80,7 +107,7 @@ def status_view(report: StatusReport) -> View:
     return View(
         data=report.to_json(),
         lines=status_lines(report),
-        tables=(changes_table(report.changes),),
+        tables=_tables(changes_table(report.changes), files_table(report.changes)),
         summary_title=f"fabric-git status: {report.workspace.name}",
     )
 
@@ -147,7 +174,9 @@ def commit_view(result: CommitResult) -> View:
     return View(
         data=result.to_json(),
         lines=(headline,),
-        tables=(changes_table(result.items, title="Items"),) if result.items else (),
+        tables=_tables(changes_table(result.items, title="Items"), files_table(result.items))
+        if result.items
+        else (),
         summary_title=f"fabric-git commit: {result.workspace.name}",
     )
 

@@ -1,4 +1,4 @@
-"""``workspaces list|create``."""
+"""``workspaces list|create|assign-capacity|unassign-capacity|roles``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from fabric_git.cli.app import AppContext, pass_app
+from fabric_git.cli.choices import WORKSPACE_ROLES, KebabChoice
+from fabric_git.cli.options import workspace_option
 from fabric_git.cli.render import Table, View
+from fabric_git.cli.roles import (
+    assignment_json,
+    assignments_view,
+    find_assignment,
+    principal_options,
+)
 
 if TYPE_CHECKING:
     from fabric_git.models.workspaces import Workspace
@@ -27,7 +35,7 @@ def workspace_json(workspace: Workspace) -> dict[str, Any]:
 
 @click.group()
 def workspaces() -> None:
-    """List or create workspaces."""
+    """List or create workspaces; assign capacities; manage who has which role."""
 
 
 @workspaces.command("list")
@@ -80,4 +88,137 @@ def create(
             data={**workspace_json(created), "created": True},
             lines=(f"Created workspace {created.display_name} ({created.id}).",),
         )
+    )
+
+
+@workspaces.command("assign-capacity")
+@workspace_option
+@click.argument("capacity", metavar="CAPACITY")
+@pass_app
+def assign_capacity(app: AppContext, workspace: str, capacity: str) -> None:
+    """Assign the workspace to a CAPACITY.
+
+    CAPACITY is its id or display name (see `fabric-git capacities list`). The service finishes
+    the assignment in the background."""
+    from fabric_git.cli.capacities import capacity_json, resolve_capacity
+
+    client = app.client()
+    ws = client.resolve_workspace(workspace)
+    found = resolve_capacity(client, capacity)
+    client.workspaces.assign_to_capacity(ws.id, found.id)
+    app.show(
+        View(
+            data={
+                "workspace": {"id": ws.id, "name": ws.display_name},
+                "capacity": capacity_json(found),
+            },
+            lines=(
+                f"Assigned workspace {ws.display_name} ({ws.id}) to capacity "
+                f"{found.display_name} ({found.id}).",
+            ),
+        )
+    )
+
+
+@workspaces.command("unassign-capacity")
+@workspace_option
+@pass_app
+def unassign_capacity(app: AppContext, workspace: str) -> None:
+    """Take the workspace off its capacity.
+
+    Git integration stops working without one."""
+    client = app.client()
+    ws = client.resolve_workspace(workspace)
+    client.workspaces.unassign_from_capacity(ws.id)
+    app.show(
+        View(
+            data={"workspace": {"id": ws.id, "name": ws.display_name}, "capacity": None},
+            lines=(f"Unassigned workspace {ws.display_name} ({ws.id}) from its capacity.",),
+        )
+    )
+
+
+@workspaces.group("roles")
+def roles() -> None:
+    """List, add or remove the workspace's role assignments."""
+
+
+@roles.command("list")
+@workspace_option
+@pass_app
+def roles_list(app: AppContext, workspace: str) -> None:
+    """List who has which role in the workspace."""
+    client = app.client()
+    ws = client.resolve_workspace(workspace)
+    found = client.workspaces.list_role_assignments(ws.id)
+    app.show(assignments_view("workspace", {"id": ws.id, "name": ws.display_name}, found))
+
+
+@roles.command("add")
+@workspace_option
+@principal_options
+@click.option(
+    "--role",
+    type=KebabChoice(WORKSPACE_ROLES),
+    required=True,
+    help="The role to give.",
+)
+@pass_app
+def roles_add(
+    app: AppContext, workspace: str, principal_id: str, principal_type: str, role: str
+) -> None:
+    """Give a user, group or service principal a role in the workspace. A principal that has
+    that role already is a no-op (exit 0); one with another role gets the role given."""
+    client = app.client()
+    ws = client.resolve_workspace(workspace)
+    current = find_assignment(client.workspaces.list_role_assignments(ws.id), principal_id)
+    if current is not None and str(current.role) == role:
+        changed, assignment = False, current
+        line = f"{principal_id} is {role} of {ws.display_name} already; nothing to do."
+    elif current is not None:
+        changed = True
+        assignment = client.workspaces.update_role_assignment(ws.id, current.id, role)
+        line = f"{principal_id} is now {role} of {ws.display_name} (was {current.role})."
+    else:
+        changed = True
+        assignment = client.workspaces.add_role_assignment(
+            ws.id, principal_id, principal_type, role
+        )
+        line = f"{principal_id} is now {role} of {ws.display_name}."
+    app.show(
+        View(
+            data={
+                "workspace": {"id": ws.id, "name": ws.display_name},
+                "roleAssignment": assignment_json(assignment),
+                "changed": changed,
+            },
+            lines=(line,),
+        )
+    )
+
+
+@roles.command("remove")
+@workspace_option
+@click.option(
+    "--principal",
+    "principal_id",
+    required=True,
+    metavar="ID",
+    help="Object id of the principal (or the role assignment's id).",
+)
+@pass_app
+def roles_remove(app: AppContext, workspace: str, principal_id: str) -> None:
+    """Remove a principal's role in the workspace. One without a role is a no-op (exit 0)."""
+    client = app.client()
+    ws = client.resolve_workspace(workspace)
+    current = find_assignment(client.workspaces.list_role_assignments(ws.id), principal_id)
+    if current is None:
+        data: dict[str, Any] = {"removed": None}
+        line = f"{principal_id} has no role in {ws.display_name}; nothing to do."
+    else:
+        client.workspaces.delete_role_assignment(ws.id, current.id)
+        data = {"removed": assignment_json(current)}
+        line = f"Removed {principal_id} ({current.role}) from {ws.display_name}."
+    app.show(
+        View(data={"workspace": {"id": ws.id, "name": ws.display_name}, **data}, lines=(line,))
     )

@@ -18,6 +18,7 @@ __all__ = [
     "ConnectionResult",
     "CredentialsResult",
     "DisconnectResult",
+    "FileChange",
     "InitializeResult",
     "StatusReport",
     "SyncResult",
@@ -36,8 +37,28 @@ class WorkspaceRef:
 
 
 @dataclass(frozen=True)
+class FileChange:
+    """One file of a changed item that differs (a status read with per-file details)."""
+
+    path: str
+    workspace_change: str | None
+    remote_change: str | None
+    conflict_type: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "workspaceChange": self.workspace_change,
+            "remoteChange": self.remote_change,
+            "conflictType": self.conflict_type,
+        }
+
+
+@dataclass(frozen=True)
 class Change:
-    """One item that differs between the workspace and Git (from Get Status)."""
+    """One item that differs between the workspace and Git (from Get Status). ``files`` holds
+    its changed files when they were asked for (else None); in a file-level commit, the files
+    chosen."""
 
     display_name: str
     item_type: str
@@ -46,6 +67,7 @@ class Change:
     workspace_change: str | None
     remote_change: str | None
     conflict_type: str
+    files: tuple[FileChange, ...] | None = None
 
     @property
     def name(self) -> str:
@@ -65,7 +87,7 @@ class Change:
         return self.workspace_change is not None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "displayName": self.display_name,
             "itemType": self.item_type,
             "objectId": self.object_id,
@@ -74,6 +96,9 @@ class Change:
             "remoteChange": self.remote_change,
             "conflictType": self.conflict_type,
         }
+        if self.files is not None:
+            found["files"] = [f.to_json() for f in self.files]
+        return found
 
 
 def _changes(changes: tuple[Change, ...]) -> list[dict[str, Any]]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from fabric_git.workflows.results import Change
 
-__all__ = ["match_selector", "select_changes"]
+__all__ = ["FileSelector", "match_selector", "parse_file_selector", "select_changes"]
 
 _GLOB_CHARS = frozenset("*?[")
 
@@ -65,3 +66,25 @@ def select_changes(
             unknown.append(selector)
         chosen.update(id(c) for c in found)
     return tuple(c for c in candidates if id(c) in chosen), tuple(unknown)
+
+
+@dataclass(frozen=True)
+class FileSelector:
+    """One file of one item, as typed: ``ITEM:PATH`` (``Sales.Notebook:notebook-content.py``)."""
+
+    text: str
+    item: str
+    path: str
+
+
+def parse_file_selector(text: str) -> FileSelector:
+    """``ITEM:PATH`` split at the last colon (a display name may hold one, a file path in an item
+    folder does not). ``ITEM`` is any item selector; ``PATH`` is relative to the item's folder.
+    Raises ``ValueError`` naming what is missing."""
+    item, colon, path = text.rpartition(":")
+    if not colon or not item.strip() or not path.strip():
+        raise ValueError(
+            f"{text!r} is not ITEM:PATH; name the item and a file of its folder, "
+            "e.g. 'Sales.Notebook:notebook-content.py'"
+        )
+    return FileSelector(text=text, item=item.strip(), path=path.strip())

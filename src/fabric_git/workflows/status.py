@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from fabric_git.workflows.events import Reporter
-from fabric_git.workflows.results import Change, StatusReport, WorkspaceRef
+from fabric_git.workflows.results import Change, FileChange, StatusReport, WorkspaceRef
 
 if TYPE_CHECKING:
     from fabric_git.client import FabricClient
@@ -32,6 +33,17 @@ def change_from_model(change: ItemChange) -> Change:
         workspace_change=_text(change.workspace_change),
         remote_change=_text(change.remote_change),
         conflict_type=str(change.conflict_type),
+        files=None
+        if change.file_changes is None
+        else tuple(
+            FileChange(
+                path=f.path,
+                workspace_change=_text(f.workspace_change),
+                remote_change=_text(f.remote_change),
+                conflict_type=str(f.conflict_type),
+            )
+            for f in change.file_changes
+        ),
     )
 
 
@@ -39,13 +51,20 @@ def _text(value: object | None) -> str | None:
     return None if value is None else str(value)
 
 
-def status_from_model(workspace: WorkspaceRef, status: GitStatusResponse) -> StatusReport:
+def status_from_model(
+    workspace: WorkspaceRef, status: GitStatusResponse, *, files: bool = False
+) -> StatusReport:
+    """``files``: per-file details were asked for, so every change has a list of files (empty
+    when the service listed none for it)."""
+    changes = tuple(change_from_model(c) for c in status.changes)
+    if files:
+        changes = tuple(c if c.files is not None else replace(c, files=()) for c in changes)
     return StatusReport(
         workspace=workspace,
         # A never-synced workspace may report an empty head; it means "none".
         workspace_head=status.workspace_head or None,
         remote_commit_hash=status.remote_commit_hash or None,
-        changes=tuple(change_from_model(c) for c in status.changes),
+        changes=changes,
     )
 
 
@@ -57,11 +76,13 @@ def read_status(
     reporter: Reporter | None = None,
     step_of: str | None = None,
     done: str | None = None,
+    files: bool = False,
 ) -> StatusReport:
     """Get Status (a long-running operation) for an already resolved workspace.
 
     On its own, a wait that runs out raises the library's ``OperationTimeoutError`` (resume the
-    ``GetStatus`` operation). As a step of the flow ``step_of`` (``done``: what that flow has
+    ``GetStatus`` operation). ``files`` asks for each change's changed files too.
+    As a step of the flow ``step_of`` (``done``: what that flow has
     already changed, if anything) it raises ``StatusTimeoutError`` instead: resuming the status
     operation would not finish the flow, re-running it does.
     """
@@ -73,7 +94,9 @@ def read_status(
 
     hook = reporter.operation("status") if reporter else None
     try:
-        response = client.git.get_status(workspace.id, timeout=timeout, progress=hook)
+        # Per-file details only when asked for: they cost the service a comparison per file.
+        extra = {"include_files_details": True} if files else {}
+        response = client.git.get_status(workspace.id, timeout=timeout, progress=hook, **extra)
     except OperationInterrupted as interrupt:
         if step_of is None:
             raise
@@ -95,7 +118,7 @@ def read_status(
             waited=error.waited,
             done=done,
         ) from error
-    return status_from_model(workspace, response)
+    return status_from_model(workspace, response, files=files)
 
 
 def _after(done: str | None, what: str) -> str:

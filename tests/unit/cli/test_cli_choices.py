@@ -10,10 +10,15 @@ from click.testing import CliRunner
 
 from fabric_git.cli import cli
 from fabric_git.cli.choices import (
+    BRANCH_ROLES,
     CONFLICT_POLICIES,
+    CONNECTION_ROLES,
     CREDENTIAL_SOURCES,
+    PRINCIPAL_TYPES,
     PROVIDERS,
+    RELATION_TYPES,
     STRATEGIES,
+    WORKSPACE_ROLES,
     KebabChoice,
 )
 
@@ -76,6 +81,14 @@ def test_every_option_taking_a_fabric_value_uses_the_shared_tables() -> None:
         ("connect", "provider"): PROVIDERS,
         ("sync", "provider"): PROVIDERS,
         ("emulator repo create", "provider"): PROVIDERS,
+        ("connection-settings", "branch_changers"): BRANCH_ROLES,
+        ("relations add", "relation_type"): RELATION_TYPES,
+        ("workspaces roles add", "principal_type"): PRINCIPAL_TYPES,
+        ("workspaces roles add", "role"): WORKSPACE_ROLES,
+        ("connections roles add", "principal_type"): PRINCIPAL_TYPES,
+        ("connections roles add", "role"): CONNECTION_ROLES,
+        ("connections share", "principal_type"): PRINCIPAL_TYPES,
+        ("connections share", "role"): CONNECTION_ROLES,
     }
     found = {
         (path, option.name): option.type.fabric_values

@@ -1,0 +1,105 @@
+"""Role assignments of a workspace or a connection: their JSON, their table, and finding one by
+the principal it names (``workspaces roles`` and ``connections roles`` share these)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+import click
+
+from fabric_git.cli.choices import PRINCIPAL_TYPES, KebabChoice
+from fabric_git.cli.render import Table, View
+
+if TYPE_CHECKING:
+    from fabric_git.models.common import Principal
+
+__all__ = [
+    "Assignment",
+    "assignment_json",
+    "assignments_view",
+    "find_assignment",
+    "principal_options",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Assignment(Protocol):
+    """A workspace or connection role assignment (both have these fields)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def principal(self) -> Principal: ...
+
+    @property
+    def role(self) -> Any: ...
+
+
+def assignment_json(assignment: Assignment) -> dict[str, Any]:
+    principal = assignment.principal
+    return {
+        "id": assignment.id,
+        "principal": {
+            "id": principal.id,
+            "type": str(principal.type),
+            "displayName": principal.display_name,
+        },
+        "role": str(assignment.role),
+    }
+
+
+def assignments_view(key: str, owner: dict[str, Any], found: Sequence[Assignment]) -> View:
+    """``{key: owner, "roleAssignments": [...]}`` and a table of them."""
+    listed = [assignment_json(a) for a in found]
+    rows = tuple(
+        (
+            a["principal"]["displayName"] or "",
+            a["principal"]["id"],
+            a["principal"]["type"],
+            a["role"],
+        )
+        for a in listed
+    )
+    return View(
+        data={key: owner, "roleAssignments": listed},
+        tables=(Table(columns=("Principal", "Id", "Type", "Role"), rows=rows),),
+    )
+
+
+def find_assignment(found: Sequence[Assignment], principal_id: str) -> Assignment | None:
+    """The assignment of ``principal_id`` (or whose own id it is), case-insensitive."""
+    wanted = principal_id.strip().casefold()
+    return next((a for a in found if wanted in {a.id.casefold(), a.principal.id.casefold()}), None)
+
+
+def _principal_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from fabric_git.client import is_guid
+
+    if not is_guid(value):
+        raise click.BadParameter(
+            f"{value!r} is not a principal id: give the object id (a GUID) of the user, group "
+            "or service principal (Entra ID: its Object ID)."
+        )
+    return value.strip()
+
+
+def principal_options(function: F) -> F:
+    """``--principal ID`` and ``--principal-type TYPE``."""
+    function = click.option(
+        "--principal-type",
+        type=KebabChoice(PRINCIPAL_TYPES),
+        default="user",
+        show_default=True,
+        help="What the principal is.",
+    )(function)
+    return click.option(
+        "--principal",
+        "principal_id",
+        required=True,
+        metavar="ID",
+        callback=_principal_id,
+        help="Object id of the user, group or service principal.",
+    )(function)

@@ -1,0 +1,244 @@
+"""The newer Git API surface through the real CLI against the emulator: capacities, workspace
+roles, items, ``status --exit-code``; and, once the emulator serves them (``surface_probes``),
+per-file status and file-level commits, connection settings, workspace relations, logical ids,
+Azure DevOps service-principal connections, connection sharing and tests."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from pathlib import Path
+
+import pytest
+
+from e2e.conftest import MODEL, NOTEBOOK, Fg
+
+surface = pytest.mark.needs_emulator_surface
+
+
+def test_capacities_list_and_assign_a_workspace(fg: Fg) -> None:
+    capacity = fg.sandbox.running.capacity_id
+    listed = fg.json("capacities", "list")
+    (found,) = [c for c in listed["capacities"] if c["id"] == capacity]
+    assert set(found) == {"id", "displayName", "sku", "region", "state"}
+    assert found["displayName"] in fg("capacities", "list").stdout
+
+    name = f"ws-cap-{uuid.uuid4().hex[:8]}"
+    created = fg.json("workspaces", "create", name)
+    assert created["capacityId"] is None
+    assigned = fg.json("workspaces", "assign-capacity", "-w", name, found["displayName"])
+    assert assigned["capacity"]["id"] == capacity
+    assert assigned["workspace"] == {"id": created["id"], "name": name}
+    workspaces = fg.json("workspaces", "list")["workspaces"]
+    assert {w["id"]: w["capacityId"] for w in workspaces}[created["id"]] == capacity
+
+    unassigned = fg.json("workspaces", "unassign-capacity", "-w", name)
+    assert unassigned["capacity"] is None
+    workspaces = fg.json("workspaces", "list")["workspaces"]
+    assert {w["id"]: w["capacityId"] for w in workspaces}[created["id"]] is None
+    missing = fg("workspaces", "assign-capacity", "-w", name, "No such capacity", expect=1)
+    assert "No capacity is named 'No such capacity'" in missing.stderr
+
+
+def test_workspace_roles_add_change_list_and_remove(fg: Fg) -> None:
+    scenario = fg.scenario(items=False, pat=False)
+    alice = fg.sandbox.user(f"alice-{uuid.uuid4().hex[:6]}@contoso.com")
+    fg.scan.secrets.add(alice.token)
+    ws = scenario.workspace
+    add = ("workspaces", "roles", "add", "-w", ws, "--principal", alice.id)
+
+    added = fg.json(*add, "--role", "contributor")
+    again = fg.json(*add, "--role", "Contributor")
+    changed = fg.json(*add, "--role", "viewer")
+
+    assert added["changed"] is True and added["roleAssignment"]["role"] == "Contributor"
+    assert added["roleAssignment"]["principal"]["type"] == "User"
+    assert again["changed"] is False
+    assert changed["changed"] is True and changed["roleAssignment"]["role"] == "Viewer"
+    listed = fg.json("workspaces", "roles", "list", "-w", ws)
+    roles = {a["principal"]["id"]: a["role"] for a in listed["roleAssignments"]}
+    assert roles[alice.id] == "Viewer"
+    # The role is real: alice sees the workspace now, and not after it is removed.
+    as_alice = {"FABRIC_TOKEN": alice.token}
+    seen = fg.json("workspaces", "list", env=as_alice)["workspaces"]
+    assert scenario.workspace_id in {w["id"] for w in seen}
+
+    removed = fg.json("workspaces", "roles", "remove", "-w", ws, "--principal", alice.id)
+    assert removed["removed"]["role"] == "Viewer"
+    assert (
+        fg.json("workspaces", "roles", "remove", "-w", ws, "--principal", alice.id)["removed"]
+        is None
+    )
+    seen = fg.json("workspaces", "list", env=as_alice)["workspaces"]
+    assert scenario.workspace_id not in {w["id"] for w in seen}
+
+
+def test_items_list_with_and_without_a_type(fg: Fg) -> None:
+    scenario = fg.scenario(pat=False)
+    everything = fg.json("items", "list", "-w", scenario.workspace)
+    notebooks = fg.json("items", "list", "-w", scenario.workspace, "--type", "Notebook")
+
+    assert {i["displayName"] for i in everything["items"]} == set(scenario.items)
+    assert {i["displayName"] for i in notebooks["items"]} == {"Load", "Clean"}
+    assert {i["id"] for i in everything["items"]} == set(scenario.items.values())
+    assert "Nightly" in fg("items", "list", "-w", scenario.workspace).stdout
+
+
+def test_status_exit_code_is_0_in_sync_and_7_when_not(fg: Fg) -> None:
+    scenario = fg.scenario()
+    fg.synced(scenario)
+    ws = scenario.workspace
+
+    in_sync = fg("-o", "json", "status", "-w", ws, "--exit-code")
+    assert json.loads(in_sync.stdout)["inSync"] is True
+
+    fg.sandbox.update_item(
+        scenario.workspace_id, scenario.items["Load"], {"notebook-content.py": NOTEBOOK + "#\n"}
+    )
+    behind = fg("-o", "json", "status", "-w", ws, "--exit-code", expect=7)
+    document = json.loads(behind.stdout)
+    assert document["inSync"] is False and document["summary"]["outgoing"] == 1
+    fg("status", "-w", ws)  # without --exit-code: 0
+
+
+# --- served once the emulator has them ----------------------------------------------------------
+
+
+@surface("file_status", "file_commit")
+def test_status_files_then_commit_one_file_leaves_the_other_pending(fg: Fg, tmp_path: Path) -> None:
+    scenario = fg.scenario()
+    fg.synced(scenario)
+    ws = scenario.workspace
+    model = {
+        "definition.pbism": json.dumps({"version": "4.1"}) + "\n",
+        "model.bim": json.dumps({"model": {"tables": [{"name": "Sales"}]}}) + "\n",
+    }
+    fg.sandbox.update_item(scenario.workspace_id, scenario.items["Model"], model)
+
+    status = fg.json("status", "-w", ws, "--files")
+    (change,) = status["changes"]
+    assert {f["path"] for f in change["files"]} == {"definition.pbism", "model.bim"}
+    assert all(f["workspaceChange"] == "Modified" for f in change["files"])
+    text = fg("status", "-w", ws, "--files").stdout
+    assert "Model.SemanticModel  model.bim" in text
+
+    committed = fg.json("commit", "-w", ws, "--file", "Model.SemanticModel:model.bim")
+    assert committed["mode"] == "FileLevelSelective"
+    assert [f["path"] for f in committed["items"][0]["files"]] == ["model.bim"]
+    (left,) = committed["status"]["changes"]
+    assert [f["path"] for f in left["files"]] == ["definition.pbism"]
+
+    tree = scenario.clone(tmp_path / "clone")
+    assert tree.read("Model.SemanticModel/model.bim") == model["model.bim"]
+    assert tree.read("Model.SemanticModel/definition.pbism") == MODEL["definition.pbism"]
+    rerun = fg.json("commit", "-w", ws, "--file", "Model.SemanticModel:model.bim")
+    assert rerun["noop"] is True
+
+
+@surface("connection_settings")
+def test_connection_settings_show_and_set(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    fg.synced(scenario)
+    ws = scenario.workspace
+
+    shown = fg.json("connection-settings", "-w", ws)
+    assert shown["additionalRolesAuthorizedToChangeBranch"] in (None, "None")
+    changed = fg.json(
+        "connection-settings", "-w", ws, "--branch-changers", "member-and-contributor"
+    )
+    again = fg.json("connection-settings", "-w", ws, "--branch-changers", "member-and-contributor")
+
+    assert changed["changed"] is True
+    assert changed["additionalRolesAuthorizedToChangeBranch"] == "MemberAndContributor"
+    assert again["changed"] is False
+    assert (
+        fg.json("connection-settings", "-w", ws)["additionalRolesAuthorizedToChangeBranch"]
+        == "MemberAndContributor"
+    )
+
+
+@surface("relations")
+def test_relations_add_list_and_remove(fg: Fg) -> None:
+    base = fg.scenario(items=False)
+    fg.synced(base)
+    feature = f"{base.workspace}-feature"
+    feature_id = fg.sandbox.create_workspace(feature)
+
+    added = fg.json("relations", "add", "-w", base.workspace, feature, "--type", "branch")
+    again = fg.json("relations", "add", "-w", base.workspace, feature, "--type", "branch")
+    listed = fg.json("relations", "list", "-w", base.workspace)
+
+    assert added["created"] is True and again["created"] is False
+    assert added["relation"]["relatedWorkspace"] == {"id": feature_id, "name": feature}
+    assert [(r["relationType"], r["relatedWorkspace"]["id"]) for r in listed["relations"]] == [
+        ("Branch", feature_id)
+    ]
+    removed = fg.json("relations", "remove", "-w", base.workspace, feature)
+    assert removed["removed"]["relatedWorkspace"]["id"] == feature_id
+    assert fg.json("relations", "list", "-w", base.workspace)["relations"] == []
+    assert fg.json("relations", "remove", "-w", base.workspace, feature)["removed"] is None
+
+
+@surface("logical_id")
+def test_items_set_logical_id(fg: Fg) -> None:
+    scenario = fg.scenario(pat=False)
+    new = str(uuid.uuid4())
+
+    repaired = fg.json("items", "set-logical-id", "-w", scenario.workspace, "Load.Notebook", new)
+
+    assert repaired["logicalId"] == new
+    assert repaired["item"]["id"] == scenario.items["Load"]
+
+
+@surface("ado_service_principal", "connection_roles")
+def test_azure_devops_service_principal_connection_shared_with_the_principal(fg: Fg) -> None:
+    secret = "sp_" + secrets.token_hex(12)
+    fg.scan.secrets.add(secret)
+    robot = fg.sandbox.service_principal(f"ci-{uuid.uuid4().hex[:6]}")
+    fg.scan.secrets.add(robot.token)
+    name = f"ado-{uuid.uuid4().hex[:8]}"
+    args = (
+        "connections",
+        "create-azure-devops",
+        "--name",
+        name,
+        "--repo-url",
+        "https://dev.azure.com/contoso/analytics/_git/fabric",
+        "--tenant-id",
+        str(uuid.uuid4()),
+        "--client-id",
+        robot.id,
+    )
+
+    created = fg.json(*args, env={"AZURE_CLIENT_SECRET": secret})
+    reused = fg.json(*args, "--secret-stdin", input=secret + "\n")
+    shared = fg.json(
+        "connections",
+        "share",
+        name,
+        "--principal",
+        robot.id,
+        "--principal-type",
+        "service-principal",
+    )
+    listed = fg.json("connections", "roles", "list", name)
+
+    assert created["created"] is True and created["credentialType"] == "ServicePrincipal"
+    assert reused["created"] is False and reused["id"] == created["id"]
+    assert shared["changed"] is True and shared["roleAssignment"]["role"] == "User"
+    assert robot.id in {a["principal"]["id"] for a in listed["roleAssignments"]}
+    removed = fg.json("connections", "roles", "remove", name, "--principal", robot.id)
+    assert removed["removed"]["principal"]["id"] == robot.id
+
+
+@surface("test_connection")
+def test_connections_test_of_a_working_github_connection(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    name = f"gh-{uuid.uuid4().hex[:8]}"
+    fg.sandbox.create_github_connection(name, scenario.repo_url, scenario.pat)
+
+    tested = fg.json("connections", "test", name)
+
+    assert tested["status"] == "Online" and tested["errors"] == []
+    assert tested["connection"]["displayName"] == name
