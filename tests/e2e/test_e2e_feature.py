@@ -4,10 +4,16 @@ repositories' own URLs, redirected by Git's ``insteadOf`` configuration."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from e2e.conftest import NOTEBOOK, Fg, Scenario
 from fabric_git.cli._sandbox import GitWorkTree, Sandbox
+from unit.cli.command_lines import invocations
 
 
 def git_redirects(sandbox: Sandbox) -> dict[str, str | None]:
@@ -47,9 +53,10 @@ def test_feature_up_creates_syncs_reruns_and_down_removes(fg: Fg, tmp_path: Path
     feature_ws = first["workspace"]["name"]
     connection = fg.json("connection", "-w", feature_ws)
     assert connection["state"] == "ConnectedAndInitialized"
-    assert connection["description"].startswith("GitHub ") and "@feat/one:" in connection[
-        "description"
-    ]
+    assert (
+        connection["description"].startswith("GitHub ")
+        and "@feat/one:" in connection["description"]
+    )
     names = sorted(i["displayName"] for i in fg.json("status", "-w", feature_ws)["changes"])
     assert names == []  # the feature workspace holds the base's items, in sync
 
@@ -69,9 +76,9 @@ def test_feature_up_creates_syncs_reruns_and_down_removes(fg: Fg, tmp_path: Path
     assert moved["head"] == pushed
 
     listed = fg.json("feature", "list", "--base", scenario.workspace)
-    assert [(f["workspace"]["name"], f["branch"], f["inSync"], f["head"]) for f in listed[
-        "features"
-    ]] == [(feature_ws, "feat/one", True, pushed)]
+    assert [
+        (f["workspace"]["name"], f["branch"], f["inSync"], f["head"]) for f in listed["features"]
+    ] == [(feature_ws, "feat/one", True, pushed)]
 
     down = ("feature", "down", "--base", scenario.workspace, "--branch", "feat/one")
     removed = fg.json(*down, "--delete-branch", env=env)
@@ -215,3 +222,41 @@ def test_azure_devops_feature_workspace_with_automatic_credentials(fg: Fg) -> No
     gone = fg.json("feature", "down", "--base", scenario.workspace, "--branch", "ado-feature",
                    "--delete-branch", env=env)  # fmt: skip
     assert gone["deleted"] is True and gone["branchDeleted"] is True
+
+
+def test_the_github_feature_template_runs_as_a_service_principal(fg: Fg, tmp_path: Path) -> None:
+    """The commands of examples/github-actions/feature-workspace.yml, job by job, with the values
+    its steps read from the environment, run as the pipeline's service principal."""
+    template = Path(__file__).resolve().parents[2] / "examples/github-actions/feature-workspace.yml"
+    jobs = yaml.safe_load(template.read_text(encoding="utf-8"))["jobs"]
+    scenario = fg.scenario()
+    sp = fg.sandbox.service_principal("feature-pipeline")
+    fg.scan.secrets.add(sp.token)
+    fg.sandbox.add_role(scenario.workspace_id, sp)
+    connection = fg.sandbox.create_github_connection(
+        f"gh-{scenario.owner}-sp", scenario.repo_url, scenario.pat, owner=sp
+    )
+    as_sp = {**git_redirects(fg.sandbox), **sp.environment()}
+    fg.json("sync", "-w", scenario.workspace, "--repo-url", scenario.repo_url,
+            "--connection", connection, env=as_sp)  # fmt: skip
+    # The pull request's branch, pushed by its author.
+    scenario.clone(tmp_path / "clone").git("push", "--quiet", "origin", "HEAD:refs/heads/pr-7")
+    values = {"FABRIC_BASE_WORKSPACE": scenario.workspace, "HEAD_REF": "pr-7"}
+
+    def run(job: str) -> list[Any]:
+        documents = []
+        for step in jobs[job]["steps"]:
+            for args in invocations(step.get("run", "")):
+                line = [re.sub(r"\$(\w+)", lambda m: values[m[1]], a) for a in args]
+                result = fg("--output", "json", *line, env={**as_sp, **values})
+                documents.append(json.loads(result.stdout))
+        return documents
+
+    up, listed = run("up")
+    assert up["createdWorkspace"] is True and up["branch"] == "pr-7"
+    assert up["workspace"]["name"] == f"{scenario.workspace} [pr-7]"
+    assert [f["branch"] for f in listed["features"]] == ["pr-7"]
+    again, _ = run("up")  # pushed again: synchronize
+    assert again["noop"] is True
+    down, after = run("down")
+    assert down["deleted"] is True and after["features"] == []
