@@ -15,7 +15,18 @@ from bench import baselines, cli_startup
 from bench.results import Figure, save, table
 from bench.workspace import generate
 
-GROUPS = ("cli", "git", "emulator", "load", "memory", "cli-emulator", "sync", "lint", "files")
+GROUPS = (
+    "cli",
+    "git",
+    "emulator",
+    "load",
+    "memory",
+    "cli-emulator",
+    "sync",
+    "lint",
+    "files",
+    "fleet",
+)
 
 
 def _group_runners(args: argparse.Namespace) -> dict[str, Callable[[], list[Figure]]]:
@@ -56,6 +67,11 @@ def _group_runners(args: argparse.Namespace) -> dict[str, Callable[[], list[Figu
 
         return run(workspace, runs=max(args.runs, 7))
 
+    def fleet() -> list[Figure]:
+        from bench.fleet import run
+
+        return run()
+
     return {
         "cli": cli_startup.run,
         "git": lambda: baselines.run(workspace, runs=args.runs),
@@ -66,6 +82,7 @@ def _group_runners(args: argparse.Namespace) -> dict[str, Callable[[], list[Figu
         "sync": sync,
         "lint": lint,
         "files": files,
+        "fleet": fleet,
     }
 
 

@@ -58,6 +58,14 @@ COMMANDS: dict[str, LazySpec] = {
     "sync": LazySpec(
         "fabric_git.cli.sync:sync", "Connect, initialize and sync one or many workspaces."
     ),
+    "plan": LazySpec("fabric_git.cli.fleet:plan", "Show what apply would change (fabric-git.yml)."),
+    "apply": LazySpec(
+        "fabric_git.cli.fleet:apply", "Bring the workspaces of fabric-git.yml in line."
+    ),
+    "import": LazySpec(
+        "fabric_git.cli.fleet:import_", "Write fabric-git.yml from workspaces as connected."
+    ),
+    "config": LazySpec("fabric_git.cli.fleet:config", "The config file (its JSON Schema)."),
     "credentials": LazySpec(
         "fabric_git.cli.credentials:credentials", "Show or set your Git credentials."
     ),

@@ -34,6 +34,7 @@ class EnvVars:
     GITHUB_ACTIONS = "GITHUB_ACTIONS"
     GITHUB_STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
     AZURE_PIPELINES = "TF_BUILD"
+    AZURE_TEMP_DIRECTORY = "AGENT_TEMPDIRECTORY"
     NO_COLOR = "NO_COLOR"
 
 
@@ -47,7 +48,7 @@ class ExitCode(IntEnum):
     CONFLICTS = 4
     OPERATION_FAILED = 5
     WAIT_TIMED_OUT = 6
-    # Asked for with --exit-code: the command found differences (e.g. a workspace not in sync).
+    # Asked for with --exit-code: differences found (a workspace not in sync, a plan's changes).
     DIFFERENCES_FOUND = 7
     # 128 + the signal's number, as shells report a process a signal ended.
     INTERRUPTED = 130
@@ -64,5 +65,5 @@ Exit codes:
   5  a long-running operation failed
   6  the wait timed out while the operation still runs;
      resume with `fabric-git operation wait ID`
-  7  differences found, asked for with --exit-code (e.g. status: not in sync)
+  7  differences found, asked for with --exit-code (status, plan)
   130, 143  interrupted by Ctrl-C or SIGTERM (the running operation's id is printed)"""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fabric_git.cli.constants import ExitCode
@@ -22,7 +23,7 @@ from fabric_git.errors import (
     UnknownOperationStatusError,
 )
 
-__all__ = ["Failure", "classify", "format_seconds"]
+__all__ = ["Failure", "classify", "format_seconds", "worst_exit_code"]
 
 # Service or workflow error codes that mean "tell me which side wins".
 _NEEDS_POLICY = {
@@ -297,3 +298,23 @@ def _exit_code(error: FabricGitError, code: str) -> ExitCode:
     if isinstance(error, ConfigurationError):
         return ExitCode.USAGE
     return ExitCode.ERROR
+
+
+# Worst first: what a command of many parts exits with when the parts end differently.
+_SEVERITY = (
+    ExitCode.USAGE,
+    ExitCode.AUTH,
+    ExitCode.OPERATION_FAILED,
+    ExitCode.ERROR,
+    ExitCode.CONFLICTS,
+    ExitCode.WAIT_TIMED_OUT,
+    ExitCode.DIFFERENCES_FOUND,
+    ExitCode.OK,
+)
+
+
+def worst_exit_code(codes: Iterable[ExitCode]) -> ExitCode:
+    """The worst of ``codes`` (``OK`` for none): a usage or sign-in problem first, then a failed
+    operation, any other error, conflicts, a wait still running, differences found."""
+    found = set(codes)
+    return next((code for code in _SEVERITY if code in found), ExitCode.OK)

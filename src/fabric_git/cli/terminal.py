@@ -112,20 +112,28 @@ class Terminal:
         """A message shown even with ``--quiet`` (what a script must be able to read)."""
         self._raw_err(shown(message))
 
-    def annotate(self, level: str, message: str, *, path: str, line: int, title: str) -> None:
-        """A CI annotation of ``level`` (error or warning) on a file and line, where a CI reads
-        them (GitHub Actions, Azure Pipelines); nothing elsewhere."""
-        message, path, title = shown(message), shown(path), shown(title)
+    def annotate(
+        self,
+        level: str,
+        message: str,
+        *,
+        title: str = "fabric-git",
+        path: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        """A CI annotation only (``notice``, ``warning`` or ``error``, on a file and line when
+        given), for what the output already shows; nothing outside a CI. Azure Pipelines has no
+        notices, so they stay in the log there."""
+        message, title = shown(message), shown(title)
         if self.environment.github_actions:
-            where = f"file={github_property(path)},line={line}"
-            heading = f"title={github_property(title)}"
-            self._raw_err(f"::{level} {where},{heading}::{github_data(message)}")
-        elif self.environment.azure_pipelines:
-            where = f"sourcepath={azure_property(path)};linenumber={line}"
-            heading = f"code={azure_property(title)}"
+            where = f"file={github_property(shown(path))},line={line}," if path else ""
             self._raw_err(
-                f"##vso[task.logissue type={level};{where};{heading}]{azure_data(message)}"
+                f"::{level} {where}title={github_property(title)}::{github_data(message)}"
             )
+        elif self.environment.azure_pipelines and level != "notice":
+            where = f";sourcepath={azure_property(shown(path))};linenumber={line}" if path else ""
+            heading = f";code={azure_property(title)}" if path else ""
+            self._raw_err(f"##vso[task.logissue type={level}{where}{heading}]{azure_data(message)}")
 
     def traceback(self, text: str) -> None:
         self._raw_err("\n".join(shown(line) for line in text.rstrip("\n").split("\n")))
@@ -152,7 +160,11 @@ class Terminal:
     # --- CI integration -------------------------------------------------------------------------
 
     def append_step_summary(self, markdown: str) -> None:
-        """Append to the GitHub Actions job summary, when there is one."""
+        """Append to the GitHub Actions job summary, or add a section to the Azure Pipelines
+        run summary, when there is one."""
+        if self.environment.azure_pipelines and not self.environment.github_actions:
+            self._azure_summary(markdown)
+            return
         path = self.environment.step_summary_path
         if not path:
             return
@@ -161,6 +173,28 @@ class Terminal:
                 handle.write(markdown.rstrip("\n") + "\n\n")
         except OSError as exc:
             self.debug(f"could not write the step summary: {exc}")
+
+    def _azure_summary(self, markdown: str) -> None:
+        """Azure Pipelines shows a markdown file named by ``task.uploadsummary`` on the run's
+        summary page; the file goes in the agent's temporary directory."""
+        import os
+        import tempfile
+
+        directory = os.environ.get(EnvVars.AZURE_TEMP_DIRECTORY) or tempfile.gettempdir()
+        try:
+            with tempfile.NamedTemporaryFile(
+                "w",
+                encoding="utf-8",
+                dir=directory,
+                prefix="fabric-git-",
+                suffix=".md",
+                delete=False,
+            ) as handle:
+                handle.write(markdown.rstrip("\n") + "\n")
+        except OSError as exc:
+            self.debug(f"could not write the run summary: {exc}")
+            return
+        self._raw_err(f"##vso[task.uploadsummary]{handle.name}")
 
     # --- internals ------------------------------------------------------------------------------
 

@@ -65,7 +65,14 @@ if TYPE_CHECKING:
         InitializeGitConnectionResponse,
     )
 
-__all__ = ["DEFAULT_CONCURRENCY", "SyncOptions", "normalize_strategy", "sync", "sync_many"]
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "SyncOptions",
+    "normalize_strategy",
+    "run_batch",
+    "sync",
+    "sync_many",
+]
 
 DEFAULT_CONCURRENCY = 16
 # Codes meaning "the branch moved since you looked": another commit won the race (workspaces
@@ -148,11 +155,14 @@ def sync(
             assert provider is not None
             # What the real connect would be refused for, as far as the API tells beforehand.
             check_connection_scope(client, ws, provider, opts.credentials)
+            notes = ["the action after initialization is known only once connected"]
+            if current.git_provider_details is not None and "Disconnect" in actions:
+                notes.insert(0, f"connected to {describe_provider(current.git_provider_details)}")
             return SyncResult(
                 ws,
                 dry_run=True,
                 actions=(*actions, "InitializeConnection"),
-                notes=("the action after initialization is known only once connected",),
+                notes=tuple(notes),
             )
         assert provider is not None
         connect(
@@ -433,6 +443,31 @@ def sync_many(
     after the service's ``Retry-After`` (or an exponential backoff), up to ``throttle_retries``
     more times: sync is safe to re-run. Other errors are recorded per workspace; the others go on.
     """
+    opts = options or SyncOptions()
+    return run_batch(
+        workspaces,
+        lambda name, guarded: sync(client, name, opts, progress=guarded),
+        concurrency=concurrency,
+        throttle_retries=throttle_retries,
+        clock=clock,
+        progress=progress,
+    )
+
+
+def run_batch(
+    workspaces: Sequence[str],
+    run: Callable[[str, ProgressCallback], SyncResult],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    throttle_retries: int = 5,
+    clock: Clock | None = None,
+    progress: ProgressCallback | None = None,
+) -> BatchSyncResult:
+    """``run(workspace, progress)`` for each workspace (duplicates once), at most ``concurrency``
+    at a time, with ``sync_many``'s rules: a throttled run starts again after the service's
+    ``Retry-After``; any other error is recorded for its workspace and the others go on. Each
+    run reports through the ``progress`` it is given, which also stops it at its next step once
+    the main thread is interrupted."""
     if concurrency < 1:
         from fabric_git.errors import ConfigurationError
 
@@ -441,7 +476,6 @@ def sync_many(
         from fabric_git._clock import SystemClock
 
         clock = SystemClock()
-    opts = options or SyncOptions()
     unique = list(dict.fromkeys(workspaces))
     wait = clock.sleep
     stop = threading.Event()
@@ -456,10 +490,7 @@ def sync_many(
 
     def run_one(name: str) -> BatchEntry:
         return _with_throttle_retries(
-            lambda: sync(client, name, opts, progress=guarded),
-            name,
-            retries=throttle_retries,
-            sleep=wait,
+            lambda: run(name, guarded), name, retries=throttle_retries, sleep=wait
         )
 
     if concurrency == 1 or len(unique) <= 1:

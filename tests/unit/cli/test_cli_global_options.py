@@ -135,7 +135,11 @@ def test_a_command_option_named_like_a_global_one_stays_the_commands() -> None:
                 walk(found, (*path, name))
 
     walk(cli, ())
-    assert shadowing == {"emulator token": {"--api-url"}, "emulator repo create": {"--api-url"}}
+    assert shadowing == {
+        "emulator token": {"--api-url"},
+        "emulator repo create": {"--api-url"},
+        "emulator repo list": {"--api-url"},
+    }
     token = cli.get_command(ctx, "emulator")
     assert isinstance(token, click.Group)
     command = token.get_command(ctx, "token")

@@ -1,0 +1,108 @@
+"""fabric-git.yml: the shipped schema matches sync's options, problems name file, line and key,
+and import folds shared values into defaults."""
+
+from __future__ import annotations
+
+import pytest
+
+from fabric_git.cli.constants import ExitCode
+from fabric_git.cli.failures import classify, worst_exit_code
+from fabric_git.cli.sync import sync
+from fabric_git.fleet.config import ConfigFileError, parse, schema
+from fabric_git.fleet.importing import _document
+
+GOOD = """\
+defaults:
+  repo-url: https://github.com/contoso/fabric
+  strategy: prefer-remote
+workspaces:
+  - workspace: Sales Dev
+    branch: dev
+    directory: sales
+  - workspace: Sales Test
+    branch: test
+    directory: sales
+    strategy: prefer-workspace
+"""
+
+
+def test_every_key_of_an_entry_is_a_sync_option_long_name() -> None:
+    options = {name for param in sync.params for name in param.opts if name.startswith("--")}
+    entry = schema()["properties"]["workspaces"]["items"]["properties"]
+    defaults = schema()["properties"]["defaults"]["properties"]
+    assert set(entry) == set(defaults) | {"workspace"}
+    assert {f"--{key}" for key in entry} <= options
+    # What sync takes on its command line only (which workspaces, how, the PAT's pipe) stays out.
+    assert "--dry-run" in options and "dry-run" not in entry
+    assert "pat-stdin" not in entry and "workspaces-file" not in entry
+
+
+def test_defaults_are_inherited_and_an_entry_wins() -> None:
+    config = parse(GOOD, "fleet.yml")
+    dev, test = config.entries
+    assert dev.workspace == "Sales Dev" and dev.line == 5
+    assert dev.settings == {
+        "repo-url": "https://github.com/contoso/fabric",
+        "strategy": "prefer-remote",
+        "branch": "dev",
+        "directory": "sales",
+    }
+    assert test.settings["strategy"] == "prefer-workspace"
+
+
+A = "workspaces:\n  - workspace: A\n"  # a file's first three lines: an entry for A
+DEFAULTS = "defaults:\n  {}\nworkspaces:\n  - workspace: A\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "words"),
+    [
+        (A + "    brnch: dev\n", "f.yml:3: workspaces[0].brnch:", "allowed"),
+        (DEFAULTS.format("branch: 7"), "f.yml:2: defaults.branch:", "string"),
+        (A + "  - workspace: a\n", "f.yml:3: workspaces[1].workspace:", "twice"),
+        (A + "    token: x\n", "f.yml:3: workspaces[0].token:", "pat-env"),
+        (A + "    strategy: theirs\n", "f.yml:3: workspaces[0].strategy:", "prefer-remote"),
+        (A + "    branch: a\n    branch: b\n", "f.yml:4: workspaces[0].branch:", "twice"),
+        (DEFAULTS.format("workspace: B"), "f.yml:2: defaults.workspace:", "entry"),
+        ("workspaces:\n  - branch: dev\n", "f.yml:2: workspaces[0]:", "missing `workspace`"),
+        ("workspaces: [\n", "f.yml:2:", "not valid YAML"),
+        ("workspaces: []\n", "f.yml:1: workspaces:", "no workspace"),
+        ("", "f.yml:", "empty"),
+    ],
+)
+def test_a_problem_names_the_file_the_line_and_the_key(text: str, where: str, words: str) -> None:
+    with pytest.raises(ConfigFileError) as raised:
+        parse(text, "f.yml")
+    message = str(raised.value)
+    assert message.startswith(where) and words in message, message
+    failure = classify(raised.value)
+    assert failure.exit_code == ExitCode.USAGE and failure.code == "InvalidConfig"
+
+
+def test_worst_exit_code_puts_failures_before_differences() -> None:
+    assert worst_exit_code([]) == ExitCode.OK
+    assert worst_exit_code([ExitCode.DIFFERENCES_FOUND, ExitCode.CONFLICTS]) == ExitCode.CONFLICTS
+    assert worst_exit_code([ExitCode.WAIT_TIMED_OUT, ExitCode.OPERATION_FAILED]) == (
+        ExitCode.OPERATION_FAILED
+    )
+    assert worst_exit_code([ExitCode.ERROR, ExitCode.AUTH, ExitCode.OK]) == ExitCode.AUTH
+
+
+def test_import_folds_shared_values_and_each_workspaces_own_name_into_defaults() -> None:
+    url = "https://github.com/contoso/fabric"
+    document = _document(
+        [
+            ("Sales Dev", {"repo-url": url, "branch": "dev", "directory": "/Sales Dev"}),
+            ("Sales Test", {"repo-url": url, "branch": "test", "directory": "/Sales Test"}),
+        ]
+    )
+    assert document["defaults"] == {"repo-url": url, "directory": "/{workspace}"}
+    assert document["workspaces"] == [
+        {"workspace": "Sales Dev", "branch": "dev"},
+        {"workspace": "Sales Test", "branch": "test"},
+    ]
+    one = _document([("Solo", {"repo-url": url, "branch": "main", "directory": "/"})])
+    assert "defaults" not in one
+    assert one["workspaces"] == [
+        {"workspace": "Solo", "repo-url": url, "branch": "main", "directory": "/"}
+    ]
