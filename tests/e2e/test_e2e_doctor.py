@@ -111,3 +111,26 @@ def test_a_viewer_is_told_it_needs_a_higher_role(fg: Fg) -> None:
 def test_the_wrong_token_is_found_first(fg: Fg) -> None:
     report = fg.json("doctor", "-w", "anything", env={"FABRIC_TOKEN": "not-a-token"}, expect=1)
     assert failing(report) == ["api"] and report["workspace"] is None
+
+
+def test_credentials_setup_as_the_service_principal_then_doctor_passes(fg: Fg) -> None:
+    scenario = fg.scenario()
+    fg.synced(scenario)
+    sp = fg.sandbox.service_principal("setup-sp")
+    fg.scan.secrets.add(sp.token)
+    fg.sandbox.add_role(scenario.workspace_id, sp)
+    as_sp = {**sp.environment(), "FABRIC_GIT_PAT": scenario.pat}
+    before = fg.json("doctor", "-w", scenario.workspace, env=as_sp, expect=1)
+    assert failing(before) == ["credentials"]
+
+    setup = ("credentials", "setup", "-w", scenario.workspace, "--connection-name", "sp-gh")
+    first = fg.json(*setup, env=as_sp)
+    assert first["connection"]["created"] is True and first["principalId"] == sp.id
+    assert first["credentials"]["changed"] is True and first["shared"] == "owner"
+    after = fg.json("doctor", "-w", scenario.workspace, env=as_sp)
+    assert after["ok"] is True
+
+    # A re-run is a no-op; a PAT given again is not stored without --rotate-pat.
+    again = fg.json(*setup, env={**as_sp, "FABRIC_GIT_PAT": "pat_other"})
+    assert again["noop"] is True and again["connection"]["keyUpdated"] is False
+    assert fg.json("doctor", "-w", scenario.workspace, env=as_sp)["ok"] is True

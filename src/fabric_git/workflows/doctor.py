@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from fabric_git.client import FabricClient
     from fabric_git.models.git import GitProviderDetails
 
-__all__ = ["Check", "DoctorReport", "Identity", "doctor"]
+__all__ = ["Check", "DoctorReport", "Identity", "doctor", "signed_in"]
 
 OK, WARN, FAIL, SKIPPED = "ok", "warn", "fail", "skipped"
 
@@ -83,7 +83,7 @@ class DoctorReport:
         }
 
 
-def _identity(client: FabricClient) -> Identity:
+def signed_in(client: FabricClient) -> Identity:
     """Who the token says the caller is (its claims, read without verifying: the service
     verifies it)."""
     from fabric_git.auth import FABRIC_SCOPE
@@ -113,7 +113,7 @@ def _code(error: BaseException) -> str:
 def doctor(client: FabricClient, workspace: str, *, timeout: float | None = None) -> DoctorReport:
     """Check, for the signed-in identity, everything a Git automation of ``workspace`` needs."""
     checks: list[Check] = []
-    identity = _identity(client)
+    identity = signed_in(client)
     try:
         found = client.resolve_workspace(workspace)
     except (AuthenticationError, UnauthorizedError) as error:
