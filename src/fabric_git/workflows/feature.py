@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fabric_git.errors import ApiError, NotFoundError
+from fabric_git.errors import ApiError, BadRequestError, ForbiddenError, NotFoundError
 from fabric_git.models.git import AzureDevOpsDetails, GitConnectionState
 from fabric_git.workflows.branches import AZURE_DEVOPS_SCOPE, GitRemote, repository_url
 from fabric_git.workflows.connection import (
@@ -207,7 +207,8 @@ def _relations(client: FabricClient, base: WorkspaceRef) -> list[WorkspaceRelati
     try:
         return client.git.list_workspace_relations(base.id)
     except ApiError as error:
-        if _unavailable(error):
+        # Not offered, or not to this caller: the marker is what tells a feature workspace.
+        if _unavailable(error) or isinstance(error, ForbiddenError):
             return None
         raise
 
@@ -400,8 +401,15 @@ def _check_ours(
 
 
 def _relate(client: FabricClient, base: WorkspaceRef, feature: WorkspaceRef) -> str:
+    """Register the feature workspace as a branch workspace of the base (the base's ``Branch``
+    relation; a service that takes it only from the other side gets the feature's ``Base``)."""
     try:
         client.git.create_workspace_relation(base.id, feature.id, "Branch")
+    except BadRequestError as error:
+        try:
+            client.git.create_workspace_relation(feature.id, base.id, "Base")
+        except ApiError:
+            raise error from None
     except ApiError as error:
         if _unavailable(error):
             return "unavailable"
@@ -485,8 +493,10 @@ def feature_down(
             try:
                 client.git.delete_workspace_relation(the_base.ref.id, relation_id)
                 relation_deleted = True
-            except NotFoundError:
-                pass  # gone with the workspace already
+            except ApiError as error:  # the deletion below removes it with the workspace
+                notes.append(
+                    f"the workspace relation was left to the deletion ({error.error_code})"
+                )
         reporter.step("delete", f"Deleting workspace {feature.name}")
         client.workspaces.delete(feature.id)
         deleted = True

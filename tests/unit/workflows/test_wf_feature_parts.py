@@ -7,9 +7,11 @@ import base64
 
 import pytest
 
-from fabric_git.models.git import AzureDevOpsDetails, GitHubDetails
+from fabric_git.errors import BadRequestError, NotFoundError
+from fabric_git.models.git import AzureDevOpsDetails, GitHubDetails, WorkspaceRelation
 from fabric_git.workflows.branches import GitRemote, repository_url
-from fabric_git.workflows.feature import FeatureError, feature_name, marker
+from fabric_git.workflows.feature import FeatureError, _relate, _related, feature_name, marker
+from fabric_git.workflows.results import WorkspaceRef
 
 
 def test_names_fill_in_base_and_branch_only() -> None:
@@ -66,3 +68,54 @@ def test_a_bearer_token_and_no_credential() -> None:
 
 def test_the_credential_stays_out_of_the_repr() -> None:
     assert "pat_secret" not in repr(GitRemote.github("https://github.com/o/r", "pat_secret"))
+
+
+class _Git:
+    """Just the relation calls, scripted."""
+
+    def __init__(self, refuse: type[Exception] | None) -> None:
+        self.refuse = refuse
+        self.created: list[tuple[str, str, str]] = []
+
+    def create_workspace_relation(self, workspace: str, related: str, kind: str) -> None:
+        if self.refuse is not None and kind == "Branch":
+            raise self.refuse(status=400 if self.refuse is BadRequestError else 404,
+                              error_code="X", message="no")  # fmt: skip
+        self.created.append((workspace, related, kind))
+
+
+class _Client:
+    def __init__(self, git: _Git) -> None:
+        self.git = git
+
+
+def test_relations_are_read_from_either_side() -> None:
+    relations = [
+        WorkspaceRelation(
+            id="r1", workspace_id="base", related_workspace_id="f1", relation_type="Branch"
+        ),  # fmt: skip
+        WorkspaceRelation(
+            id="r2", workspace_id="f2", related_workspace_id="base", relation_type="Base"
+        ),  # fmt: skip
+        WorkspaceRelation(
+            id="r3", workspace_id="base", related_workspace_id="up", relation_type="Base"
+        ),  # fmt: skip
+    ]
+    assert _related(relations, "base") == {"f1": "r1", "f2": "r2"}
+    assert _related(None, "base") == {}
+
+
+@pytest.mark.parametrize(
+    ("refuse", "outcome", "created"),
+    [
+        (None, "created", [("base", "feature", "Branch")]),
+        (BadRequestError, "created", [("feature", "base", "Base")]),
+        (NotFoundError, "unavailable", []),
+    ],
+)
+def test_registering_the_relation(
+    refuse: type[Exception] | None, outcome: str, created: list[tuple[str, str, str]]
+) -> None:
+    git = _Git(refuse)
+    result = _relate(_Client(git), WorkspaceRef("base", "B"), WorkspaceRef("feature", "F"))  # type: ignore[arg-type]
+    assert result == outcome and git.created == created
