@@ -16,7 +16,7 @@ def failing(document: Any) -> list[str]:
 
 
 def test_a_workspace_that_has_everything_passes(fg: Fg) -> None:
-    scenario = fg.scenario()
+    scenario = fg.scenario(items=False)
     fg.synced(scenario)
     report = fg.json("doctor", "-w", scenario.workspace)
     assert report["ok"] is True and failing(report) == []
@@ -35,7 +35,7 @@ def test_a_workspace_that_has_everything_passes(fg: Fg) -> None:
 
 
 def test_a_disconnected_workspace_is_found_and_the_fix_named(fg: Fg) -> None:
-    scenario = fg.scenario()
+    scenario = fg.scenario(items=False)
     report = fg.json("doctor", "-w", scenario.workspace, expect=1)
     assert failing(report) == ["connection"]
     fix = next(c["fix"] for c in report["checks"] if c["check"] == "connection")
@@ -45,7 +45,7 @@ def test_a_disconnected_workspace_is_found_and_the_fix_named(fg: Fg) -> None:
 
 
 def test_no_capacity_is_found(fg: Fg) -> None:
-    scenario = fg.scenario()
+    scenario = fg.scenario(items=False)
     fg.synced(scenario)
     fg.sandbox.client().workspaces.unassign_from_capacity(scenario.workspace_id)
     report = fg.json("doctor", "-w", scenario.workspace, expect=1)
@@ -55,7 +55,7 @@ def test_no_capacity_is_found(fg: Fg) -> None:
 
 
 def test_a_deleted_configured_connection_is_found(fg: Fg) -> None:
-    scenario = fg.scenario()
+    scenario = fg.scenario(items=False)
     document = fg.synced(scenario)
     connection = document["connection"]["id"]
     fg.sandbox.client().connections.delete(connection)
@@ -65,7 +65,7 @@ def test_a_deleted_configured_connection_is_found(fg: Fg) -> None:
 
 
 def test_a_failing_status_read_is_found(fg: Fg) -> None:
-    scenario = fg.scenario()
+    scenario = fg.scenario(items=False)
     fg.synced(scenario)
     fg.sandbox.add_fault(operation="Git_GetStatus", status=500, times=20)
     report = fg.json("doctor", "-w", scenario.workspace, "--retries", "0", expect=1)
@@ -73,7 +73,7 @@ def test_a_failing_status_read_is_found(fg: Fg) -> None:
 
 
 def test_a_service_principal_without_credentials_of_its_own_is_found(fg: Fg) -> None:
-    scenario = fg.scenario(pat=False)
+    scenario = fg.scenario(pat=False, items=False)
     org = f"org-{scenario.owner}"
     fg.sandbox.admin(
         "POST",
@@ -96,7 +96,7 @@ def test_a_service_principal_without_credentials_of_its_own_is_found(fg: Fg) -> 
 
 
 def test_a_viewer_is_told_it_needs_a_higher_role(fg: Fg) -> None:
-    scenario = fg.scenario()
+    scenario = fg.scenario(items=False)
     fg.synced(scenario)
     viewer = fg.sandbox.user("viewer@contoso.com")
     fg.scan.secrets.add(viewer.token)
@@ -114,7 +114,7 @@ def test_the_wrong_token_is_found_first(fg: Fg) -> None:
 
 
 def test_credentials_setup_as_the_service_principal_then_doctor_passes(fg: Fg) -> None:
-    scenario = fg.scenario()
+    scenario = fg.scenario(items=False)
     fg.synced(scenario)
     sp = fg.sandbox.service_principal("setup-sp")
     fg.scan.secrets.add(sp.token)

@@ -95,7 +95,7 @@ def test_feature_up_creates_syncs_reruns_and_down_removes(fg: Fg, tmp_path: Path
 
 
 def test_feature_up_refuses_a_workspace_that_is_not_its_feature_workspace(fg: Fg) -> None:
-    scenario = fg.scenario()
+    scenario = fg.scenario(items=False)
     fg.synced(scenario)
     env = feature_env(fg, scenario)
     squatter = fg.sandbox.create_workspace(f"{scenario.workspace} [feat/two]")
@@ -120,7 +120,7 @@ def test_feature_up_refuses_a_workspace_that_is_not_its_feature_workspace(fg: Fg
 
 
 def test_feature_down_refuses_uncommitted_changes_unless_discarded(fg: Fg) -> None:
-    scenario = fg.scenario()
+    scenario = fg.scenario(items=False)
     fg.synced(scenario)
     env = feature_env(fg, scenario)
     made = fg.json("feature", "up", "--base", scenario.workspace, "--branch", "wip",
@@ -140,7 +140,7 @@ def test_feature_down_refuses_uncommitted_changes_unless_discarded(fg: Fg) -> No
 
 
 def test_missing_branch_is_a_clear_error_and_a_rerun_with_create_branch_finishes(fg: Fg) -> None:
-    scenario = fg.scenario()
+    scenario = fg.scenario(items=False)
     fg.synced(scenario)
     env = feature_env(fg, scenario)
     up = ("feature", "up", "--base", scenario.workspace, "--branch", "nope")
@@ -177,7 +177,7 @@ def test_a_failure_in_the_middle_then_a_rerun_finishes(fg: Fg) -> None:
 
 
 def test_service_principal_feature_workspace_with_a_configured_connection(fg: Fg) -> None:
-    scenario = fg.scenario()
+    scenario = fg.scenario(items=False)
     sp = fg.sandbox.service_principal("pipeline-sp")
     fg.sandbox.add_role(scenario.workspace_id, sp)
     connection = fg.sandbox.create_github_connection(
@@ -202,7 +202,7 @@ def test_service_principal_feature_workspace_with_a_configured_connection(fg: Fg
 
 
 def test_azure_devops_feature_workspace_with_automatic_credentials(fg: Fg) -> None:
-    scenario = fg.scenario(pat=False)
+    scenario = fg.scenario(pat=False, items=False)
     org = f"org-{scenario.owner}"
     fg.sandbox.admin(
         "POST",
@@ -229,7 +229,7 @@ def test_the_github_feature_template_runs_as_a_service_principal(fg: Fg, tmp_pat
     its steps read from the environment, run as the pipeline's service principal."""
     template = Path(__file__).resolve().parents[2] / "examples/github-actions/feature-workspace.yml"
     jobs = yaml.safe_load(template.read_text(encoding="utf-8"))["jobs"]
-    scenario = fg.scenario()
+    scenario = fg.scenario(items=False)
     sp = fg.sandbox.service_principal("feature-pipeline")
     fg.scan.secrets.add(sp.token)
     fg.sandbox.add_role(scenario.workspace_id, sp)
