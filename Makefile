@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all venv lint test demo bench clean
+.PHONY: all venv lint test demo bench clean item-types
 
 all: test
 
@@ -44,3 +44,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The emulator's item-type path table, derived from the vendored spec (a test checks it).
+item-types: $(STAMP)
+	cd tests && ../$(BIN)/python item_type_table.py
+	$(BIN)/ruff format -q src/fabric_git/emulator/item_types.py

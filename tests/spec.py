@@ -30,25 +30,26 @@ def swagger() -> dict[str, Any]:
     return json.loads((spec_root() / "platform" / "swagger.json").read_text(encoding="utf-8"))
 
 
-def _swagger_uri() -> str:
-    return (spec_root() / "platform" / "swagger.json").as_uri()
-
-
 @dataclass(frozen=True)
 class Operation:
     operation_id: str
     method: str
     path: str
     spec: dict[str, Any]
+    source: Path | None = None  # the swagger.json it is in (None: platform's)
+
+    @property
+    def swagger_file(self) -> Path:
+        return self.source or spec_root() / "platform" / "swagger.json"
 
     def response_schema(self, status: int) -> dict[str, Any] | None:
         responses = self.spec.get("responses", {})
         entry = responses.get(str(status)) or responses.get("default")
         schema = (entry or {}).get("schema")
-        return None if schema is None else _absolutise(schema, _swagger_uri())
+        return None if schema is None else _absolutise(schema, self.swagger_file.as_uri())
 
     def example_files(self) -> dict[str, Path]:
-        base = spec_root() / "platform"
+        base = self.swagger_file.parent
         found: dict[str, Path] = {}
         for title, ref in self.spec.get("x-ms-examples", {}).items():
             path = (base / ref["$ref"]).resolve()
@@ -73,6 +74,25 @@ def operation(operation_id: str) -> Operation:
     return operations()[operation_id]
 
 
+ITEM_TYPE_SKIP = frozenset({"platform", "admin", "common"})
+
+
+@cache
+def item_type_operations() -> tuple[Operation, ...]:
+    """Every operation of every item-type folder's ``swagger.json`` (operationIds repeat across
+    folders, so these are not keyed by id)."""
+    found = []
+    for file in sorted(spec_root().glob("*/swagger.json")):
+        if file.parent.name in ITEM_TYPE_SKIP:
+            continue
+        document = json.loads(file.read_text(encoding="utf-8"))
+        for path, entry in document["paths"].items():
+            for method, op in entry.items():
+                if isinstance(op, dict) and "operationId" in op:
+                    found.append(Operation(op["operationId"], method.upper(), path, op, file))
+    return tuple(found)
+
+
 def _absolutise(schema: dict[str, Any], base_uri: str) -> dict[str, Any]:
     ref = schema.get("$ref")
     if isinstance(ref, str):
@@ -80,7 +100,9 @@ def _absolutise(schema: dict[str, Any], base_uri: str) -> dict[str, Any]:
     return {**schema, "id": base_uri}
 
 
+@cache
 def _retrieve(uri: str) -> Resource[Any]:
+    # Cached: each validator starts from the same registry and would read every file again.
     url, _ = urldefrag(uri)
     path = Path(url.removeprefix("file://"))
     if not path.is_file():

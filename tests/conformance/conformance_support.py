@@ -42,6 +42,35 @@ def emulated_operation_ids() -> set[str]:
     return {name for name in names if isinstance(name, str)} & set(spec.operations())
 
 
+RELEASE_QUERY = "?beta=false"
+
+
+def spec_path(op: spec.Operation) -> str | None:
+    """The path a request uses: a release contract keyed ``?beta=false`` without its query;
+    None for a beta variant (never emulated)."""
+    if op.path.endswith(RELEASE_QUERY):
+        return op.path.removesuffix(RELEASE_QUERY)
+    return None if "?" in op.path else op.path
+
+
+def emulated_item_type_operations() -> list[spec.Operation]:
+    """Item-type operations the emulator serves: routes named after them, below the
+    collection of a type of the table (operationIds repeat across item-type documents)."""
+    from fabric_git.emulator.item_types import ITEM_TYPES
+    from fabric_git.emulator.routes import api_routes
+
+    names = {getattr(route, "name", None) for route in api_routes()}
+    collections = {f"/workspaces/{{workspaceId}}/{t.collection}" for t in ITEM_TYPES}
+    found = []
+    for op in spec.item_type_operations():
+        path = spec_path(op)
+        if op.operation_id not in names or path is None:
+            continue
+        if "/".join(path.split("/")[:4]) in collections:
+            found.append(op)
+    return found
+
+
 @dataclass(frozen=True)
 class _Template:
     operation: spec.Operation
@@ -51,13 +80,14 @@ class _Template:
 
 def _templates() -> list[_Template]:
     found = []
-    for op in spec.operations().values():
-        if "?" in op.path:  # beta variants keyed by a query string; never emulated
+    for op in [*spec.operations().values(), *spec.item_type_operations()]:
+        path = spec_path(op)
+        if path is None:  # beta variants keyed by a query string; never emulated
             continue
         regex = re.sub(
-            r"\{[^}]+\}", "[^/]+", re.escape(op.path).replace(r"\{", "{").replace(r"\}", "}")
+            r"\{[^}]+\}", "[^/]+", re.escape(path).replace(r"\{", "{").replace(r"\}", "}")
         )
-        literal = sum(1 for part in op.path.split("/") if part and not part.startswith("{"))
+        literal = sum(1 for part in path.split("/") if part and not part.startswith("{"))
         found.append(_Template(op, re.compile(f"^/v1{regex}/?$"), literal))
     # The most literal template wins (``/connections/supportedConnectionTypes`` over an id).
     return sorted(found, key=lambda t: -t.literal_segments)
@@ -102,6 +132,8 @@ def response_problems(response: httpx.Response) -> list[str]:
         problems += [f"ErrorResponse {p}" for p in spec.validate(body, error_schema())]
         if not isinstance(body, dict) or not body.get("requestId"):
             problems.append("error body has no requestId")
+        elif response.headers.get("x-ms-public-api-error-code") != body.get("errorCode"):
+            problems.append("x-ms-public-api-error-code differs from the body's errorCode")
         return problems
     op = operation_for(request.method, path)
     if op is None:

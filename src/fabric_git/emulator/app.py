@@ -1,12 +1,13 @@
 """The Starlette application: routes, and one request middleware written out in order.
 
 Per request, :class:`RequestMiddleware` does, in this order:
-1. give the request an id (``requestId`` in error bodies, ``x-ms-request-id``/``RequestId``
-   headers on every response);
+1. drop a trailing slash from a ``/v1`` path, and give the request an id (``requestId`` in
+   error bodies, ``x-ms-request-id``/``RequestId`` headers on every response);
 2. read the body ahead (route handlers are sync functions run in a threadpool);
 3. authenticate the bearer token (``/v1`` and ``/_emulator``; ``/_emulator`` needs the admin);
 4. apply fault rules (``/v1`` only, and only when rules exist);
-5. turn any :class:`EmulatorError` or unexpected exception into the ``ErrorResponse`` body.
+5. turn any :class:`EmulatorError` or unexpected exception into the ``ErrorResponse`` body
+   (``error_response``, which also sets ``x-ms-public-api-error-code``).
 ``/git`` (smart HTTP) bypasses all of it: it streams and has its own PAT check.
 """
 
@@ -71,7 +72,7 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
         error = errors.entity_not_found()
     else:
         error = EmulatorError(status, "InvalidRequest", "The request could not be served")
-    return json_response(error.to_body(request.scope.get(REQUEST_ID_KEY)), error.status)
+    return error_response(error, request.scope.get(REQUEST_ID_KEY))
 
 
 class RequestMiddleware:
@@ -85,6 +86,12 @@ class RequestMiddleware:
         if scope["type"] != "http" or path.startswith("/git/"):
             await self.app(scope, receive, send)
             return
+        if path.startswith("/v1/") and path.endswith("/") and path.strip("/") != "v1":
+            # Fabric ignores a trailing slash (fabric-cicd lists ``.../environments/``).
+            path = path.rstrip("/")
+            scope["path"] = path
+            if isinstance(scope.get("raw_path"), bytes):
+                scope["raw_path"] = scope["raw_path"].rstrip(b"/")
         request_id = new_id()
         scope[REQUEST_ID_KEY] = request_id
         id_bytes = request_id.encode()
@@ -171,7 +178,14 @@ async def _replay_nothing() -> Message:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
+def error_response(error: EmulatorError, request_id: str | None) -> Response:
+    """The one builder of error answers: the ``ErrorResponse`` body, the error's own headers and
+    ``x-ms-public-api-error-code`` (Fabric's copy of the body's ``errorCode``)."""
+    headers = {**error.headers, "x-ms-public-api-error-code": error.error_code}
+    return json_response(error.to_body(request_id), error.status, headers=headers)
+
+
 async def _send_error(exc: EmulatorError, request_id: str, send: Send) -> None:
-    response = json_response(exc.to_body(request_id), exc.status, headers=exc.headers)
+    response = error_response(exc, request_id)
     scope: dict[str, Any] = {"type": "http"}
     await response(scope, _replay_nothing, send)

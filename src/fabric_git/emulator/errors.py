@@ -181,6 +181,11 @@ def item_not_found(item_id: str | None = None) -> EmulatorError:
     )
 
 
+def operation_not_supported_for_item(message: str) -> EmulatorError:
+    """A path of an item type's spec that the emulator does not serve (DEVIATIONS.md)."""
+    return EmulatorError(400, "OperationNotSupportedForItem", message)
+
+
 def item_display_name_already_in_use(name: str, item_type: str) -> EmulatorError:
     return EmulatorError(
         409,

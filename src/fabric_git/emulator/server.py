@@ -71,6 +71,8 @@ class EmulatorServer(RunningEmulator, AbstractContextManager["EmulatorServer"]):
             lifespan="off",
             timeout_graceful_shutdown=5,
             backlog=2048,
+            # The app reads X-Forwarded-Proto/-Host itself, both or neither (routes/_http.py).
+            proxy_headers=False,
         )
         server = uvicorn.Server(uv_config)
         thread = threading.Thread(

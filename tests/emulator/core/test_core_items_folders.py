@@ -134,6 +134,14 @@ def test_update_metadata_applies_platform(sync_client):
     updated = sync_client.get(f"/workspaces/{ws}/items/{item['id']}").json()
     assert updated["displayName"] == "New"
     assert updated["description"] == "from .platform"
+    # Without a .platform part, updateMetadata=true updates the definition alone.
+    without = sync_client.post(
+        url,
+        params={"updateMetadata": "true"},
+        json={"definition": {"parts": [_part("notebook-content.py", b"y")]}},
+    )
+    assert without.status_code == 200, without.text
+    assert sync_client.get(f"/workspaces/{ws}/items/{item['id']}").json()["displayName"] == "New"
 
 
 def test_invalid_definition_parts_name_the_field(sync_client):

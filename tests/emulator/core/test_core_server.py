@@ -32,6 +32,18 @@ def test_server_serves_the_api_and_location_uses_the_called_host(tmp_path: Path)
             assert response.status_code == 201
             assert response.headers["Location"].startswith(f"http://127.0.0.1:{server.port}/v1/")
             assert response.headers["x-ms-request-id"]
+            # uvicorn's own proxy-header rewrite is off: one forwarded header alone changes
+            # nothing, both together name the public URL.
+            half = client.post(
+                "/workspaces", json={"displayName": "Half"}, headers={"X-Forwarded-Proto": "https"}
+            )
+            assert half.headers["Location"].startswith(f"http://127.0.0.1:{server.port}/v1/")
+            both = client.post(
+                "/workspaces",
+                json={"displayName": "Both"},
+                headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "fabric.test"},
+            )
+            assert both.headers["Location"].startswith("https://fabric.test/v1/workspaces/")
             missing = client.get("/nowhere")
             assert missing.status_code == 404 and missing.json()["requestId"]
             client.post(

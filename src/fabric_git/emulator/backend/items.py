@@ -97,9 +97,12 @@ def find_item(conn: sqlite3.Connection, ws: str, item_id: str) -> ItemRecord | N
     return None if row is None else _record(row)
 
 
-def get_item(conn: sqlite3.Connection, ws: str, item_id: str) -> ItemRecord:
+def get_item(
+    conn: sqlite3.Connection, ws: str, item_id: str, item_type: str | None = None
+) -> ItemRecord:
+    """The item; with ``item_type``, only an item of that type (an item-type path's view)."""
     record = find_item(conn, ws, item_id)
-    if record is None:
+    if record is None or (item_type is not None and record.type != item_type):
         raise errors.item_not_found(item_id)
     return record
 

@@ -17,16 +17,20 @@ from fabric_git.emulator.routes import (
     connections,
     folders,
     git,
+    item_types,
     items,
     operations,
     workspaces,
 )
 
-_API_MODULES = (workspaces, capacities, items, folders, connections, operations, git)
+# The item-type paths (~330 routes, each under its own literal collection) come last, so that
+# matching the Git, operation and core routes does not walk past them.
+_API_MODULES = (workspaces, capacities, items, folders, connections, operations, git, item_types)
 
 
 def api_routes() -> list[BaseRoute]:
-    return [route for module in _API_MODULES for route in module.ROUTES]
+    routes = [route for module in _API_MODULES for route in module.ROUTES]
+    return routes + item_types.FALLBACK_ROUTES
 
 
 def admin_routes() -> list[BaseRoute]:

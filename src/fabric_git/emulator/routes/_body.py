@@ -104,6 +104,11 @@ class Body:
             raise self.invalid(field, "The value must be a GUID")
         return value.lower()
 
+    def folder_guid(self, field: str) -> str | None:
+        """A folder reference: a GUID, or ``""`` (as absent) for the workspace root, as Fabric
+        reads ``folderId``/``targetFolderId`` (clients such as fabric-cicd send ``""``)."""
+        return None if self._data.get(field) == "" else self.guid(field)
+
     def choice(
         self,
         field: str,

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio.to_thread
+from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -25,7 +26,7 @@ T = TypeVar("T")
 Handler = Callable[[Request], Response]
 
 
-def route(path: str, handler: Handler, method: str, name: str) -> Route:
+def route(path: str, handler: Handler, method: str | list[str], name: str) -> Route:
     """A route named after its spec operationId, whose handler (a sync function) runs on a
     worker thread under the emulator's own thread limiter (``EmulatorState.limiter``)."""
 
@@ -33,7 +34,8 @@ def route(path: str, handler: Handler, method: str, name: str) -> Route:
         limiter = emulator_state(request).limiter
         return await anyio.to_thread.run_sync(handler, request, limiter=limiter)
 
-    return Route(path, endpoint, methods=[method], name=name)
+    methods = [method] if isinstance(method, str) else method
+    return Route(path, endpoint, methods=methods, name=name)
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -69,9 +71,26 @@ def route_name(request: Request) -> str:
     return name if isinstance(name, str) else ""
 
 
+def public_url(request: Request) -> URL:
+    """The URL the client called: behind a proxy that sets both ``X-Forwarded-Proto`` and
+    ``X-Forwarded-Host``, on their scheme and host; with one alone (half a proxy's answer),
+    or neither, on the request's own."""
+    url = request.url
+    proto = _first(request.headers.get("x-forwarded-proto"))
+    host = _first(request.headers.get("x-forwarded-host"))
+    if proto and host:
+        url = url.replace(scheme=proto, netloc=host)
+    return url
+
+
+def _first(value: str | None) -> str | None:
+    # A chain of proxies appends: the first value is the one the client used.
+    return value.split(",", 1)[0].strip() or None if value else None
+
+
 def absolute_url(request: Request, path: str) -> str:
     """``path`` on the scheme, host and port the client called."""
-    return str(request.url.replace(path=path, query=None, fragment=None))
+    return str(public_url(request).replace(path=path, query=None, fragment=None))
 
 
 def operation_url(request: Request, operation_id: str) -> str:
@@ -130,7 +149,7 @@ def paginate(request: Request, rows: Sequence[T]) -> tuple[Sequence[T], dict[str
         links["continuationToken"] = next_token
         params = dict(request.query_params)
         params["continuationToken"] = next_token
-        links["continuationUri"] = str(request.url.replace_query_params(**params))
+        links["continuationUri"] = str(public_url(request).replace_query_params(**params))
     return page, links
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -29,8 +31,10 @@ def run_operation(
     work: Work,
     has_result: bool,
     access: Access = "exclusive",
+    accepted: dict[str, Any] | None = None,
 ) -> Response:
-    """Run ``work`` as a long-running operation started by ``request`` (see ``operations``)."""
+    """Run ``work`` as a long-running operation started by ``request`` (see ``operations``);
+    ``accepted`` is the JSON body of its 202, for the operations whose clients read one."""
     origin = Origin(
         principal_id=principal_of(request).id,
         # A failed operation's error names the request that started it.
@@ -49,11 +53,11 @@ def run_operation(
     )
     if isinstance(outcome, Finished):
         return empty_response() if outcome.result is None else json_response(outcome.result)
-    return Response(
-        status_code=202,
-        headers={
-            "Location": operation_url(request, outcome.operation_id),
-            "x-ms-operation-id": outcome.operation_id,
-            "Retry-After": str(outcome.retry_after),
-        },
-    )
+    headers = {
+        "Location": operation_url(request, outcome.operation_id),
+        "x-ms-operation-id": outcome.operation_id,
+        "Retry-After": str(outcome.retry_after),
+    }
+    if accepted is not None:
+        return json_response(accepted, 202, headers=headers)
+    return Response(status_code=202, headers=headers)

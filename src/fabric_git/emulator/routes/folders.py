@@ -45,7 +45,7 @@ class NewFolder:
 
 
 def parse_new_folder(body: Body) -> NewFolder:
-    return NewFolder(body.required_text("displayName"), body.guid("parentFolderId"))
+    return NewFolder(body.required_text("displayName"), body.folder_guid("parentFolderId"))
 
 
 def _ids(request: Request) -> tuple[str, str]:
@@ -106,7 +106,7 @@ def delete_folder(request: Request) -> Response:
 
 def move_folder(request: Request) -> Response:
     workspace_id, folder_id = _ids(request)
-    target = read_body(request, optional=True).guid("targetFolderId")
+    target = read_body(request, optional=True).folder_guid("targetFolderId")
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
         record = backend.move_folder(conn, workspace_id, folder_id, target)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import posixpath
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fabric_git.emulator import errors
+from fabric_git.emulator.backend import definition_formats as formats
 from fabric_git.emulator.backend import folders as folder_backend
 from fabric_git.emulator.backend import items as backend
 from fabric_git.emulator.backend.items import PLATFORM_FILE, ItemRecord
@@ -55,6 +58,7 @@ class CreateItem:
     description: str
     folder_id: str | None
     parts: dict[str, bytes] | None  # None: created without a definition
+    definition_format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,11 +67,12 @@ class ItemChanges:
     description: str | None
 
 
-def parse_create(body: Body) -> CreateItem:
+def parse_create(body: Body, item_type: str | None = None) -> CreateItem:
+    """A create request; an item-type path (``item_type``) names the type, ``/items`` the body."""
     name = body.required_text("displayName", allow_empty=False)
-    item_type = body.required_text("type")
+    item_type = item_type or body.required_text("type")
     description = body.text("description", max_length=DESCRIPTION_LIMIT) or ""
-    folder_id = body.guid("folderId")
+    folder_id = body.folder_guid("folderId")
     parts = parse_definition(body.raw("definition")) if "definition" in body else None
     if parts is not None and "creationPayload" in body:
         raise body.invalid("definition", "Use either creationPayload or definition")
@@ -77,6 +82,7 @@ def parse_create(body: Body) -> CreateItem:
         description=description,
         folder_id=folder_id,
         parts=parts,
+        definition_format=parse_definition_format(body.raw("definition")),
     )
 
 
@@ -117,6 +123,14 @@ def parse_definition(value: object, field: str = "definition") -> dict[str, byte
     return result
 
 
+def parse_definition_format(value: object, field: str = "definition") -> str | None:
+    """The definition's optional ``format`` (``ipynb``, ``fabricGitSource``, ``TMDL``...)."""
+    found = value.get("format") if isinstance(value, dict) else None
+    if found is not None and not isinstance(found, str):
+        raise errors.invalid_input(f"{field}.format", "The value must be a string")
+    return found or None
+
+
 def _is_relative_file_path(path: str) -> bool:
     if not path or path.startswith("/") or "\\" in path or path.endswith("/"):
         return False
@@ -139,9 +153,31 @@ def definition_json(parts: dict[str, bytes]) -> dict[str, Any]:
     }
 
 
-def _ids(request: Request) -> tuple[str, str]:
+@dataclass(frozen=True)
+class View:
+    """Which items a path serves: all of them (``/items``), or one type's
+    (``/notebooks/{notebookId}``: the same items, only those of that type)."""
+
+    item_type: str | None = None
+    id_param: str = "itemId"
+    collection: str = "items"
+    update_definition_returns_item: bool = False
+    # The type's own ``properties`` (an Environment's publishDetails), on its own paths only.
+    properties: Callable[[sqlite3.Connection, ItemRecord, float], dict[str, Any]] | None = None
+
+    def item_json(self, conn: sqlite3.Connection, record: ItemRecord, now: float) -> dict[str, Any]:
+        body = item_json(record)
+        if self.properties is not None:
+            body["properties"] = self.properties(conn, record, now)
+        return body
+
+
+ALL_ITEMS = View()
+
+
+def _ids(request: Request, view: View) -> tuple[str, str]:
     workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
-    item_id = path_guid(request, "itemId", errors.item_not_found)
+    item_id = path_guid(request, view.id_param, errors.item_not_found)
     return workspace_id, item_id
 
 
@@ -158,9 +194,9 @@ def _folder_ids_under(
     return {root}
 
 
-def list_items(request: Request) -> Response:
+def list_items(request: Request, view: View = ALL_ITEMS) -> Response:
     workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
-    item_type = request.query_params.get("type")
+    item_type = view.item_type or request.query_params.get("type")
     recursive = query_bool(request, "recursive")
     root = request.query_params.get("rootFolderId")
     with emulator_state(request).store.read() as conn:
@@ -170,12 +206,17 @@ def list_items(request: Request) -> Response:
             root_id = query_guid(request, "rootFolderId")
             allowed = _folder_ids_under(conn, workspace_id, root_id, recursive is not False)
             records = [r for r in records if r.folder_id in allowed]
-    return page_response(request, [item_json(r) for r in records])
+        now = emulator_state(request).clock.now()
+        values = [view.item_json(conn, r, now) for r in records]
+    return page_response(request, values)
 
 
-def create_item(request: Request) -> Response:
+def create_item(request: Request, view: View = ALL_ITEMS) -> Response:
     workspace_id = path_guid(request, "workspaceId", errors.workspace_not_found)
-    new = parse_create(read_body(request))
+    new = parse_create(read_body(request), view.item_type)
+    if new.parts is not None:
+        parts = formats.import_parts(new.type, new.parts, new.definition_format)
+        new = dataclasses.replace(new, parts=parts)
     state = emulator_state(request)
     principal = principal_of(request)
     with state.store.read() as conn:
@@ -201,7 +242,7 @@ def create_item(request: Request) -> Response:
                 parts=_apply_platform_on_create(new.parts),
                 now=state.clock.now(),
             )
-        return item_json(record)
+            return view.item_json(conn, record, state.clock.now())
 
     if state.settings.lro_mode == "async":
         return run_operation(
@@ -213,7 +254,9 @@ def create_item(request: Request) -> Response:
             access="none",
         )
     body = create()
-    location = absolute_url(request, f"/v1/workspaces/{workspace_id}/items/{body['id']}")
+    location = absolute_url(
+        request, f"/v1/workspaces/{workspace_id}/{view.collection}/{body['id']}"
+    )
     return json_response(body, 201, headers={"Location": location})
 
 
@@ -223,59 +266,64 @@ def _apply_platform_on_create(parts: dict[str, bytes] | None) -> dict[str, bytes
     return {path: data for path, data in parts.items() if path != PLATFORM_FILE}
 
 
-def get_item(request: Request) -> Response:
-    workspace_id, item_id = _ids(request)
+def get_item(request: Request, view: View = ALL_ITEMS) -> Response:
+    workspace_id, item_id = _ids(request, view)
     with emulator_state(request).store.read() as conn:
         require_role(conn, workspace_id, principal_of(request), "Viewer")
-        return json_response(item_json(backend.get_item(conn, workspace_id, item_id)))
+        record = backend.get_item(conn, workspace_id, item_id, view.item_type)
+        now = emulator_state(request).clock.now()
+        return json_response(view.item_json(conn, record, now))
 
 
-def update_item(request: Request) -> Response:
-    workspace_id, item_id = _ids(request)
+def update_item(request: Request, view: View = ALL_ITEMS) -> Response:
+    workspace_id, item_id = _ids(request, view)
     changes = parse_changes(read_body(request))
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
-        backend.get_item(conn, workspace_id, item_id)
+        backend.get_item(conn, workspace_id, item_id, view.item_type)
         record = backend.update_item(
             conn,
             item_id,
             display_name=changes.display_name,
             description=changes.description,
         )
-    return json_response(item_json(record))
+        body = view.item_json(conn, record, emulator_state(request).clock.now())
+    return json_response(body)
 
 
-def delete_item(request: Request) -> Response:
-    workspace_id, item_id = _ids(request)
+def delete_item(request: Request, view: View = ALL_ITEMS) -> Response:
+    workspace_id, item_id = _ids(request, view)
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
-        backend.get_item(conn, workspace_id, item_id)
+        backend.get_item(conn, workspace_id, item_id, view.item_type)
         backend.delete_item(conn, item_id)
     return empty_response()
 
 
-def move_item(request: Request) -> Response:
-    workspace_id, item_id = _ids(request)
-    target = read_body(request, optional=True).guid("targetFolderId")
+def move_item(request: Request, view: View = ALL_ITEMS) -> Response:
+    workspace_id, item_id = _ids(request, view)
+    target = read_body(request, optional=True).folder_guid("targetFolderId")
     with emulator_state(request).store.write() as conn:
         require_role(conn, workspace_id, principal_of(request), "Contributor")
-        backend.get_item(conn, workspace_id, item_id)
+        backend.get_item(conn, workspace_id, item_id, view.item_type)
         record = backend.update_item(conn, item_id, folder_id=target)
     return json_response({"value": [item_json(record)]})
 
 
-def get_definition(request: Request) -> Response:
-    workspace_id, item_id = _ids(request)
+def get_definition(request: Request, view: View = ALL_ITEMS) -> Response:
+    workspace_id, item_id = _ids(request, view)
+    format = request.query_params.get("format") or None
     state = emulator_state(request)
     principal = principal_of(request)
     with state.store.read() as conn:
         require_role(conn, workspace_id, principal, "Contributor")
-        backend.get_item(conn, workspace_id, item_id)
+        item = backend.get_item(conn, workspace_id, item_id, view.item_type)
+        formats.check_format(item.type, backend.get_parts(conn, item_id), format)
 
     def read_definition() -> dict[str, Any]:
         with state.store.read() as conn:
-            item = backend.get_item(conn, workspace_id, item_id)
-            parts = backend.get_parts(conn, item_id)
+            item = backend.get_item(conn, workspace_id, item_id, view.item_type)
+            parts = formats.export_parts(item.type, backend.get_parts(conn, item_id), format)
             parts[PLATFORM_FILE] = backend.platform_file(conn, item)
         return definition_json(parts)
 
@@ -289,26 +337,29 @@ def get_definition(request: Request) -> Response:
     )
 
 
-def update_definition(request: Request) -> Response:
-    workspace_id, item_id = _ids(request)
+def update_definition(request: Request, view: View = ALL_ITEMS) -> Response:
+    workspace_id, item_id = _ids(request, view)
     update_metadata = query_bool(request, "updateMetadata") is True
-    parts = parse_definition(read_body(request).raw("definition"))
+    definition = read_body(request).raw("definition")
+    parts = parse_definition(definition)
+    definition_format = parse_definition_format(definition)
     metadata = None
-    if update_metadata:
-        if PLATFORM_FILE not in parts:
-            raise errors.invalid_definition("updateMetadata needs a .platform part")
+    # The spec: "when set to true and the .platform file is provided"; without one, the
+    # definition is updated and the metadata left as it is.
+    if update_metadata and PLATFORM_FILE in parts:
         metadata = backend.read_platform(parts[PLATFORM_FILE])
     state = emulator_state(request)
     principal = principal_of(request)
     with state.store.read() as conn:
         require_role(conn, workspace_id, principal, "Contributor")
-        item = backend.get_item(conn, workspace_id, item_id)
+        item = backend.get_item(conn, workspace_id, item_id, view.item_type)
     if metadata is not None and metadata.type not in (None, item.type):
         raise errors.invalid_definition("The .platform type does not match the item's type")
+    parts = formats.import_parts(item.type, parts, definition_format)
 
-    def write_definition() -> None:
+    def write_definition() -> dict[str, Any] | None:
         with state.store.write() as conn:
-            backend.get_item(conn, workspace_id, item_id)
+            backend.get_item(conn, workspace_id, item_id, view.item_type)
             if metadata is not None:
                 backend.update_item(
                     conn,
@@ -317,6 +368,9 @@ def update_definition(request: Request) -> Response:
                     description=metadata.description,
                 )
             backend.set_parts(conn, item_id, parts)
+            if view.update_definition_returns_item:
+                item = backend.get_item(conn, workspace_id, item_id)
+                return view.item_json(conn, item, state.clock.now())
         return None
 
     return run_operation(
@@ -324,7 +378,7 @@ def update_definition(request: Request) -> Response:
         workspace_id=workspace_id,
         kind="UpdateItemDefinition",
         work=write_definition,
-        has_result=False,
+        has_result=view.update_definition_returns_item,
         access="none",
     )
 
