@@ -123,7 +123,7 @@ def up(
             capacity_id=capacity_id,
             copy_roles=copy_roles,
             create_branch=create_branch,
-            git_token=token,
+            github_pat=token,
             timeout=app.options.timeout,
             progress=progress,
         )
@@ -192,7 +192,7 @@ def down(
             name=name,
             discard_changes=discard_changes,
             delete_branch=delete_branch,
-            git_token=token,
+            github_pat=token,
             timeout=app.options.timeout,
             progress=progress,
         )

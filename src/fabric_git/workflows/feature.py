@@ -250,11 +250,15 @@ def _base(client: FabricClient, base: str | WorkspaceRef) -> _Base:
     return _Base(ref, details, info.capacity_id)
 
 
-def _remote(client: FabricClient, provider: GitProviderDetails, git_token: str | None) -> GitRemote:
+def _remote(
+    client: FabricClient, provider: GitProviderDetails, github_pat: str | None
+) -> GitRemote:
+    """The repository for ``git``: GitHub with the PAT, Azure DevOps with an Entra token of the
+    signed-in principal (a GitHub PAT is never sent elsewhere)."""
     url = repository_url(provider)
     if isinstance(provider, AzureDevOpsDetails):
-        return GitRemote.bearer(url, git_token or client.access_token(AZURE_DEVOPS_SCOPE))
-    return GitRemote.github(url, git_token)
+        return GitRemote.bearer(url, client.access_token(AZURE_DEVOPS_SCOPE))
+    return GitRemote.github(url, github_pat)
 
 
 def _on_branch(provider: GitProviderDetails, branch: str) -> GitProviderDetails:
@@ -273,7 +277,7 @@ def feature_up(
     capacity_id: str | None = None,
     copy_roles: bool = False,
     create_branch: bool = False,
-    git_token: str | None = None,
+    github_pat: str | None = None,
     timeout: float | None = None,
     progress: ProgressCallback | None = None,
 ) -> FeatureUpResult:
@@ -284,8 +288,8 @@ def feature_up(
 
     ``name`` may use ``{base}`` and ``{branch}`` (default ``{base} [{branch}]``). With
     ``create_branch`` a missing branch is made from the tip of the base's branch with ``git``
-    over HTTPS: ``git_token`` is the GitHub PAT, or for Azure DevOps an Entra token of the
-    signed-in principal when not given.
+    over HTTPS: with ``github_pat`` for GitHub, with an Entra token of the signed-in principal
+    for Azure DevOps.
     """
     from fabric_git.workflows.syncing import SyncOptions, sync
 
@@ -310,7 +314,7 @@ def feature_up(
 
     created_branch = False
     if create_branch:
-        remote = _remote(client, the_base.provider, git_token)
+        remote = _remote(client, the_base.provider, github_pat)
         if remote.tip(branch) is None:
             source = the_base.provider.branch_name
             reporter.step("branch", f"Creating branch {branch} from the tip of {source}")
@@ -449,7 +453,7 @@ def feature_down(
     name: str | None = None,
     discard_changes: bool = False,
     delete_branch: bool = False,
-    git_token: str | None = None,
+    github_pat: str | None = None,
     timeout: float | None = None,
     progress: ProgressCallback | None = None,
 ) -> FeatureDownResult:
@@ -502,7 +506,7 @@ def feature_down(
         deleted = True
     branch_deleted = False
     if delete_branch:
-        remote = _remote(client, the_base.provider, git_token)
+        remote = _remote(client, the_base.provider, github_pat)
         if remote.tip(branch) is not None:
             reporter.step("branch", f"Deleting branch {branch}")
             remote.delete_branch(branch)
