@@ -59,10 +59,16 @@ def markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), shown(text))
 
 
+# In JSON a "#" occurs only inside strings, where "\\u0023" is the same character.
+_COMMAND_IN_JSON = re.compile(r"#(?=#(?:vso)?\[)", re.IGNORECASE)
+
+
 def json_text(document: str) -> str:
-    """A JSON text with the unprintable characters JSON leaves raw written as ``\\uXXXX``: the
-    same document once parsed, but safe on a terminal and writable to any stream."""
-    return _UNPRINTABLE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", document)
+    """A JSON text with the unprintable characters JSON leaves raw written as ``\\uXXXX``, and
+    the first ``#`` of a CI command marker (``##vso[``, ``##[``) likewise: the same document once
+    parsed, but safe on a terminal and in a CI log, and writable to any stream."""
+    document = _UNPRINTABLE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", document)
+    return _COMMAND_IN_JSON.sub("\\\\u0023", document)
 
 
 def github_data(text: str) -> str:

@@ -66,6 +66,10 @@ _HINTS: dict[str, str] = {
     "AuthenticationFailed": "set FABRIC_TOKEN, or choose a credential with --auth.",
     "TransportError": "check --api-url / FABRIC_API_URL and the network.",
     "ResolutionError": "check the name, or pass the id.",
+    "InvalidConfig": (
+        "fix the file as the message says; docs/config.md describes it "
+        "(`fabric-git config schema` prints the file's JSON Schema)."
+    ),
     "ConnectionNotFound": _LIST_CONNECTIONS,
     "PatRequired": (
         "give the token in FABRIC_GIT_PAT (or --pat-env VAR, --pat-stdin), or an existing "

@@ -43,6 +43,8 @@ def lint(app: AppContext, path: Path, directory: str) -> None:
     \b
     Exit codes: 0 no error (warnings allowed), 1 at least one error, 2 usage.
     """
+    from fabric_git.cli.escaping import json_text
+    from fabric_git.cli.escaping import shown as shown_text
     from fabric_git.repoformat.lint import lint_files
     from fabric_git.repoformat.paths import printable
     from fabric_git.repoformat.worktree import read_worktree
@@ -56,14 +58,16 @@ def lint(app: AppContext, path: Path, directory: str) -> None:
     findings = lint_files(tree.files, connected, symlinks=tree.symlinks)
     shown = [(_display_path(path, f.path), f) for f in findings]
     terminal = app.terminal
+    # File names are anyone's text (a pull request's): printed as data, never as a CI command.
     if app.json:
-        terminal.data(json.dumps([{**f.as_json(), "path": p} for p, f in shown], indent=2))
+        document = json.dumps([{**f.as_json(), "path": p} for p, f in shown], indent=2)
+        terminal.data(json_text(document))
     else:
         for where, finding in shown:
             line = f"{where}:{finding.line}: {finding.code} {finding.message}"
-            terminal.data(printable(line))
+            terminal.data(shown_text(printable(line)))
             if finding.fix:
-                terminal.data(f"  fix: {finding.fix}")
+                terminal.data(f"  fix: {shown_text(printable(finding.fix))}")
     for where, finding in shown:
         message = f"{finding.message} (fix: {finding.fix})" if finding.fix else finding.message
         terminal.annotate(

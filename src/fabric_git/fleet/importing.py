@@ -7,6 +7,8 @@ written file then has nothing to connect or reconnect.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -148,8 +150,38 @@ _HEADER = """\
 """
 
 
+# What YAML prints raw in a scalar that a CI log would run or a terminal show other than it is:
+# the first "#" of a CI command marker ("##vso[", "##["), and format characters (bidirectional
+# overrides and isolates, ...). In a double-quoted scalar each becomes an escape.
+_MARKER = re.compile(r"#(?=#(?:vso)?\[)", re.IGNORECASE)
+_NO_FOLDING = 1 << 30
+
+
+def _hostile(value: str) -> bool:
+    return bool(_MARKER.search(value)) or any(unicodedata.category(c) == "Cf" for c in value)
+
+
+def _escape_hostile(text: str) -> str:
+    text = _MARKER.sub(r"\\x23", text)
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) == "Cf" else c for c in text)
+
+
 def to_yaml(document: dict[str, Any]) -> str:
+    """The file's text. Names come from the service and the text often goes to a CI log, so no
+    value is folded onto a line of its own (where ``::`` would start a workflow command), and a
+    value holding a marker or a format character is double-quoted with that character escaped:
+    the same config once read, nothing a CI or a terminal would act on."""
     import yaml
 
-    body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
-    return _HEADER + body
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def represent(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = '"' if _hostile(value) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, represent)
+    body = yaml.dump(
+        document, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=_NO_FOLDING
+    )
+    return _HEADER + _escape_hostile(body)

@@ -47,6 +47,25 @@ def test_the_action_is_composite_pinned_and_takes_inputs_through_the_environment
         assert f"${{{{ inputs.{name} }}}}" in passed
 
 
+# The first major release of each action we use that runs on Node 24 (Node 20 is deprecated on
+# GitHub's runners). An action missing here is one nobody checked yet.
+NODE_24_FROM = {"actions/checkout": 5, "actions/setup-python": 6, "actions/upload-artifact": 6}
+USES = re.compile(r"uses: ([\w.-]+/[\w.-]+)@[0-9a-f]{40} # v(\d+)\.")
+
+
+def test_the_action_and_the_templates_use_actions_that_run_on_node_24() -> None:
+    files = [ACTION, *sorted((REPO / "examples" / "github-actions").glob("*.yml"))]
+    found = [
+        (path.name, action, int(major))
+        for path in files
+        for action, major in USES.findall(path.read_text(encoding="utf-8"))
+    ]
+    assert {name for name, _, _ in found} >= {"action.yml", "fabric-git.yml"}
+    for name, action, major in found:
+        assert action in NODE_24_FROM, f"{name}: {action} is not checked for its runtime"
+        assert major >= NODE_24_FROM[action], f"{name}: {action} v{major} runs on Node 20"
+
+
 def test_the_guide_documents_every_input_and_uses_real_commands() -> None:
     action = _action()
     guide = GUIDE.read_text(encoding="utf-8")

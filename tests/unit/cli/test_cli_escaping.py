@@ -131,3 +131,13 @@ def test_json_keeps_names_exactly_yet_writes_nothing_a_terminal_would_run() -> N
     assert not [c for c in document if unicodedata.category(c) in ("Cc", "Cs") and c != "\n"]
     assert "\u202e" not in document
     document.encode("utf-8")  # a lone surrogate no longer fails the stream
+
+
+def test_json_output_carries_no_ci_command_marker() -> None:
+    # Azure Pipelines runs "##vso[" anywhere in a line, so a name printed inside a JSON string
+    # would still be a command; "\u0023" is the same "#" to every JSON reader.
+    names = ["x ##vso[task.complete result=Failed]done", "##[error]x", "C# ## notes"]
+    document = render_json(View(data={"names": names}))
+    assert json.loads(document) == {"names": names}
+    assert "##vso[" not in document.lower() and "##[" not in document
+    assert "C# ## notes" in document  # ordinary names stay readable

@@ -4,12 +4,13 @@ and import folds shared values into defaults."""
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from fabric_git.cli.constants import ExitCode
 from fabric_git.cli.failures import classify, worst_exit_code
 from fabric_git.cli.sync import sync
 from fabric_git.fleet.config import ConfigFileError, parse, schema
-from fabric_git.fleet.importing import _document
+from fabric_git.fleet.importing import _document, to_yaml
 
 GOOD = """\
 defaults:
@@ -75,8 +76,11 @@ def test_a_problem_names_the_file_the_line_and_the_key(text: str, where: str, wo
         parse(text, "f.yml")
     message = str(raised.value)
     assert message.startswith(where) and words in message, message
-    failure = classify(raised.value)
+    failure = classify(raised.value, command="plan")
     assert failure.exit_code == ExitCode.USAGE and failure.code == "InvalidConfig"
+    # What to do next points at the file's reference, not at options the command does not have.
+    assert failure.hint is not None and "docs/config.md" in failure.hint, failure.hint
+    assert "--help" not in failure.hint
 
 
 def test_worst_exit_code_puts_failures_before_differences() -> None:
@@ -106,3 +110,24 @@ def test_import_folds_shared_values_and_each_workspaces_own_name_into_defaults()
     assert one["workspaces"] == [
         {"workspace": "Solo", "repo-url": url, "branch": "main", "directory": "/"}
     ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "a" * 90 + " ::error::boom",  # a long name folded onto a line of its own
+        "x ##vso[task.complete result=Failed]",
+        "##[error]x",
+        "right-to-left \u202egnp.exe",
+        "Sales\n::error::x\x1b[2J",
+    ],
+)
+def test_imported_yaml_is_the_same_config_and_no_line_of_it_is_a_ci_command(name: str) -> None:
+    # `import` prints the file on stdout, often into a CI log.
+    document = {"workspaces": [{"workspace": name, "directory": f"/{name}"}]}
+    text = to_yaml(document)
+    assert yaml.safe_load(text) == document
+    for line in text.splitlines():
+        assert not line.lstrip().startswith("::"), line
+        assert "##vso[" not in line.lower() and "##[" not in line, line
+        assert line.isprintable(), line

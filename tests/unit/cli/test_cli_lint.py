@@ -150,6 +150,18 @@ def test_azure_pipelines_annotations_name_file_and_line(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("output", ["table", "json"])
+def test_no_line_on_stdout_is_an_azure_pipelines_command(tmp_path: Path, output: str) -> None:
+    # A file name in a pull request is anyone's text; Azure Pipelines runs "##vso[" anywhere in a
+    # line of the log.
+    hostile = "x ##vso[task.setvariable variable=A]1.Notebook"
+    write(tmp_path, {f"{hostile}/notebook-content.py": b"print(1)\n"})
+    result = run("-o", output, str(tmp_path), TF_BUILD="True")
+    assert result.stdout and "##vso[" not in result.stdout.lower(), result.stdout
+    if output == "json":
+        assert hostile in json.loads(result.stdout)[0]["path"]
+
+
 def test_gitmodules_symbolic_links_are_refused(tmp_path: Path) -> None:
     write(tmp_path, {"Sales.Notebook/.platform": platform(LID, "Sales")})
     os.symlink("/etc/passwd", tmp_path / "Sales.Notebook" / ".gitmodules")
