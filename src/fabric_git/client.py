@@ -107,6 +107,7 @@ class FabricClient:
             resolved = _LazyCredential("default")
         else:
             resolved = credential
+        self._credential = resolved
         self._transport = Transport(
             credential=resolved,
             base_url=base_url,
@@ -210,6 +211,22 @@ class FabricClient:
         self._transport.set_deadline(seconds)
 
     # --- lifecycle ------------------------------------------------------------------------------
+
+    def access_token(self, scope: str) -> str:
+        """A bearer token of the signed-in principal for another resource's ``scope`` (for
+        example Azure DevOps, to reach its Git repositories). Never logged."""
+        from fabric_git.errors import AuthenticationError
+
+        try:
+            token = getattr(self._credential.get_token(scope), "token", None)
+        except Exception as exc:  # azure-identity raises several unrelated types
+            first = (str(exc).strip().splitlines() or [""])[0]
+            raise AuthenticationError(
+                f"Could not get a token for {scope} ({type(exc).__name__}): {first}"
+            ) from None
+        if not isinstance(token, str) or not token:
+            raise AuthenticationError(f"The credential returned an empty token for {scope}.")
+        return token
 
     def close(self) -> None:
         """Release the HTTP connections."""

@@ -15,6 +15,7 @@ from fabric_git.models.workspaces import (
     CreateWorkspaceRequest,
     DefaultAction,
     NetworkRules,
+    UpdateWorkspaceRequest,
     UpdateWorkspaceRoleAssignmentRequest,
     Workspace,
     WorkspaceInfo,
@@ -54,6 +55,30 @@ class WorkspacesApi(ApiGroup):
         request = CreateWorkspaceRequest(**fields)
         body = self._transport.request_json("POST", "/workspaces", json=request.to_wire())
         return Workspace.model_validate(body)
+
+    def update(
+        self,
+        workspace_id: str | Workspace,
+        *,
+        display_name: str | None = None,
+        description: str | None = None,
+    ) -> Workspace:
+        """Rename a workspace or change its description (only what is given changes)."""
+        if display_name is None and description is None:
+            raise ConfigurationError("Give a new display name or description.")
+        fields: dict[str, Any] = {}
+        if display_name is not None:
+            fields["display_name"] = display_name
+        if description is not None:
+            fields["description"] = description
+        request = UpdateWorkspaceRequest(**fields)
+        body = self._transport.request_json("PATCH", self._ws(workspace_id), json=request.to_wire())
+        return Workspace.model_validate(body)
+
+    def delete(self, workspace_id: str | Workspace) -> None:
+        """Delete a workspace and its items (needs Admin). Disconnect it from Git first to keep
+        the repository as it is; the repository is never changed by the deletion."""
+        self._transport.request("DELETE", self._ws(workspace_id))
 
     # --- capacity -------------------------------------------------------------------------------
 

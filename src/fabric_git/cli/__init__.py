@@ -76,6 +76,12 @@ COMMANDS: dict[str, LazySpec] = {
     "operation": LazySpec(
         "fabric_git.cli.operation:operation", "Show or wait for a long-running operation."
     ),
+    "doctor": LazySpec(
+        "fabric_git.cli.doctor:doctor", "Check what a Git automation of a workspace needs."
+    ),
+    "feature": LazySpec(
+        "fabric_git.cli.feature:feature", "A workspace per feature branch: up, down, list."
+    ),
     "workspaces": LazySpec(
         "fabric_git.cli.workspaces:workspaces",
         "List or create workspaces; assign capacities and roles.",

@@ -115,6 +115,13 @@ class CreateWorkspaceRequest(FabricModel):
     domain_id: str | None = None
 
 
+class UpdateWorkspaceRequest(FabricModel):
+    """Body of Update Workspace: only the fields given change."""
+
+    display_name: str | None = None
+    description: str | None = None
+
+
 class Capacity(FabricModel):
     """A capacity the caller can use."""
 

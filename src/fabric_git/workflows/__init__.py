@@ -33,6 +33,16 @@ if TYPE_CHECKING:
         WorkflowError,
     )
     from fabric_git.workflows.events import ProgressCallback, WorkflowEvent
+    from fabric_git.workflows.feature import (
+        FeatureDownResult,
+        FeatureError,
+        FeatureList,
+        FeatureUpResult,
+        FeatureWorkspace,
+        feature_down,
+        feature_up,
+        list_features,
+    )
     from fabric_git.workflows.results import (
         BatchEntry,
         BatchSyncResult,
@@ -71,6 +81,16 @@ _SUBMODULE_NAMES: dict[str, tuple[str, ...]] = {
         "WorkflowError",
     ),
     "events": ("ProgressCallback", "WorkflowEvent"),
+    "feature": (
+        "FeatureDownResult",
+        "FeatureError",
+        "FeatureList",
+        "FeatureUpResult",
+        "FeatureWorkspace",
+        "feature_down",
+        "feature_up",
+        "list_features",
+    ),
     "results": (
         "BatchEntry",
         "BatchSyncResult",
@@ -107,6 +127,11 @@ __all__ = [
     "ConnectionResult",
     "CredentialsResult",
     "DisconnectResult",
+    "FeatureDownResult",
+    "FeatureError",
+    "FeatureList",
+    "FeatureUpResult",
+    "FeatureWorkspace",
     "InitializeResult",
     "NotConnectedError",
     "ProgressCallback",
@@ -125,7 +150,10 @@ __all__ = [
     "describe_provider",
     "disconnect",
     "ensure_github_connection",
+    "feature_down",
+    "feature_up",
     "initialize",
+    "list_features",
     "read_status",
     "resolve_workspace",
     "set_credentials",

@@ -78,6 +78,7 @@ def test_every_option_taking_a_fabric_value_uses_the_shared_tables() -> None:
         ("sync", "strategy"): STRATEGIES,
         ("update", "conflict_policy"): CONFLICT_POLICIES,
         ("credentials set", "source"): CREDENTIAL_SOURCES,
+        ("credentials setup", "principal_type"): PRINCIPAL_TYPES,
         ("connect", "provider"): PROVIDERS,
         ("sync", "provider"): PROVIDERS,
         ("emulator repo create", "provider"): PROVIDERS,

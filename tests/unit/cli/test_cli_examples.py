@@ -21,6 +21,8 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 TEMPLATES = {
     "github-actions": EXAMPLES / "github-actions" / "fabric-git.yml",
     "azure-pipelines": EXAMPLES / "azure-pipelines" / "azure-pipelines.yml",
+    "github-actions-feature": EXAMPLES / "github-actions" / "feature-workspace.yml",
+    "azure-pipelines-feature": EXAMPLES / "azure-pipelines" / "feature-workspace.yml",
 }
 
 

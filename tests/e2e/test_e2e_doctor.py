@@ -1,0 +1,136 @@
+"""``doctor`` finds each missing piece by itself, against the emulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from e2e.conftest import Fg
+
+
+def results(document: Any) -> dict[str, str]:
+    return {c["check"]: c["result"] for c in document["checks"]}
+
+
+def failing(document: Any) -> list[str]:
+    return [c["check"] for c in document["checks"] if c["result"] == "fail"]
+
+
+def test_a_workspace_that_has_everything_passes(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    fg.synced(scenario)
+    report = fg.json("doctor", "-w", scenario.workspace)
+    assert report["ok"] is True and failing(report) == []
+    assert results(report) == {
+        "api": "ok",
+        "role": "ok",
+        "capacity": "ok",
+        "connection": "ok",
+        "credentials": "ok",
+        "configured-connection": "ok",
+        "status": "ok",
+        "operations": "ok",
+    }
+    text = fg("doctor", "-w", scenario.workspace)
+    assert "Nothing blocks." in text.stdout
+
+
+def test_a_disconnected_workspace_is_found_and_the_fix_named(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    report = fg.json("doctor", "-w", scenario.workspace, expect=1)
+    assert failing(report) == ["connection"]
+    fix = next(c["fix"] for c in report["checks"] if c["check"] == "connection")
+    assert "fabric-git sync" in fix
+    text = fg("doctor", "-w", scenario.workspace, expect=1)
+    assert "not connected to Git" in text.stdout and "Something blocks" in text.stdout
+
+
+def test_no_capacity_is_found(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    fg.synced(scenario)
+    fg.sandbox.client().workspaces.unassign_from_capacity(scenario.workspace_id)
+    report = fg.json("doctor", "-w", scenario.workspace, expect=1)
+    assert "capacity" in failing(report)
+    fix = next(c["fix"] for c in report["checks"] if c["check"] == "capacity")
+    assert "assign-capacity" in fix
+
+
+def test_a_deleted_configured_connection_is_found(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    document = fg.synced(scenario)
+    connection = document["connection"]["id"]
+    fg.sandbox.client().connections.delete(connection)
+    report = fg.json("doctor", "-w", scenario.workspace, expect=1)
+    assert failing(report)[0] == "configured-connection"
+    assert results(report)["status"] == "skipped"
+
+
+def test_a_failing_status_read_is_found(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    fg.synced(scenario)
+    fg.sandbox.add_fault(operation="Git_GetStatus", status=500, times=20)
+    report = fg.json("doctor", "-w", scenario.workspace, "--retries", "0", expect=1)
+    assert failing(report) == ["status"]
+
+
+def test_a_service_principal_without_credentials_of_its_own_is_found(fg: Fg) -> None:
+    scenario = fg.scenario(pat=False, items=False)
+    org = f"org-{scenario.owner}"
+    fg.sandbox.admin(
+        "POST",
+        "/repos",
+        {"provider": "AzureDevOps", "organization": org, "project": "data", "repo": "fabric"},
+    )
+    url = f"https://dev.azure.com/{org}/data/_git/fabric"
+    fg.json("sync", "-w", scenario.workspace, "--repo-url", url)
+    sp = fg.sandbox.service_principal("doctor-sp")
+    fg.scan.secrets.add(sp.token)
+    fg.sandbox.add_role(scenario.workspace_id, sp)
+
+    as_user = fg.json("doctor", "-w", scenario.workspace)
+    assert as_user["identity"]["type"] == "User" and as_user["ok"] is True
+
+    report = fg.json("doctor", "-w", scenario.workspace, env=sp.environment(), expect=1)
+    assert report["identity"] == {"id": sp.id, "type": "ServicePrincipal"}
+    assert failing(report) == ["credentials"]
+    assert results(report)["role"] == "ok"
+
+
+def test_a_viewer_is_told_it_needs_a_higher_role(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    fg.synced(scenario)
+    viewer = fg.sandbox.user("viewer@contoso.com")
+    fg.scan.secrets.add(viewer.token)
+    fg.sandbox.add_role(scenario.workspace_id, viewer, "Viewer")
+    report = fg.json("doctor", "-w", scenario.workspace, env=viewer.environment(), expect=1)
+    assert failing(report) == ["connection"]
+    assert results(report)["role"] == "warn"
+    fix = next(c["fix"] for c in report["checks"] if c["check"] == "connection")
+    assert "Contributor" in fix
+
+
+def test_the_wrong_token_is_found_first(fg: Fg) -> None:
+    report = fg.json("doctor", "-w", "anything", env={"FABRIC_TOKEN": "not-a-token"}, expect=1)
+    assert failing(report) == ["api"] and report["workspace"] is None
+
+
+def test_credentials_setup_as_the_service_principal_then_doctor_passes(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    fg.synced(scenario)
+    sp = fg.sandbox.service_principal("setup-sp")
+    fg.scan.secrets.add(sp.token)
+    fg.sandbox.add_role(scenario.workspace_id, sp)
+    as_sp = {**sp.environment(), "FABRIC_GIT_PAT": scenario.pat}
+    before = fg.json("doctor", "-w", scenario.workspace, env=as_sp, expect=1)
+    assert failing(before) == ["credentials"]
+
+    setup = ("credentials", "setup", "-w", scenario.workspace, "--connection-name", "sp-gh")
+    first = fg.json(*setup, env=as_sp)
+    assert first["connection"]["created"] is True and first["principalId"] == sp.id
+    assert first["credentials"]["changed"] is True and first["shared"] == "owner"
+    after = fg.json("doctor", "-w", scenario.workspace, env=as_sp)
+    assert after["ok"] is True
+
+    # A re-run is a no-op; a PAT given again is not stored without --rotate-pat.
+    again = fg.json(*setup, env={**as_sp, "FABRIC_GIT_PAT": "pat_other"})
+    assert again["noop"] is True and again["connection"]["keyUpdated"] is False
+    assert fg.json("doctor", "-w", scenario.workspace, env=as_sp)["ok"] is True

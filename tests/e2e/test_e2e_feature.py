@@ -1,0 +1,262 @@
+"""Feature workspaces, start to finish: ``feature up``, ``list`` and ``down`` through the real
+CLI against the emulator's hosted repositories, reached with the plain ``git`` client at the
+repositories' own URLs, redirected by Git's ``insteadOf`` configuration."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from e2e.conftest import NOTEBOOK, Fg, Scenario
+from fabric_git.cli._sandbox import GitWorkTree, Sandbox
+from unit.cli.command_lines import invocations
+
+
+def git_redirects(sandbox: Sandbox) -> dict[str, str | None]:
+    """Git configuration through the environment that sends github.com and dev.azure.com to the
+    emulator's hosted repositories (what a user of the emulator sets; the CLI knows nothing)."""
+    git = sandbox.running.git_url
+    return {
+        "GIT_CONFIG_COUNT": "2",
+        "GIT_CONFIG_KEY_0": f"url.{git}/github/.insteadOf",
+        "GIT_CONFIG_VALUE_0": "https://github.com/",
+        "GIT_CONFIG_KEY_1": f"url.{git}/azure-devops/.insteadOf",
+        "GIT_CONFIG_VALUE_1": "https://dev.azure.com/",
+    }
+
+
+def feature_env(fg: Fg, scenario: Scenario) -> dict[str, str | None]:
+    return {**git_redirects(fg.sandbox), "FABRIC_GIT_PAT": scenario.pat}
+
+
+def branch_tip(clone: GitWorkTree, branch: str) -> str | None:
+    out = clone.git("ls-remote", "--heads", "origin", f"refs/heads/{branch}")
+    return out.split()[0] if out.strip() else None
+
+
+def test_feature_up_creates_syncs_reruns_and_down_removes(fg: Fg, tmp_path: Path) -> None:
+    scenario = fg.scenario()
+    base_head = fg.synced(scenario)["results"][0]["result"]["status"]["workspaceHead"]
+    env = feature_env(fg, scenario)
+    up = ("feature", "up", "--base", scenario.workspace, "--branch", "feat/one")
+
+    first = fg.json(*up, "--create-branch", env=env)
+    assert first["createdBranch"] is True and first["createdWorkspace"] is True
+    assert first["workspace"]["name"] == f"{scenario.workspace} [feat/one]"
+    assert first["branch"] == "feat/one" and first["head"] == base_head
+    assert first["relation"] in ("created", "unavailable")
+    assert first["sync"]["status"]["inSync"] is True
+    feature_ws = first["workspace"]["name"]
+    connection = fg.json("connection", "-w", feature_ws)
+    assert connection["state"] == "ConnectedAndInitialized"
+    assert (
+        connection["description"].startswith("GitHub ")
+        and "@feat/one:" in connection["description"]
+    )
+    names = sorted(i["displayName"] for i in fg.json("status", "-w", feature_ws)["changes"])
+    assert names == []  # the feature workspace holds the base's items, in sync
+
+    again = fg.json(*up, "--create-branch", env=env)
+    assert again["noop"] is True and again["createdBranch"] is False
+    assert again["createdWorkspace"] is False and again["head"] == base_head
+
+    clone = scenario.clone(tmp_path / "clone")
+    clone.git("checkout", "--quiet", "feat/one")
+    notebook = next(clone.path.glob("**/Load.Notebook/notebook-content.py"))
+    relative = notebook.relative_to(clone.path).as_posix()
+    clone.write(relative, NOTEBOOK + "print('feature')\n")
+    pushed = clone.commit_and_push("feature work")
+
+    moved = fg.json(*up, env=env)
+    assert moved["noop"] is False and "UpdateFromGit" in moved["sync"]["actions"]
+    assert moved["head"] == pushed
+
+    listed = fg.json("feature", "list", "--base", scenario.workspace)
+    assert [
+        (f["workspace"]["name"], f["branch"], f["inSync"], f["head"]) for f in listed["features"]
+    ] == [(feature_ws, "feat/one", True, pushed)]
+
+    down = ("feature", "down", "--base", scenario.workspace, "--branch", "feat/one")
+    removed = fg.json(*down, "--delete-branch", env=env)
+    assert removed["deleted"] is True and removed["disconnected"] is True
+    assert removed["branchDeleted"] is True and removed["noop"] is False
+    assert all(w["displayName"] != feature_ws for w in fg.json("workspaces", "list")["workspaces"])
+    assert branch_tip(clone, "feat/one") is None
+    assert branch_tip(clone, "main") is not None  # the base's branch is untouched
+    assert fg.json("feature", "list", "--base", scenario.workspace)["features"] == []
+
+    second = fg(*down, env=env)
+    assert "Nothing to do." in second.stdout
+    assert fg.json(*down, env=env)["noop"] is True
+
+
+def test_feature_up_refuses_a_workspace_that_is_not_its_feature_workspace(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    fg.synced(scenario)
+    env = feature_env(fg, scenario)
+    squatter = fg.sandbox.create_workspace(f"{scenario.workspace} [feat/two]")
+
+    refused = fg("feature", "up", "--base", scenario.workspace, "--branch", "feat/two",
+                 "--create-branch", env=env, expect=1)  # fmt: skip
+    assert "NotAFeatureWorkspace" in refused.stderr
+    assert fg.json("connection", "-w", squatter)["state"] == "NotConnected"
+
+    # down leaves it alone too: not a feature workspace, so there is nothing to remove.
+    left = fg.json("feature", "down", "--base", scenario.workspace, "--branch", "feat/two", env=env)
+    assert left["noop"] is True and left["workspace"] is None
+    assert any(w["id"] == squatter for w in fg.json("workspaces", "list")["workspaces"])
+
+    # Another branch's feature workspace is not this branch's either.
+    other = fg.json("feature", "up", "--base", scenario.workspace, "--branch", "feat/three",
+                    "--name", "{base} shared", "--create-branch", env=env)  # fmt: skip
+    assert other["createdWorkspace"] is True
+    clash = fg("feature", "up", "--base", scenario.workspace, "--branch", "feat/two",
+               "--name", "{base} shared", "--create-branch", env=env, expect=1)  # fmt: skip
+    assert "NotAFeatureWorkspace" in clash.stderr
+
+
+def test_feature_down_refuses_uncommitted_changes_unless_discarded(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    fg.synced(scenario)
+    env = feature_env(fg, scenario)
+    made = fg.json("feature", "up", "--base", scenario.workspace, "--branch", "wip",
+                   "--create-branch", env=env)  # fmt: skip
+    fg.sandbox.create_item(made["workspace"]["id"], "Draft", "Notebook", {"n.py": NOTEBOOK})
+
+    down = ("feature", "down", "--base", scenario.workspace, "--branch", "wip")
+    refused = fg(*down, env=env, expect=1)
+    assert "UncommittedChanges" in refused.stderr and "Draft.Notebook" in refused.stderr
+    assert fg.json("connection", "-w", made["workspace"]["id"])["state"] == (
+        "ConnectedAndInitialized"
+    )
+
+    removed = fg.json(*down, "--discard-changes", env=env)
+    assert removed["deleted"] is True
+    assert [c["displayName"] for c in removed["discarded"]] == ["Draft"]
+
+
+def test_missing_branch_is_a_clear_error_and_a_rerun_with_create_branch_finishes(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    fg.synced(scenario)
+    env = feature_env(fg, scenario)
+    up = ("feature", "up", "--base", scenario.workspace, "--branch", "nope")
+    failed = fg(*up, env=env, expect=1)
+    assert "BranchNotFound" in failed.stderr and "--create-branch" in failed.stderr
+
+    finished = fg.json(*up, "--create-branch", env=env)
+    assert finished["createdBranch"] is True and finished["createdWorkspace"] is False
+    assert finished["sync"]["status"]["inSync"] is True
+
+
+def test_a_failure_in_the_middle_then_a_rerun_finishes(fg: Fg) -> None:
+    scenario = fg.scenario()
+    fg.synced(scenario)
+    env = feature_env(fg, scenario)
+    fg.sandbox.add_fault(operation="Git_InitializeConnection", status=500, times=10)
+    up = ("feature", "up", "--base", scenario.workspace, "--branch", "half", "--create-branch")
+    fg(*up, "--retries", "0", env=env, expect=1)
+    fg.sandbox.clear_faults()
+    half = fg.json("connection", "-w", f"{scenario.workspace} [half]")
+    assert half["state"] == "Connected"  # made and connected, not initialized
+
+    done = fg.json(*up, env=env)
+    assert done["createdWorkspace"] is False and done["createdBranch"] is False
+    assert "InitializeConnection" in done["sync"]["actions"]
+    assert done["sync"]["status"]["inSync"] is True
+
+    fg.sandbox.add_fault(method="DELETE", path="/workspaces/[^/]+$", status=500, times=10)
+    down = ("feature", "down", "--base", scenario.workspace, "--branch", "half")
+    fg(*down, "--retries", "0", env=env, expect=1)
+    fg.sandbox.clear_faults()
+    finished = fg.json(*down, env=env)
+    assert finished["deleted"] is True and finished["disconnected"] is False
+
+
+def test_service_principal_feature_workspace_with_a_configured_connection(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    sp = fg.sandbox.service_principal("pipeline-sp")
+    fg.sandbox.add_role(scenario.workspace_id, sp)
+    connection = fg.sandbox.create_github_connection(
+        f"gh-{scenario.owner}", scenario.repo_url, scenario.pat, owner=sp
+    )
+    as_sp = {**feature_env(fg, scenario), **sp.environment()}
+    fg.scan.secrets.add(sp.token)
+    fg.json("sync", "-w", scenario.workspace, "--repo-url", scenario.repo_url,
+            "--connection", connection, env=as_sp)  # fmt: skip
+
+    made = fg.json("feature", "up", "--base", scenario.workspace, "--branch", "sp-feature",
+                   "--create-branch", "--copy-roles", env=as_sp)  # fmt: skip
+    assert made["createdWorkspace"] is True and made["sync"]["status"]["inSync"] is True
+    shown = fg.json("credentials", "show", "-w", made["workspace"]["id"], env=as_sp)
+    assert shown["source"] == "ConfiguredConnection" and shown["connectionId"] == connection
+    # The base's admin (the suite's own identity) was given its role on the feature workspace.
+    assert len(made["rolesCopied"]) >= 1
+
+    gone = fg.json("feature", "down", "--base", scenario.workspace, "--branch", "sp-feature",
+                   "--delete-branch", env=as_sp)  # fmt: skip
+    assert gone["deleted"] is True and gone["branchDeleted"] is True
+
+
+def test_azure_devops_feature_workspace_with_automatic_credentials(fg: Fg) -> None:
+    scenario = fg.scenario(pat=False, items=False)
+    org = f"org-{scenario.owner}"
+    fg.sandbox.admin(
+        "POST",
+        "/repos",
+        {"provider": "AzureDevOps", "organization": org, "project": "data", "repo": "fabric"},
+    )
+    url = f"https://dev.azure.com/{org}/data/_git/fabric"
+    fg.json("sync", "-w", scenario.workspace, "--repo-url", url, "--directory", "src")
+    env = git_redirects(fg.sandbox)
+    made = fg.json("feature", "up", "--base", scenario.workspace, "--branch", "ado-feature",
+                   "--create-branch", env=env)  # fmt: skip
+    assert made["createdBranch"] is True and made["sync"]["status"]["inSync"] is True
+    connection = fg.json("connection", "-w", made["workspace"]["id"])
+    assert connection["description"] == f"AzureDevOps {org}/data/fabric@ado-feature:/src"
+    listed = fg.json("feature", "list", "--base", scenario.workspace)["features"]
+    assert [f["branch"] for f in listed] == ["ado-feature"]
+    gone = fg.json("feature", "down", "--base", scenario.workspace, "--branch", "ado-feature",
+                   "--delete-branch", env=env)  # fmt: skip
+    assert gone["deleted"] is True and gone["branchDeleted"] is True
+
+
+def test_the_github_feature_template_runs_as_a_service_principal(fg: Fg, tmp_path: Path) -> None:
+    """The commands of examples/github-actions/feature-workspace.yml, job by job, with the values
+    its steps read from the environment, run as the pipeline's service principal."""
+    template = Path(__file__).resolve().parents[2] / "examples/github-actions/feature-workspace.yml"
+    jobs = yaml.safe_load(template.read_text(encoding="utf-8"))["jobs"]
+    scenario = fg.scenario(items=False)
+    sp = fg.sandbox.service_principal("feature-pipeline")
+    fg.scan.secrets.add(sp.token)
+    fg.sandbox.add_role(scenario.workspace_id, sp)
+    connection = fg.sandbox.create_github_connection(
+        f"gh-{scenario.owner}-sp", scenario.repo_url, scenario.pat, owner=sp
+    )
+    as_sp = {**git_redirects(fg.sandbox), **sp.environment()}
+    fg.json("sync", "-w", scenario.workspace, "--repo-url", scenario.repo_url,
+            "--connection", connection, env=as_sp)  # fmt: skip
+    # The pull request's branch, pushed by its author.
+    scenario.clone(tmp_path / "clone").git("push", "--quiet", "origin", "HEAD:refs/heads/pr-7")
+    values = {"FABRIC_BASE_WORKSPACE": scenario.workspace, "HEAD_REF": "pr-7"}
+
+    def run(job: str) -> list[Any]:
+        documents = []
+        for step in jobs[job]["steps"]:
+            for args in invocations(step.get("run", "")):
+                line = [re.sub(r"\$(\w+)", lambda m: values[m[1]], a) for a in args]
+                result = fg("--output", "json", *line, env={**as_sp, **values})
+                documents.append(json.loads(result.stdout))
+        return documents
+
+    up, listed = run("up")
+    assert up["createdWorkspace"] is True and up["branch"] == "pr-7"
+    assert up["workspace"]["name"] == f"{scenario.workspace} [pr-7]"
+    assert [f["branch"] for f in listed["features"]] == ["pr-7"]
+    again, _ = run("up")  # pushed again: synchronize
+    assert again["noop"] is True
+    down, after = run("down")
+    assert down["deleted"] is True and after["features"] == []
