@@ -207,7 +207,13 @@ def test_azure_devops_feature_workspace_with_automatic_credentials(fg: Fg) -> No
     fg.sandbox.admin(
         "POST",
         "/repos",
-        {"provider": "AzureDevOps", "organization": org, "project": "data", "repo": "fabric"},
+        {
+            "provider": "AzureDevOps",
+            "organization": org,
+            "project": "data",
+            "repo": "fabric",
+            "directories": ["src"],  # Connect needs the directory on the branch
+        },
     )
     url = f"https://dev.azure.com/{org}/data/_git/fabric"
     fg.json("sync", "-w", scenario.workspace, "--repo-url", url, "--directory", "src")
