@@ -17,6 +17,7 @@ from fabric_git.cli.render import Table, View
 from fabric_git.cli.roles import (
     assignment_json,
     assignments_view,
+    ensure_role,
     find_assignment,
     principal_options,
 )
@@ -350,19 +351,22 @@ def _share(
     client = app.client()
     found = client.resolve_connection(connection)
     name = found.display_name or found.id
-    current = find_assignment(client.connections.list_role_assignments(found.id), principal_id)
-    if current is not None and str(current.role) == role:
-        changed, assignment = False, current
-        line = f"{principal_id} is {role} of connection {name} already; nothing to do."
-    elif current is not None:
-        changed = True
-        assignment = client.connections.update_role_assignment(found.id, current.id, role)
-        line = f"{principal_id} is now {role} of connection {name} (was {current.role})."
-    else:
-        changed = True
-        assignment = client.connections.add_role_assignment(
+    assignment, changed, had = ensure_role(
+        client.connections.list_role_assignments(found.id),
+        principal_id,
+        role,
+        add=lambda: client.connections.add_role_assignment(
             found.id, principal_id, principal_type, role
-        )
+        ),
+        update=lambda assignment_id: client.connections.update_role_assignment(
+            found.id, assignment_id, role
+        ),
+    )
+    if not changed:
+        line = f"{principal_id} is {role} of connection {name} already; nothing to do."
+    elif had is not None:
+        line = f"{principal_id} is now {role} of connection {name} (was {had})."
+    else:
         line = f"Shared connection {name} with {principal_id} as {role}."
     app.show(
         View(

@@ -18,6 +18,7 @@ __all__ = [
     "Assignment",
     "assignment_json",
     "assignments_view",
+    "ensure_role",
     "find_assignment",
     "principal_options",
 ]
@@ -69,10 +70,32 @@ def assignments_view(key: str, owner: dict[str, Any], found: Sequence[Assignment
     )
 
 
-def find_assignment(found: Sequence[Assignment], principal_id: str) -> Assignment | None:
+A = TypeVar("A", bound=Assignment)
+
+
+def find_assignment(found: Sequence[A], principal_id: str) -> A | None:
     """The assignment of ``principal_id`` (or whose own id it is), case-insensitive."""
     wanted = principal_id.strip().casefold()
     return next((a for a in found if wanted in {a.id.casefold(), a.principal.id.casefold()}), None)
+
+
+def ensure_role(
+    found: Sequence[A],
+    principal_id: str,
+    role: str,
+    *,
+    add: Callable[[], A],
+    update: Callable[[str], A],
+) -> tuple[A, bool, str | None]:
+    """``principal_id`` with ``role``: (the assignment, whether it changed, the role it had).
+    A principal that has the role already is left alone; one with another role is updated
+    (``update`` takes the assignment id); one with none is added. Re-runs are no-ops."""
+    current = find_assignment(found, principal_id)
+    if current is None:
+        return add(), True, None
+    if str(current.role) == role:
+        return current, False, str(current.role)
+    return update(current.id), True, str(current.role)
 
 
 def _principal_id(ctx: click.Context, param: click.Parameter, value: str) -> str:

@@ -13,6 +13,7 @@ from fabric_git.cli.render import Table, View
 from fabric_git.cli.roles import (
     assignment_json,
     assignments_view,
+    ensure_role,
     find_assignment,
     principal_options,
 )
@@ -171,20 +172,23 @@ def roles_add(
     that role already is a no-op (exit 0); one with another role gets the role given."""
     client = app.client()
     ws = client.resolve_workspace(workspace)
-    current = find_assignment(client.workspaces.list_role_assignments(ws.id), principal_id)
-    if current is not None and str(current.role) == role:
-        changed, assignment = False, current
-        line = f"{principal_id} is {role} of {ws.display_name} already; nothing to do."
-    elif current is not None:
-        changed = True
-        assignment = client.workspaces.update_role_assignment(ws.id, current.id, role)
-        line = f"{principal_id} is now {role} of {ws.display_name} (was {current.role})."
-    else:
-        changed = True
-        assignment = client.workspaces.add_role_assignment(
+    assignment, changed, had = ensure_role(
+        client.workspaces.list_role_assignments(ws.id),
+        principal_id,
+        role,
+        add=lambda: client.workspaces.add_role_assignment(
             ws.id, principal_id, principal_type, role
+        ),
+        update=lambda assignment_id: client.workspaces.update_role_assignment(
+            ws.id, assignment_id, role
+        ),
+    )
+    if not changed:
+        line = f"{principal_id} is {role} of {ws.display_name} already; nothing to do."
+    else:
+        line = f"{principal_id} is now {role} of {ws.display_name}" + (
+            f" (was {had})." if had is not None else "."
         )
-        line = f"{principal_id} is now {role} of {ws.display_name}."
     app.show(
         View(
             data={
