@@ -266,3 +266,80 @@ def test_the_github_feature_template_runs_as_a_service_principal(fg: Fg, tmp_pat
     assert again["noop"] is True
     down, after = run("down")
     assert down["deleted"] is True and after["features"] == []
+
+
+def test_the_azure_feature_template_runs_as_a_service_principal(fg: Fg, tmp_path: Path) -> None:
+    """The commands of examples/azure-pipelines/feature-workspace.yml, step by step, with the
+    values its scripts read from the environment, run as the pipeline's service principal
+    against an Azure DevOps repository it reaches through an Azure DevOps connection."""
+    template = (
+        Path(__file__).resolve().parents[2] / "examples/azure-pipelines/feature-workspace.yml"
+    )
+    pipeline = yaml.safe_load(template.read_text(encoding="utf-8"))
+    scenario = fg.scenario(pat=False, items=False)
+    org = f"org-{scenario.owner}"
+    fg.sandbox.admin("POST", "/repos", {"provider": "AzureDevOps", "organization": org,
+                     "project": "data", "repo": "fabric", "directories": ["src"]})  # fmt: skip
+    url = f"https://dev.azure.com/{org}/data/_git/fabric"
+    fg.json("sync", "-w", scenario.workspace, "--repo-url", url, "--directory", "src")
+    sp = fg.sandbox.service_principal("ado-pipeline")
+    fg.scan.secrets.add(sp.token)
+    fg.sandbox.add_role(scenario.workspace_id, sp)
+    # The pull request's branch, pushed by its author (Azure DevOps takes an Entra token).
+    clone = GitWorkTree(tmp_path / "clone", pat=sp.token)
+    hosted = f"{fg.sandbox.running.git_url}/azure-devops/{org}/data/_git/fabric"
+    clone.git("clone", "--quiet", hosted, str(clone.path), cwd=tmp_path)
+    clone.git("push", "--quiet", "origin", "HEAD:refs/heads/pr-7")
+
+    secret = "sp-client-secret-" + scenario.owner
+    fg.scan.secrets.add(secret)
+    values = {
+        "FABRIC_WORKSPACE": scenario.workspace,
+        "FABRIC_GIT_CONNECTION": "fabric-git-fabric",
+        "branch": "pr-7",
+    }
+    as_sp = {
+        **git_redirects(fg.sandbox),
+        **sp.environment(),
+        "FABRIC_GIT_AUTH": "service-principal",
+        "AZURE_TENANT_ID": "00000000-0000-0000-0000-0000000000aa",
+        "AZURE_CLIENT_ID": sp.id,
+        "AZURE_CLIENT_SECRET": secret,  # the template's env: mapping of FABRIC_SP_SECRET
+    }
+
+    def run(action: str) -> list[Any]:
+        documents = []
+        for step in pipeline["steps"]:
+            script = step.get("script") or step.get("bash") or ""
+            for args in invocations(script):
+                if args[:1] == ["feature"] and args[1] in ("up", "down") and args[1] != action:
+                    continue  # the other branch of the script's if
+                line = [re.sub(r"\$(\w+)", lambda m: values[m[1]], a) for a in args]
+                result = fg("--output", "json", *line, env={**as_sp, **values})
+                documents.append(json.loads(result.stdout))
+        return documents
+
+    setup, up, listed = run("up")
+    connection = setup["connection"]["id"]
+    assert setup["connection"]["type"] == "AzureDevOpsSourceControl"
+    assert setup["connection"]["created"] is True and setup["credentials"]["changed"] is True
+    assert setup["credentials"]["source"] == "ConfiguredConnection"
+    assert up["createdWorkspace"] is True and up["branch"] == "pr-7"
+    assert up["sync"]["status"]["inSync"] is True
+    feature_ws = up["workspace"]["id"]
+    assert fg.json("connection", "-w", feature_ws)["state"] == "ConnectedAndInitialized"
+    shown = fg.json("credentials", "show", "-w", feature_ws, env=as_sp)
+    assert shown["source"] == "ConfiguredConnection" and shown["connectionId"] == connection
+    assert up["relation"] == "created"
+    relations = fg.sandbox.client().git.list_workspace_relations(scenario.workspace_id)
+    assert feature_ws in [str(r.related_workspace_id) for r in relations]
+    assert [f["branch"] for f in listed["features"]] == ["pr-7"]
+
+    again_setup, again, _ = run("up")  # the pull request pushed again: nothing changes
+    assert again_setup["connection"]["id"] == connection and again_setup["noop"] is True
+    assert again["noop"] is True
+
+    _, down, after = run("down")
+    assert down["deleted"] is True and after["features"] == []
+    workspaces = fg.json("workspaces", "list")["workspaces"]
+    assert all(w["id"] != feature_ws for w in workspaces)
