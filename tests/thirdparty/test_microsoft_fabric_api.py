@@ -1,5 +1,6 @@
 """Microsoft's Python SDK for Fabric (``microsoft-fabric-api``): items, folders and the whole Git
-flow, with the SDK's own base-URL setting and a ``TokenCredential``.
+flow (per-file status and a file-level commit too), with the SDK's own base-URL setting and a
+``TokenCredential``.
 
 azure-core sends a bearer token over HTTPS only; the emulator listens on plain HTTP on
 127.0.0.1, so the client gets azure-core's own bearer policy told so (its public
