@@ -1,5 +1,6 @@
 """Microsoft's Python SDK for Fabric (``microsoft-fabric-api``): items, folders and the whole Git
-flow, with the SDK's own base-URL setting and a ``TokenCredential``.
+flow (per-file status and a file-level commit too), with the SDK's own base-URL setting and a
+``TokenCredential``.
 
 azure-core sends a bearer token over HTTPS only; the emulator listens on plain HTTP on
 127.0.0.1, so the client gets azure-core's own bearer policy told so (its public
@@ -139,3 +140,98 @@ def test_items_folders_and_the_git_flow(
     assert credential.scopes and set(credential.scopes) == {
         "https://api.fabric.microsoft.com/.default"
     }
+
+
+def two_part_definition(models: Any, code: str, data: str) -> Any:
+    parts = {"notebook-content.py": code, "extra/data.json": data}
+    return models.ItemDefinition(
+        parts=[
+            models.ItemDefinitionPart(
+                path=path,
+                payload=base64.b64encode(text.encode()).decode(),
+                payload_type="InlineBase64",
+            )
+            for path, text in parts.items()
+        ]
+    )
+
+
+@pytest.mark.usefixtures("retry_after_one_second")
+def test_per_file_status_and_a_file_level_commit(
+    tenant: GitTenant, credential: EmulatorCredential, tmp_path: Path
+) -> None:
+    from microsoft_fabric_api.generated.core import models
+
+    core = sdk_client(tenant, credential).core
+    workspace = tenant.workspace_id
+    load = core.items.create_item(
+        workspace,
+        models.CreateItemRequest(
+            display_name="Load",
+            type="Notebook",
+            definition=two_part_definition(models, NOTEBOOK.format(name="v1"), "{}\n"),
+        ),
+    )
+
+    # Connect, initialize and commit everything.
+    details = models.GitHubDetails(
+        owner_name=tenant.owner,
+        repository_name=tenant.repo,
+        branch_name="main",
+        directory_name="/fabric",
+    )
+    credentials = models.ConfiguredConnectionGitCredentials(connection_id=tenant.connection_id)
+    core.git.connect(
+        workspace,
+        models.GitConnectRequest(git_provider_details=details, my_git_credentials=credentials),
+    )
+    initialized = core.git.initialize_connection(
+        workspace, models.InitializeGitConnectionRequest(initialization_strategy="PreferWorkspace")
+    )
+    core.git.commit_to_git(
+        workspace,
+        models.CommitToGitRequest(mode="All", workspace_head=initialized.workspace_head),
+    )
+    first = tenant.clone(tmp_path / "first").git("rev-parse", "HEAD").strip()
+
+    # Both files change in the workspace; the per-file status lists them.
+    core.items.update_item_definition(
+        workspace,
+        load.id,
+        models.UpdateItemDefinitionRequest(
+            definition=two_part_definition(models, NOTEBOOK.format(name="v2"), "[]\n")
+        ),
+    )
+    status = core.git.get_status(workspace, include_files_details=True)
+    [change] = status.changes
+    assert (change.item_metadata.display_name, change.workspace_change) == ("Load", "Modified")
+    assert [(f.path, f.workspace_change) for f in change.file_changes] == [
+        ("extra/data.json", "Modified"),
+        ("notebook-content.py", "Modified"),
+    ]
+
+    # Commit one file of the two.
+    core.git.commit_to_git(
+        workspace,
+        models.CommitToGitRequest(
+            mode="FileLevelSelective",
+            workspace_head=status.workspace_head,
+            comment="Data only",
+            items_with_file_selection=[
+                models.ItemIdentifierWithFileSelection(
+                    object_id=load.id, selected_files=["extra/data.json"]
+                )
+            ],
+        ),
+    )
+    [change] = core.git.get_status(workspace, include_files_details=True).changes
+    assert [(f.path, f.workspace_change) for f in change.file_changes] == [
+        ("notebook-content.py", "Modified")
+    ]
+    clone = tenant.clone(tmp_path / "clone")
+    assert clone.git("log", "-1", "--format=%s").strip() == "Data only"
+    assert clone.git("diff", "--name-only", first, "HEAD").split() == [
+        "fabric/Load.Notebook/extra/data.json"
+    ]
+    assert clone.read("fabric/Load.Notebook/extra/data.json") == "[]\n"
+    assert clone.read("fabric/Load.Notebook/notebook-content.py") == NOTEBOOK.format(name="v1")
