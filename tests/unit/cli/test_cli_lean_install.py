@@ -77,7 +77,8 @@ def test_the_pytest_plugin_names_the_extra_in_one_line(tmp_path: Path) -> None:
     (tmp_path / "conftest.py").write_text(PRELUDE.replace("from fabric_git.cli import cli\n", ""))
     (tmp_path / "test_pipeline.py").write_text("def test_it(fabric_env):\n    pass\n")
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
+        # -rN: no short summary, which repeats the error's line (in full where CI is set).
+        [sys.executable, "-m", "pytest", "-q", "-rN", "-p", "no:cacheprovider", "-p", "no:xdist"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -88,6 +89,7 @@ def test_the_pytest_plugin_names_the_extra_in_one_line(tmp_path: Path) -> None:
     assert "fabric_emulator: the emulator needs packages that are not installed" in done.stdout
     assert "pip install 'fabric-git[emulator]'" in done.stdout
     assert "Traceback" not in done.stdout and "_sandbox.py" not in done.stdout
+    assert "During handling" not in done.stdout
     assert done.stdout.count("the emulator needs packages") == 1, done.stdout
 
 
