@@ -139,16 +139,34 @@ def test_feature_down_refuses_uncommitted_changes_unless_discarded(fg: Fg) -> No
     assert [c["displayName"] for c in removed["discarded"]] == ["Draft"]
 
 
-def test_missing_branch_is_a_clear_error_and_a_rerun_with_create_branch_finishes(fg: Fg) -> None:
+def base_relations(fg: Fg, workspace: str) -> list[Any]:
+    return list(fg.json("relations", "list", "-w", workspace)["relations"])
+
+
+def workspace_names(fg: Fg) -> set[str]:
+    return {w["displayName"] for w in fg.json("workspaces", "list")["workspaces"]}
+
+
+def test_missing_branch_is_a_clear_error_leaving_nothing_and_create_branch_finishes(
+    fg: Fg,
+) -> None:
     scenario = fg.scenario(items=False)
     fg.synced(scenario)
     env = feature_env(fg, scenario)
     up = ("feature", "up", "--base", scenario.workspace, "--branch", "nope")
+    before = workspace_names(fg)
+    # With the PAT at hand git asks the repository before anything is made.
     failed = fg(*up, env=env, expect=1)
     assert "BranchNotFound" in failed.stderr and "--create-branch" in failed.stderr
+    assert workspace_names(fg) == before and base_relations(fg, scenario.workspace) == []
+    # Without it the service's answer decides, and the workspace made for it goes again.
+    failed = fg(*up, env={**env, "FABRIC_GIT_PAT": None}, expect=1)
+    assert "BranchNotFound" in failed.stderr
+    assert workspace_names(fg) == before and base_relations(fg, scenario.workspace) == []
 
     finished = fg.json(*up, "--create-branch", env=env)
-    assert finished["createdBranch"] is True and finished["createdWorkspace"] is False
+    assert finished["createdBranch"] is True and finished["createdWorkspace"] is True
+    assert finished["relation"] == "created"
     assert finished["sync"]["status"]["inSync"] is True
 
 
@@ -217,9 +235,19 @@ def test_azure_devops_feature_workspace_with_automatic_credentials(fg: Fg) -> No
     )
     url = f"https://dev.azure.com/{org}/data/_git/fabric"
     fg.json("sync", "-w", scenario.workspace, "--repo-url", url, "--directory", "src")
-    env = git_redirects(fg.sandbox)
-    made = fg.json("feature", "up", "--base", scenario.workspace, "--branch", "ado-feature",
-                   "--create-branch", env=env)  # fmt: skip
+    up = ("feature", "up", "--base", scenario.workspace, "--branch", "ado-feature")
+    before = workspace_names(fg)
+    # The suite signs in with a static Fabric token: it is never sent to Azure DevOps.
+    refused = fg(*up, "--create-branch", env=git_redirects(fg.sandbox), expect=3)
+    assert "AzureDevOpsTokenMissing" in refused.stderr
+    assert "FABRIC_GIT_AZURE_DEVOPS_TOKEN" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert workspace_names(fg) == before
+    # An Entra token for Azure DevOps, given apart from the Fabric token.
+    ado = fg.sandbox.service_principal("ado-git").token
+    fg.scan.secrets.add(ado)
+    env = {**git_redirects(fg.sandbox), "FABRIC_GIT_AZURE_DEVOPS_TOKEN": ado}
+    made = fg.json(*up, "--create-branch", env=env)
     assert made["createdBranch"] is True and made["sync"]["status"]["inSync"] is True
     connection = fg.json("connection", "-w", made["workspace"]["id"])
     assert connection["description"] == f"AzureDevOps {org}/data/fabric@ado-feature:/src"
