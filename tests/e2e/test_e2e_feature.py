@@ -170,7 +170,7 @@ def test_missing_branch_is_a_clear_error_leaving_nothing_and_create_branch_finis
     assert finished["sync"]["status"]["inSync"] is True
 
 
-def test_a_failure_in_the_middle_then_a_rerun_finishes(fg: Fg) -> None:
+def test_a_failure_in_the_middle_then_a_rerun_finishes(fg: Fg, tmp_path: Path) -> None:
     scenario = fg.scenario()
     fg.synced(scenario)
     env = feature_env(fg, scenario)
@@ -187,11 +187,16 @@ def test_a_failure_in_the_middle_then_a_rerun_finishes(fg: Fg) -> None:
     assert done["sync"]["status"]["inSync"] is True
 
     fg.sandbox.add_fault(method="DELETE", path="/workspaces/[^/]+$", status=500, times=10)
-    down = ("feature", "down", "--base", scenario.workspace, "--branch", "half")
+    down = ("feature", "down", "--base", scenario.workspace, "--branch", "half", "--delete-branch")
     fg(*down, "--retries", "0", env=env, expect=1)
     fg.sandbox.clear_faults()
+    # Disconnecting took the relation; the mark of being removed is what the re-run knows it by.
+    assert base_relations(fg, scenario.workspace) == []
     finished = fg.json(*down, env=env)
     assert finished["deleted"] is True and finished["disconnected"] is False
+    assert finished["branchDeleted"] is False  # the branch went before the workspace, at once
+    assert f"{scenario.workspace} [half]" not in workspace_names(fg)
+    assert branch_tip(scenario.clone(tmp_path / "clone"), "half") is None
 
 
 def test_service_principal_feature_workspace_with_a_configured_connection(fg: Fg) -> None:
