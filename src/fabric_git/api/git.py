@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter
 
-from fabric_git.api._base import ApiGroup, identifier, no_body, no_result, segment
+from fabric_git.api._base import ApiGroup, identifier, segment
 from fabric_git.errors import ConfigurationError
 from fabric_git.lro import OperationPoller, ProgressCallback
 from fabric_git.models.git import (
@@ -43,7 +43,6 @@ from fabric_git.models.git import (
     WorkspaceRelation,
     WorkspaceRelationType,
 )
-from fabric_git.models.operations import OperationState
 from fabric_git.models.workspaces import Workspace
 
 __all__ = ["FileSelection", "GitApi", "ItemOptionsSelection", "ItemRef", "WorkspaceRef"]
@@ -58,16 +57,8 @@ _CREDENTIALS_RESPONSE: TypeAdapter[GitCredentialsConfigurationResponse] = TypeAd
 _COMMENT_MAX = 300
 
 
-def _initialize_result(
-    poller: OperationPoller[InitializeGitConnectionResponse], state: OperationState
-) -> InitializeGitConnectionResponse:
-    return InitializeGitConnectionResponse.model_validate(poller.fetch_result() or {})
-
-
-def _status_result(
-    poller: OperationPoller[GitStatusResponse], state: OperationState
-) -> GitStatusResponse:
-    return GitStatusResponse.model_validate(poller.fetch_result())
+def _initialize_response(data: Any) -> InitializeGitConnectionResponse:
+    return InitializeGitConnectionResponse.model_validate(data or {})
 
 
 ItemRef = ItemIdentifier | ItemChange | str
@@ -210,14 +201,8 @@ class GitApi(ApiGroup):
         response = self._transport.request(
             "POST", self._path(workspace, "initializeConnection"), json=body
         )
-        return OperationPoller.from_response(
-            self._transport,
-            response,
-            policy=self._poll,
-            immediate=lambda data: InitializeGitConnectionResponse.model_validate(data or {}),
-            finish=_initialize_result,
-            description="initialize connection",
-            kind="InitializeConnection",
+        return self._operation(
+            response, "InitializeConnection", "initialize connection", _initialize_response
         )
 
     def initialize_connection(
@@ -241,14 +226,8 @@ class GitApi(ApiGroup):
         (``ItemChange.file_changes``)."""
         params = {"includeFilesDetails": "true"} if include_files_details else None
         response = self._transport.request("GET", self._path(workspace, "status"), params=params)
-        return OperationPoller.from_response(
-            self._transport,
-            response,
-            policy=self._poll,
-            immediate=GitStatusResponse.model_validate,
-            finish=_status_result,
-            description="get status",
-            kind="GetStatus",
+        return self._operation(
+            response, "GetStatus", "get status", GitStatusResponse.model_validate
         )
 
     def get_status(
@@ -311,15 +290,7 @@ class GitApi(ApiGroup):
         response = self._transport.request(
             "POST", self._path(workspace, "commitToGit"), json=request.to_wire()
         )
-        return OperationPoller.from_response(
-            self._transport,
-            response,
-            policy=self._poll,
-            immediate=no_body,
-            finish=no_result,
-            description="commit to Git",
-            kind="CommitToGit",
-        )
+        return self._operation(response, "CommitToGit", "commit to Git")
 
     def commit_to_git(
         self,
@@ -386,15 +357,7 @@ class GitApi(ApiGroup):
         response = self._transport.request(
             "POST", self._path(workspace, "updateFromGit"), json=request.to_wire()
         )
-        return OperationPoller.from_response(
-            self._transport,
-            response,
-            policy=self._poll,
-            immediate=no_body,
-            finish=no_result,
-            description="update from Git",
-            kind="UpdateFromGit",
-        )
+        return self._operation(response, "UpdateFromGit", "update from Git")
 
     def update_from_git(
         self,
