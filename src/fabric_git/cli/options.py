@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,6 +24,7 @@ __all__ = [
     "CredentialChoice",
     "ProviderArgs",
     "credential_options",
+    "credentials_from_options",
     "dry_run_option",
     "ensure_pat_connection",
     "github_repo_url",
@@ -385,6 +386,35 @@ def ensure_pat_connection(
         dry_run=dry_run,
     )
     return result
+
+
+def credentials_from_options(
+    client: FabricClient,
+    provider: GitProviderDetails,
+    options: Mapping[str, Any],
+    *,
+    dry_run: bool = False,
+) -> tuple[GitCredentials | None, ConnectionResult | None]:
+    """The credentials ``credential_options`` ask for, and the PAT connection behind them when
+    there is one: ensured first (reused or created; a dry run only checks it), so that the
+    command can say what became of it."""
+    from fabric_git.models.git import ConfiguredConnectionGitCredentials
+
+    choice = resolve_credentials(
+        client,
+        provider,
+        connection=options["connection"],
+        connection_name=options["connection_name"],
+        pat_env=options["pat_env"],
+        pat_stdin=options["pat_stdin"],
+        rotate_pat=options["rotate_pat"],
+    )
+    if choice.connection_name is None:
+        return choice.credentials, None
+    connection = ensure_pat_connection(client, provider, choice, dry_run=dry_run)
+    if connection.id is None:  # a dry run that would create it
+        return choice.credentials, connection
+    return ConfiguredConnectionGitCredentials(connection_id=connection.id), connection
 
 
 @contextmanager
