@@ -2,6 +2,9 @@
 
 Each entry of ``fabric-git.yml`` holds ``sync`` options by their long names; here they become
 the very inputs ``sync`` builds from its command line (``ProviderArgs``, ``SyncOptions``).
+
+One module because ``plan``, ``apply`` and ``import`` read the same file into the same
+targets and report them the same way; apart, each command would import the others' helpers.
 """
 
 from __future__ import annotations
