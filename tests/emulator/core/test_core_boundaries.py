@@ -95,4 +95,3 @@ def test_nothing_is_optional_or_process_wide() -> None:
     if "environ" in crashpoints.replace("the environment", ""):
         offenders.append("crashpoints.py reads the environment")
     assert offenders == []
-
