@@ -1,8 +1,7 @@
 """Connections: create, list, get, update, delete; role assignments; supported connection types.
 
-The credential's secret is write-only: no response carries it. One module because a
-connection's role assignments are part of the connection's own wire (the spec's
-``/connections/{id}/roleAssignments``) and share its request parsing and documents.
+The credential's secret is write-only: no response carries it. The role-assignment routes are
+``routes/_roles.py``'s, configured here with the connection's roles and document.
 """
 
 from __future__ import annotations
