@@ -7,6 +7,10 @@ connected (yet, or any more), carries the marker line written into its descripti
 for that base and branch. Where the service offers no workspace relations, the marker alone
 tells. Nothing else is ever touched: a workspace of the chosen name that is not one is refused.
 Every step is safe to re-run after any failure.
+
+One module because ``feature up``, ``down`` and ``list`` share the one rule that says what
+a feature workspace is (the base's relation to it and its connection, or its marker) and the
+base it is made from; apart, each would import the others' private helpers.
 """
 
 from __future__ import annotations
