@@ -24,12 +24,12 @@ from fabric_git.errors import (
     ApiError,
     AuthenticationError,
     BadRequestError,
-    ForbiddenError,
     NotFoundError,
 )
 from fabric_git.models.git import AzureDevOpsDetails, GitConnectionState
 from fabric_git.workflows.branches import (
     AZURE_DEVOPS_SCOPE,
+    BranchError,
     GitRemote,
     check_branch_name,
     repository_url,
@@ -226,7 +226,13 @@ def _unavailable(error: ApiError) -> bool:
     return (
         isinstance(error, NotFoundError)
         or error.status in (404, 405, 501)
-        or error.error_code in ("UnsupportedOperation", "FeatureNotAvailable", "NotSupported")
+        or error.error_code
+        in (
+            "UnsupportedOperation",
+            "FeatureNotAvailable",
+            "NotSupported",
+            "PrincipalTypeNotSupported",
+        )
     )
 
 
@@ -235,8 +241,9 @@ def _relations(client: FabricClient, base: WorkspaceRef) -> list[WorkspaceRelati
     try:
         return client.git.list_workspace_relations(base.id)
     except ApiError as error:
-        # Not offered, or not to this caller: the marker is what tells a feature workspace.
-        if _unavailable(error) or isinstance(error, ForbiddenError):
+        # Not offered (here, or to this kind of principal): the marker tells a feature
+        # workspace. Any other refusal (403 for want of a role, say) is no reason to trust it.
+        if _unavailable(error):
             return None
         raise
 
@@ -459,8 +466,6 @@ def feature_up(
 
 def _valid_branch(branch: str) -> str:
     """The branch name, refused (nothing made) unless Git takes it as a branch's name."""
-    from fabric_git.workflows.branches import BranchError
-
     if not branch.strip():
         raise FeatureError("InvalidBranch", "give the feature branch's name")
     try:

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from fabric_git.errors import BadRequestError, NotFoundError
+from fabric_git.errors import ApiError, BadRequestError, ForbiddenError, NotFoundError
 from fabric_git.models.git import AzureDevOpsDetails, GitHubDetails, WorkspaceRelation
 from fabric_git.workflows.branches import (
     AZURE_DEVOPS_SCOPE,
@@ -20,6 +20,7 @@ from fabric_git.workflows.branches import (
 )
 from fabric_git.workflows.feature import (
     FeatureError,
+    _branch_workspaces,
     _GitAccess,
     _relate,
     _related,
@@ -202,3 +203,30 @@ def test_github_without_a_pat_is_refused_before_git_runs() -> None:
         _GitAccess(None, "ado-token", None).remote(_Tokens(), GITHUB)  # type: ignore[arg-type]
     assert missing.value.code == "PatMissing"
     assert str(missing.value).startswith("PAT missing") and "--pat-stdin" in str(missing.value)
+
+
+class _Relations:
+    def __init__(self, error: ApiError) -> None:
+        self.error = error
+
+    def list_workspace_relations(self, workspace: str) -> list[WorkspaceRelation]:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "unavailable"),
+    [
+        (NotFoundError(status=404, error_code="EntityNotFound", message="no"), True),
+        (ApiError(status=400, error_code="FeatureNotAvailable", message="preview"), True),
+        (ForbiddenError(status=403, error_code="InsufficientPrivileges", message="no"), False),
+    ],
+)
+def test_only_a_service_without_relations_lets_the_marker_stand_alone(
+    error: ApiError, unavailable: bool
+) -> None:
+    client = _Client(_Relations(error))  # type: ignore[arg-type]
+    if unavailable:
+        assert _branch_workspaces(client, WorkspaceRef("base", "B")) is None  # type: ignore[arg-type]
+    else:
+        with pytest.raises(ForbiddenError):
+            _branch_workspaces(client, WorkspaceRef("base", "B"))  # type: ignore[arg-type]
