@@ -133,14 +133,14 @@ def test_a_github_branch_without_a_pat_is_refused_up_front(fg: Fg, tmp_path: Pat
     before = workspace_names(fg)
     no_pat = {**env, "FABRIC_GIT_PAT": None}
     refused = fg("feature", "up", "--base", scenario.workspace, "--branch", "np",
-                 "--create-branch", env=no_pat, expect=1)  # fmt: skip
+                 "--create-branch", env=no_pat, expect=3)  # fmt: skip
     assert "PAT missing" in refused.stderr and "--pat-stdin" in refused.stderr
     assert "Username" not in refused.stderr and workspace_names(fg) == before
 
     made = fg.json("feature", "up", "--base", scenario.workspace, "--branch", "np",
                    "--create-branch", env=env)  # fmt: skip
     down = fg("feature", "down", "--base", scenario.workspace, "--branch", "np",
-              "--delete-branch", env=no_pat, expect=1)  # fmt: skip
+              "--delete-branch", env=no_pat, expect=3)  # fmt: skip
     assert "PAT missing" in down.stderr
     # Refused before anything changed: the feature workspace is still connected.
     state = fg.json("connection", "-w", made["workspace"]["id"])["state"]

@@ -21,14 +21,20 @@ import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from fabric_git.errors import AuthenticationError
 from fabric_git.models.git import AzureDevOpsDetails, GitHubDetails, GitProviderDetails
 from fabric_git.workflows.errors import WorkflowError
+
+if TYPE_CHECKING:
+    from fabric_git.client import FabricClient
 
 __all__ = [
     "AZURE_DEVOPS_SCOPE",
     "BranchError",
+    "GitAccess",
     "GitRemote",
     "GitTimeoutError",
     "check_branch_name",
@@ -39,6 +45,9 @@ __all__ = [
 AZURE_DEVOPS_SCOPE = "499b84ac-1321-427f-aa17-267ca6975798/.default"
 # Longest one git run may take when the caller sets no limit.
 _GIT_TIMEOUT = 300.0
+# Where the command line takes an Azure DevOps token for git from when the signed-in credential
+# cannot give one (a static FABRIC_TOKEN is for the Fabric API only), named in the refusal.
+_AZURE_DEVOPS_TOKEN_ENV = "FABRIC_GIT_AZURE_DEVOPS_TOKEN"
 # A transfer slower than this many bytes a second for this many seconds is abandoned by git
 # itself (unless the environment sets its own), so a host that stalls mid-answer ends too.
 _LOW_SPEED = {"GIT_HTTP_LOW_SPEED_LIMIT": "1000", "GIT_HTTP_LOW_SPEED_TIME": "30"}
@@ -227,3 +236,50 @@ def _kill(process: subprocess.Popen[str]) -> None:
     except (AttributeError, ProcessLookupError, PermissionError):  # no process groups here
         process.kill()
     process.communicate()
+
+
+@dataclass(frozen=True)
+class GitAccess:
+    """What ``git`` may reach the repository with, and how long each run may take."""
+
+    github_pat: str | None = field(default=None, repr=False)
+    azure_devops_token: str | None = field(default=None, repr=False)
+    timeout: float | None = None
+
+    def remote(self, client: FabricClient, provider: GitProviderDetails) -> GitRemote:
+        """The repository for ``git``: GitHub with the PAT, Azure DevOps with the token given or
+        else an Entra token of the signed-in principal (a GitHub PAT is never sent elsewhere,
+        the Fabric token never to the Git host). Each run is bounded by ``timeout`` and by what
+        is left of the client's deadline. No credential: ``AuthenticationError`` (``PatMissing``
+        or ``AzureDevOpsTokenMissing``) before any git run."""
+        url = repository_url(provider)
+        left = client.time_left()
+        deadline = None if left is None else time.monotonic() + left
+        if isinstance(provider, AzureDevOpsDetails):
+            token = self.azure_devops_token or _azure_devops_token(client)
+            return GitRemote.bearer(url, token, timeout=self.timeout, deadline=deadline)
+        if not self.github_pat:
+            raise AuthenticationError(
+                f"PAT missing: git needs a GitHub personal access token for {url}; set "
+                "FABRIC_GIT_PAT (or the variable --pat-env names) or pass --pat-stdin",
+                code="PatMissing",
+            )
+        return GitRemote.github(url, self.github_pat, timeout=self.timeout, deadline=deadline)
+
+    def at_hand(self, provider: GitProviderDetails) -> bool:
+        """Whether a credential for ``git`` was given (no sign-in needed to ask the host)."""
+        if isinstance(provider, AzureDevOpsDetails):
+            return bool(self.azure_devops_token)
+        return bool(self.github_pat)
+
+
+def _azure_devops_token(client: FabricClient) -> str:
+    try:
+        return client.access_token(AZURE_DEVOPS_SCOPE)
+    except AuthenticationError as error:
+        raise AuthenticationError(
+            f"no token for Azure DevOps: {str(error).rstrip('.')}; set "
+            f"{_AZURE_DEVOPS_TOKEN_ENV} to an Entra token for Azure DevOps, or sign in with "
+            "--auth instead of FABRIC_TOKEN",
+            code="AzureDevOpsTokenMissing",
+        ) from None

@@ -16,24 +16,16 @@ base it is made from; apart, each would import the others' private helpers.
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fabric_git.errors import (
     ApiError,
-    AuthenticationError,
     BadRequestError,
     NotFoundError,
 )
-from fabric_git.models.git import AzureDevOpsDetails, GitConnectionState
-from fabric_git.workflows.branches import (
-    AZURE_DEVOPS_SCOPE,
-    BranchError,
-    GitRemote,
-    check_branch_name,
-    repository_url,
-)
+from fabric_git.models.git import GitConnectionState
+from fabric_git.workflows.branches import BranchError, GitAccess, check_branch_name
 from fabric_git.workflows.connection import (
     _credentials_in_use,
     connection_state,
@@ -65,9 +57,22 @@ __all__ = [
 ]
 
 DEFAULT_NAME = "{base} [{branch}]"
-# Where the command line takes an Azure DevOps token for git from when the signed-in credential
-# cannot give one (a static FABRIC_TOKEN is for the Fabric API only), named in the hint.
-_AZURE_DEVOPS_TOKEN_ENV = "FABRIC_GIT_AZURE_DEVOPS_TOKEN"
+
+__all__ = [
+    "DEFAULT_NAME",
+    "FeatureDownResult",
+    "FeatureError",
+    "FeatureList",
+    "FeatureUpResult",
+    "FeatureWorkspace",
+    "feature_down",
+    "feature_name",
+    "feature_up",
+    "list_features",
+    "marker",
+]
+
+DEFAULT_NAME = "{base} [{branch}]"
 _MARKER = re.compile(r"^fabric-git:feature base=(?P<base>\S+) branch=(?P<branch>.*)$", re.M)
 # Added by ``down`` once the workspace was checked and is being removed: a re-run after a failed
 # deletion does not take the items of the (by then disconnected) workspace for unsaved work.
@@ -80,12 +85,6 @@ class FeatureError(WorkflowError):
     def __init__(self, code: str, message: str, *, workspace_id: str | None = None) -> None:
         super().__init__(message, workspace_id=workspace_id)
         self.code = code
-
-
-class _NoAzureDevOpsToken(AuthenticationError):
-    """No token to reach an Azure DevOps repository with."""
-
-    code = "AzureDevOpsTokenMissing"
 
 
 def marker(base_id: str, branch: str) -> str:
@@ -292,51 +291,6 @@ def _base(client: FabricClient, base: str | WorkspaceRef) -> _Base:
     return _Base(ref, details, info.capacity_id)
 
 
-@dataclass(frozen=True)
-class _GitAccess:
-    """What reaching the repository with ``git`` may use, and how long it may take."""
-
-    github_pat: str | None
-    azure_devops_token: str | None
-    timeout: float | None
-
-    def remote(self, client: FabricClient, provider: GitProviderDetails) -> GitRemote:
-        """The repository for ``git``: GitHub with the PAT, Azure DevOps with the token given
-        or an Entra token of the signed-in principal (a GitHub PAT is never sent elsewhere, the
-        Fabric token never to the Git host). Each git run is bounded by ``timeout`` and by
-        what is left of the client's deadline."""
-        url = repository_url(provider)
-        left = client.time_left()
-        deadline = None if left is None else time.monotonic() + left
-        if isinstance(provider, AzureDevOpsDetails):
-            token = self.azure_devops_token or _azure_devops_token(client)
-            return GitRemote.bearer(url, token, timeout=self.timeout, deadline=deadline)
-        if not self.github_pat:
-            raise FeatureError(
-                "PatMissing",
-                f"PAT missing: git needs a GitHub personal access token for {url}; set "
-                "FABRIC_GIT_PAT (or the variable --pat-env names) or pass --pat-stdin",
-            )
-        return GitRemote.github(url, self.github_pat, timeout=self.timeout, deadline=deadline)
-
-    def at_hand(self, provider: GitProviderDetails) -> bool:
-        """Whether a credential for ``git`` was given (no sign-in needed to ask the host)."""
-        if isinstance(provider, AzureDevOpsDetails):
-            return bool(self.azure_devops_token)
-        return bool(self.github_pat)
-
-
-def _azure_devops_token(client: FabricClient) -> str:
-    try:
-        return client.access_token(AZURE_DEVOPS_SCOPE)
-    except AuthenticationError as error:
-        raise _NoAzureDevOpsToken(
-            f"no token for Azure DevOps: {str(error).rstrip('.')}; set "
-            f"{_AZURE_DEVOPS_TOKEN_ENV} to an Entra token for Azure DevOps, or sign in with "
-            "--auth instead of FABRIC_TOKEN"
-        ) from None
-
-
 def _on_branch(provider: GitProviderDetails, branch: str) -> GitProviderDetails:
     return provider.model_copy(update={"branch_name": branch})
 
@@ -374,7 +328,7 @@ def feature_up(
     from fabric_git.workflows.syncing import SyncOptions, sync
 
     branch = _valid_branch(branch)
-    access = _GitAccess(github_pat, azure_devops_token, timeout)
+    access = GitAccess(github_pat, azure_devops_token, timeout)
     the_base = _base(client, base)
     if branch == the_base.provider.branch_name:
         raise FeatureError(
@@ -614,7 +568,7 @@ def feature_down(
     No feature workspace: a reported no-op. ``delete_branch`` also deletes the branch, only
     together with its feature workspace: a mistyped branch name deletes nothing."""
     branch = _valid_branch(branch)
-    access = _GitAccess(github_pat, azure_devops_token, timeout)
+    access = GitAccess(github_pat, azure_devops_token, timeout)
     the_base = _base(client, base)
     if delete_branch and branch == the_base.provider.branch_name:
         raise FeatureError(

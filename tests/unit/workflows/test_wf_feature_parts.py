@@ -8,11 +8,18 @@ import time
 
 import pytest
 
-from fabric_git.errors import ApiError, BadRequestError, ForbiddenError, NotFoundError
+from fabric_git.errors import (
+    ApiError,
+    AuthenticationError,
+    BadRequestError,
+    ForbiddenError,
+    NotFoundError,
+)
 from fabric_git.models.git import AzureDevOpsDetails, GitHubDetails, WorkspaceRelation
 from fabric_git.workflows.branches import (
     AZURE_DEVOPS_SCOPE,
     BranchError,
+    GitAccess,
     GitRemote,
     GitTimeoutError,
     check_branch_name,
@@ -21,7 +28,6 @@ from fabric_git.workflows.branches import (
 from fabric_git.workflows.feature import (
     FeatureError,
     _branch_workspaces,
-    _GitAccess,
     _relate,
     _related,
     feature_name,
@@ -191,16 +197,16 @@ GITHUB = GitHubDetails(
 
 def test_azure_devops_uses_the_token_given_before_signing_in() -> None:
     client = _Tokens()
-    given = _GitAccess(None, "ado-token", None).remote(client, ADO)  # type: ignore[arg-type]
+    given = GitAccess(None, "ado-token", None).remote(client, ADO)  # type: ignore[arg-type]
     assert given.authorization == "Bearer ado-token" and client.asked == []
-    signed_in = _GitAccess("pat_x", None, 7.0).remote(client, ADO)  # type: ignore[arg-type]
+    signed_in = GitAccess("pat_x", None, 7.0).remote(client, ADO)  # type: ignore[arg-type]
     assert signed_in.authorization == "Bearer entra-token"  # never the GitHub PAT
     assert signed_in.timeout == 7.0 and client.asked == [AZURE_DEVOPS_SCOPE]
 
 
 def test_github_without_a_pat_is_refused_before_git_runs() -> None:
-    with pytest.raises(FeatureError) as missing:
-        _GitAccess(None, "ado-token", None).remote(_Tokens(), GITHUB)  # type: ignore[arg-type]
+    with pytest.raises(AuthenticationError) as missing:
+        GitAccess(None, "ado-token", None).remote(_Tokens(), GITHUB)  # type: ignore[arg-type]
     assert missing.value.code == "PatMissing"
     assert str(missing.value).startswith("PAT missing") and "--pat-stdin" in str(missing.value)
 
