@@ -79,15 +79,18 @@ def check_branch_name(branch: str) -> None:
         valid = not _PLAINLY_WRONG.search(branch)
     else:
         with tempfile.TemporaryDirectory(prefix="fabric-git-name-") as scratch:
-            done = subprocess.run(
-                ["git", "check-ref-format", "--branch", branch],
-                cwd=scratch,
-                env={**os.environ, "GIT_CEILING_DIRECTORIES": scratch},
-                capture_output=True,
-                text=True,
-                check=False,
-                timeout=30,
-            )
+            try:
+                done = subprocess.run(
+                    ["git", "check-ref-format", "--branch", branch],
+                    cwd=scratch,
+                    env={**os.environ, "GIT_CEILING_DIRECTORIES": scratch},
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                    timeout=30,
+                )
+            except subprocess.TimeoutExpired:  # git reads no network here: a stuck machine
+                raise GitTimeoutError("git check-ref-format did not finish in 30 s") from None
         valid = done.returncode == 0 and done.stdout.strip() == branch
     if not valid:
         raise BranchError(

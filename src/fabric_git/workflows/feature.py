@@ -25,7 +25,12 @@ from fabric_git.errors import (
     NotFoundError,
 )
 from fabric_git.models.git import GitConnectionState
-from fabric_git.workflows.branches import BranchError, GitAccess, check_branch_name
+from fabric_git.workflows.branches import (
+    BranchError,
+    GitAccess,
+    GitTimeoutError,
+    check_branch_name,
+)
 from fabric_git.workflows.connection import (
     _credentials_in_use,
     connection_state,
@@ -424,6 +429,8 @@ def _valid_branch(branch: str) -> str:
         raise FeatureError("InvalidBranch", "give the feature branch's name")
     try:
         check_branch_name(branch)
+    except GitTimeoutError:
+        raise
     except BranchError as error:
         raise FeatureError("InvalidBranch", str(error)) from None
     return branch
