@@ -86,6 +86,12 @@ class StaticTokenCredential:
     def __init__(self, token: str, *, expires_on: int | None = None) -> None:
         if not token or not token.strip():
             raise ConfigurationError("The bearer token is empty.")
+        if any(not ("!" <= char <= "~") for char in token.strip()):
+            # Would fail later as an unreadable transport error; never shown (it is a secret).
+            raise ConfigurationError(
+                "The bearer token holds a space, line break or other character no token has: "
+                "set FABRIC_TOKEN to the token alone."
+            )
         self._token = token.strip()
         self._expires_on = expires_on if expires_on is not None else _jwt_expiry(self._token)
 

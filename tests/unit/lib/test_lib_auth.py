@@ -420,3 +420,13 @@ def test_client_secret_credential_end_to_end(service: FakeService, make_client: 
     assert "grant_type=client_credentials" in token_request
     assert "client_id=client-1" in token_request
     assert "scope=https%3A%2F%2Fapi.fabric.microsoft.com%2F.default" in token_request
+
+
+@pytest.mark.parametrize("token", ["abc\ndef", "abc def", "tok\x1b[2J", "tokén"])
+def test_a_static_token_no_header_could_carry_is_one_clear_line_without_the_token(
+    token: str,
+) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        StaticTokenCredential(token)
+    assert "FABRIC_TOKEN to the token alone" in str(raised.value)
+    assert token not in str(raised.value)
