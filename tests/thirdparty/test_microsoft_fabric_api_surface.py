@@ -3,14 +3,14 @@ against the emulator, unchanged: workspace relations; connection settings and "m
 credentials"; Update From Git with ``itemOptionsByLogicalId``; Update Item Logical Id; an Azure
 DevOps source-control connection holding a service principal's credentials, used by that
 principal to connect a workspace (``Automatic`` refused); connection role assignments deciding
-who may use a connection. Each effect is read back through the emulator's own REST API.
+who may use a connection; the workspace's Git outbound policy; the admin API's Discover Git
+Connections. Each effect is read back through the emulator's own REST API.
 
-Everything here is modelled by the SDK (0.1.0b30). Not driven here: Test Connection (the SDK's
-``begin_test_connection``) and the admin API's Discover Git Connections, which are not part of
-these flows; the SDK reaches the same endpoints with the same client set-up.
+The SDK (0.1.0b30) models every one of these. Not driven here: Test Connection (the SDK's
+``begin_test_connection``).
 
 Long-running operations are answered at once (``synchronous_git``): the asynchronous form is
-proven by test_microsoft_fabric_api.py, and the SDK waits 1 s or more for each poll."""
+proven by test_microsoft_fabric_api.py, and the SDK's own wrappers sleep 5 s while one runs."""
 
 from __future__ import annotations
 
@@ -422,3 +422,35 @@ def test_connection_role_assignments_decide_who_may_use_a_connection(
     with pytest.raises(HttpResponseError) as gone:
         as_principal.connections.get_connection(tenant.connection_id)
     assert _refusal(gone.value) == (404, "ConnectionNotFound")
+
+
+def test_git_outbound_policy_and_the_tenants_git_connections(
+    tenant: GitTenant, credential: EmulatorCredential
+) -> None:
+    from microsoft_fabric_api.generated.core import models
+
+    client = sdk_client(tenant, credential)
+    core, sandbox, workspace = client.core, tenant.sandbox, tenant.workspace_id
+    _notebook(models, core, workspace, "Load", NOTEBOOK.format(name="v1"))
+    _connect_github(models, core, tenant, workspace)
+
+    # The admin API lists every Git-connected workspace of the tenant (the caller is its admin).
+    found = {c.workspace_id: c for c in client.admin.workspaces.list_git_connections()}
+    details = found[workspace].git_provider_details
+    assert (details.git_provider_type, details.owner_name, details.repository_name) == (
+        "GitHub",
+        tenant.owner,
+        tenant.repo,
+    )
+    listed = rest(sandbox, "GET", "/admin/workspaces/discoverGitConnections")["value"]
+    assert workspace in {c["workspaceId"] for c in listed}
+
+    # Outbound policy: Allow by default; Deny stops the workspace's Git operations.
+    assert core.workspaces.get_git_outbound_policy(workspace).default_action == "Allow"
+    core.workspaces.set_git_outbound_policy(workspace, models.NetworkRules(default_action="Deny"))
+    path = f"/workspaces/{workspace}/networking/communicationPolicy/outbound/git"
+    assert rest(sandbox, "GET", path) == {"defaultAction": "Deny"}
+    denied = sandbox.http().get(f"/v1/workspaces/{workspace}/git/status")
+    assert denied.json()["errorCode"] == "GitOutboundAccessDenied", denied.text
+    core.workspaces.set_git_outbound_policy(workspace, models.NetworkRules(default_action="Allow"))
+    assert rest(sandbox, "GET", f"/workspaces/{workspace}/git/status")["changes"] == []
