@@ -14,27 +14,9 @@ from typing import Any
 
 import pytest
 
-from thirdparty.thirdparty_support import NOTEBOOK, EmulatorCredential, GitTenant
+from thirdparty.thirdparty_support import NOTEBOOK, EmulatorCredential, GitTenant, sdk_client
 
 pytestmark = pytest.mark.server
-
-
-def sdk_client(tenant: GitTenant, credential: EmulatorCredential) -> Any:
-    from azure.core.pipeline.policies import BearerTokenCredentialPolicy
-    from microsoft_fabric_api import FabricClient
-
-    class PlainHttpBearerPolicy(BearerTokenCredentialPolicy):
-        def on_request(self, request: Any) -> None:
-            request.context["enforce_https"] = False  # a local service on plain HTTP
-            super().on_request(request)
-
-    scope = "https://api.fabric.microsoft.com/.default"
-    return FabricClient(
-        credential,
-        base_url=tenant.sandbox.running.base + "/",
-        authentication_policy=PlainHttpBearerPolicy(credential, scope),
-        polling_interval=0.01,
-    )
 
 
 def definition(models: Any, text: str) -> Any:

@@ -95,17 +95,53 @@ class CommitRequest:
 def check_commit(
     state: EmulatorState, principal: Principal, workspace_id: str, request: CommitRequest
 ) -> None:
-    """What the request alone decides, before the operation starts: the connection, and a
-    Selective commit that names no item (``NoItemsSelected``). What needs the comparison
-    (``WorkspaceUpdateRequired``, ``NoChangesToCommit``) the operation decides."""
+    """What the request alone decides, before the operation starts: the connection, a
+    Selective or FileLevelSelective commit that names no item (``NoItemsSelected``), and a file
+    selection that lists one item twice with different files (``InvalidInput``). What needs the
+    comparison (``WorkspaceUpdateRequired``, ``NoChangesToCommit``) the operation decides."""
     with state.store.read() as conn:
         connected(
             conn, state.sealer, principal, workspace_id, CONTRIBUTOR, head=request.workspace_head
         )
+        if request.mode == "FileLevelSelective":
+            _check_each_item_once(conn, workspace_id, request.file_selection)
     if request.mode == "Selective" and not request.selected:
         raise git_errors.from_rule(
             RuleError("NoItemsSelected", "Selective commit requires at least one item.")
         )
+    if request.mode == "FileLevelSelective" and not request.file_selection:
+        raise git_errors.from_rule(
+            RuleError(
+                "NoItemsSelected",
+                "FileLevelSelective commit requires at least one item in itemsWithFileSelection.",
+            )
+        )
+
+
+def _check_each_item_once(
+    conn: sqlite3.Connection, workspace_id: str, selection: Sequence[FileSelection]
+) -> None:
+    """One item named twice (by the same id, or once by object id and once by logical id) with
+    different files is refused: which selection would count is not the caller's to guess. The
+    same files twice are taken once (DEVIATIONS.md)."""
+    by_logical_id = {
+        item.logical_id: item.id
+        for item in items.list_items(conn, workspace_id)
+        if item.logical_id is not None
+    }
+    seen: dict[str, tuple[int, frozenset[str]]] = {}
+    for index, entry in enumerate(selection):
+        # An item deleted from the workspace has only its logical id.
+        logical_id = entry.item.logical_id or ""
+        key = entry.item.object_id or by_logical_id.get(logical_id) or logical_id
+        files = frozenset(entry.files)
+        first = seen.setdefault(key, (index, files))
+        if first[1] != files:
+            raise errors.invalid_input(
+                f"itemsWithFileSelection[{index}]",
+                f"The item is already selected by itemsWithFileSelection[{first[0]}] with other "
+                "selectedFiles; list each item once, with all its files to commit",
+            )
 
 
 def _branch_moved() -> errors.EmulatorError:
