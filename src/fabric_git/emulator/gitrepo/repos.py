@@ -192,17 +192,19 @@ class HostedRepo:
         """Every file of ``tree``; a tree libgit2 cannot parse (an entry with an empty name,
         which plain Git plumbing can write and a push can carry) is a LayoutError
         ``InvalidPath``, not a crash."""
-        try:
-            return list(self._walk(tree, prefix))
-        except pygit2.GitError as error:
-            raise LayoutError(
-                "InvalidPath",
-                f"The tree of the branch cannot be read: {error}. Rewrite the commit so every"
-                " tree entry has a valid name.",
-            ) from None
+        return list(self._walk(tree, prefix))
 
     def _walk(self, tree: pygit2.Tree, prefix: str) -> Iterator[tuple[str, pygit2.Blob]]:
-        for entry in tree:
+        try:
+            entries = list(tree)
+        except pygit2.GitError as error:
+            where = f"'{prefix}'" if prefix else "the root"
+            raise LayoutError(
+                "InvalidPath",
+                f"The tree of the branch cannot be read at {where}: {error}. Rewrite the commit"
+                " so every tree entry has a valid name.",
+            ) from None
+        for entry in entries:
             path = prefix + (entry.name or "")
             if isinstance(entry, pygit2.Tree):
                 yield from self._walk(entry, path + "/")
