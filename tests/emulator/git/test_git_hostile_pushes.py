@@ -10,19 +10,17 @@ and parts it had, and the branch keeps the pushed commit (the emulator writes no
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from emulator.git.git_support import Env, error_code, platform
+from emulator.git.push_support import PAT, Pusher, connected_workspace, git, git_env
 from emulator.git.test_git_lint_agreement import base
 from fabric_git.emulator import EmulatorConfig, EmulatorServer
 from fabric_git.emulator.backend.git import update
@@ -31,7 +29,6 @@ from fabric_git.emulator.gitrepo.repos import RepoKey
 pytestmark = pytest.mark.server
 
 OWNER = "contoso"
-PAT = "hostile-push-pat"
 NEW = "cccccccc-0000-4000-8000-000000000002"
 SMALL_LIMIT = 64 * 1024
 
@@ -139,84 +136,6 @@ CASES = [
 ]
 
 
-def _git_env(home: Path) -> dict[str, str]:
-    """Git with no user or system configuration, authenticating to the emulator with the PAT
-    as HTTP Basic (set through the environment: the PAT is in no argument)."""
-    basic = base64.b64encode(f"x-access-token:{PAT}".encode()).decode()
-    return {
-        "PATH": os.environ.get("PATH", os.defpath),
-        "HOME": str(home),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_AUTHOR_NAME": "Attacker",
-        "GIT_AUTHOR_EMAIL": "attacker@example.com",
-        "GIT_COMMITTER_NAME": "Attacker",
-        "GIT_COMMITTER_EMAIL": "attacker@example.com",
-        "GIT_CONFIG_COUNT": "1",
-        "GIT_CONFIG_KEY_0": "http.extraHeader",
-        "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}",
-    }
-
-
-def git(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, env=_git_env(cwd), capture_output=True, text=True, timeout=60
-    )
-
-
-class Pusher:
-    """A scratch clone of one hosted repository: commits of exact trees, pushed over HTTP."""
-
-    def __init__(self, url: str, workdir: Path) -> None:
-        self.clone = workdir / "clone"
-        cloned = git("clone", "--quiet", url, str(self.clone), cwd=workdir)
-        assert cloned.returncode == 0, cloned.stderr
-
-    def push(self, files: Mapping[str, bytes]) -> tuple[str, subprocess.CompletedProcess[str]]:
-        """Commit exactly ``files`` (whatever their names) on main and push it: the commit
-        and how the push went."""
-        commit = commit_tree(self.clone, files)
-        pushed = git("-c", "transfer.fsckObjects=false", "push", "origin", "main", cwd=self.clone)
-        return commit, pushed
-
-
-def commit_tree(repo: Path, files: Mapping[str, bytes]) -> str:
-    """A commit on main of exactly ``files``, made with plumbing that checks no names: each
-    blob hashed from stdin, each tree written by ``git mktree``."""
-
-    def run(*args: str, data: bytes = b"") -> str:
-        done = subprocess.run(
-            ["git", "-C", str(repo), *args], input=data, capture_output=True, env=_git_env(repo)
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout.decode().strip()
-
-    nested: dict[str, Any] = {}
-    for path, content in files.items():
-        *folders, name = path.split("/")
-        node = nested
-        for folder in folders:
-            node = node.setdefault(folder, {})
-        node[name] = run("hash-object", "-w", "--stdin", data=content)
-
-    def write(node: Mapping[str, Any]) -> str:
-        entries = [
-            (
-                f"040000 tree {write(child)}" if isinstance(child, dict) else f"100644 blob {child}"
-            ).encode()
-            + b"\t"
-            + os.fsencode(name)
-            for name, child in sorted(node.items())
-        ]
-        return run("mktree", "-z", data=b"\0".join(entries) + b"\0")
-
-    tip = run("rev-parse", "refs/heads/main")
-    commit = run("commit-tree", write(nested), "-p", tip, "-m", "Change pushed with Git")
-    run("update-ref", "refs/heads/main", commit, tip)
-    return commit
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[EmulatorServer]:
     with EmulatorServer(EmulatorConfig(port=0, lro_mode="sync")) as running:
@@ -228,46 +147,6 @@ def client(server: EmulatorServer) -> Iterator[httpx.Client]:
     headers = {"Authorization": f"Bearer {server.token}"}
     with httpx.Client(base_url=server.url, headers=headers, timeout=60) as http:
         yield http
-
-
-def connected_workspace(server: EmulatorServer, client: httpx.Client, repo: str) -> str:
-    """A workspace connected, through a connection holding the PAT, to ``repo``'s main."""
-    workspace = client.post(
-        "/workspaces", json={"displayName": f"ws-{repo}", "capacityId": server.capacity_id}
-    )
-    assert workspace.status_code == 201, workspace.text
-    ws = str(workspace.json()["id"])
-    parameters = [
-        {"dataType": "Text", "name": "url", "value": f"https://github.com/{OWNER}/{repo}"}
-    ]
-    connection = client.post(
-        "/connections",
-        json={
-            "connectivityType": "ShareableCloud",
-            "displayName": f"GitHub {repo}",
-            "connectionDetails": {
-                "type": "GitHubSourceControl",
-                "creationMethod": "GitHubSourceControl.Contents",
-                "parameters": parameters,
-            },
-            "credentialDetails": {"credentials": {"credentialType": "Key", "key": PAT}},
-        },
-    )
-    assert connection.status_code == 201, connection.text
-    details = {
-        "gitProviderType": "GitHub",
-        "ownerName": OWNER,
-        "repositoryName": repo,
-        "branchName": "main",
-        "directoryName": "",
-    }
-    credentials = {"source": "ConfiguredConnection", "connectionId": connection.json()["id"]}
-    connect = client.post(
-        f"/workspaces/{ws}/git/connect",
-        json={"gitProviderDetails": details, "myGitCredentials": credentials},
-    )
-    assert connect.status_code == 200, connect.text
-    return ws
 
 
 def hosted(server: EmulatorServer, name: str, workdir: Path) -> tuple[RepoKey, Pusher]:
@@ -290,7 +169,7 @@ def test_a_push_needs_the_pat(server: EmulatorServer, tmp_path: Path) -> None:
     server.state.repos.create(key, required_pat=PAT)
     refused = subprocess.run(
         ["git", "ls-remote", f"{server.git_url}/{key.url_path}"],
-        env={**_git_env(tmp_path), "GIT_CONFIG_COUNT": "0"},
+        env={**git_env(tmp_path), "GIT_CONFIG_COUNT": "0"},
         capture_output=True,
         text=True,
         timeout=60,
@@ -310,7 +189,7 @@ def test_a_hostile_push_is_refused_by_status_or_update(
     monkeypatch.setattr(update, "MAX_FILE_BYTES", SMALL_LIMIT)
     key, pusher = hosted(server, case.name, tmp_path)
     assert pusher.push(base())[1].returncode == 0
-    ws = connected_workspace(server, client, case.name)
+    ws = connected_workspace(server.capacity_id, client, case.name)
     env = Env(emu=server, client=client, repo_key=key)  # type: ignore[arg-type]
     initialized = env.initialize(ws)
     assert initialized.status_code == 200, initialized.text
