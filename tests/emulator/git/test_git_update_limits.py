@@ -90,3 +90,21 @@ def test_a_full_disk_during_a_commit_says_so(env: Env, monkeypatch: pytest.Monke
     assert env.tip() == tip
     monkeypatch.undo()
     assert env.commit(ws).status_code == 200  # nothing was left half-done
+
+
+def test_a_commit_reads_no_file_it_leaves_alone(env: Env, reads: list[int]) -> None:
+    """A commit compares the files it rewrites by blob id and never reads the rest of the
+    tree: a large file beside the items, and the unchanged parts of the item committed."""
+    env.repo()
+    ws = env.workspace()
+    item = env.item(ws, "nb", {"notebook-content.py": b"# nb\n", "data.bin": b"\1" * (512 * KB)})
+    env.connected(ws)
+    assert env.commit(ws).status_code == 200
+    env.push({"tools/big.bin": b"\2" * (1024 * KB)})
+    assert env.update(ws).status_code == 200
+    env.set_parts(item, {**env.parts(item), "notebook-content.py": b"# changed\n"})
+    reads.clear()
+    assert env.commit(ws).status_code == 200
+    assert max(reads, default=0) < 512 * KB, reads  # neither data.bin nor tools/big.bin
+    assert env.files()["nb.Notebook/notebook-content.py"] == b"# changed\n"
+    assert len(env.files()["tools/big.bin"]) == 1024 * KB

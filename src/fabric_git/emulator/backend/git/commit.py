@@ -187,13 +187,11 @@ def commit(
     if tip != sides.tip:
         raise _branch_moved()
     root = normalise_directory(record.directory_name)
+    # The tree is read lazily: only its system files and the files of moving item directories
+    # are read; the files the commit rewrites are compared by blob id.
+    tree = repo.tree_files(tip, root)
     try:
-        changes = write_items(
-            repo.read_files(tip, root),
-            root,
-            upserts=upserts,
-            deletes=deletes,
-        )
+        changes = write_items(tree, root, upserts=upserts, deletes=deletes, blob_ids=tree.blob_id)
     except LayoutError as error:
         raise git_errors.from_rule(error) from None
     intent = Intent(
