@@ -9,6 +9,7 @@ and in the Git processes receiving the push (a blob over the file limit is strea
 
 from __future__ import annotations
 
+import base64
 import sys
 import threading
 from collections.abc import Iterator
@@ -97,37 +98,50 @@ def served(tmp_path: Path) -> Iterator[Served]:
 def test_a_push_of_100_mb_of_zeros_stays_small_in_the_emulator(
     served: Served, tmp_path: Path
 ) -> None:
+    platform = (
+        b'{"metadata": {"type": "Notebook", "displayName": "Big"}, "config": {"version":'
+        b' "2.0", "logicalId": "eeeeeeee-0000-4000-8000-000000000001"}}'
+    )
     with served.client() as client:
         created = client.post(
             admin_url(served, "/repos"),
             json={"provider": "GitHub", "owner": OWNER, "repo": "big", "requiredPat": PAT},
         )
         ok(created)
-        ws = connected_workspace(served.info["capacity_id"], client, "big")
-        ok(client.post(f"/workspaces/{ws}/git/initializeConnection", json={}))
-        ok(client.get(f"/workspaces/{ws}/git/status"))  # warm: every code path loaded once
-        baseline = peak_rss(served.process.pid)
-
-        zeros = tmp_path / "zeros.bin"
-        with zeros.open("wb") as file:  # sparse: no 100 MB in this process or on disk
-            file.truncate(FILE_MB * MB)
         workdir = tmp_path / "push"
         workdir.mkdir()
         pusher = Pusher(created.json()["cloneUrl"], workdir)
-        platform = (
-            b'{"metadata": {"type": "Notebook", "displayName": "Big"}, "config": {"version":'
-            b' "2.0", "logicalId": "eeeeeeee-0000-4000-8000-000000000001"}}'
+        small = {"Big.Notebook/.platform": platform, "Big.Notebook/data.bin": b"\0" * 1024}
+        assert pusher.push(small)[1].returncode == 0
+        ws = connected_workspace(served.info["capacity_id"], client, "big")
+        ok(client.post(f"/workspaces/{ws}/git/initializeConnection", json={}))
+        status = ok(client.get(f"/workspaces/{ws}/git/status"))
+        ok(
+            client.post(
+                f"/workspaces/{ws}/git/updateFromGit",
+                json={"remoteCommitHash": status["remoteCommitHash"]},
+            )
         )
-        files = {"Big.Notebook/.platform": platform, "Big.Notebook/data.bin": zeros}
+        (item,) = ok(client.get(f"/workspaces/{ws}/items"))["value"]
+        baseline = peak_rss(served.process.pid)
+
+        # The item's data.bin becomes 100 MB of zeros.
+        zeros = tmp_path / "zeros.bin"
+        with zeros.open("wb") as file:  # sparse: no 100 MB in this process or on disk
+            file.truncate(FILE_MB * MB)
         with GitPeaks(served.process.pid) as receiving:
-            pushed, push = pusher.push(files)
+            pushed, push = pusher.push({**small, "Big.Notebook/data.bin": zeros})
         assert push.returncode == 0, push.stderr
         assert "git-http-backen" in receiving.seen  # the sampler saw the push's processes
         after_push = peak_rss(served.process.pid)
 
         status = ok(client.get(f"/workspaces/{ws}/git/status"))
         assert status["remoteCommitHash"] == pushed
-        assert [c["itemMetadata"]["displayName"] for c in status["changes"]] == ["Big"]
+        (change,) = status["changes"]
+        assert (change["itemMetadata"]["displayName"], change["remoteChange"]) == (
+            "Big",
+            "Modified",
+        )
         refused = client.post(
             f"/workspaces/{ws}/git/updateFromGit",
             json={"remoteCommitHash": pushed, "workspaceHead": status["workspaceHead"]},
@@ -136,8 +150,12 @@ def test_a_push_of_100_mb_of_zeros_stays_small_in_the_emulator(
         assert refused.json()["errorCode"] == "GitProviderOperationFailed"
         assert "Big.Notebook/data.bin is larger than 25 MB" in refused.json()["message"]
         after_update = peak_rss(served.process.pid)
-        items = ok(client.get(f"/workspaces/{ws}/items"))["value"]
-        assert items == []
+        definition = ok(client.post(f"/workspaces/{ws}/items/{item['id']}/getDefinition"))
+        sizes = {
+            part["path"]: len(base64.b64decode(part["payload"]))
+            for part in definition["definition"]["parts"]
+        }
+        assert sizes["data.bin"] == 1024  # the workspace kept what it had
 
     print(
         f"\nemulator peak RSS: baseline {baseline / MB:.1f} MB, after the push"
