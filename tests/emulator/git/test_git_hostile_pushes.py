@@ -24,6 +24,7 @@ from emulator.git.push_support import PAT, Pusher, connected_workspace, git, git
 from emulator.git.test_git_lint_agreement import base
 from fabric_git.emulator import EmulatorConfig, EmulatorServer
 from fabric_git.emulator.backend.git import update
+from fabric_git.emulator.gitrepo import repos
 from fabric_git.emulator.gitrepo.repos import RepoKey
 
 pytestmark = pytest.mark.server
@@ -122,6 +123,13 @@ CASES = [
         "InvalidSystemFiles",
         "New.Notebook",
     ),
+    # A system file over the file size limit (lowered here) is not read: status refuses it.
+    Case(
+        "oversize-platform",
+        {"Big.Notebook/.platform": b" " * SMALL_LIMIT + platform(NEW, "Big")},
+        "GitProviderOperationFailed",
+        "The file Big.Notebook/.platform is larger than",
+    ),
     # A part over the file size limit (lowered here): status lists it, update refuses it.
     Case(
         "oversize-blob",
@@ -187,6 +195,7 @@ def test_a_hostile_push_is_refused_by_status_or_update(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(update, "MAX_FILE_BYTES", SMALL_LIMIT)
+    monkeypatch.setattr(repos, "MAX_FILE_BYTES", SMALL_LIMIT)
     key, pusher = hosted(server, case.name, tmp_path)
     assert pusher.push(base())[1].returncode == 0
     ws = connected_workspace(server.capacity_id, client, case.name)

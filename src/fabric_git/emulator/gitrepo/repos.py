@@ -48,7 +48,7 @@ from fabric_git.emulator.gitrepo.trees import (
     nest,
     write_tree,
 )
-from fabric_git.repoformat.model import LayoutError
+from fabric_git.repoformat.model import MAX_FILE_BYTES, LayoutError
 
 __all__ = [
     "AZURE_DEVOPS",
@@ -229,8 +229,18 @@ class HostedRepo:
     def tree_files(self, commit: str, root: str = "") -> TreeFiles:
         """Like read_files, but each file's content is read only when it is looked up: a
         walk of the tree's entries reads no blob, so finding a few items among thousands
-        costs the files those items hold."""
-        return TreeFiles(self.blob_content, self._blob_ids(commit, root), repr(self))
+        costs the files those items hold. A file larger than a file may be (25 MB: a
+        pushed ``.platform`` of 100 MB, say) is refused unread (LayoutError)."""
+        return TreeFiles(
+            self.blob_content,
+            self._blob_ids(commit, root),
+            repr(self),
+            size=self._oid_size,
+            max_bytes=MAX_FILE_BYTES,
+        )
+
+    def _oid_size(self, oid: pygit2.Oid) -> int:
+        return self.blob_size(str(oid))
 
     def _blob_ids(self, commit: str, root: str) -> dict[str, pygit2.Oid]:
         tree = self._tree_at(commit, root)
