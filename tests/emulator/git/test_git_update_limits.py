@@ -108,3 +108,37 @@ def test_a_commit_reads_no_file_it_leaves_alone(env: Env, reads: list[int]) -> N
     assert max(reads, default=0) < 512 * KB, reads  # neither data.bin nor tools/big.bin
     assert env.files()["nb.Notebook/notebook-content.py"] == b"# changed\n"
     assert len(env.files()["tools/big.bin"]) == 1024 * KB
+
+
+def test_a_commit_over_the_limits_is_refused_before_a_part_is_read(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fabric_git.emulator.backend import items
+
+    monkeypatch.setattr(commit, "MAX_FILE_BYTES", 64 * KB)
+    monkeypatch.setattr(commit, "MAX_COMMIT_MB", {"AzureDevOps": 1})
+    env.repo()
+    ws = env.workspace()
+    big = env.item(ws, "Big", {"notebook-content.py": b"#" * (128 * KB)})
+    env.connected(ws)
+    read: list[str] = []
+    original = items.get_parts
+
+    def counting(conn: object, item_id: str) -> dict[str, bytes]:
+        read.append(item_id)
+        return original(conn, item_id)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(items, "get_parts", counting)
+    tip = env.tip()
+    response = env.commit(ws)
+    assert error_code(response) == "GitProviderOperationFailed"
+    assert "Big.Notebook/notebook-content.py is larger" in response.json()["message"]
+    assert read == []
+    env.set_parts(big, {"notebook-content.py": b"#" * (60 * KB)})
+    for n in range(20):  # 20 x 60 KB: each file under the limit, over 1 MB in all
+        env.item(ws, f"Part{n}", {"notebook-content.py": b"#" * (60 * KB)})
+    read.clear()
+    response = env.commit(ws)
+    assert "Maximum commit size exceeded" in response.json()["message"]
+    assert read == []
+    assert env.tip() == tip
