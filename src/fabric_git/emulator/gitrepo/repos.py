@@ -291,18 +291,22 @@ class HostedRepo:
             signature = pygit2.Signature(author[0], author[1], int(self._now()), 0)
             parents = [expected_tip] if expected_tip is not None else []
             # Objects first; the ref moves only after the commit object exists. A large
-            # commit's objects go into one pack, written once they are all there.
+            # commit's objects go into one pack, completed once they are all there.
             files = sum(1 for content in changes.values() if content is not None)
-            pack = PackWriter() if files >= PACKED_COMMIT else None
+            pack = PackWriter(self.path / "objects" / "pack") if files >= PACKED_COMMIT else None
             sink: ObjectSink = pack if pack is not None else LooseObjects(repo)
-            tree = write_tree(repo, base, nested, sink, wrote_blob=self._wrote_blob)
-            if tree is None:
-                tree = sink.add(TREE, b"")
-            sha = pygit2.Oid(
-                raw=sink.add(COMMIT, commit_content(tree, parents, signature, message))
-            )
-            if pack is not None:
-                pack.write(self.path / "objects" / "pack")
+            try:
+                tree = write_tree(repo, base, nested, sink, wrote_blob=self._wrote_blob)
+                if tree is None:
+                    tree = sink.add(TREE, b"")
+                sha = pygit2.Oid(
+                    raw=sink.add(COMMIT, commit_content(tree, parents, signature, message))
+                )
+                if pack is not None:
+                    pack.write()
+            finally:
+                if pack is not None:
+                    pack.discard()
             self._move_ref(ref_name, branch, expected_tip, sha, message)
             return str(sha)
 
