@@ -1,6 +1,8 @@
 """Update From Git has the size limits a commit has (25 MB a file, 50 MB a GitHub commit or
 125 MB an Azure DevOps one), decided from the blobs' headers: a file over the limit is never
-read into memory. The tests lower the limits so that their repositories stay small."""
+read into memory. A commit checks the limits from the parts' stored sizes before it reads a
+part, and reads no file of the tree it leaves alone. The tests lower the limits so that their
+repositories stay small."""
 
 from __future__ import annotations
 
