@@ -8,9 +8,8 @@ from __future__ import annotations
 import base64
 import os
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -57,15 +56,33 @@ class Pusher:
         cloned = git("clone", "--quiet", url, str(self.clone), cwd=workdir)
         assert cloned.returncode == 0, cloned.stderr
 
-    def push(self, files: Mapping[str, bytes | Path]) -> tuple[str, Done]:
-        """Commit exactly ``files`` (whatever their names) on main and push it: the commit
-        and how the push went."""
-        commit = commit_tree(self.clone, files)
+    def push(
+        self, files: Mapping[str, bytes | Path], also: Sequence[tuple[str, bytes]] = ()
+    ) -> tuple[str, Done]:
+        """Commit exactly ``files`` (whatever their names), and ``also`` as further entries
+        (a path already in ``files`` appears twice in its tree), on main and push it: the
+        commit and how the push went."""
+        commit = commit_tree(self.clone, [*files.items(), *also])
         pushed = git("-c", "transfer.fsckObjects=false", "push", "origin", "main", cwd=self.clone)
         return commit, pushed
 
 
-def commit_tree(repo: Path, files: Mapping[str, bytes | Path]) -> str:
+class _Tree:
+    """A tree being built: entries in the order given, a name possibly twice."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, _Tree | str]] = []
+
+    def directory(self, name: str) -> _Tree:
+        for entry_name, child in self.entries:
+            if entry_name == name and isinstance(child, _Tree):
+                return child
+        child = _Tree()
+        self.entries.append((name, child))
+        return child
+
+
+def commit_tree(repo: Path, files: Iterable[tuple[str, bytes | Path]]) -> str:
     """A commit on main of exactly ``files``, made with plumbing that checks no names: each
     blob hashed from stdin (or, given as a Path, from that file, so Git streams it and a large
     file need not be in this process's memory), each tree written by ``git mktree``."""
@@ -77,30 +94,32 @@ def commit_tree(repo: Path, files: Mapping[str, bytes | Path]) -> str:
         assert done.returncode == 0, done.stderr
         return done.stdout.decode().strip()
 
-    nested: dict[str, Any] = {}
-    for path, content in files.items():
+    root = _Tree()
+    for path, content in files:
         *folders, name = path.split("/")
-        node = nested
+        node = root
         for folder in folders:
-            node = node.setdefault(folder, {})
+            node = node.directory(folder)
         if isinstance(content, Path):
-            node[name] = run("hash-object", "-w", "--", str(content))
+            node.entries.append((name, run("hash-object", "-w", "--", str(content))))
         else:
-            node[name] = run("hash-object", "-w", "--stdin", data=content)
+            node.entries.append((name, run("hash-object", "-w", "--stdin", data=content)))
 
-    def write(node: Mapping[str, Any]) -> str:
+    def write(node: _Tree) -> str:
         entries = [
             (
-                f"040000 tree {write(child)}" if isinstance(child, dict) else f"100644 blob {child}"
+                f"040000 tree {write(child)}"
+                if isinstance(child, _Tree)
+                else f"100644 blob {child}"
             ).encode()
             + b"\t"
             + os.fsencode(name)
-            for name, child in sorted(node.items())
+            for name, child in node.entries
         ]
         return run("mktree", "-z", data=b"\0".join(entries) + b"\0")
 
     tip = run("rev-parse", "refs/heads/main")
-    commit = run("commit-tree", write(nested), "-p", tip, "-m", "Change pushed with Git")
+    commit = run("commit-tree", write(root), "-p", tip, "-m", "Change pushed with Git")
     run("update-ref", "refs/heads/main", commit, tip)
     return commit
 

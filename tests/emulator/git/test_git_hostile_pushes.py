@@ -41,6 +41,7 @@ class Case:
     code: str  # the error code of the refusal
     named: str  # what the refusal's message must name: the path, or the item
     at: str = "status"  # where it is refused: "push", "status" (and update) or "update" only
+    also: tuple[tuple[str, bytes], ...] = ()  # further tree entries: a path given twice
 
 
 def _config(directory: str) -> dict[str, bytes]:
@@ -84,6 +85,15 @@ CASES = [
         "etl/Load.Notebook/../../escape.py",
     ),
     Case("dot-segment", {"etl/./Load.py": b"print(1)\n"}, "InvalidPath", "etl/./Load.py"),
+    # Two entries of one name in a tree (fsck's duplicateEntries): which one a checkout
+    # writes is the file system's guess.
+    Case(
+        "duplicate-entry",
+        {},
+        "InvalidPath",
+        "'etl/Load.Notebook/notebook-content.py' appears twice",
+        also=(("etl/Load.Notebook/notebook-content.py", b"import os\n"),),
+    ),
     # Control characters, and bytes that are not UTF-8, in names.
     Case(
         "control-characters",
@@ -208,7 +218,7 @@ def test_a_hostile_push_is_refused_by_status_or_update(
     head = env.status(ws)["workspaceHead"]
 
     tip = env.tip()
-    pushed, push = pusher.push({**base(), **case.changes})
+    pushed, push = pusher.push({**base(), **case.changes}, case.also)
     if case.at == "push":
         assert push.returncode != 0
         assert case.named in push.stderr, push.stderr

@@ -204,8 +204,17 @@ class HostedRepo:
                 f"The tree of the branch cannot be read at {where}: {error}. Rewrite the commit"
                 " so every tree entry has a valid name.",
             ) from None
+        names: set[bytes] = set()
         for entry in entries:
             path = prefix + (entry.name or "")
+            raw = getattr(entry, "raw_name", None) or path.encode("utf-8", "surrogateescape")
+            if raw in names:  # git fsck's duplicateEntries: a checkout would keep one of them
+                raise LayoutError(
+                    "InvalidPath",
+                    f"'{path}' appears twice in one tree. Rewrite the commit so that each name"
+                    " appears once.",
+                )
+            names.add(raw)
             if isinstance(entry, pygit2.Tree):
                 yield from self._walk(entry, path + "/")
             elif isinstance(entry, pygit2.Blob):
