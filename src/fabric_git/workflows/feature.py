@@ -5,6 +5,10 @@ A feature workspace is known as one by the workspace relation the service keeps 
 ``Branch`` relation to it) or, where relations are unavailable, by the marker line written into
 its description on creation. Nothing else is ever touched: a workspace of the chosen name that is
 neither is refused. Every step is safe to re-run after any failure.
+
+One module because ``feature up``, ``down`` and ``list`` share the one rule that says what
+a feature workspace is (the base's relation to it, or its marker) and the base it is made
+from; apart, each would import the others' private helpers.
 """
 
 from __future__ import annotations
