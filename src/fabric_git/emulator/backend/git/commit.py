@@ -189,16 +189,21 @@ def commit(
         )
         upserts: list[ItemState] = []
         deletes = [row.key for row in plan.deletes if not request.files_of(row)]
-        for row in (*plan.upserts, *plan.deletes):
-            files = request.files_of(row)
-            if row.workspace is None and not files:
-                continue
+        written = [
+            (row, request.files_of(row))
+            for row in (*plan.upserts, *plan.deletes)
+            if row.workspace is not None or request.files_of(row)
+        ]
+        _check_stored_sizes(conn, record, written)
+        for row, files in written:
+            # Read whole: the parts are written as blobs, and Git needs each blob's content
+            # (its id is a hash of all of it); the limits were checked from stored sizes.
             parts = committed.read(row.object_id) if row.object_id is not None else None
             logical_id = object_to_logical[row.object_id] if row.object_id else row.key
             if files:
                 try:
                     chosen = select_files(row, parts, logical_id, files)
-                except RuleError as error:
+                except (RuleError, LayoutError) as error:  # LayoutError: a Git file too large
                     raise git_errors.from_rule(error) from None
                 if chosen is None:
                     deletes.append(row.key)
@@ -223,13 +228,11 @@ def commit(
     if tip != sides.tip:
         raise _branch_moved()
     root = normalise_directory(record.directory_name)
+    # The tree is read lazily: only its system files and the files of moving item directories
+    # are read; the files the commit rewrites are compared by blob id.
+    tree = repo.tree_files(tip, root)
     try:
-        changes = write_items(
-            repo.read_files(tip, root),
-            root,
-            upserts=upserts,
-            deletes=deletes,
-        )
+        changes = write_items(tree, root, upserts=upserts, deletes=deletes, blob_ids=tree.blob_id)
     except LayoutError as error:
         raise git_errors.from_rule(error) from None
     intent = Intent(
@@ -297,13 +300,41 @@ def assign_logical_ids(conn: sqlite3.Connection, intent: Intent) -> None:
             items.update_item(conn, object_id, logical_id=logical_id)
 
 
+def _check_stored_sizes(
+    conn: sqlite3.Connection,
+    record: GitConnectionRecord,
+    written: Sequence[tuple[ItemStatus[PrintedState], tuple[str, ...]]],
+) -> None:
+    """The limits, from the stored sizes of the workspace parts a commit would write (the
+    selected files only, for a file-level selection), before any part is read. A stored part
+    is at least as large as the file written from it: LF endings only shrink text, and
+    references are rewritten GUID for GUID."""
+    sizes: list[tuple[str, int]] = []
+    for row, files in written:
+        if row.object_id is not None:
+            stored = items.part_sizes(conn, row.object_id)
+            prefix = f"{row.display_name}.{row.item_type}/"
+            sizes += [(prefix + p, n) for p, n in stored.items() if not files or p in files]
+    _check_limits(record, sizes)
+
+
 def _check_sizes(record: GitConnectionRecord, upserts: Sequence[ItemState]) -> None:
-    total = 0
-    for state in upserts:
-        for path, content in state.parts.items():
-            if len(content) > MAX_FILE_BYTES:
-                raise git_errors.file_too_large(f"{state.display_name}.{state.type}/{path}", 25)
-            total += len(content)
+    """The limits, exactly, on the files the commit writes."""
+    _check_limits(
+        record,
+        [
+            (f"{state.display_name}.{state.type}/{path}", len(content))
+            for state in upserts
+            for path, content in state.parts.items()
+        ],
+    )
+
+
+def _check_limits(record: GitConnectionRecord, sizes: Sequence[tuple[str, int]]) -> None:
+    """§8: 25 MB a file, 50 MB a GitHub commit or 125 MB an Azure DevOps one."""
+    for path, size in sizes:
+        if size > MAX_FILE_BYTES:
+            raise git_errors.file_too_large(path, 25)
     limit = MAX_COMMIT_MB.get(record.provider_type, 50)
-    if total > limit * 1024 * 1024:
+    if sum(size for _, size in sizes) > limit * 1024 * 1024:
         raise git_errors.commit_too_large(limit)
