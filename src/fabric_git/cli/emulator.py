@@ -269,11 +269,20 @@ def _admin_call(
     return data
 
 
+# The Azure DevOps resource (the ``aud`` of an Entra token for it).
+_AZURE_DEVOPS_RESOURCE = "499b84ac-1321-427f-aa17-267ca6975798"
+
+
 @emulator.command("token")
 @click.option("--user", metavar="NAME", help="A user's name, e.g. alice@contoso.com.")
 @click.option("--service-principal", metavar="NAME", help="A service principal's name.")
 @click.option(
     "--tenant-admin", is_flag=True, help="A Fabric administrator of the tenant (admin APIs)."
+)
+@click.option(
+    "--azure-devops",
+    is_flag=True,
+    help="A token for Azure DevOps (its hosted Azure DevOps repositories), not the Fabric API.",
 )
 @_api_url_option
 @pass_app
@@ -282,6 +291,7 @@ def token(
     user: str | None,
     service_principal: str | None,
     tenant_admin: bool,
+    azure_devops: bool,
     api_url: str | None,
 ) -> None:
     """Print a token the running emulator accepts for a user or service principal."""
@@ -292,6 +302,8 @@ def token(
     )
     if tenant_admin:
         body["tenantAdmin"] = True
+    if azure_devops:
+        body["audience"] = _AZURE_DEVOPS_RESOURCE
     issued = str(_admin_call(api_url, "tokens", body)["token"])
     app.show(View(data={"token": issued}, lines=(issued,)))
 

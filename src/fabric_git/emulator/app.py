@@ -60,7 +60,7 @@ def create_app(
             "/git",
             app=create_git_app(
                 state.repos,
-                service_principal=state.is_service_principal_token,
+                entra_token=state.is_azure_devops_token,
                 max_backends=state.config.git_backends,
                 body_timeout=state.config.body_timeout,
             ),

@@ -21,6 +21,10 @@ from fabric_git.emulator.ids import principal_id
 PrincipalType = Literal["User", "ServicePrincipal"]
 
 AUDIENCE = "https://api.fabric.microsoft.com"
+# The Azure DevOps resource: an Entra token for it is what Azure DevOps takes for Git over HTTPS
+# (``aud`` is the resource's application id, as in Entra's v1 tokens for it).
+AZURE_DEVOPS_AUDIENCE = "499b84ac-1321-427f-aa17-267ca6975798"
+AUDIENCES = (AUDIENCE, AZURE_DEVOPS_AUDIENCE)
 ISSUER = "https://emulator.fabric-git.local/"
 ADMIN_USER = "admin@emulator.local"
 DEFAULT_LIFETIME = 24 * 3600
@@ -75,13 +79,16 @@ class TokenAuthority:
     def __init__(self, secret: str, now: Any) -> None:
         self._secret = secret
         self._now = now  # () -> float, the emulator clock
-        self._cache: dict[str, tuple[Principal, float]] = {}
+        self._cache: dict[tuple[str, str], tuple[Principal, float]] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return "TokenAuthority(secret=<hidden>)"
 
-    def issue(self, principal: Principal, *, lifetime: int = DEFAULT_LIFETIME) -> str:
+    def issue(
+        self, principal: Principal, *, lifetime: int = DEFAULT_LIFETIME, audience: str = AUDIENCE
+    ) -> str:
+        """A token naming ``principal`` for ``audience`` (the Fabric API unless another)."""
         import jwt
 
         issued = int(self._now())
@@ -91,7 +98,7 @@ class TokenAuthority:
             "name": principal.name,
             "idtyp": "app" if principal.type == "ServicePrincipal" else "user",
             "typ": principal.type,
-            "aud": AUDIENCE,
+            "aud": audience,
             "iss": ISSUER,
             "iat": issued,
             "nbf": issued,
@@ -101,23 +108,24 @@ class TokenAuthority:
             claims["wids"] = [FABRIC_ADMINISTRATOR_ROLE]
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
-    def verify(self, token: str) -> Principal:
-        """The principal a token names; 401 errors for invalid or expired tokens."""
-        cached = self._cache.get(token)
+    def verify(self, token: str, *, audience: str = AUDIENCE) -> Principal:
+        """The principal a token for ``audience`` names; 401 errors for invalid or expired
+        tokens and for a token issued for another audience."""
+        cached = self._cache.get((audience, token))
         now = self._now()
         if cached is not None:
             principal, expires = cached
             if now < expires:
                 return principal
             raise errors.token_expired()
-        principal, expires = self._decode(token, now)
+        principal, expires = self._decode(token, now, audience)
         with self._lock:
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
-            self._cache[token] = (principal, expires)
+            self._cache[(audience, token)] = (principal, expires)
         return principal
 
-    def _decode(self, token: str, now: float) -> tuple[Principal, float]:
+    def _decode(self, token: str, now: float, audience: str) -> tuple[Principal, float]:
         import jwt
 
         try:
@@ -125,7 +133,7 @@ class TokenAuthority:
                 token,
                 self._secret,
                 algorithms=["HS256"],
-                audience=AUDIENCE,
+                audience=audience,
                 issuer=ISSUER,
                 options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
                 leeway=0,

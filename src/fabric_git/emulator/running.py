@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from fabric_git.emulator.auth import AUDIENCE
 from fabric_git.emulator.config import EmulatorConfig
 
 if TYPE_CHECKING:
@@ -58,7 +59,11 @@ class RunningEmulator:
         user: str | None = None,
         service_principal: str | None = None,
         tenant_admin: bool = False,
+        audience: str = AUDIENCE,
     ) -> str:
         return self.state.token_for(
-            user=user, service_principal=service_principal, tenant_admin=tenant_admin
+            user=user,
+            service_principal=service_principal,
+            tenant_admin=tenant_admin,
+            audience=audience,
         )

@@ -17,7 +17,14 @@ from pathlib import Path
 
 import anyio
 
-from fabric_git.emulator.auth import ADMIN, Principal, TokenAuthority, load_or_create_secret
+from fabric_git.emulator.auth import (
+    ADMIN,
+    AUDIENCE,
+    AZURE_DEVOPS_AUDIENCE,
+    Principal,
+    TokenAuthority,
+    load_or_create_secret,
+)
 from fabric_git.emulator.backend.connections import SecretSealer
 from fabric_git.emulator.backend.git.part_cache import PartCache
 from fabric_git.emulator.backend.git.recovery import reconcile
@@ -120,7 +127,10 @@ class EmulatorState:
         user: str | None = None,
         service_principal: str | None = None,
         tenant_admin: bool = False,
+        audience: str = AUDIENCE,
     ) -> str:
+        """A token for a named user or service principal, for the Fabric API unless
+        ``audience`` names another resource (Azure DevOps)."""
         if (user is None) == (service_principal is None):
             raise ValueError("name exactly one of user or service_principal")
         if user is not None:
@@ -131,14 +141,17 @@ class EmulatorState:
                 service_principal, "ServicePrincipal", tenant_admin=tenant_admin
             )
         self.remember_principal(principal)
-        return self.tokens.issue(principal)
+        return self.tokens.issue(principal, audience=audience)
 
-    def is_service_principal_token(self, token: str) -> bool:
-        """Whether ``token`` is a valid token this emulator issued to a service principal."""
+    def is_azure_devops_token(self, token: str) -> bool:
+        """Whether ``token`` is a valid Entra token for Azure DevOps this emulator issued (to a
+        user or a service principal): what its hosted Azure DevOps repositories take. A token
+        for the Fabric API is not one."""
         try:
-            return self.tokens.verify(token).type == "ServicePrincipal"
+            self.tokens.verify(token, audience=AZURE_DEVOPS_AUDIENCE)
         except EmulatorError:
             return False
+        return True
 
     def remember_principal(self, principal: Principal) -> None:
         with self.store.write() as conn:

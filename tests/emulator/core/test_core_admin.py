@@ -23,6 +23,19 @@ def test_issue_tokens_for_users_and_service_principals(emu, client):
     assert both.status_code == 400
 
 
+def test_issue_a_token_for_azure_devops(emu, client):
+    ado = "499b84ac-1321-427f-aa17-267ca6975798"
+    body = {"servicePrincipal": "ci", "audience": ado}
+    token = client.post(f"{ADMIN}/tokens", json=body).json()["token"]
+    assert emu.state.is_azure_devops_token(token)
+    with emu.client(token=token) as ci:  # not a token for the Fabric API
+        assert ci.get("/workspaces").status_code == 401
+    fabric = client.post(f"{ADMIN}/tokens", json={"servicePrincipal": "ci"}).json()["token"]
+    assert not emu.state.is_azure_devops_token(fabric)
+    other = client.post(f"{ADMIN}/tokens", json={"user": "a", "audience": "https://other"})
+    assert other.status_code == 400 and "audience" in other.text
+
+
 def test_settings_validation(client):
     assert client.get(f"{ADMIN}/settings").json()["lroMode"] == "async"
     bad = client.put(f"{ADMIN}/settings", json={"pageSize": 0})

@@ -136,6 +136,10 @@ def test_serve_command_ready_file_token_repo_and_clone(tmp_path: Path):
         with _client(info["url"], plain) as ops, _client(info["url"], admin.stdout.strip()) as op:
             assert ops.get(discover).status_code == 403
             assert op.get(discover).status_code == 200
+        ado = _cli("token", "--service-principal", "deployer", "--azure-devops", env=env)
+        assert ado.returncode == 0, ado.stderr
+        with _client(info["url"], ado.stdout.strip()) as for_git:
+            assert for_git.get("/workspaces").status_code == 401  # a token for Azure DevOps
 
         created = _cli(
             "repo", "create", "--provider", "github", "--owner", "contoso", "--repo", "sales",

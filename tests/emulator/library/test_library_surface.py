@@ -20,7 +20,7 @@ from fabric_git import (
     FabricGitError,
     RetryPolicy,
 )
-from fabric_git.emulator.auth import Principal
+from fabric_git.emulator.auth import AZURE_DEVOPS_AUDIENCE, Principal
 
 
 def refused(action: Callable[[], Any]) -> str:
@@ -165,14 +165,22 @@ def test_a_service_principal_connects_to_azure_devops(target: Target) -> None:
         result = deployer.git.initialize_connection(ws)
         assert str(result.required_action) == "None"
     if target.name == "socket":
-        # Real git over smart HTTP: the token as the Basic password (given through the
-        # environment, never argv).
-        assert _ls_remote(target, token).returncode == 0
-        assert _ls_remote(target, "not-a-token").returncode != 0
+        # Real git over smart HTTP with the principal's Entra token for Azure DevOps, as a
+        # bearer token or the Basic password (given through the environment, never argv); its
+        # token for the Fabric API is one for another audience.
+        ado = target.state.token_for(service_principal="deployer", audience=AZURE_DEVOPS_AUDIENCE)
+        assert _ls_remote(target, f"Bearer {ado}").returncode == 0
+        assert _ls_remote(target, _basic(ado)).returncode == 0
+        assert _ls_remote(target, f"Bearer {token}").returncode != 0
+        assert _ls_remote(target, _basic(token)).returncode != 0
+        assert _ls_remote(target, _basic("not-a-token")).returncode != 0
 
 
-def _ls_remote(target: Target, password: str) -> subprocess.CompletedProcess[str]:
-    basic = base64.b64encode(f"deployer:{password}".encode()).decode()
+def _basic(password: str) -> str:
+    return "Basic " + base64.b64encode(f"deployer:{password}".encode()).decode()
+
+
+def _ls_remote(target: Target, authorization: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["git", "ls-remote", f"{target.git_url}/{target.key.url_path}"],
         capture_output=True,
@@ -184,6 +192,6 @@ def _ls_remote(target: Target, password: str) -> subprocess.CompletedProcess[str
             "HOME": str(target.workdir),
             "GIT_CONFIG_COUNT": "1",
             "GIT_CONFIG_KEY_0": "http.extraHeader",
-            "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}",
+            "GIT_CONFIG_VALUE_0": f"Authorization: {authorization}",
         },
     )

@@ -1,7 +1,7 @@
 """Azure DevOps source-control connections with service-principal credentials: created with
 the secret sealed and never returned, used by a service principal to connect a workspace
 (``ConfiguredConnection``; ``Automatic`` is refused), and accepted by hosted Azure DevOps
-repositories over smart HTTP as the principal's Entra token."""
+repositories over smart HTTP as an Entra token for Azure DevOps."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 
 from emulator.git.git_support import ORG, PROJECT, REPO, Env, error_code
 from fabric_git.emulator import Emulator
-from fabric_git.emulator.auth import Principal
+from fabric_git.emulator.auth import AZURE_DEVOPS_AUDIENCE, Principal
 from fabric_git.emulator.gitrepo.repos import RepoKey
 
 SECRET = "sp-secret-do-not-leak-42"
@@ -143,26 +143,50 @@ def test_a_service_principal_connection_does_not_reach_github(env: Env) -> None:
 # --- smart HTTP ---------------------------------------------------------------------------
 
 
-def _info_refs(emu: Emulator, path: str, password: str | None) -> int:
+def _info_refs(emu: Emulator, path: str, password: str | None, *, bearer: str | None = None) -> int:
     headers = {}
     if password is not None:
         basic = base64.b64encode(f"x:{password}".encode()).decode()
         headers["Authorization"] = f"Basic {basic}"
+    if bearer is not None:
+        headers["Authorization"] = f"Bearer {bearer}"
     with httpx.Client(transport=emu.transport(), base_url=emu.base) as client:
         url = f"/git/{path}/info/refs?service=git-upload-pack"
         return client.get(url, headers=headers).status_code
 
 
-def test_hosted_azure_devops_repositories_accept_a_service_principals_token(env: Env) -> None:
+def test_hosted_azure_devops_repositories_accept_an_entra_token_for_azure_devops(
+    env: Env,
+) -> None:
     env.repo(required_pat="the-only-pat")
     github = RepoKey.github("contoso", "fabric")
     env.state.repos.create(github, branch="main", required_pat="the-only-pat")
     ado_path = f"azure-devops/{ORG}/{PROJECT}/_git/{REPO}"
-    sp_token = env.emu.token_for(service_principal="deployer")
-    user_token = env.emu.token_for(user="dev@contoso.com")
-    assert _info_refs(env.emu, ado_path, sp_token) == 200
+    sp_ado = env.emu.token_for(service_principal="deployer", audience=AZURE_DEVOPS_AUDIENCE)
+    user_ado = env.emu.token_for(user="dev@contoso.com", audience=AZURE_DEVOPS_AUDIENCE)
+    sp_fabric = env.emu.token_for(service_principal="deployer")
+    # An Entra token for Azure DevOps: as a bearer token (what git's http.extraHeader sends) or
+    # as the Basic password, of a service principal or a user.
+    assert _info_refs(env.emu, ado_path, None, bearer=sp_ado) == 200
+    assert _info_refs(env.emu, ado_path, None, bearer=user_ado) == 200
+    assert _info_refs(env.emu, ado_path, sp_ado) == 200
     assert _info_refs(env.emu, ado_path, "the-only-pat") == 200
-    assert _info_refs(env.emu, ado_path, user_token) == 401
-    assert _info_refs(env.emu, ado_path, sp_token + "x") == 401
+    # A token for the Fabric API is one for another audience: Azure DevOps refuses it.
+    assert _info_refs(env.emu, ado_path, None, bearer=sp_fabric) == 401
+    assert _info_refs(env.emu, ado_path, sp_fabric) == 401
+    assert _info_refs(env.emu, ado_path, None, bearer=sp_ado + "x") == 401
+    assert _info_refs(env.emu, ado_path, None, bearer="the-only-pat") == 401
     assert _info_refs(env.emu, ado_path, None) == 401
-    assert _info_refs(env.emu, "github/contoso/fabric.git", sp_token) == 401
+    # GitHub takes its PAT as the Basic password only.
+    github_path = "github/contoso/fabric.git"
+    assert _info_refs(env.emu, github_path, "the-only-pat") == 200
+    assert _info_refs(env.emu, github_path, sp_ado) == 401
+    assert _info_refs(env.emu, github_path, None, bearer=sp_ado) == 401
+    assert _info_refs(env.emu, github_path, None, bearer="the-only-pat") == 401
+
+
+def test_the_fabric_api_refuses_a_token_for_azure_devops(env: Env) -> None:
+    ado = env.emu.token_for(service_principal="deployer", audience=AZURE_DEVOPS_AUDIENCE)
+    with env.emu.client(ado) as client:
+        response = client.get("/workspaces")
+    assert response.status_code == 401 and error_code(response) == "InvalidToken"

@@ -9,6 +9,9 @@ so ``git clone``, ``fetch`` and ``push`` work with the ordinary client. Each req
 ``git http-backend`` as a CGI subprocess (without blocking the event loop), streams the request
 body into it and its output back. A repository that requires a PAT answers 401 with
 ``WWW-Authenticate: Basic`` unless HTTP Basic authentication carries that PAT as the password.
+An Azure DevOps repository also takes an Entra token for Azure DevOps, as Azure DevOps does:
+``Authorization: Bearer <token>``, or the token as the Basic password. A token for another
+audience (the Fabric API) is refused; GitHub repositories take no bearer token at all.
 
 Bounded: the PAT is checked before a backend starts; at most ``max_backends`` backends run at
 once (a request beyond them answers 503 with ``Retry-After``, starting nothing); a request body
@@ -85,6 +88,12 @@ def _route(path: str) -> tuple[RepoKey, str] | None:
     return None
 
 
+def _bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, or None."""
+    scheme, _, value = (authorization or "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
+
+
 def _basic_credentials(authorization: str | None) -> tuple[str, str | None]:
     """(user, password) from an HTTP Basic Authorization header; ("", None) when absent."""
     if not authorization:
@@ -148,13 +157,13 @@ class _GitHttpApp:
         self,
         host: RepositoryHost,
         backend: str,
-        service_principal: Callable[[str], bool],
+        entra_token: Callable[[str], bool],
         max_backends: int,
         body_timeout: float,
     ) -> None:
         self._host = host
         self._backend = backend
-        self._service_principal = service_principal
+        self._entra_token = entra_token
         self._max_backends = max_backends
         self._running = 0  # backends started and not yet ended (only the event loop counts)
         self._body_timeout = body_timeout
@@ -179,8 +188,10 @@ class _GitHttpApp:
             await _plain(send, 404, "Repository not found")
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        user, password = _basic_credentials(headers.get("authorization"))
-        if not await anyio.to_thread.run_sync(self._accepts, repo, password):
+        authorization = headers.get("authorization")
+        user, password = _basic_credentials(authorization)
+        bearer = _bearer_token(authorization)
+        if not await anyio.to_thread.run_sync(self._accepts, repo, password, bearer):
             await _plain(
                 send, 401, "Authentication required", ((b"www-authenticate", _REALM.encode()),)
             )
@@ -197,16 +208,18 @@ class _GitHttpApp:
         finally:
             self._running -= 1
 
-    def _accepts(self, repo: HostedRepo, password: str | None) -> bool:
-        """The PAT the repository requires; an Azure DevOps repository also takes a service
-        principal's Entra token (``service_principal`` says whether a token is one)."""
-        if repo.accepts_pat(password):
+    def _accepts(self, repo: HostedRepo, password: str | None, bearer: str | None) -> bool:
+        """The PAT the repository requires (as the Basic password); an Azure DevOps repository
+        also takes an Entra token for Azure DevOps (``entra_token`` says whether a token is
+        one), as a bearer token or as the Basic password. A repository requiring no PAT is
+        open to anyone, whatever they send."""
+        if not repo.requires_pat:
             return True
-        return (
-            repo.key.provider == AZURE_DEVOPS
-            and password is not None
-            and self._service_principal(password)
-        )
+        if repo.key.provider != AZURE_DEVOPS:
+            return bearer is None and repo.accepts_pat(password)
+        if bearer is not None:
+            return self._entra_token(bearer)
+        return password is not None and (repo.accepts_pat(password) or self._entra_token(password))
 
     def _cgi_env(
         self, scope: Scope, repo: HostedRepo, service: str, headers: dict[str, str], user: str
@@ -339,13 +352,13 @@ def create_git_app(
     host: RepositoryHost,
     *,
     backend: str | None = None,
-    service_principal: Callable[[str], bool] = lambda token: False,
+    entra_token: Callable[[str], bool] = lambda token: False,
     max_backends: int = 8,
     body_timeout: float = 30.0,
 ) -> ASGIApp:
     """The ASGI app serving ``host``'s repositories over Git smart HTTP (mount it at /git).
-    ``service_principal`` tells a valid service principal's token, which Azure DevOps
-    repositories accept as the Basic password (as Azure DevOps accepts an Entra token)."""
+    ``entra_token`` tells a valid Entra token for Azure DevOps, which Azure DevOps
+    repositories accept as a bearer token or as the Basic password."""
     return _GitHttpApp(
-        host, backend or http_backend_path(), service_principal, max_backends, body_timeout
+        host, backend or http_backend_path(), entra_token, max_backends, body_timeout
     )

@@ -6,7 +6,8 @@
 - ``POST /_emulator/reset``: empty state (keeps the admin, the secret and the capacity).
 - ``GET|POST /_emulator/repos``: hosted Git repositories (``directories``: paths the branch
   starts with, each holding a README).
-- ``POST /_emulator/tokens``: a token for a named user or service principal.
+- ``POST /_emulator/tokens``: a token for a named user or service principal (for the Fabric
+  API, or for Azure DevOps with ``audience``).
 - ``POST /_emulator/capacities``: another capacity (one is always there).
 - ``GET /_emulator/info``: the URLs and ids a client needs.
 """
@@ -20,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fabric_git.emulator import errors
+from fabric_git.emulator.auth import AUDIENCE, AUDIENCES
 from fabric_git.emulator.backend import workspaces
 from fabric_git.emulator.faults import FaultRule, FaultSpecError
 from fabric_git.emulator.gitrepo.repos import HostedRepo, RepoKey, RepositoryExists
@@ -119,8 +121,14 @@ def issue_token(request: Request) -> Response:
     tenant_admin = data.raw("tenantAdmin", False)
     if not isinstance(tenant_admin, bool):
         raise data.invalid("tenantAdmin", "The value must be a boolean")
+    audience = data.text("audience", allow_empty=False) or AUDIENCE
+    if audience not in AUDIENCES:
+        raise data.invalid("audience", f"The value must be one of {', '.join(AUDIENCES)}")
     token = emulator_state(request).token_for(
-        user=user, service_principal=service_principal, tenant_admin=tenant_admin
+        user=user,
+        service_principal=service_principal,
+        tenant_admin=tenant_admin,
+        audience=audience,
     )
     return json_response({"token": token})
 
