@@ -249,7 +249,11 @@ def test_azure_devops_feature_workspace_with_automatic_credentials(fg: Fg) -> No
     assert len(refused.stderr.strip().splitlines()) == 1
     assert workspace_names(fg) == before
     # An Entra token for Azure DevOps, given apart from the Fabric token.
-    ado = fg.sandbox.service_principal("ado-git").token
+    ado = fg.sandbox.admin(
+        "POST",
+        "/tokens",
+        {"servicePrincipal": "ado-git", "audience": "499b84ac-1321-427f-aa17-267ca6975798"},
+    )["token"]
     fg.scan.secrets.add(ado)
     env = {**git_redirects(fg.sandbox), "FABRIC_GIT_AZURE_DEVOPS_TOKEN": ado}
     made = fg.json(*up, "--create-branch", env=env)
