@@ -25,14 +25,9 @@ from fabric_git.workflows.branches import (
     check_branch_name,
     repository_url,
 )
-from fabric_git.workflows.feature import (
-    FeatureError,
-    _branch_workspaces,
-    _relate,
-    _related,
-    feature_name,
-    marker,
-)
+from fabric_git.workflows.feature import FeatureError, feature_name, marker
+from fabric_git.workflows.feature.identity import _related, branch_workspaces
+from fabric_git.workflows.feature.up import _relate
 from fabric_git.workflows.results import WorkspaceRef
 
 
@@ -232,7 +227,7 @@ def test_only_a_service_without_relations_lets_the_marker_stand_alone(
 ) -> None:
     client = _Client(_Relations(error))  # type: ignore[arg-type]
     if unavailable:
-        assert _branch_workspaces(client, WorkspaceRef("base", "B")) is None  # type: ignore[arg-type]
+        assert branch_workspaces(client, WorkspaceRef("base", "B")) is None  # type: ignore[arg-type]
     else:
         with pytest.raises(ForbiddenError):
-            _branch_workspaces(client, WorkspaceRef("base", "B"))  # type: ignore[arg-type]
+            branch_workspaces(client, WorkspaceRef("base", "B"))  # type: ignore[arg-type]
