@@ -91,7 +91,9 @@ def _route(path: str) -> tuple[RepoKey, str] | None:
 def _bearer_token(authorization: str | None) -> str | None:
     """The token of an ``Authorization: Bearer`` header, or None."""
     scheme, _, value = (authorization or "").partition(" ")
-    return value.strip() or None if scheme.lower() == "bearer" else None
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip() or None
 
 
 def _basic_credentials(authorization: str | None) -> tuple[str, str | None]:
