@@ -118,7 +118,6 @@ FEATURES: dict[str, Callable[[Sandbox], bool]] = {
     "relations": _route("GET", "/workspaces/{id}/git/workspaceRelations"),
     "logical_id": _route("PATCH", "/workspaces/{id}/items/{id}/logicalId"),
     "connection_roles": _route("GET", "/connections/{id}/roleAssignments"),
-    "test_connection": _route("POST", "/connections/{id}/testConnection"),
     "ado_service_principal": _ado_service_principal,
 }
 

@@ -1,7 +1,7 @@
 """The newer Git API surface through the real CLI against the emulator: capacities, workspace
-roles, items, ``status --exit-code``; and, once the emulator serves them (``surface_probes``),
-per-file status and file-level commits, connection settings, workspace relations, logical ids,
-Azure DevOps service-principal connections, connection sharing and tests."""
+roles, items, ``status --exit-code``, connection tests; and, once the emulator serves them
+(``surface_probes``), per-file status and file-level commits, connection settings, workspace
+relations, logical ids, Azure DevOps service-principal connections and connection sharing."""
 
 from __future__ import annotations
 
@@ -232,7 +232,6 @@ def test_azure_devops_service_principal_connection_shared_with_the_principal(fg:
     assert removed["removed"]["principal"]["id"] == robot.id
 
 
-@surface("test_connection")
 def test_connections_test_of_a_working_github_connection(fg: Fg) -> None:
     scenario = fg.scenario(items=False)
     name = f"gh-{uuid.uuid4().hex[:8]}"
@@ -242,3 +241,42 @@ def test_connections_test_of_a_working_github_connection(fg: Fg) -> None:
 
     assert tested["status"] == "Online" and tested["errors"] == []
     assert tested["connection"]["displayName"] == name
+
+
+def test_connections_test_of_a_connection_with_a_wrong_pat_exits_1(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    name = f"gh-{uuid.uuid4().hex[:8]}"
+    wrong = "pat_" + secrets.token_hex(12)
+    fg.scan.secrets.add(wrong)
+    connection = fg.sandbox.create_github_connection(name, scenario.repo_url, wrong)
+
+    tested = json.loads(fg("--output", "json", "connections", "test", name, expect=1).stdout)
+    table = fg("connections", "test", connection, expect=1).stdout
+
+    assert tested["status"] == "Offline"
+    assert [e["errorCode"] for e in tested["errors"]] == ["IncorrectCredentials"]
+    assert f"{name} ({connection}): Offline" in table and "IncorrectCredentials" in table
+
+
+def test_connections_test_of_a_connection_not_shared_with_the_caller(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    name = f"gh-{uuid.uuid4().hex[:8]}"
+    connection = fg.sandbox.create_github_connection(name, scenario.repo_url, scenario.pat)
+    robot = fg.sandbox.service_principal(f"robot-{uuid.uuid4().hex[:6]}")
+    fg.scan.secrets.add(robot.token)
+    as_robot = {"FABRIC_TOKEN": robot.token}
+
+    refused = fg("connections", "test", connection, expect=1, env=as_robot)
+    fg.json(
+        "connections",
+        "share",
+        name,
+        "--principal",
+        robot.id,
+        "--principal-type",
+        "service-principal",
+    )
+    tested = fg.json("connections", "test", connection, env=as_robot)
+
+    assert "ConnectionNotFound" in refused.stderr and refused.stdout == ""
+    assert tested["status"] == "Online"
