@@ -134,3 +134,71 @@ def test_credentials_setup_as_the_service_principal_then_doctor_passes(fg: Fg) -
     again = fg.json(*setup, env={**as_sp, "FABRIC_GIT_PAT": "pat_other"})
     assert again["noop"] is True and again["connection"]["keyUpdated"] is False
     assert fg.json("doctor", "-w", scenario.workspace, env=as_sp)["ok"] is True
+
+
+def _check(document: Any, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(c for c in document["checks"] if c["check"] == name)
+    assert set(found) == {"check", "result", "detail", "fix"}
+    return found
+
+
+def test_a_configured_connection_no_longer_shared_is_found(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    connection = fg.synced(scenario)["connection"]["id"]
+    sp = fg.sandbox.service_principal("doctor-unshared-sp")
+    fg.scan.secrets.add(sp.token)
+    fg.sandbox.add_role(scenario.workspace_id, sp)
+    share = ("--principal", sp.id, "--principal-type", "service-principal")
+    fg.json("connections", "share", connection, *share)
+    fg.json(
+        "credentials",
+        "set",
+        "-w",
+        scenario.workspace,
+        "--source",
+        "configured-connection",
+        "--connection",
+        connection,
+        env=sp.environment(),
+    )
+    assert fg.json("doctor", "-w", scenario.workspace, env=sp.environment())["ok"] is True
+
+    # The connection still exists (its owner uses it), but no longer for the service principal.
+    fg.json("connections", "roles", "remove", connection, "--principal", sp.id)
+    report = fg.json("doctor", "-w", scenario.workspace, env=sp.environment(), expect=1)
+    text = fg("doctor", "-w", scenario.workspace, env=sp.environment(), expect=1).stdout
+
+    assert report["ok"] is False and failing(report) == ["configured-connection"]
+    check = _check(report, "configured-connection")
+    assert "not shared with you" in check["detail"] and connection in check["detail"]
+    assert f"fabric-git connections share {connection} --principal {sp.id}" in check["fix"]
+    assert results(report)["status"] == "skipped"
+    assert "not shared with you" in text and "Something blocks" in text
+    assert fg.json("doctor", "-w", scenario.workspace)["ok"] is True  # the owner is fine
+
+
+def test_a_running_operation_is_found(fg: Fg) -> None:
+    scenario = fg.scenario()
+    fg.synced(scenario)
+    fg.sandbox.update_item(
+        scenario.workspace_id, scenario.items["Load"], {"notebook-content.py": "print(2)\n"}
+    )
+    fg.sandbox.settings(lroDuration=3600)  # the commit holds the workspace for an hour
+    try:
+        started = fg.sandbox.http().post(
+            f"/v1/workspaces/{scenario.workspace_id}/git/commitToGit",
+            json={"mode": "Selective", "items": [{"objectId": scenario.items["Load"]}]},
+        )
+    finally:
+        fg.sandbox.settings(lroDuration=0.01)
+    assert started.status_code == 202, started.text
+
+    report = fg.json("doctor", "-w", scenario.workspace, expect=1)
+    text = fg("doctor", "-w", scenario.workspace, expect=1).stdout
+
+    assert report["ok"] is False and failing(report) == ["operations"]
+    check = _check(report, "operations")
+    assert "operation is running" in check["detail"]
+    assert "wait for it to end" in check["fix"]
+    assert results(report)["status"] == "skipped"
+    assert "operation is running" in text and "Something blocks" in text
