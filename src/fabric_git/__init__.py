@@ -14,7 +14,8 @@ from fabric_git._version import __version__
 if TYPE_CHECKING:
     from fabric_git import models
     from fabric_git._clock import Clock, SystemClock
-    from fabric_git._transport import DEFAULT_BASE_URL, RetryNotice, RetryPolicy
+    from fabric_git._endpoint import DEFAULT_BASE_URL
+    from fabric_git._retry import RetryNotice, RetryPolicy
     from fabric_git._version import __version__
     from fabric_git.auth import (
         FABRIC_SCOPE,
@@ -92,7 +93,7 @@ _EXPORTS: dict[str, str] = {
     "ConflictError": "fabric_git.errors",
     "ConflictResolutionPolicy": "fabric_git.models",
     "Connection": "fabric_git.models",
-    "DEFAULT_BASE_URL": "fabric_git._transport",
+    "DEFAULT_BASE_URL": "fabric_git._endpoint",
     "DeadlineExceededError": "fabric_git.errors",
     "ErrorDetail": "fabric_git.errors",
     "FABRIC_SCOPE": "fabric_git.auth",
@@ -125,8 +126,8 @@ _EXPORTS: dict[str, str] = {
     "RelatedResource": "fabric_git.errors",
     "RequiredAction": "fabric_git.models",
     "ResolutionError": "fabric_git.errors",
-    "RetryNotice": "fabric_git._transport",
-    "RetryPolicy": "fabric_git._transport",
+    "RetryNotice": "fabric_git._retry",
+    "RetryPolicy": "fabric_git._retry",
     "ServerError": "fabric_git.errors",
     "StaticTokenCredential": "fabric_git.auth",
     "SystemClock": "fabric_git._clock",

@@ -1,49 +1,42 @@
 """The one I/O seam: an ``httpx.Client`` plus headers, bearer auth, retries, errors and logging.
 
-Retry rules (``RetryPolicy``):
-
-- 429 and 503 are retried for every method, after ``Retry-After`` (never sooner) when given.
-- 500, 502 and 504, and failures after the request may have been sent (read errors, read
-  timeouts, broken connections), are retried only for GET and DELETE: a POST or PATCH might have
-  been acted on.
-- A connection that failed before the request was sent is retried for every method, but only
-  ``connect_attempts`` times in all: an API that refuses connections fails within seconds. An
-  unknown host and a TLS failure (an untrusted certificate) are never retried.
-- An error the service marks ``isRetriable`` with a 4xx status refused the call without acting on
-  it (``WorkspacePreviousOperationInProgress``: another operation holds the workspace): it is
-  retried for every method, with backoff, for as long as ``total_budget`` allows, whatever
-  ``max_attempts`` says.
-- Without ``Retry-After`` the wait grows exponentially with jitter, up to ``backoff_cap``.
-- ``max_attempts`` and ``total_budget`` bound each call; when the next wait would overrun the
-  budget, the last error is raised at once. The budget also cuts a running attempt short (a
-  server that stalls or trickles bytes), and so does the client's overall ``deadline``.
-- Before each wait, ``on_retry`` (if set) receives a ``RetryNotice``: the library never prints,
-  the CLI shows it as a line on stderr.
+Its parts live beside it: the retry rules and ``RetryPolicy`` in ``_retry``, the base URL and TLS
+rules in ``_endpoint``, the token cache in ``_tokens``, proxies and per-attempt deadlines in
+``_network``. This module is the request loop that applies them.
 
 A 401 asks the credential for a new token (passing the ``claims`` of a ``WWW-Authenticate``
 challenge when there is one) and retries once; when the credential hands back the very token that
 was refused, nothing is resent and an ``AuthenticationError`` says so.
+
+One module because the loop is one state machine over one call (attempt, token refresh, retry
+wait, error); its pieces share the call's state and read best in order.
 """
 
 from __future__ import annotations
 
-import base64
-import email.utils
 import logging
-import os
 import platform
 import random
-import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import Any, Final, Literal
 
 from fabric_git._clock import Clock, SystemClock
+from fabric_git._endpoint import DEFAULT_BASE_URL, resolve_base_url, safe_url, tls_verification
 from fabric_git._httpx import httpx
-from fabric_git._network import attempt_deadline, classify_network_error, is_loopback
+from fabric_git._network import attempt_deadline, classify_network_error
+from fabric_git._pages import MAX_PAGES, paginate
+from fabric_git._retry import (
+    IDEMPOTENT_METHODS,
+    RetryNotice,
+    RetryPolicy,
+    RetryReason,
+    parse_retry_after,
+    retry_delay,
+)
+from fabric_git._tokens import TokenCache, challenge_claims
 from fabric_git._version import __version__
-from fabric_git.auth import FABRIC_SCOPE, TokenCredential
+from fabric_git.auth import TokenCredential
 from fabric_git.errors import (
     ApiError,
     AuthenticationError,
@@ -54,32 +47,23 @@ from fabric_git.errors import (
     api_error_from_response,
 )
 
-if TYPE_CHECKING:
-    import ssl
-
 __all__ = [
     "DEFAULT_BASE_URL",
     "MAX_PAGES",
     "RetryNotice",
     "RetryPolicy",
     "Transport",
+    "challenge_claims",
+    "decode_json",
     "parse_retry_after",
     "resolve_base_url",
 ]
 
-DEFAULT_BASE_URL: Final = "https://api.fabric.microsoft.com/v1"
 USER_AGENT: Final = f"fabric-git/{__version__} python/{platform.python_version()}"
 REQUEST_ID_HEADER: Final = "x-ms-client-request-id"
-# Refresh a cached token when fewer than this many seconds remain.
-TOKEN_REFRESH_MARGIN: Final = 300.0
-# A list longer than this many pages is a service that never stops answering "more".
-MAX_PAGES: Final = 1000
 
 logger = logging.getLogger("fabric_git")
 
-_ANY_METHOD_STATUSES: Final = frozenset({429, 503})
-_IDEMPOTENT_STATUSES: Final = frozenset({500, 502, 504})
-_IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
 _SECRET_HEADERS: Final = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 # Raised before any byte of the request left: safe to retry whatever the method.
 _NOT_SENT_ERRORS: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -92,207 +76,6 @@ _MAYBE_SENT_ERRORS: Final = (
     httpx.RemoteProtocolError,
     httpx.CloseError,
 )
-
-
-@dataclass(frozen=True, kw_only=True)
-class RetryPolicy:
-    """How hard one call tries. All durations in seconds.
-
-    ``jitter`` is the fraction of each backoff wait that is randomised (0 turns it off).
-    ``connect_attempts`` bounds the attempts at an address that refuses connections.
-    ``total_budget`` bounds one call, its attempts and waits included (0: no retry waits, and
-    attempts are bounded by the request timeout alone).
-    """
-
-    max_attempts: int = 6
-    connect_attempts: int = 3
-    backoff_base: float = 1.0
-    backoff_cap: float = 30.0
-    jitter: float = 0.5
-    total_budget: float = 180.0
-
-    def __post_init__(self) -> None:
-        if self.max_attempts < 1 or self.connect_attempts < 1:
-            raise ConfigurationError(
-                "RetryPolicy.max_attempts and connect_attempts must be at least 1."
-            )
-        if not 0.0 <= self.jitter <= 1.0:
-            raise ConfigurationError("RetryPolicy.jitter must be between 0 and 1.")
-        if self.backoff_base < 0 or self.backoff_cap < 0 or self.total_budget < 0:
-            raise ConfigurationError("RetryPolicy durations must not be negative.")
-
-    @classmethod
-    def no_retries(cls) -> RetryPolicy:
-        """One attempt, no waiting."""
-        return cls(max_attempts=1, connect_attempts=1, total_budget=0.0)
-
-    def backoff(self, retry_number: int, rand: Callable[[], float] = random.random) -> float:
-        """Wait before retry ``retry_number`` (1-based) when the service gave no ``Retry-After``."""
-        ceiling = min(self.backoff_cap, self.backoff_base * 2.0 ** (retry_number - 1))
-        return float(ceiling * (1.0 - self.jitter * rand()))
-
-
-def parse_retry_after(value: str | None, *, now: float) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value (delta seconds or an HTTP date).
-
-    None when absent or unparsable; a date in the past gives 0.
-    """
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            return None
-        return max(0.0, when.timestamp() - now)
-    if seconds != seconds or seconds in (float("inf"), float("-inf")) or seconds < 0:
-        return None
-    return seconds
-
-
-RetryReason = Literal["network", "throttled", "server", "busy"]
-
-
-@dataclass(frozen=True, kw_only=True)
-class RetryNotice:
-    """A call failed and will be tried again after ``delay`` seconds.
-
-    ``attempt`` is the number of the coming attempt; ``max_attempts`` is None when the retries
-    are bounded by time alone (a workspace busy with another operation). ``reason`` says why:
-    ``network``, ``throttled`` (429, or 503 with ``Retry-After``), ``server`` (5xx) or ``busy``.
-    """
-
-    method: str
-    url: str
-    attempt: int
-    max_attempts: int | None
-    delay: float
-    reason: RetryReason
-    cause: str
-
-    def __str__(self) -> str:
-        of = (
-            f"{self.attempt}/{self.max_attempts}"
-            if self.max_attempts
-            else f"attempt {self.attempt}"
-        )
-        what = "throttled by the service" if self.reason == "throttled" else self.cause
-        return f"{self.method} {self.url}: {what}; retrying in {_seconds(self.delay)}, {of}"
-
-
-def _seconds(delay: float) -> str:
-    return f"{delay:.1f} s" if delay < 1 else f"{delay:.0f} s"
-
-
-def resolve_base_url(base_url: str | None, environ: Mapping[str, str] | None = None) -> str:
-    """Argument, else ``FABRIC_API_URL``, else the public endpoint. Plain ``http://`` is refused
-    unless the host is a loopback address (a local emulator), so a token never travels in clear."""
-    env = os.environ if environ is None else environ
-    chosen = base_url or env.get("FABRIC_API_URL") or DEFAULT_BASE_URL
-    try:
-        url = httpx.URL(chosen.strip())
-    except httpx.InvalidURL as exc:
-        raise ConfigurationError(f"Invalid Fabric API URL: {exc}") from None
-    if url.scheme not in ("https", "http") or not url.host:
-        raise ConfigurationError(
-            f"The Fabric API URL must be https://HOST/..., got {_safe_url(url)!r}."
-        )
-    if url.scheme == "http" and not is_loopback(url.host):
-        raise ConfigurationError(
-            f"Refusing plain http:// for {url.host!r}: use https://, or a loopback address "
-            "(127.0.0.1, ::1, localhost) for a local emulator."
-        )
-    if url.query or url.fragment or url.userinfo:
-        raise ConfigurationError(
-            "The Fabric API URL must not have user info, a query or a fragment."
-        )
-    return str(url).rstrip("/")
-
-
-def _tls_verification(base: httpx.URL) -> ssl.SSLContext | bool:
-    """How the connection pool verifies TLS: httpx's default (the certifi CA bundle) for https.
-
-    A plain-http base URL is accepted only for a loopback host (a local emulator), where loading
-    the CA bundle would cost a CLI call some 20 ms for nothing. Its context trusts no CA at all, so
-    any https request made through it fails verification rather than going unchecked."""
-    if base.scheme != "http":
-        return True
-    import ssl
-
-    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-
-
-def _safe_url(url: httpx.URL) -> str:
-    """The URL for logs and errors: no user info."""
-    return str(url.copy_with(username=None, password=None)) if url.userinfo else str(url)
-
-
-class _TokenCache:
-    """Caches the bearer token and refreshes it before it expires."""
-
-    def __init__(self, credential: TokenCredential, clock: Clock) -> None:
-        self._credential = credential
-        self._clock = clock
-        self._token: str | None = None
-        self._expires_on = 0.0
-
-    def get(self) -> str:
-        if self._token is None or self._expires_on - self._clock.time() < TOKEN_REFRESH_MARGIN:
-            self._token, self._expires_on = self._fetch(None)
-        return self._token
-
-    def refresh(self, claims: str | None) -> str:
-        """Ask the credential again after a 401. azure-identity credentials answer from their own
-        cache unless ``claims`` are passed, so the result may be the token just refused."""
-        self._token, self._expires_on = self._fetch(claims)
-        return self._token
-
-    def _fetch(self, claims: str | None) -> tuple[str, float]:
-        try:
-            if claims:
-                access = self._credential.get_token(FABRIC_SCOPE, claims=claims)
-            else:
-                access = self._credential.get_token(FABRIC_SCOPE)
-        except FabricGitError:
-            raise
-        except Exception as exc:  # azure-identity raises several unrelated types
-            first_line = (str(exc).strip().splitlines() or [""])[0]
-            raise AuthenticationError(
-                f"Could not get a token for the Fabric API ({type(exc).__name__}): {first_line}"
-            ) from None
-        token = getattr(access, "token", None)
-        if not isinstance(token, str) or not token:
-            raise AuthenticationError("The credential returned an empty token.")
-        logger.debug("fabric_git: obtained an access token (expires_on=%s)", access.expires_on)
-        return token, float(access.expires_on)
-
-
-_CLAIMS_PARAMETER: Final = re.compile(r'(?:^|[\s,])claims\s*=\s*"([^"]*)"', re.IGNORECASE)
-
-
-def challenge_claims(www_authenticate: str | None) -> str | None:
-    """The claims a 401's ``WWW-Authenticate`` challenge asks for (continuous access evaluation,
-    conditional access), decoded from base64 as azure-identity expects them; None without any."""
-    if not www_authenticate:
-        return None
-    match = _CLAIMS_PARAMETER.search(www_authenticate)
-    if match is None or not match.group(1).strip():
-        return None
-    encoded = match.group(1).strip()
-    if encoded.startswith("{"):
-        return encoded  # already JSON
-    try:
-        decoded = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return decoded if decoded.strip() else None
 
 
 def _redacted(headers: Mapping[str, str]) -> dict[str, str]:
@@ -337,11 +120,11 @@ class Transport:
         self._deadline: float | None = None
         self._deadline_seconds: float | None = None
         self.set_deadline(deadline)
-        self._tokens = _TokenCache(credential, self.clock) if credential is not None else None
+        self._tokens = TokenCache(credential, self.clock) if credential is not None else None
         if transport is None:
             from fabric_git._network import network_transport
 
-            transport = network_transport(self._base, _tls_verification(self._base))
+            transport = network_transport(self._base, tls_verification(self._base))
         self._http = httpx.Client(
             transport=transport,
             timeout=timeout,
@@ -413,7 +196,7 @@ class Transport:
         url = self.url_for(path_or_url)
         if params:
             url = url.copy_merge_params(dict(params))
-        call = _Call(method, _safe_url(url), self.clock.monotonic())
+        call = _Call(method, safe_url(url), self.clock.monotonic())
         refreshed_after_401 = False
         while True:
             call.attempt += 1
@@ -468,7 +251,12 @@ class Transport:
                 pause = self.retry.backoff(call.busy_retries, self._rand)
                 self._wait_or_raise(call, error, pause, "busy", error.error_code, limit=None)
                 continue
-            delay = self._retry_delay(method, response, call.attempt)
+            retry_after = parse_retry_after(
+                response.headers.get("Retry-After"), now=self.clock.time()
+            )
+            delay = retry_delay(
+                self.retry, method, response.status_code, retry_after, call.attempt, self._rand
+            )
             reason: RetryReason = "throttled" if _is_throttling(response) else "server"
             self._wait_or_raise(call, error, delay, reason, f"HTTP {status} {error.error_code}")
 
@@ -525,7 +313,7 @@ class Transport:
                 url=call.url,
             ) from None
         not_sent = isinstance(exc, _NOT_SENT_ERRORS)
-        if not (not_sent or call.method in _IDEMPOTENT_METHODS):
+        if not (not_sent or call.method in IDEMPOTENT_METHODS):
             raise failure  # a POST or PATCH that may have arrived is never sent twice
         delay = self.retry.backoff(call.attempt, self._rand)
         cause = f"{type(exc).__name__}" + (f" ({detail})" if detail else "")
@@ -551,7 +339,7 @@ class Transport:
             logger.debug(
                 "fabric_git: -> %s %s (attempt %d) headers=%s",
                 method,
-                _safe_url(url),
+                safe_url(url),
                 attempt,
                 _redacted({**self._http.headers, **headers}),
             )
@@ -561,7 +349,7 @@ class Transport:
             "fabric_git: <- %d %s %s (%.2fs, request id %s)",
             response.status_code,
             method,
-            _safe_url(url),
+            safe_url(url),
             self.clock.monotonic() - start,
             response.headers.get("requestid") or response.headers.get("x-ms-request-id") or "-",
         )
@@ -585,22 +373,6 @@ class Transport:
         )
         error.__cause__ = refusal
         return error
-
-    def _retry_delay(self, method: str, response: httpx.Response, attempt: int) -> float | None:
-        """Seconds to wait before retrying, or None when this answer must not be retried."""
-        status = response.status_code
-        retriable = status in _ANY_METHOD_STATUSES or (
-            status in _IDEMPOTENT_STATUSES and method in _IDEMPOTENT_METHODS
-        )
-        if not retriable:
-            return None
-        backoff = self.retry.backoff(attempt, self._rand)
-        retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self.clock.time())
-        if retry_after is None:
-            return backoff
-        if status in _ANY_METHOD_STATUSES:
-            return retry_after  # the service said when; never sooner, and no need for later
-        return max(retry_after, backoff)
 
     def _wait_or_raise(
         self,
@@ -659,7 +431,7 @@ class Transport:
             response.status_code,
             body,
             method=method,
-            url=_safe_url(url),
+            url=safe_url(url),
             request_id=response.headers.get("requestid") or response.headers.get("x-ms-request-id"),
             retry_after=retry_after,
             client_request_id=request_id,
@@ -681,49 +453,8 @@ class Transport:
         return decode_json(response)
 
     def paginate(self, path: str, *, params: Mapping[str, str] | None = None) -> Iterator[Any]:
-        """Every element of ``value`` across all pages. Follows ``continuationUri`` when it points
-        into this API, else passes ``continuationToken`` as a query parameter on ``path``."""
-        base_params = dict(params or {})
-        target: str = path
-        page_params: dict[str, str] | None = base_params
-        seen: set[str] = set()
-        for _page in range(MAX_PAGES):
-            body = self.request_json("GET", target, params=page_params)
-            if not isinstance(body, Mapping) or not isinstance(body.get("value"), list):
-                raise TransportError(
-                    f"GET {path} did not answer a list page (no 'value' array).",
-                    method="GET",
-                    url=path,
-                )
-            yield from body["value"]
-            token = body.get("continuationToken")
-            uri = body.get("continuationUri")
-            marker = str(uri or token or "")
-            if not marker:
-                return
-            if marker in seen:
-                raise TransportError(
-                    f"GET {path} returned the same continuation twice; stopping to avoid a loop.",
-                    method="GET",
-                    url=path,
-                )
-            seen.add(marker)
-            if isinstance(uri, str) and uri and self.same_api(uri):
-                target, page_params = uri, None
-            elif isinstance(token, str) and token:
-                target, page_params = path, {**base_params, "continuationToken": token}
-            else:
-                raise TransportError(
-                    f"GET {path} returned a continuation outside the API ({uri!r}).",
-                    method="GET",
-                    url=path,
-                )
-        raise TransportError(
-            f"GET {path} still had more after {MAX_PAGES} pages; stopping (a list that long is "
-            "a service that never ends its continuation).",
-            method="GET",
-            url=path,
-        )
+        """Every element of ``value`` across all pages (see ``_pages.paginate``)."""
+        return paginate(self, path, params)
 
 
 class _Call:
@@ -762,8 +493,8 @@ def decode_json(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         raise TransportError(
-            f"{response.request.method} {_safe_url(response.request.url)} answered "
+            f"{response.request.method} {safe_url(response.request.url)} answered "
             f"{response.status_code} with a body that is not JSON.",
             method=response.request.method,
-            url=_safe_url(response.request.url),
+            url=safe_url(response.request.url),
         ) from None

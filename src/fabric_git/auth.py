@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 FABRIC_SCOPE: Final = "https://api.fabric.microsoft.com/.default"
+# Scopes of the Fabric API all start so (``.default`` or a named permission).
+_FABRIC_RESOURCE: Final = "https://api.fabric.microsoft.com/"
 
 AUTH_KINDS: Final = (
     "default",
@@ -77,17 +79,30 @@ class StaticTokenCredential:
 
     The expiry is read from the token when it is a JWT with an ``exp`` claim; otherwise it is
     assumed to be an hour from each request, since a static token cannot be refreshed anyway.
+    It is a token for the Fabric API: asked for another resource's scope (Azure DevOps, say),
+    it refuses rather than hand the Fabric token to that resource.
     """
 
     def __init__(self, token: str, *, expires_on: int | None = None) -> None:
         if not token or not token.strip():
             raise ConfigurationError("The bearer token is empty.")
+        if any(not ("!" <= char <= "~") for char in token.strip()):
+            # Would fail later as an unreadable transport error; never shown (it is a secret).
+            raise ConfigurationError(
+                "The bearer token holds a space, line break or other character no token has: "
+                "set FABRIC_TOKEN to the token alone."
+            )
         self._token = token.strip()
         self._expires_on = expires_on if expires_on is not None else _jwt_expiry(self._token)
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         import time
 
+        foreign = [scope for scope in scopes if not scope.startswith(_FABRIC_RESOURCE)]
+        if foreign:
+            raise AuthenticationError(
+                f"the static token (FABRIC_TOKEN) is for the Fabric API only, not for {foreign[0]}"
+            )
         expires_on = self._expires_on or int(time.time()) + _STATIC_TOKEN_LIFETIME
         return AccessToken(self._token, expires_on)
 

@@ -210,6 +210,11 @@ class FabricClient:
         overall limit)."""
         self._transport.set_deadline(seconds)
 
+    def time_left(self) -> float | None:
+        """Seconds left before the deadline (never negative); None without one. Work done
+        outside the client (a ``git`` run, say) is bounded by it too."""
+        return self._transport.remaining()
+
     # --- lifecycle ------------------------------------------------------------------------------
 
     def access_token(self, scope: str) -> str:
@@ -219,6 +224,8 @@ class FabricClient:
 
         try:
             token = getattr(self._credential.get_token(scope), "token", None)
+        except AuthenticationError:
+            raise  # ours already says what is wrong (a static token asked for another scope)
         except Exception as exc:  # azure-identity raises several unrelated types
             first = (str(exc).strip().splitlines() or [""])[0]
             raise AuthenticationError(

@@ -26,6 +26,9 @@ Hierarchy::
 Ctrl-C stopped waiting for.
 
 ``str(error)`` is one readable line; no error ever carries a token or a secret.
+
+One module because the hierarchy above is one public contract: every error class and its
+stable ``code`` in one place, with the one function that maps an HTTP answer onto them.
 """
 
 from __future__ import annotations

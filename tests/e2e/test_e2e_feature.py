@@ -48,7 +48,7 @@ def test_feature_up_creates_syncs_reruns_and_down_removes(fg: Fg, tmp_path: Path
     assert first["createdBranch"] is True and first["createdWorkspace"] is True
     assert first["workspace"]["name"] == f"{scenario.workspace} [feat/one]"
     assert first["branch"] == "feat/one" and first["head"] == base_head
-    assert first["relation"] in ("created", "unavailable")
+    assert first["relation"] == "created"  # the marker-only path: test_e2e_feature_refusals
     assert first["sync"]["status"]["inSync"] is True
     feature_ws = first["workspace"]["name"]
     connection = fg.json("connection", "-w", feature_ws)
@@ -139,20 +139,38 @@ def test_feature_down_refuses_uncommitted_changes_unless_discarded(fg: Fg) -> No
     assert [c["displayName"] for c in removed["discarded"]] == ["Draft"]
 
 
-def test_missing_branch_is_a_clear_error_and_a_rerun_with_create_branch_finishes(fg: Fg) -> None:
+def base_relations(fg: Fg, workspace: str) -> list[Any]:
+    return list(fg.json("relations", "list", "-w", workspace)["relations"])
+
+
+def workspace_names(fg: Fg) -> set[str]:
+    return {w["displayName"] for w in fg.json("workspaces", "list")["workspaces"]}
+
+
+def test_missing_branch_is_a_clear_error_leaving_nothing_and_create_branch_finishes(
+    fg: Fg,
+) -> None:
     scenario = fg.scenario(items=False)
     fg.synced(scenario)
     env = feature_env(fg, scenario)
     up = ("feature", "up", "--base", scenario.workspace, "--branch", "nope")
+    before = workspace_names(fg)
+    # With the PAT at hand git asks the repository before anything is made.
     failed = fg(*up, env=env, expect=1)
     assert "BranchNotFound" in failed.stderr and "--create-branch" in failed.stderr
+    assert workspace_names(fg) == before and base_relations(fg, scenario.workspace) == []
+    # Without it the service's answer decides, and the workspace made for it goes again.
+    failed = fg(*up, env={**env, "FABRIC_GIT_PAT": None}, expect=1)
+    assert "BranchNotFound" in failed.stderr
+    assert workspace_names(fg) == before and base_relations(fg, scenario.workspace) == []
 
     finished = fg.json(*up, "--create-branch", env=env)
-    assert finished["createdBranch"] is True and finished["createdWorkspace"] is False
+    assert finished["createdBranch"] is True and finished["createdWorkspace"] is True
+    assert finished["relation"] == "created"
     assert finished["sync"]["status"]["inSync"] is True
 
 
-def test_a_failure_in_the_middle_then_a_rerun_finishes(fg: Fg) -> None:
+def test_a_failure_in_the_middle_then_a_rerun_finishes(fg: Fg, tmp_path: Path) -> None:
     scenario = fg.scenario()
     fg.synced(scenario)
     env = feature_env(fg, scenario)
@@ -169,11 +187,16 @@ def test_a_failure_in_the_middle_then_a_rerun_finishes(fg: Fg) -> None:
     assert done["sync"]["status"]["inSync"] is True
 
     fg.sandbox.add_fault(method="DELETE", path="/workspaces/[^/]+$", status=500, times=10)
-    down = ("feature", "down", "--base", scenario.workspace, "--branch", "half")
+    down = ("feature", "down", "--base", scenario.workspace, "--branch", "half", "--delete-branch")
     fg(*down, "--retries", "0", env=env, expect=1)
     fg.sandbox.clear_faults()
+    # Disconnecting took the relation; the mark of being removed is what the re-run knows it by.
+    assert base_relations(fg, scenario.workspace) == []
     finished = fg.json(*down, env=env)
     assert finished["deleted"] is True and finished["disconnected"] is False
+    assert finished["branchDeleted"] is False  # the branch went before the workspace, at once
+    assert f"{scenario.workspace} [half]" not in workspace_names(fg)
+    assert branch_tip(scenario.clone(tmp_path / "clone"), "half") is None
 
 
 def test_service_principal_feature_workspace_with_a_configured_connection(fg: Fg) -> None:
@@ -217,9 +240,19 @@ def test_azure_devops_feature_workspace_with_automatic_credentials(fg: Fg) -> No
     )
     url = f"https://dev.azure.com/{org}/data/_git/fabric"
     fg.json("sync", "-w", scenario.workspace, "--repo-url", url, "--directory", "src")
-    env = git_redirects(fg.sandbox)
-    made = fg.json("feature", "up", "--base", scenario.workspace, "--branch", "ado-feature",
-                   "--create-branch", env=env)  # fmt: skip
+    up = ("feature", "up", "--base", scenario.workspace, "--branch", "ado-feature")
+    before = workspace_names(fg)
+    # The suite signs in with a static Fabric token: it is never sent to Azure DevOps.
+    refused = fg(*up, "--create-branch", env=git_redirects(fg.sandbox), expect=3)
+    assert "AzureDevOpsTokenMissing" in refused.stderr
+    assert "FABRIC_GIT_AZURE_DEVOPS_TOKEN" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert workspace_names(fg) == before
+    # An Entra token for Azure DevOps, given apart from the Fabric token.
+    ado = fg.sandbox.service_principal("ado-git").token
+    fg.scan.secrets.add(ado)
+    env = {**git_redirects(fg.sandbox), "FABRIC_GIT_AZURE_DEVOPS_TOKEN": ado}
+    made = fg.json(*up, "--create-branch", env=env)
     assert made["createdBranch"] is True and made["sync"]["status"]["inSync"] is True
     connection = fg.json("connection", "-w", made["workspace"]["id"])
     assert connection["description"] == f"AzureDevOps {org}/data/fabric@ado-feature:/src"

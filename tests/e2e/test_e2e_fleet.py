@@ -340,8 +340,8 @@ def test_a_bad_file_is_a_usage_error_naming_file_line_and_key_before_any_call(
         "workspaces:\n  - workspace: Sales\n  - workspace: sales\n": (3, "workspaces[1].workspace"),
         "workspaces:\n  - workspace: Sales\n    pat: x\n": (3, "workspaces[0].pat"),
         "workspaces:\n  - workspace: Sales\n    repo-url: https://example.com/x\n": (
-            2,
-            "workspaces[0]",
+            3,
+            "workspaces[0].repo-url",
         ),
     }
     for index, (text, (line, key)) in enumerate(cases.items()):

@@ -109,6 +109,9 @@ def test_names_never_become_ci_commands_or_terminal_escapes(fg: Fg, tmp_path: Pa
     scenario, renamed, added = _workspace(fg, tmp_path)
     ws = scenario.workspace_id
     connection = _hostile("conn")
+    branch = _hostile("branch")
+    fg.sandbox.create_workspace(branch)
+    fg("relations", "add", "-w", ws, branch, "--type", "branch")
 
     # JSON keeps every name exactly.
     status = fg.json("status", "-w", ws)
@@ -134,13 +137,18 @@ def test_names_never_become_ci_commands_or_terminal_escapes(fg: Fg, tmp_path: Pa
         ),
         fg("connections", "list", env=github),
         fg("--verbose", "status", "-w", ws, env=github),
+        fg("status", "-w", ws, "--files", env=github),
+        fg("relations", "list", "-w", ws, env=github),
+        fg("feature", "list", "--base", ws, env=github),
+        fg("workspaces", "roles", "list", "-w", ws, env=github),
+        fg("doctor", "-w", ws, env=github),
     ]
     for result in runs:
         _check_github(result.stdout)
         _check_github(result.stderr)
     shown = "".join(r.stdout + r.stderr for r in runs)
     # Each name is there, as data: its first line and its escaped payload.
-    for name in (scenario.workspace, renamed, added, connection):
+    for name in (scenario.workspace, renamed, added, connection, branch):
         assert name.split("\n")[0][len("::warning::") :] in shown, (name, shown)
     assert "\\n::error title=pwned::injected\\r\\x23#vso[task.complete" in shown
     assert "\\x3a:warning::ws-" in shown  # at the start of a line

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 from urllib.parse import quote
 
 from fabric_git._transport import Transport
@@ -11,11 +12,12 @@ from fabric_git.lro import OperationPoller, PollPolicy
 from fabric_git.models.common import Principal, PrincipalType
 from fabric_git.models.operations import OperationState
 
+if TYPE_CHECKING:
+    from fabric_git._httpx import httpx
+
 __all__ = [
     "ApiGroup",
     "identifier",
-    "no_body",
-    "no_result",
     "principal",
     "required",
     "segment",
@@ -31,16 +33,6 @@ def identifier(value: Any, what: str) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise ConfigurationError(f"A {what} id is required.")
     return raw.strip()
-
-
-def no_body(_: Any) -> None:
-    """The outcome of an operation that finished at once and has no result."""
-    return None
-
-
-def no_result(poller: OperationPoller[None], state: OperationState) -> None:
-    """The outcome of a finished operation that has no result."""
-    return None
 
 
 def required(value: T, message: str) -> T:
@@ -73,3 +65,42 @@ class ApiGroup:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._transport.base_url!r})"
+
+    @overload
+    def _operation(
+        self, response: httpx.Response, kind: str, description: str
+    ) -> OperationPoller[None]: ...
+
+    @overload
+    def _operation(
+        self, response: httpx.Response, kind: str, description: str, result: Callable[[Any], T]
+    ) -> OperationPoller[T]: ...
+
+    def _operation(
+        self,
+        response: httpx.Response,
+        kind: str,
+        description: str,
+        result: Callable[[Any], Any] | None = None,
+    ) -> OperationPoller[Any]:
+        """The poller for the first answer of a long-running call: ``kind`` is the Fabric
+        operation's name, ``description`` says it in words. ``result`` parses the outcome, from
+        the immediate answer or from the finished operation's result; without it the operation
+        has no outcome and no result is fetched."""
+
+        def finish(poller: OperationPoller[Any], state: OperationState) -> Any:
+            return None if result is None else result(poller.fetch_result())
+
+        return OperationPoller.from_response(
+            self._transport,
+            response,
+            policy=self._poll,
+            immediate=result or _nothing,
+            finish=finish,
+            description=description,
+            kind=kind,
+        )
+
+
+def _nothing(_: Any) -> None:
+    return None

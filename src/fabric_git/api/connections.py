@@ -37,7 +37,6 @@ from fabric_git.models.connections import (
     UpdateCredentialDetails,
     UpdateShareableCloudConnectionRequest,
 )
-from fabric_git.models.operations import OperationState
 
 __all__ = [
     "AZURE_DEVOPS_CONNECTION_TYPE",
@@ -243,14 +242,8 @@ class ConnectionsApi(ApiGroup):
         response = self._transport.request(
             "POST", f"/connections/{segment(connection_id, 'connection')}/testConnection"
         )
-        return OperationPoller.from_response(
-            self._transport,
-            response,
-            policy=self._poll,
-            immediate=ConnectionStatusResponse.model_validate,
-            finish=_test_result,
-            description="test connection",
-            kind="TestConnection",
+        return self._operation(
+            response, "TestConnection", "test connection", ConnectionStatusResponse.model_validate
         )
 
     def test(
@@ -339,9 +332,3 @@ def _assignments(connection_id: str, assignment_id: str | None = None) -> str:
     if assignment_id is not None:
         path += f"/{segment(assignment_id, 'role assignment')}"
     return path
-
-
-def _test_result(
-    poller: OperationPoller[ConnectionStatusResponse], state: OperationState
-) -> ConnectionStatusResponse:
-    return ConnectionStatusResponse.model_validate(poller.fetch_result())

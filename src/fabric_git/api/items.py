@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from fabric_git.api._base import ApiGroup, identifier, no_body, no_result, segment
+from fabric_git.api._base import ApiGroup, identifier, segment
 from fabric_git.api.git import WorkspaceRef
 from fabric_git.errors import ConfigurationError
 from fabric_git.lro import OperationPoller, ProgressCallback
@@ -22,25 +22,14 @@ from fabric_git.models.items import (
     UpdateItemLogicalIdRequest,
     UpdateItemRequest,
 )
-from fabric_git.models.operations import OperationState
 
 __all__ = ["ItemsApi"]
 
 _EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
 
 
-def _created_item(poller: OperationPoller[Item], state: OperationState) -> Item:
-    return Item.model_validate(poller.fetch_result())
-
-
 def _definition(data: Any) -> ItemDefinition:
     return ItemDefinitionResponse.model_validate(data).definition
-
-
-def _definition_result(
-    poller: OperationPoller[ItemDefinition], state: OperationState
-) -> ItemDefinition:
-    return _definition(poller.fetch_result())
 
 
 class ItemsApi(ApiGroup):
@@ -99,15 +88,7 @@ class ItemsApi(ApiGroup):
             fields["creation_payload"] = creation_payload
         request = CreateItemRequest(**fields)
         response = self._transport.request("POST", self._path(workspace), json=request.to_wire())
-        return OperationPoller.from_response(
-            self._transport,
-            response,
-            policy=self._poll,
-            immediate=Item.model_validate,
-            finish=_created_item,
-            description="create item",
-            kind="CreateItem",
-        )
+        return self._operation(response, "CreateItem", "create item", Item.model_validate)
 
     def create(
         self,
@@ -203,15 +184,7 @@ class ItemsApi(ApiGroup):
         response = self._transport.request(
             "POST", self._path(workspace, item_id, "/getDefinition"), params=params
         )
-        return OperationPoller.from_response(
-            self._transport,
-            response,
-            policy=self._poll,
-            immediate=_definition,
-            finish=_definition_result,
-            description="get item definition",
-            kind="GetItemDefinition",
-        )
+        return self._operation(response, "GetItemDefinition", "get item definition", _definition)
 
     def get_definition(
         self,
@@ -246,15 +219,7 @@ class ItemsApi(ApiGroup):
             params=params,
             json=request.to_wire(),
         )
-        return OperationPoller.from_response(
-            self._transport,
-            response,
-            policy=self._poll,
-            immediate=no_body,
-            finish=no_result,
-            description="update item definition",
-            kind="UpdateItemDefinition",
-        )
+        return self._operation(response, "UpdateItemDefinition", "update item definition")
 
     def update_definition(
         self,

@@ -133,6 +133,21 @@ class RootGroup(LazyGroup):
                     formatter.write_dl(rows)
         self.format_commands(ctx, formatter)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except KeyboardInterrupt as interrupt:  # while parsing: the same line as in a command
+            from fabric_git.cli.errors import report_interrupt
+
+            bare = click.Context(self, info_name=info_name, parent=parent)
+            raise click.exceptions.Exit(int(report_interrupt(bare, interrupt))) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

@@ -240,6 +240,10 @@ class Sandbox:
         with FabricClient(base_url=self.url, credential=owner.token) as client:
             return client.connections.create_github(name, pat, repo_url).id
 
+    def create_capacity(self, name: str) -> str:
+        """Another capacity (the emulator starts with one); its id."""
+        return str(self.admin("POST", "/capacities", {"displayName": name})["id"])
+
     def add_fault(self, **rule: Any) -> Any:
         return self.admin("POST", "/faults", rule)
 

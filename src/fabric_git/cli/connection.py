@@ -10,11 +10,10 @@ from fabric_git.cli.app import AppContext, pass_app
 from fabric_git.cli.choices import STRATEGIES, KebabChoice
 from fabric_git.cli.options import (
     credential_options,
-    ensure_pat_connection,
+    credentials_from_options,
     noting_connection,
     provider_args,
     provider_options,
-    resolve_credentials,
     workspace_option,
 )
 from fabric_git.cli.render import View
@@ -42,28 +41,13 @@ def connect(app: AppContext, workspace: str, reconnect: bool, **kwargs: Any) -> 
     key unchanged (--rotate-pat stores the given PAT as its key), or created from the PAT in
     --pat-env VAR / --pat-stdin.
     """
-    from fabric_git.models.git import ConfiguredConnectionGitCredentials
     from fabric_git.workflows import connect as connect_workflow
 
     provider = provider_args(kwargs).details()
     if provider is None:
         raise click.UsageError("name the repository: --repo-url, or --repository with its owner.")
     client = app.client()
-    choice = resolve_credentials(
-        client,
-        provider,
-        connection=kwargs["connection"],
-        connection_name=kwargs["connection_name"],
-        pat_env=kwargs["pat_env"],
-        pat_stdin=kwargs["pat_stdin"],
-        rotate_pat=kwargs["rotate_pat"],
-    )
-    credentials = choice.credentials
-    connection = None
-    if choice.connection_name is not None:
-        connection = ensure_pat_connection(client, provider, choice)
-        assert connection.id is not None
-        credentials = ConfiguredConnectionGitCredentials(connection_id=connection.id)
+    credentials, connection = credentials_from_options(client, provider, kwargs)
     with noting_connection(connection), app.progress() as progress:
         result = connect_workflow(
             client,

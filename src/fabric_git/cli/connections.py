@@ -16,10 +16,11 @@ from fabric_git.cli.options import github_repo_url, read_pat
 from fabric_git.cli.render import Table, View
 from fabric_git.cli.roles import (
     assignment_json,
+    assignment_option,
     assignments_view,
     ensure_role,
-    find_assignment,
     principal_options,
+    remove_role,
 )
 
 if TYPE_CHECKING:
@@ -352,15 +353,7 @@ def _share(
     found = client.resolve_connection(connection)
     name = found.display_name or found.id
     assignment, changed, had = ensure_role(
-        client.connections.list_role_assignments(found.id),
-        principal_id,
-        role,
-        add=lambda: client.connections.add_role_assignment(
-            found.id, principal_id, principal_type, role
-        ),
-        update=lambda assignment_id: client.connections.update_role_assignment(
-            found.id, assignment_id, role
-        ),
+        client.connections, found.id, principal_id, principal_type, role
     )
     if not changed:
         line = f"{principal_id} is {role} of connection {name} already; nothing to do."
@@ -382,25 +375,18 @@ def _share(
 
 @roles.command("remove")
 @click.argument("connection", metavar="NAME|ID")
-@click.option(
-    "--principal",
-    "principal_id",
-    required=True,
-    metavar="ID",
-    help="Object id of the principal (or the role assignment's id).",
-)
+@assignment_option
 @pass_app
 def roles_remove(app: AppContext, connection: str, principal_id: str) -> None:
     """Stop sharing the connection with a principal. One it is not shared with is a no-op."""
     client = app.client()
     found = client.resolve_connection(connection)
     name = found.display_name or found.id
-    current = find_assignment(client.connections.list_role_assignments(found.id), principal_id)
+    current = remove_role(client.connections, found.id, principal_id)
     if current is None:
         data: dict[str, Any] = {"removed": None}
         line = f"Connection {name} is not shared with {principal_id}; nothing to do."
     else:
-        client.connections.delete_role_assignment(found.id, current.id)
         data = {"removed": assignment_json(current)}
         line = f"Connection {name} is no longer shared with {principal_id} ({current.role})."
     app.show(View(data={"connection": _connection_ref(found), **data}, lines=(line,)))

@@ -27,6 +27,8 @@ class EnvVars:
     NO_PROGRESS = "FABRIC_GIT_NO_PROGRESS"
     WORKSPACE = "FABRIC_GIT_WORKSPACE"
     PAT_DEFAULT = "FABRIC_GIT_PAT"
+    # An Entra token for Azure DevOps, for `feature` to reach its Git repositories with.
+    AZURE_DEVOPS_TOKEN = "FABRIC_GIT_AZURE_DEVOPS_TOKEN"
     # Seconds between polls of an operation when the service sends no Retry-After.
     POLL_INTERVAL = "FABRIC_GIT_POLL_INTERVAL"
     # Environments we adapt the output to.

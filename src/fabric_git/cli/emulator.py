@@ -5,6 +5,9 @@ emulator named by ``--api-url`` (or ``FABRIC_API_URL``) with the admin token in
 ``FABRIC_TOKEN``. Secrets never go through argv: a required PAT comes from an environment
 variable or stdin. Like every command, these print one JSON document with ``--output json``,
 and a failure is one ``error:`` line with the documented exit codes.
+
+One module because it is the ``emulator`` command group: ``serve`` and the commands
+against a running emulator share its options and its admin-call helper.
 """
 
 from __future__ import annotations

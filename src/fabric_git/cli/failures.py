@@ -116,6 +116,12 @@ _HINTS: dict[str, str] = {
     "NoCapacity": "pass --capacity ID (`fabric-git workspaces list` shows capacities in use).",
     "SameBranch": "name the feature branch, not the base's own branch.",
     "GitBranchFailed": "check the PAT (--pat-env) or the signed-in principal's repository access.",
+    "GitTimedOut": "check that the Git host answers, or raise --timeout / --deadline.",
+    "PatMissing": "export the GitHub PAT in FABRIC_GIT_PAT (or name its variable with --pat-env), "
+    "or pipe it to --pat-stdin.",
+    "InvalidBranch": "give the branch's name as Git spells it (`git check-ref-format --branch`).",
+    "AzureDevOpsTokenMissing": "`az account get-access-token --resource "
+    "499b84ac-1321-427f-aa17-267ca6975798` gives one for FABRIC_GIT_AZURE_DEVOPS_TOKEN.",
     "DataDirectoryInUse": "stop that emulator first, or choose another --data-dir.",
     "RepositoryAlreadyExists": "add --exist-ok to use the existing repository.",
     "MissingExtra": "install the extra as shown, then re-run the command.",

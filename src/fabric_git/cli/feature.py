@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,11 +27,29 @@ def _remember(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
     return value
 
 
+def _branch_name(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """A name Git takes for a branch; anything else is a usage error before anything is made."""
+    from fabric_git.workflows.branches import BranchError, check_branch_name
+
+    try:
+        check_branch_name(value)
+    except BranchError as error:
+        raise click.BadParameter(str(error)) from None
+    return value
+
+
+def _not_blank(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise click.BadParameter("the name is empty; leave --name out for the default name")
+    return value
+
+
 def _base_and_branch(function: F) -> F:
     function = click.option(
         "--branch",
         required=True,
         metavar="BRANCH",
+        callback=_branch_name,
         help="The feature branch (a branch of the base's repository).",
     )(function)
     return click.option(
@@ -47,6 +66,7 @@ def _name_option(function: F) -> F:
     return click.option(
         "--name",
         metavar="NAME",
+        callback=_not_blank,
         help="The feature workspace's name; {base} and {branch} are filled in. "
         "[default: {base} [{branch}]]",
     )(function)
@@ -63,9 +83,14 @@ def _pat_options(function: F) -> F:
         metavar="VAR",
         default=EnvVars.PAT_DEFAULT,
         show_default=True,
-        help="Environment variable holding the GitHub personal access token, used to create "
-        "or delete the branch (Azure DevOps: the signed-in principal's Entra token).",
+        help="Environment variable holding the GitHub personal access token, used to check, "
+        "create or delete the branch (Azure DevOps: the signed-in principal's Entra token, or "
+        f"one in {EnvVars.AZURE_DEVOPS_TOKEN}).",
     )(function)
+
+
+def _azure_devops_token() -> str | None:
+    return os.environ.get(EnvVars.AZURE_DEVOPS_TOKEN, "").strip() or None
 
 
 @click.group()
@@ -113,7 +138,8 @@ def up(
     """
     from fabric_git.workflows.feature import feature_up
 
-    token = read_pat(pat_env, pat_stdin) if create_branch else None
+    # Also without --create-branch: with it git checks the branch exists before anything is made.
+    token = read_pat(pat_env, pat_stdin)
     with app.progress() as progress:
         result = feature_up(
             app.client(),
@@ -124,6 +150,7 @@ def up(
             copy_roles=copy_roles,
             create_branch=create_branch,
             github_pat=token,
+            azure_devops_token=_azure_devops_token(),
             timeout=app.options.timeout,
             progress=progress,
         )
@@ -193,6 +220,7 @@ def down(
             discard_changes=discard_changes,
             delete_branch=delete_branch,
             github_pat=token,
+            azure_devops_token=_azure_devops_token() if delete_branch else None,
             timeout=app.options.timeout,
             progress=progress,
         )

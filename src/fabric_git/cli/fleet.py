@@ -2,11 +2,15 @@
 
 Each entry of ``fabric-git.yml`` holds ``sync`` options by their long names; here they become
 the very inputs ``sync`` builds from its command line (``ProviderArgs``, ``SyncOptions``).
+
+One module because ``plan``, ``apply`` and ``import`` read the same file into the same
+targets and report them the same way; apart, each command would import the others' helpers.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["apply", "config", "import_", "plan"]
 
 _DEFAULT_FILE = "fabric-git.yml"
+# Keys that describe a repository: one of them without a repository name is a mistake.
+_REPOSITORY_KEYS = ("provider", "owner", "organization", "project", "custom-domain")
 _DONE = {
     "Disconnect": "disconnected",
     "Connect": "connected",
@@ -116,10 +122,23 @@ def _target(file: str, entry: Entry, timeout: float) -> Target:
     try:
         provider = args.details()
         check_comment(values.get("message"))
-    except (click.UsageError, ValueError) as error:
-        text = error.format_message() if isinstance(error, click.UsageError) else str(error)
-        text = text.replace("Invalid value for '--repo-url': ", "repo-url: ").replace("--", "")
-        raise ConfigFileError(file, entry.line, entry.key, text) from None
+    except click.UsageError as error:
+        text = error.format_message()
+        # The option the problem names is the key to point at (the first one a check names).
+        named = re.findall(r"--([a-z-]+)", text)
+        key = next((k for k in named if k in values), named[0] if named else None)
+        text = re.sub(r"Invalid value for '?--[a-z-]+'?: ", "", text).replace("--", "")
+        line, where = entry.where(key) if key else (entry.line, entry.key)
+        raise ConfigFileError(file, line, where, text) from None
+    except ValueError as error:
+        line, where = entry.where("message")
+        raise ConfigFileError(file, line, where, str(error)) from None
+    if provider is None and (named := [k for k in _REPOSITORY_KEYS if k in values]):
+        # A repository half described would otherwise plan "nothing" for a connected workspace.
+        line, where = entry.where(named[0])
+        raise ConfigFileError(
+            file, line, where, "names no repository: add `repository` (or give `repo-url`)"
+        )
     strategy = values.get("strategy")
     credentials = None
     if provider is not None:

@@ -16,11 +16,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Assignment",
+    "RoleAssignmentsApi",
     "assignment_json",
+    "assignment_option",
     "assignments_view",
     "ensure_role",
     "find_assignment",
     "principal_options",
+    "remove_role",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,6 +74,7 @@ def assignments_view(key: str, owner: dict[str, Any], found: Sequence[Assignment
 
 
 A = TypeVar("A", bound=Assignment)
+A_co = TypeVar("A_co", bound=Assignment, covariant=True)
 
 
 def find_assignment(found: Sequence[A], principal_id: str) -> A | None:
@@ -79,23 +83,52 @@ def find_assignment(found: Sequence[A], principal_id: str) -> A | None:
     return next((a for a in found if wanted in {a.id.casefold(), a.principal.id.casefold()}), None)
 
 
+class RoleAssignmentsApi(Protocol[A_co]):
+    """The role-assignment methods of ``client.workspaces`` and ``client.connections``."""
+
+    def list_role_assignments(self, owner_id: str, /) -> Sequence[A_co]: ...
+
+    def add_role_assignment(
+        self, owner_id: str, principal_id: str, principal_type: str, role: str, /
+    ) -> A_co: ...
+
+    def update_role_assignment(self, owner_id: str, assignment_id: str, role: str, /) -> A_co: ...
+
+    def delete_role_assignment(self, owner_id: str, assignment_id: str, /) -> None: ...
+
+
 def ensure_role(
-    found: Sequence[A],
-    principal_id: str,
-    role: str,
-    *,
-    add: Callable[[], A],
-    update: Callable[[str], A],
+    api: RoleAssignmentsApi[A], owner_id: str, principal_id: str, principal_type: str, role: str
 ) -> tuple[A, bool, str | None]:
-    """``principal_id`` with ``role``: (the assignment, whether it changed, the role it had).
-    A principal that has the role already is left alone; one with another role is updated
-    (``update`` takes the assignment id); one with none is added. Re-runs are no-ops."""
-    current = find_assignment(found, principal_id)
+    """``principal_id`` with ``role`` on ``owner_id``: (the assignment, whether it changed, the
+    role it had). A principal that has the role already is left alone; one with another role is
+    updated; one with none is added. Re-runs are no-ops."""
+    current = find_assignment(api.list_role_assignments(owner_id), principal_id)
     if current is None:
-        return add(), True, None
+        return api.add_role_assignment(owner_id, principal_id, principal_type, role), True, None
     if str(current.role) == role:
         return current, False, str(current.role)
-    return update(current.id), True, str(current.role)
+    return api.update_role_assignment(owner_id, current.id, role), True, str(current.role)
+
+
+def remove_role(api: RoleAssignmentsApi[A], owner_id: str, principal_id: str) -> A | None:
+    """Remove ``principal_id``'s role on ``owner_id``: the assignment removed, or None when it
+    had none (a no-op)."""
+    current = find_assignment(api.list_role_assignments(owner_id), principal_id)
+    if current is not None:
+        api.delete_role_assignment(owner_id, current.id)
+    return current
+
+
+def assignment_option(function: F) -> F:
+    """``--principal ID`` naming a role assignment to remove."""
+    return click.option(
+        "--principal",
+        "principal_id",
+        required=True,
+        metavar="ID",
+        help="Object id of the principal (or the role assignment's id).",
+    )(function)
 
 
 def _principal_id(ctx: click.Context, param: click.Parameter, value: str) -> str:

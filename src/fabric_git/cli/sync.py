@@ -12,12 +12,11 @@ from fabric_git.cli.choices import STRATEGIES, KebabChoice
 from fabric_git.cli.constants import WORKSPACE_META, EnvVars, ExitCode
 from fabric_git.cli.options import (
     credential_options,
+    credentials_from_options,
     dry_run_option,
-    ensure_pat_connection,
     noting_connection,
     provider_args,
     provider_options,
-    resolve_credentials,
 )
 from fabric_git.cli.render import Table, View
 from fabric_git.cli.views import changes_table, sync_lines
@@ -130,24 +129,11 @@ def sync(
     credentials = None
     connection = None
     if provider is not None:
-        choice = resolve_credentials(
-            client,
-            provider,
-            connection=kwargs["connection"],
-            connection_name=kwargs["connection_name"],
-            pat_env=kwargs["pat_env"],
-            pat_stdin=kwargs["pat_stdin"],
-            rotate_pat=kwargs["rotate_pat"],
+        # A dry run checks what the real run would refuse (no PAT for a connection to create)
+        # and changes nothing.
+        credentials, connection = credentials_from_options(
+            client, provider, kwargs, dry_run=dry_run
         )
-        credentials = choice.credentials
-        if choice.connection_name is not None:
-            from fabric_git.models.git import ConfiguredConnectionGitCredentials
-
-            # A dry run checks what the real run would refuse (no PAT for a connection to
-            # create) and changes nothing.
-            connection = ensure_pat_connection(client, provider, choice, dry_run=dry_run)
-            if connection.id is not None:
-                credentials = ConfiguredConnectionGitCredentials(connection_id=connection.id)
     elif kwargs["rotate_pat"] or kwargs["connection_name"]:
         raise click.UsageError(
             "--connection-name and --rotate-pat need the repository: --repo-url, or "

@@ -12,10 +12,11 @@ from fabric_git.cli.options import workspace_option
 from fabric_git.cli.render import Table, View
 from fabric_git.cli.roles import (
     assignment_json,
+    assignment_option,
     assignments_view,
     ensure_role,
-    find_assignment,
     principal_options,
+    remove_role,
 )
 
 if TYPE_CHECKING:
@@ -173,15 +174,7 @@ def roles_add(
     client = app.client()
     ws = client.resolve_workspace(workspace)
     assignment, changed, had = ensure_role(
-        client.workspaces.list_role_assignments(ws.id),
-        principal_id,
-        role,
-        add=lambda: client.workspaces.add_role_assignment(
-            ws.id, principal_id, principal_type, role
-        ),
-        update=lambda assignment_id: client.workspaces.update_role_assignment(
-            ws.id, assignment_id, role
-        ),
+        client.workspaces, ws.id, principal_id, principal_type, role
     )
     if not changed:
         line = f"{principal_id} is {role} of {ws.display_name} already; nothing to do."
@@ -203,24 +196,17 @@ def roles_add(
 
 @roles.command("remove")
 @workspace_option
-@click.option(
-    "--principal",
-    "principal_id",
-    required=True,
-    metavar="ID",
-    help="Object id of the principal (or the role assignment's id).",
-)
+@assignment_option
 @pass_app
 def roles_remove(app: AppContext, workspace: str, principal_id: str) -> None:
     """Remove a principal's role in the workspace. One without a role is a no-op (exit 0)."""
     client = app.client()
     ws = client.resolve_workspace(workspace)
-    current = find_assignment(client.workspaces.list_role_assignments(ws.id), principal_id)
+    current = remove_role(client.workspaces, ws.id, principal_id)
     if current is None:
         data: dict[str, Any] = {"removed": None}
         line = f"{principal_id} has no role in {ws.display_name}; nothing to do."
     else:
-        client.workspaces.delete_role_assignment(ws.id, current.id)
         data = {"removed": assignment_json(current)}
         line = f"Removed {principal_id} ({current.role}) from {ws.display_name}."
     app.show(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -57,10 +57,16 @@ class Entry:
     settings: Mapping[str, Any]
     line: int
     index: int
+    # Where each setting was written: its line and dotted key (the entry's, or the defaults').
+    origins: Mapping[str, tuple[int, str]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
         return f"workspaces[{self.index}]"
+
+    def where(self, setting: str) -> tuple[int, str]:
+        """The line and key of ``setting``: where it was written, or the entry if it is not."""
+        return self.origins.get(setting, (self.line, f"{self.key}.{setting}"))
 
 
 @dataclass(frozen=True)
@@ -189,6 +195,11 @@ def _problem(error: Any, lines: dict[_Path, int]) -> tuple[int | None, str | Non
         return lines.get(path), _dotted(path), f"{instance!r} is not one of {choices}"
     if error.validator == "pattern" and path and path[-1] == "pat-env":
         return lines.get(path), _dotted(path), "expected the name of an environment variable"
+    if error.validator == "pattern" and path and path[-1] == "repo-url":
+        return lines.get(path), _dotted(path), f"{instance!r} is not an https:// repository URL"
+    if error.validator == "maxLength" and isinstance(instance, str):
+        limit = error.validator_value
+        return lines.get(path), _dotted(path), f"at most {limit} characters, got {len(instance)}"
     if error.validator == "minItems":
         return lines.get(path), _dotted(path), "lists no workspace"
     return lines.get(path), _dotted(path) or None, error.message
@@ -236,5 +247,12 @@ def _config(document: dict[str, Any], lines: dict[_Path, int], file: str) -> Fle
             )
         seen[folded] = line
         settings = {**defaults, **{k: v for k, v in raw.items() if k != "workspace"}}
-        entries.append(Entry(workspace, settings, lines[("workspaces", index)], index))
+        origins = {k: (lines[("defaults", k)], f"defaults.{k}") for k in defaults}
+        origins.update(
+            (k, (lines[("workspaces", index, k)], f"workspaces[{index}].{k}"))
+            for k in raw
+            if k != "workspace"
+        )
+        entry = Entry(workspace, settings, lines[("workspaces", index)], index, origins)
+        entries.append(entry)
     return FleetConfig(file, defaults, tuple(entries))

@@ -2,6 +2,9 @@
 
 Class names are the spec's definition names. Enums are open: a value the service adds later is
 kept as a plain string. ``Any*`` aliases are tolerant unions keyed by a discriminator field.
+
+One module because it is the package's lazy export table (the names, their modules, and
+the imports type checkers read), kept in step by a test; it holds no logic.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """Connection types (``platform/definitions/connections.json``) used by Git integration: listing
 connections and creating the GitHub source-control connection that holds a personal access token.
+
+One module because it holds the definitions the client uses from one spec file,
+``connections.json``, each as the spec writes it; its length is theirs.
 """
 
 from __future__ import annotations

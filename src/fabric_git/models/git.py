@@ -1,5 +1,9 @@
 """Git integration types (``platform/definitions/gitIntegration.json`` and the Git provider
-details of ``common/definitions.json``)."""
+details of ``common/definitions.json``).
+
+One module because it holds the definitions of one spec file, ``gitIntegration.json`` (with
+the provider details it refers to), each as the spec writes it; its length is theirs.
+"""
 
 from __future__ import annotations
 

@@ -1,10 +1,16 @@
 """Feature workspaces: a workspace per branch of a base workspace, made to match it and removed
 when the branch is done.
 
-A feature workspace is known as one by the workspace relation the service keeps (the base's
-``Branch`` relation to it) or, where relations are unavailable, by the marker line written into
-its description on creation. Nothing else is ever touched: a workspace of the chosen name that is
-neither is refused. Every step is safe to re-run after any failure.
+A workspace is the feature workspace of a base and a branch when the base's ``Branch`` relation
+points to it and it is connected to the base's repository and directory on that branch, or, not
+connected (yet, or any more), carries the marker line written into its description on creation
+for that base and branch. Where the service offers no workspace relations, the marker alone
+tells. Nothing else is ever touched: a workspace of the chosen name that is not one is refused.
+Every step is safe to re-run after any failure.
+
+One module because ``feature up``, ``down`` and ``list`` share the one rule that says what
+a feature workspace is (the base's relation to it and its connection, or its marker) and the
+base it is made from; apart, each would import the others' private helpers.
 """
 
 from __future__ import annotations
@@ -13,13 +19,23 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fabric_git.errors import ApiError, BadRequestError, ForbiddenError, NotFoundError
-from fabric_git.models.git import AzureDevOpsDetails, GitConnectionState
-from fabric_git.workflows.branches import AZURE_DEVOPS_SCOPE, GitRemote, repository_url
+from fabric_git.errors import (
+    ApiError,
+    BadRequestError,
+    NotFoundError,
+)
+from fabric_git.models.git import GitConnectionState
+from fabric_git.workflows.branches import (
+    BranchError,
+    GitAccess,
+    GitTimeoutError,
+    check_branch_name,
+)
 from fabric_git.workflows.connection import (
     _credentials_in_use,
     connection_state,
     describe_provider,
+    same_provider,
 )
 from fabric_git.workflows.errors import WorkflowError
 from fabric_git.workflows.events import ProgressCallback, Reporter
@@ -30,6 +46,22 @@ if TYPE_CHECKING:
     from fabric_git.client import FabricClient
     from fabric_git.models.git import GitProviderDetails, WorkspaceRelation
     from fabric_git.models.workspaces import Workspace
+
+__all__ = [
+    "DEFAULT_NAME",
+    "FeatureDownResult",
+    "FeatureError",
+    "FeatureList",
+    "FeatureUpResult",
+    "FeatureWorkspace",
+    "feature_down",
+    "feature_name",
+    "feature_up",
+    "list_features",
+    "marker",
+]
+
+DEFAULT_NAME = "{base} [{branch}]"
 
 __all__ = [
     "DEFAULT_NAME",
@@ -198,7 +230,13 @@ def _unavailable(error: ApiError) -> bool:
     return (
         isinstance(error, NotFoundError)
         or error.status in (404, 405, 501)
-        or error.error_code in ("UnsupportedOperation", "FeatureNotAvailable", "NotSupported")
+        or error.error_code
+        in (
+            "UnsupportedOperation",
+            "FeatureNotAvailable",
+            "NotSupported",
+            "PrincipalTypeNotSupported",
+        )
     )
 
 
@@ -207,10 +245,18 @@ def _relations(client: FabricClient, base: WorkspaceRef) -> list[WorkspaceRelati
     try:
         return client.git.list_workspace_relations(base.id)
     except ApiError as error:
-        # Not offered, or not to this caller: the marker is what tells a feature workspace.
-        if _unavailable(error) or isinstance(error, ForbiddenError):
+        # Not offered (here, or to this kind of principal): the marker tells a feature
+        # workspace. Any other refusal (403 for want of a role, say) is no reason to trust it.
+        if _unavailable(error):
             return None
         raise
+
+
+def _branch_workspaces(client: FabricClient, base: WorkspaceRef) -> dict[str, str] | None:
+    """The base's branch workspaces by id, with the relation's id; None where the service
+    offers no relations (the marker alone then tells a feature workspace)."""
+    relations = _relations(client, base)
+    return None if relations is None else _related(relations, base.id)
 
 
 def _related(relations: list[WorkspaceRelation] | None, base_id: str) -> dict[str, str]:
@@ -250,17 +296,6 @@ def _base(client: FabricClient, base: str | WorkspaceRef) -> _Base:
     return _Base(ref, details, info.capacity_id)
 
 
-def _remote(
-    client: FabricClient, provider: GitProviderDetails, github_pat: str | None
-) -> GitRemote:
-    """The repository for ``git``: GitHub with the PAT, Azure DevOps with an Entra token of the
-    signed-in principal (a GitHub PAT is never sent elsewhere)."""
-    url = repository_url(provider)
-    if isinstance(provider, AzureDevOpsDetails):
-        return GitRemote.bearer(url, client.access_token(AZURE_DEVOPS_SCOPE))
-    return GitRemote.github(url, github_pat)
-
-
 def _on_branch(provider: GitProviderDetails, branch: str) -> GitProviderDetails:
     return provider.model_copy(update={"branch_name": branch})
 
@@ -278,6 +313,7 @@ def feature_up(
     copy_roles: bool = False,
     create_branch: bool = False,
     github_pat: str | None = None,
+    azure_devops_token: str | None = None,
     timeout: float | None = None,
     progress: ProgressCallback | None = None,
 ) -> FeatureUpResult:
@@ -288,14 +324,16 @@ def feature_up(
 
     ``name`` may use ``{base}`` and ``{branch}`` (default ``{base} [{branch}]``). With
     ``create_branch`` a missing branch is made from the tip of the base's branch with ``git``
-    over HTTPS: with ``github_pat`` for GitHub, with an Entra token of the signed-in principal
-    for Azure DevOps.
+    over HTTPS: with ``github_pat`` for GitHub; for Azure DevOps with ``azure_devops_token`` or
+    else an Entra token of the signed-in principal. Without it, a missing branch is refused
+    before anything is made: ``git`` asks the host when a credential is given, otherwise the
+    service's answer decides and the workspace this run made is removed again. ``timeout``
+    bounds each wait and each ``git`` run.
     """
     from fabric_git.workflows.syncing import SyncOptions, sync
 
-    branch = branch.strip()
-    if not branch:
-        raise FeatureError("InvalidBranch", "give the feature branch's name")
+    branch = _valid_branch(branch)
+    access = GitAccess(github_pat, azure_devops_token, timeout)
     the_base = _base(client, base)
     if branch == the_base.provider.branch_name:
         raise FeatureError(
@@ -304,44 +342,54 @@ def feature_up(
             workspace_id=the_base.ref.id,
         )
     reporter = Reporter(the_base.ref.name, progress)
-    title = feature_name(name or DEFAULT_NAME, the_base.ref.name, branch)
-    relations = _relations(client, the_base.ref)
-    related = _related(relations, the_base.ref.id)
+    title = feature_name(DEFAULT_NAME if name is None else name, the_base.ref.name, branch)
+    related = _branch_workspaces(client, the_base.ref)
 
     existing = _by_name(client, title)
     if existing is not None:
-        _check_ours(client, existing, the_base.ref, branch, related)
+        _check_ours(client, existing, the_base, branch, related)
 
+    # Everything that can refuse is asked before anything is made.
+    capacity = capacity_id or the_base.capacity_id
+    if existing is None and not capacity:
+        raise FeatureError(
+            "NoCapacity",
+            f"the base workspace {the_base.ref.name} has no capacity and none was given; "
+            "pass a capacity id (--capacity)",
+            workspace_id=the_base.ref.id,
+        )
     created_branch = False
     if create_branch:
-        remote = _remote(client, the_base.provider, github_pat)
+        remote = access.remote(client, the_base.provider)
         if remote.tip(branch) is None:
             source = the_base.provider.branch_name
             reporter.step("branch", f"Creating branch {branch} from the tip of {source}")
             remote.create_branch(branch, source)
             created_branch = True
+    elif existing is None and access.at_hand(the_base.provider):
+        if access.remote(client, the_base.provider).tip(branch) is None:
+            raise _branch_not_found(the_base, branch)
 
     created_workspace = False
+    relation = "unavailable"
     if existing is None:
-        capacity = capacity_id or the_base.capacity_id
-        if not capacity:
-            raise FeatureError(
-                "NoCapacity",
-                f"the base workspace {the_base.ref.name} has no capacity and none was given; "
-                "pass a capacity id (--capacity)",
-                workspace_id=the_base.ref.id,
-            )
         reporter.step("workspace", f"Creating workspace {title}")
-        made = client.workspaces.create(
+        existing = client.workspaces.create(
             title, capacity_id=capacity, description=marker(the_base.ref.id, branch)
         )
-        existing = made
         created_workspace = True
     feature = WorkspaceRef(existing.id, existing.display_name)
-
-    relation = "unavailable"
-    if relations is not None:
-        relation = "exists" if feature.id in related else _relate(client, the_base.ref, feature)
+    if related is not None:
+        if feature.id in related:
+            relation = "exists"
+        else:
+            try:
+                relation = _relate(client, the_base.ref, feature)
+            except Exception as error:
+                # Without its relation a re-run would not know it: it goes again.
+                if created_workspace:
+                    _remove_made(client, feature, error)
+                raise
 
     copied: tuple[str, ...] = ()
     if copy_roles:
@@ -358,13 +406,10 @@ def feature_up(
         synced = sync(client, feature, options, progress=progress)
     except ApiError as error:
         if error.error_code == "GitProviderResourceNotFound" and "branch" in error.message.lower():
-            raise FeatureError(
-                "BranchNotFound",
-                f"the branch {branch!r} does not exist in "
-                f"{describe_provider(the_base.provider).split('@')[0]}; push it, or pass "
-                "--create-branch to make it from the base's branch",
-                workspace_id=feature.id,
-            ) from error
+            missing = _branch_not_found(the_base, branch, feature.id)
+            if created_workspace:  # nothing a re-run could finish: it goes again
+                _remove_made(client, feature, missing)
+            raise missing from error
         raise
     return FeatureUpResult(
         base=the_base.ref,
@@ -378,28 +423,95 @@ def feature_up(
     )
 
 
+def _valid_branch(branch: str) -> str:
+    """The branch name, refused (nothing made) unless Git takes it as a branch's name."""
+    if not branch.strip():
+        raise FeatureError("InvalidBranch", "give the feature branch's name")
+    try:
+        check_branch_name(branch)
+    except GitTimeoutError:
+        raise
+    except BranchError as error:
+        raise FeatureError("InvalidBranch", str(error)) from None
+    return branch
+
+
+def _branch_not_found(base: _Base, branch: str, workspace_id: str | None = None) -> FeatureError:
+    where = describe_provider(base.provider).split("@")[0]
+    return FeatureError(
+        "BranchNotFound",
+        f"the branch {branch!r} does not exist in {where}; push it, or pass --create-branch to "
+        "make it from the base's branch",
+        workspace_id=workspace_id,
+    )
+
+
+def _remove_made(client: FabricClient, feature: WorkspaceRef, error: BaseException) -> None:
+    """Delete the workspace this run created, as ``error`` stops the run before anything knows
+    it as a feature workspace; when that fails too, ``error`` says what is left."""
+    try:
+        client.workspaces.delete(feature.id)
+    except ApiError:
+        error.add_note(
+            f"The workspace {feature.name} ({feature.id}) made for it is left; delete it."
+        )
+
+
 def _by_name(client: FabricClient, title: str) -> Workspace | None:
     wanted = title.casefold()
     return next((w for w in client.workspaces.list() if w.display_name.casefold() == wanted), None)
 
 
+def _not_ours(
+    client: FabricClient,
+    workspace: Workspace,
+    base: _Base,
+    branch: str,
+    related: dict[str, str] | None,
+    *,
+    removing_ok: bool = False,
+) -> str | None:
+    """Why ``workspace`` is not the feature workspace of ``base`` and ``branch``; None when it
+    is (see the module's docstring). ``removing_ok``: also one that ``down`` marked as being
+    removed (disconnecting it took its relation) and carries the marker."""
+    mark = _marked(workspace)
+    if mark is not None and mark != (base.ref.id, branch):
+        whose = f"branch {mark[1]!r}" if mark[0] == base.ref.id else f"base {mark[0]}"
+        return f"its description marks it as the feature workspace of {whose}"
+    removing = REMOVING in (workspace.description or "").splitlines()
+    if related is None:
+        if mark is None:
+            return "the service offers no workspace relations and it carries no feature marker"
+    elif workspace.id not in related and not (removing_ok and removing and mark is not None):
+        if removing:
+            return "it is being removed (finish with `fabric-git feature down`)"
+        return f"it is not registered as a branch workspace of {base.ref.name}"
+    connection = client.git.get_connection(workspace.id)
+    details = connection.git_provider_details
+    if connection_state(connection) != GitConnectionState.NOT_CONNECTED and details is not None:
+        if same_provider(details, _on_branch(base.provider, branch)):
+            return None
+        return f"it is connected to {describe_provider(details)}"
+    if mark is None:
+        return "it is not connected to Git and carries no feature marker for this branch"
+    return None
+
+
 def _check_ours(
     client: FabricClient,
     workspace: Workspace,
-    base: WorkspaceRef,
+    base: _Base,
     branch: str,
-    related: dict[str, str],
+    related: dict[str, str] | None,
 ) -> None:
     """Refuse a workspace that is not the feature workspace of ``base`` and ``branch``."""
-    ours = _marked(workspace) == (base.id, branch)
-    if not ours and workspace.id in related:
-        details = client.git.get_connection(workspace.id).git_provider_details
-        ours = details is None or details.branch_name == branch
-    if not ours:
+    reason = _not_ours(client, workspace, base, branch, related)
+    if reason is not None:
         raise FeatureError(
             "NotAFeatureWorkspace",
             f"workspace {workspace.display_name} ({workspace.id}) is not the feature workspace "
-            f"of {base.name} for branch {branch!r}; nothing was changed (choose another --name)",
+            f"of {base.ref.name} for branch {branch!r}: {reason}; nothing was changed (choose "
+            "another --name)",
             workspace_id=workspace.id,
         )
 
@@ -454,13 +566,16 @@ def feature_down(
     discard_changes: bool = False,
     delete_branch: bool = False,
     github_pat: str | None = None,
+    azure_devops_token: str | None = None,
     timeout: float | None = None,
     progress: ProgressCallback | None = None,
 ) -> FeatureDownResult:
-    """Disconnect and delete the feature workspace of ``branch``, only if the relation or the
-    marker shows it is one. Uncommitted workspace changes refuse it unless ``discard_changes``.
-    No feature workspace: a reported no-op. ``delete_branch`` also deletes the branch."""
-    branch = branch.strip()
+    """Disconnect and delete the feature workspace of ``branch``, only one that is (see the
+    module's docstring). Uncommitted workspace changes refuse it unless ``discard_changes``.
+    No feature workspace: a reported no-op. ``delete_branch`` also deletes the branch, only
+    together with its feature workspace: a mistyped branch name deletes nothing."""
+    branch = _valid_branch(branch)
+    access = GitAccess(github_pat, azure_devops_token, timeout)
     the_base = _base(client, base)
     if delete_branch and branch == the_base.provider.branch_name:
         raise FeatureError(
@@ -469,56 +584,64 @@ def feature_down(
             workspace_id=the_base.ref.id,
         )
     reporter = Reporter(the_base.ref.name, progress)
-    relations = _relations(client, the_base.ref)
-    related = _related(relations, the_base.ref.id)
-    title = feature_name(name or DEFAULT_NAME, the_base.ref.name, branch)
-    found = _find_feature(client, the_base.ref, branch, title, related)
-    notes: list[str] = []
-    disconnected = deleted = relation_deleted = False
-    discarded: tuple[Change, ...] = ()
-    feature: WorkspaceRef | None = None
+    related = _branch_workspaces(client, the_base.ref)
+    title = feature_name(DEFAULT_NAME if name is None else name, the_base.ref.name, branch)
+    found, passed_over = _find_feature(client, the_base, branch, title, related)
+    notes = list(passed_over)
     if found is None:
         notes.append(f"no feature workspace of {the_base.ref.name} for branch {branch!r}")
-    else:
-        feature = WorkspaceRef(found.id, found.display_name)
-        description = found.description or ""
-        connection = client.git.get_connection(feature.id)
-        connected = connection_state(connection) != GitConnectionState.NOT_CONNECTED
-        if connected or REMOVING not in description.splitlines():
-            discarded = _uncommitted(client, feature, discard_changes, timeout, reporter)
-        if REMOVING not in description.splitlines():
-            client.workspaces.update(feature.id, description=f"{description}\n{REMOVING}".strip())
-        if connected:
-            reporter.step("disconnect", f"Disconnecting {feature.name}")
-            client.git.disconnect(feature.id)
-            disconnected = True
-        relation_id = related.get(feature.id)
-        if relation_id is not None:
-            try:
-                client.git.delete_workspace_relation(the_base.ref.id, relation_id)
-                relation_deleted = True
-            except ApiError as error:  # the deletion below removes it with the workspace
-                notes.append(
-                    f"the workspace relation was left to the deletion ({error.error_code})"
-                )
-        reporter.step("delete", f"Deleting workspace {feature.name}")
-        client.workspaces.delete(feature.id)
-        deleted = True
+        if delete_branch:
+            notes.append(f"the branch {branch!r} was left as it is (it has no feature workspace)")
+        return FeatureDownResult(
+            base=the_base.ref, branch=branch, workspace=None, notes=tuple(notes)
+        )
+    # Asked before anything changes: the credential for the branch.
+    remote = access.remote(client, the_base.provider) if delete_branch else None
+    feature = WorkspaceRef(found.id, found.display_name)
+    description = found.description or ""
+    removing = REMOVING in description.splitlines()
+    connection = client.git.get_connection(feature.id)
+    connected = connection_state(connection) != GitConnectionState.NOT_CONNECTED
+    discarded: tuple[Change, ...] = ()
+    if connected or not removing:
+        discarded = _uncommitted(client, feature, discard_changes, timeout, reporter)
+    if not removing:
+        client.workspaces.update(feature.id, description=f"{description}\n{REMOVING}".strip())
+    disconnected = False
+    if connected:
+        reporter.step("disconnect", f"Disconnecting {feature.name}")
+        client.git.disconnect(feature.id)
+        disconnected = True
+    # The branch goes before the workspace: a run that fails in between finds the workspace
+    # (marked as being removed) again and finishes both.
     branch_deleted = False
-    if delete_branch:
-        remote = _remote(client, the_base.provider, github_pat)
+    if remote is not None:
         if remote.tip(branch) is not None:
             reporter.step("branch", f"Deleting branch {branch}")
             remote.delete_branch(branch)
             branch_deleted = True
         else:
             notes.append(f"the branch {branch!r} does not exist")
+    # The relation stays until the workspace is gone: it is what a re-run knows it by.
+    reporter.step("delete", f"Deleting workspace {feature.name}")
+    client.workspaces.delete(feature.id)
+    relation_deleted = False
+    relation_id = (related or {}).get(feature.id)
+    if relation_id is not None:
+        try:
+            client.git.delete_workspace_relation(the_base.ref.id, relation_id)
+        except NotFoundError:
+            relation_deleted = True  # gone with the workspace
+        except ApiError as error:
+            notes.append(f"the workspace relation was left ({error.error_code})")
+        else:
+            relation_deleted = True
     return FeatureDownResult(
         base=the_base.ref,
         branch=branch,
         workspace=feature,
         disconnected=disconnected,
-        deleted=deleted,
+        deleted=True,
         relation_deleted=relation_deleted,
         branch_deleted=branch_deleted,
         discarded=discarded,
@@ -528,23 +651,33 @@ def feature_down(
 
 def _find_feature(
     client: FabricClient,
-    base: WorkspaceRef,
+    base: _Base,
     branch: str,
     title: str,
-    related: dict[str, str],
-) -> Workspace | None:
-    """The feature workspace of ``base`` for ``branch``: the one of that name when it is one,
-    else one whose marker names them. A workspace of that name that is not one is left alone."""
+    related: dict[str, str] | None,
+) -> tuple[Workspace | None, list[str]]:
+    """The feature workspace of ``base`` for ``branch`` (the one of that name when it is one,
+    else one the relation or, without relations, the marker points to), and a note for a
+    workspace of that name that is not one (it is left alone)."""
     workspaces = client.workspaces.list()
     named = next((w for w in workspaces if w.display_name.casefold() == title.casefold()), None)
+    notes: list[str] = []
     if named is not None:
-        try:
-            _check_ours(client, named, base, branch, related)
-        except FeatureError:
-            named = None
-        else:
-            return named
-    return next((w for w in workspaces if _marked(w) == (base.id, branch)), None)
+        reason = _not_ours(client, named, base, branch, related, removing_ok=True)
+        if reason is None:
+            return named, notes
+        notes.append(f"workspace {named.display_name} ({named.id}) was left alone: {reason}")
+    for workspace in workspaces:
+        if workspace is named:
+            continue
+        mark = _marked(workspace)
+        if mark is not None and mark != (base.ref.id, branch):
+            continue
+        if workspace.id not in (related or {}) and mark is None:
+            continue
+        if _not_ours(client, workspace, base, branch, related, removing_ok=True) is None:
+            return workspace, notes
+    return None, notes
 
 
 def _uncommitted(
@@ -586,18 +719,19 @@ def list_features(
     """The feature workspaces of ``base``: branch, connection state, head and whether in sync
     (None when the status could not be read)."""
     ref = base if isinstance(base, WorkspaceRef) else resolve_workspace(client, base)
-    relations = _relations(client, ref)
-    related = _related(relations, ref.id)
+    related = _branch_workspaces(client, ref)
     features: list[FeatureWorkspace] = []
     for workspace in client.workspaces.list():
-        if workspace.id in related:
+        if related is not None:
+            if workspace.id not in related:
+                continue
             known_by = "relation"
         elif (mark := _marked(workspace)) is not None and mark[0] == ref.id:
             known_by = "marker"
         else:
             continue
         features.append(_describe(client, workspace, known_by, timeout))
-    return FeatureList(ref, tuple(features), relations_available=relations is not None)
+    return FeatureList(ref, tuple(features), relations_available=related is not None)
 
 
 def _describe(

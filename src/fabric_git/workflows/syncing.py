@@ -5,22 +5,21 @@ initializing again: incoming Git changes are applied (conflicts settled by the s
 workspace changes are committed only when the strategy is ``PreferWorkspace``. When no item
 differs, nothing runs and the result is a no-op (even if the branch moved outside the workspace's
 directory, as it does when several workspaces share a repository).
+
+One module because sync is one flow (connect, initialize, act on the required action,
+converge, retried when the branch moves) whose steps share its options, its reporter and the
+result they build. ``sync_many`` runs it for many workspaces through ``workflows.batch``.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import wait as wait_for_all
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fabric_git.errors import (
     ApiError,
     OperationFailedError,
-    OperationInterrupted,
-    ThrottledError,
 )
 from fabric_git.models.git import (
     CommitMode,
@@ -29,6 +28,7 @@ from fabric_git.models.git import (
     RequiredAction,
     WorkspaceConflictResolution,
 )
+from fabric_git.workflows.batch import DEFAULT_CONCURRENCY, run_batch
 from fabric_git.workflows.committing import commit_from_status
 from fabric_git.workflows.connection import (
     check_connection_scope,
@@ -42,12 +42,10 @@ from fabric_git.workflows.errors import (
     ConflictsNeedPolicyError,
     ConnectionMismatchError,
     NotConnectedError,
-    SyncInterrupted,
     check_comment,
 )
-from fabric_git.workflows.events import ProgressCallback, Reporter, WorkflowEvent
+from fabric_git.workflows.events import ProgressCallback, Reporter
 from fabric_git.workflows.results import (
-    BatchEntry,
     BatchSyncResult,
     Change,
     SyncResult,
@@ -74,7 +72,6 @@ __all__ = [
     "sync_many",
 ]
 
-DEFAULT_CONCURRENCY = 16
 # Codes meaning "the branch moved since you looked": another commit won the race (workspaces
 # sharing a branch). Sync reads the status again and retries, a few times.
 _BRANCH_RACE = frozenset({"WorkspaceUpdateRequired", "RemoteCommitHashMismatch"})
@@ -452,82 +449,3 @@ def sync_many(
         clock=clock,
         progress=progress,
     )
-
-
-def run_batch(
-    workspaces: Sequence[str],
-    run: Callable[[str, ProgressCallback], SyncResult],
-    *,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    throttle_retries: int = 5,
-    clock: Clock | None = None,
-    progress: ProgressCallback | None = None,
-) -> BatchSyncResult:
-    """``run(workspace, progress)`` for each workspace (duplicates once), at most ``concurrency``
-    at a time, with ``sync_many``'s rules: a throttled run starts again after the service's
-    ``Retry-After``; any other error is recorded for its workspace and the others go on. Each
-    run reports through the ``progress`` it is given, which also stops it at its next step once
-    the main thread is interrupted."""
-    if concurrency < 1:
-        from fabric_git.errors import ConfigurationError
-
-        raise ConfigurationError("concurrency must be at least 1")
-    if clock is None:
-        from fabric_git._clock import SystemClock
-
-        clock = SystemClock()
-    unique = list(dict.fromkeys(workspaces))
-    wait = clock.sleep
-    stop = threading.Event()
-
-    def guarded(event: WorkflowEvent) -> None:
-        # Signals reach only the main thread: once it is interrupted, each worker stops at its
-        # next step or poll, as if interrupted itself.
-        if stop.is_set():
-            raise KeyboardInterrupt
-        if progress is not None:
-            progress(event)
-
-    def run_one(name: str) -> BatchEntry:
-        return _with_throttle_retries(
-            lambda: run(name, guarded), name, retries=throttle_retries, sleep=wait
-        )
-
-    if concurrency == 1 or len(unique) <= 1:
-        return BatchSyncResult(tuple(run_one(name) for name in unique))
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(unique))) as pool:
-        futures = [pool.submit(run_one, name) for name in unique]
-        try:
-            return BatchSyncResult(tuple(f.result() for f in futures))
-        except KeyboardInterrupt as interrupt:
-            stop.set()
-            for future in futures:
-                future.cancel()
-            wait_for_all(futures)
-            stopped = [
-                (name, error)
-                for name, future in zip(unique, futures, strict=True)
-                if not future.cancelled()
-                and isinstance(error := future.exception(), OperationInterrupted)
-            ]
-            raise SyncInterrupted(stopped) from interrupt
-
-
-def _with_throttle_retries(
-    run: Callable[[], SyncResult],
-    name: str,
-    *,
-    retries: int,
-    sleep: Callable[[float], None],
-) -> BatchEntry:
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            return BatchEntry(name, result=run(), attempts=attempt)
-        except ThrottledError as error:
-            if attempt > retries:
-                return BatchEntry(name, error=error, attempts=attempt)
-            sleep(error.retry_after if error.retry_after is not None else min(2.0**attempt, 60.0))
-        except Exception as error:  # recorded per workspace; the batch goes on
-            return BatchEntry(name, error=error, attempts=attempt)

@@ -7,7 +7,9 @@
 - nothing is optional or process-wide: no import guarded by ``ModuleNotFoundError``, no change
   to anyio's default thread limiter, and crash points read the configuration, not the
   environment;
-- a module of more than 400 lines says at its top why it is one module.
+
+(That a module of more than 400 lines says at its top why it is one module is checked for the
+whole package, by ``tests/unit/lib/test_lib_module_size.py``.)
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ HTTP_MODULES = ("routes/", "app.py", "inprocess.py")
 WIRE_KEY = re.compile(r"[a-z]+[A-Z]\w*")
 ERROR_DETAIL_KEYS = frozenset({"errorCode", "message"})
 JSON_TYPES = ("dict[str, Any]", "Any")
-MAX_LINES = 400
 
 
 # Modules another change owns (the repository format moves to a shared rules module).
@@ -93,17 +94,4 @@ def test_nothing_is_optional_or_process_wide() -> None:
     crashpoints = (EMULATOR / "crashpoints.py").read_text(encoding="utf-8")
     if "environ" in crashpoints.replace("the environment", ""):
         offenders.append("crashpoints.py reads the environment")
-    assert offenders == []
-
-
-def test_long_modules_say_why() -> None:
-    offenders = []
-    for path in sorted(EMULATOR.rglob("*.py")):
-        name = path.relative_to(EMULATOR).as_posix()
-        text = path.read_text(encoding="utf-8")
-        if text.count("\n") <= MAX_LINES:
-            continue
-        docstring = ast.get_docstring(ast.parse(text)) or ""
-        if "One module because" not in docstring:
-            offenders.append(name)
     assert offenders == []

@@ -178,6 +178,21 @@ def test_capacities_list_and_get(client, emu):
     assert missing.json()["errorCode"] == "CapacityNotFound"
 
 
+def test_the_admin_adds_a_capacity_that_workspaces_can_use(client, emu):
+    response = client.post("http://localhost/_emulator/capacities", json={"displayName": "Two"})
+    assert response.status_code == 201
+    added = response.json()
+    assert added["displayName"] == "Two" and added["state"] == "Active" and added["sku"] == "F2"
+    listed = client.get("/capacities").json()["value"]
+    assert [c["id"] for c in listed] == [emu.capacity_id, added["id"]]
+    workspace = client.post(
+        "/workspaces", json={"displayName": "On two", "capacityId": added["id"]}
+    )
+    assert workspace.json()["capacityId"] == added["id"]
+    nameless = client.post("http://localhost/_emulator/capacities", json={})
+    assert nameless.status_code == 400
+
+
 def test_pagination_follows_continuation_uri(clock):
     with Emulator(EmulatorConfig(clock=clock, page_size=2)) as emu, emu.client() as client:
         created = [create_workspace(client, f"W{i}") for i in range(5)]

@@ -83,6 +83,48 @@ def test_a_problem_names_the_file_the_line_and_the_key(text: str, where: str, wo
     assert "--help" not in failure.hint
 
 
+@pytest.mark.parametrize(
+    ("text", "where", "words"),
+    [
+        # sync's own checks point at the key they are about, in the entry or in the defaults.
+        (
+            A + "    branch: x\n    repo-url: https://gitlab.com/a/b\n",
+            "f.yml:4: workspaces[0].repo-url:",
+            "neither GitHub",
+        ),
+        (
+            DEFAULTS.format("repo-url: https://nowhere"),
+            "f.yml:2: defaults.repo-url:",
+            "expected https://",
+        ),
+        (DEFAULTS.format("repo-url: nowhere"), "f.yml:2: defaults.repo-url:", "not an https://"),
+        (A + "    repository: r\n", "f.yml:2: workspaces[0].owner:", "GitHub needs owner"),
+        (
+            A + "    provider: azure-devops\n    repository: r\n",
+            "f.yml:2: workspaces[0].organization:",
+            "organization",
+        ),
+        (
+            A + '    branch: x\n    message: "' + "m" * 301 + '"\n',
+            "f.yml:4: workspaces[0].message:",
+            "300",
+        ),
+        # A repository half described: not "nothing to do" for whatever it is connected to.
+        (A + "    provider: github\n", "f.yml:3: workspaces[0].provider:", "names no repository"),
+        (DEFAULTS.format("owner: contoso"), "f.yml:2: defaults.owner:", "names no repository"),
+    ],
+)
+def test_an_entry_sync_could_not_use_names_the_key_that_says_so(
+    text: str, where: str, words: str
+) -> None:
+    from fabric_git.cli.fleet import _targets
+
+    with pytest.raises(ConfigFileError) as raised:
+        _targets(parse(text, "f.yml"), (), 60.0)
+    message = str(raised.value)
+    assert message.startswith(where) and words in message, message
+
+
 def test_worst_exit_code_puts_failures_before_differences() -> None:
     assert worst_exit_code([]) == ExitCode.OK
     assert worst_exit_code([ExitCode.DIFFERENCES_FOUND, ExitCode.CONFLICTS]) == ExitCode.CONFLICTS

@@ -44,6 +44,33 @@ def _terminal(**env: str) -> tuple[Terminal, io.StringIO, io.StringIO]:
 # --- process exit -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(("signal_name", "code"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_an_interrupt_while_the_arguments_are_parsed_is_one_line_not_aborted(
+    signal_name: str, code: int
+) -> None:
+    # The signal arrives while click parses the command line, before any command runs.
+    probe = (
+        "import os, signal, sys, click\n"
+        "from fabric_git.cli import main\n"
+        "def parse_args(self, ctx, args):\n"
+        f"    os.kill(os.getpid(), signal.{signal_name})\n"
+        "    signal.pause()\n"
+        "click.Group.parse_args = parse_args\n"
+        "sys.argv = ['fabric-git', 'status', '-w', 'Sales']\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == code, done.stderr
+    assert "Aborted!" not in done.stderr and "Traceback" not in done.stderr
+    name = "SIGTERM" if signal_name == "SIGTERM" else "Ctrl-C"
+    assert done.stderr.splitlines() == [
+        f"error: Interrupted ({name}). Next: re-run the command."
+    ], done.stderr
+    assert done.stdout == ""
+
+
 def test_entry_point_freezes_the_heap_before_the_interpreter_exits() -> None:
     # Run in a fresh interpreter: freezing this test process's heap would outlive the test.
     probe = (

@@ -169,6 +169,22 @@ def test_static_token_without_expiry_lasts_an_hour_from_now() -> None:
     assert before + 3600 <= expires <= int(time.time()) + 3600
 
 
+def test_a_static_token_is_for_the_fabric_api_only() -> None:
+    """Asked for another resource (Azure DevOps, to reach its Git repositories), a static
+    token refuses: it is never handed to a host other than the Fabric API."""
+    credential = StaticTokenCredential("fabric-only-token")
+    named = "https://api.fabric.microsoft.com/Workspace.ReadWrite.All"
+    assert credential.get_token(named).token == "fabric-only-token"
+    with pytest.raises(AuthenticationError) as refused:
+        credential.get_token("499b84ac-1321-427f-aa17-267ca6975798/.default")
+    message = str(refused.value)
+    assert "Fabric API only" in message and "499b84ac" in message
+    assert "fabric-only-token" not in message
+    with FabricClient(credential=credential) as client, pytest.raises(AuthenticationError) as via:
+        client.access_token("499b84ac-1321-427f-aa17-267ca6975798/.default")
+    assert str(via.value) == message  # the client passes it on as it is, in one line
+
+
 def test_empty_static_token_is_refused() -> None:
     with pytest.raises(ConfigurationError):
         StaticTokenCredential("  ")
@@ -404,3 +420,13 @@ def test_client_secret_credential_end_to_end(service: FakeService, make_client: 
     assert "grant_type=client_credentials" in token_request
     assert "client_id=client-1" in token_request
     assert "scope=https%3A%2F%2Fapi.fabric.microsoft.com%2F.default" in token_request
+
+
+@pytest.mark.parametrize("token", ["abc\ndef", "abc def", "tok\x1b[2J", "tokén"])
+def test_a_static_token_no_header_could_carry_is_one_clear_line_without_the_token(
+    token: str,
+) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        StaticTokenCredential(token)
+    assert "FABRIC_TOKEN to the token alone" in str(raised.value)
+    assert token not in str(raised.value)

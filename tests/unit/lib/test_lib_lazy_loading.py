@@ -19,7 +19,7 @@ import pytest
 
 import fabric_git
 from fabric_git import api, models, workflows
-from fabric_git._transport import _tls_verification
+from fabric_git._endpoint import tls_verification
 from unit.lib.lib_support import TOKEN
 
 
@@ -185,11 +185,11 @@ def test_the_library_and_cli_import_httpx_only_through_the_wrapper() -> None:
 
 
 def test_https_uses_the_default_ca_bundle() -> None:
-    assert _tls_verification(httpx.URL("https://api.fabric.microsoft.com/v1/")) is True
+    assert tls_verification(httpx.URL("https://api.fabric.microsoft.com/v1/")) is True
 
 
 def test_loopback_http_gets_a_context_that_trusts_nothing() -> None:
-    context = _tls_verification(httpx.URL("http://127.0.0.1:5000/v1/"))
+    context = tls_verification(httpx.URL("http://127.0.0.1:5000/v1/"))
     assert isinstance(context, ssl.SSLContext)
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     assert context.cert_store_stats()["x509_ca"] == 0

@@ -9,6 +9,7 @@ import pytest
 
 from fabric_git import (
     DEFAULT_BASE_URL,
+    FABRIC_SCOPE,
     ApiError,
     BadRequestError,
     ConfigurationError,
@@ -302,7 +303,7 @@ def test_transport_repr_and_credential_repr_hide_the_token() -> None:
     with FabricClient(credential=credential) as client:
         assert TOKEN not in repr(client)
         assert TOKEN not in repr(credential)
-        assert TOKEN not in repr(credential.get_token("scope"))
+        assert TOKEN not in repr(credential.get_token(FABRIC_SCOPE))
 
 
 def test_redirects_are_not_followed(client: FabricClient, service: FakeService) -> None:

@@ -283,6 +283,18 @@ def list_capacities(conn: sqlite3.Connection) -> list[CapacityRecord]:
     ]
 
 
+def add_capacity(
+    conn: sqlite3.Connection, display_name: str, sku: str, region: str
+) -> CapacityRecord:
+    """Another active capacity (the admin endpoint's: a test that needs two capacities)."""
+    record = CapacityRecord(new_id(), display_name, sku, region, "Active")
+    conn.execute(
+        "INSERT INTO capacities (id, display_name, sku, region, state) VALUES (?, ?, ?, ?, ?)",
+        (record.id, record.display_name, record.sku, record.region, record.state),
+    )
+    return record
+
+
 def get_capacity(conn: sqlite3.Connection, capacity_id: str) -> CapacityRecord:
     row = conn.execute("SELECT * FROM capacities WHERE id = ?", (capacity_id,)).fetchone()
     if row is None:

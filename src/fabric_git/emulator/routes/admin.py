@@ -7,6 +7,7 @@
 - ``GET|POST /_emulator/repos``: hosted Git repositories (``directories``: paths the branch
   starts with, each holding a README).
 - ``POST /_emulator/tokens``: a token for a named user or service principal.
+- ``POST /_emulator/capacities``: another capacity (one is always there).
 - ``GET /_emulator/info``: the URLs and ids a client needs.
 """
 
@@ -19,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fabric_git.emulator import errors
+from fabric_git.emulator.backend import workspaces
 from fabric_git.emulator.faults import FaultRule, FaultSpecError
 from fabric_git.emulator.gitrepo.repos import HostedRepo, RepoKey, RepositoryExists
 from fabric_git.emulator.routes._body import Body, read_body
@@ -29,7 +31,8 @@ from fabric_git.emulator.routes._http import (
     json_response,
     route,
 )
-from fabric_git.emulator.state import Settings
+from fabric_git.emulator.routes.capacities import capacity_json
+from fabric_git.emulator.state import CAPACITY_REGION, CAPACITY_SKU, Settings
 from fabric_git.repoformat.paths import git_path_problem
 
 _PROVIDERS = {"github": "GitHub", "azuredevops": "AzureDevOps", "azure-devops": "AzureDevOps"}
@@ -120,6 +123,16 @@ def issue_token(request: Request) -> Response:
         user=user, service_principal=service_principal, tenant_admin=tenant_admin
     )
     return json_response({"token": token})
+
+
+def create_capacity(request: Request) -> Response:
+    body = read_body(request)
+    name = body.required_text("displayName", allow_empty=False)
+    sku = body.text("sku", allow_empty=False) or CAPACITY_SKU
+    region = body.text("region", allow_empty=False) or CAPACITY_REGION
+    with emulator_state(request).store.write() as conn:
+        record = workspaces.add_capacity(conn, name, sku, region)
+    return json_response(capacity_json(record), 201)
 
 
 def info(request: Request) -> Response:
@@ -239,6 +252,7 @@ ROUTES = [
     route("/reset", reset, "POST", "Emulator_Reset"),
     route("/tokens", issue_token, "POST", "Emulator_IssueToken"),
     route("/info", info, "GET", "Emulator_Info"),
+    route("/capacities", create_capacity, "POST", "Emulator_CreateCapacity"),
     route("/repos", list_repos, "GET", "Emulator_ListRepos"),
     route("/repos", create_repo, "POST", "Emulator_CreateRepo"),
 ]

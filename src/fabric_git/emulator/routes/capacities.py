@@ -1,4 +1,4 @@
-"""Capacities: the one emulated capacity."""
+"""Capacities: the emulated capacity, and any the admin added (``POST /_emulator/capacities``)."""
 
 from __future__ import annotations
 

@@ -1,13 +1,13 @@
 """Connections: create, list, get, update, delete; test; role assignments; supported connection
 types.
 
-The credential's secret is write-only: no response carries it. One module because a
-connection's role assignments are part of the connection's own wire (the spec's
-``/connections/{id}/roleAssignments``) and share its request parsing and documents.
+The credential's secret is write-only: no response carries it. The role-assignment routes are
+``routes/_roles.py``'s, configured here with the connection's roles and document.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fabric_git.emulator import errors
+from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend import connections as backend
 from fabric_git.emulator.backend.connections import (
     AZURE_DEVOPS_SOURCE_CONTROL,
@@ -29,7 +30,6 @@ from fabric_git.emulator.backend.git.connection_status import (
     ConnectionProblem,
     connection_problems,
 )
-from fabric_git.emulator.backend.workspaces import PRINCIPAL_TYPES
 from fabric_git.emulator.routes._body import Body, read_body
 from fabric_git.emulator.routes._http import (
     absolute_url,
@@ -42,6 +42,7 @@ from fabric_git.emulator.routes._http import (
     route,
 )
 from fabric_git.emulator.routes._lro import run_operation
+from fabric_git.emulator.routes._roles import RoleAssignments
 
 PRIVACY_LEVELS = ("None", "Private", "Organizational", "Public")
 NAME_LIMIT = 200
@@ -281,27 +282,6 @@ def run_connection_test(request: Request) -> Response:
 # --- role assignments ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class NewConnectionRole:
-    principal_id: str
-    principal_type: str
-    role: str
-
-
-def parse_role_assignment(body: Body) -> NewConnectionRole:
-    principal = body.object("principal", required=True, wrong="The field is required")
-    assert principal is not None
-    if "id" not in principal:
-        raise principal.invalid("id", "The value must be a GUID")
-    principal_id = principal.guid("id")
-    assert principal_id is not None
-    return NewConnectionRole(
-        principal_id=principal_id,
-        principal_type=principal.required_choice("type", PRINCIPAL_TYPES),
-        role=body.required_choice("role", backend.CONNECTION_ROLES),
-    )
-
-
 def role_assignment_json(assignment: ConnectionRoleAssignment) -> dict[str, Any]:
     principal: dict[str, Any] = {"id": assignment.principal_id, "type": assignment.principal_type}
     if assignment.principal_name is not None:
@@ -309,71 +289,27 @@ def role_assignment_json(assignment: ConnectionRoleAssignment) -> dict[str, Any]
     return {"id": assignment.id, "principal": principal, "role": assignment.role}
 
 
-def _assignment_id(request: Request) -> str:
-    return path_guid(
-        request, "connectionRoleAssignmentId", errors.connection_role_assignment_not_found
-    )
+def _caller_role(conn: sqlite3.Connection, connection_id: str, caller: Principal) -> str:
+    return backend.connection_role_of(conn, connection_id, caller.id) or backend.USER
 
 
-def list_role_assignments(request: Request) -> Response:
-    connection_id = _connection_id(request)
-    with emulator_state(request).store.read() as conn:
-        backend.require_connection(conn, connection_id, principal_of(request))
-        values = backend.list_role_assignments(conn, connection_id)
-    return page_response(request, [role_assignment_json(a) for a in values])
-
-
-def add_role_assignment(request: Request) -> Response:
-    connection_id = _connection_id(request)
-    caller = principal_of(request)
-    with emulator_state(request).store.read() as conn:
-        backend.require_connection(conn, connection_id, caller, "UserWithReshare")
-    new = parse_role_assignment(read_body(request))
-    with emulator_state(request).store.write() as conn:
-        backend.require_connection(conn, connection_id, caller, "UserWithReshare")
-        assignment = backend.add_role_assignment(
-            conn,
-            connection_id,
-            principal_id=new.principal_id,
-            principal_type=new.principal_type,
-            role=new.role,
-            caller_role=backend.connection_role_of(conn, connection_id, caller.id) or "User",
-        )
-    location = absolute_url(
-        request, f"/v1/connections/{connection_id}/roleAssignments/{assignment.id}"
-    )
-    return json_response(role_assignment_json(assignment), 201, headers={"Location": location})
-
-
-def get_role_assignment(request: Request) -> Response:
-    connection_id = _connection_id(request)
-    assignment_id = _assignment_id(request)
-    with emulator_state(request).store.read() as conn:
-        backend.require_connection(conn, connection_id, principal_of(request))
-        assignment = backend.get_role_assignment(conn, connection_id, assignment_id)
-    return json_response(role_assignment_json(assignment))
-
-
-def update_role_assignment(request: Request) -> Response:
-    connection_id = _connection_id(request)
-    assignment_id = _assignment_id(request)
-    caller = principal_of(request)
-    with emulator_state(request).store.read() as conn:
-        backend.require_connection(conn, connection_id, caller, backend.OWNER)
-    role = read_body(request).required_choice("role", backend.CONNECTION_ROLES)
-    with emulator_state(request).store.write() as conn:
-        backend.require_connection(conn, connection_id, caller, backend.OWNER)
-        assignment = backend.update_role_assignment(conn, connection_id, assignment_id, role)
-    return json_response(role_assignment_json(assignment))
-
-
-def delete_role_assignment(request: Request) -> Response:
-    connection_id = _connection_id(request)
-    assignment_id = _assignment_id(request)
-    with emulator_state(request).store.write() as conn:
-        backend.require_connection(conn, connection_id, principal_of(request), backend.OWNER)
-        backend.delete_role_assignment(conn, connection_id, assignment_id)
-    return empty_response()
+# Sharing is checked before the body: a caller the connection is not shared with learns nothing.
+ROLE_ASSIGNMENTS = RoleAssignments(
+    collection="connections",
+    resource_param="connectionId",
+    resource_not_found=errors.connection_not_found,
+    assignment_param="connectionRoleAssignmentId",
+    assignment_not_found=errors.connection_role_assignment_not_found,
+    store=backend,
+    require=backend.require_connection,
+    caller_role=_caller_role,
+    roles=backend.CONNECTION_ROLES,
+    reader=backend.USER,
+    sharer="UserWithReshare",
+    manager=backend.OWNER,
+    access_first=True,
+    to_json=role_assignment_json,
+)
 
 
 def list_supported_connection_types(request: Request) -> Response:
@@ -404,8 +340,6 @@ def list_supported_connection_types(request: Request) -> Response:
     return page_response(request, [github, azure_devops])
 
 
-_RA = "/connections/{connectionId}/roleAssignments"
-
 ROUTES = [
     route("/connections", list_connections, "GET", "Connections_ListConnections"),
     route("/connections", create_connection, "POST", "Connections_CreateConnection"),
@@ -428,24 +362,5 @@ ROUTES = [
         "POST",
         "Connections_TestConnection",
     ),
-    route(_RA, list_role_assignments, "GET", "Connections_ListConnectionRoleAssignments"),
-    route(_RA, add_role_assignment, "POST", "Connections_AddConnectionRoleAssignment"),
-    route(
-        _RA + "/{connectionRoleAssignmentId}",
-        get_role_assignment,
-        "GET",
-        "Connections_GetConnectionRoleAssignment",
-    ),
-    route(
-        _RA + "/{connectionRoleAssignmentId}",
-        update_role_assignment,
-        "PATCH",
-        "Connections_UpdateConnectionRoleAssignment",
-    ),
-    route(
-        _RA + "/{connectionRoleAssignmentId}",
-        delete_role_assignment,
-        "DELETE",
-        "Connections_DeleteConnectionRoleAssignment",
-    ),
+    *ROLE_ASSIGNMENTS.routes("Connections", "Connection"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fabric_git.emulator import errors
+from fabric_git.emulator.auth import Principal
 from fabric_git.emulator.backend import workspaces as backend
 from fabric_git.emulator.backend.workspaces import RoleAssignment, WorkspaceRecord
 from fabric_git.emulator.routes._body import Body, read_body
@@ -22,6 +24,7 @@ from fabric_git.emulator.routes._http import (
     principal_of,
     route,
 )
+from fabric_git.emulator.routes._roles import RoleAssignments
 
 NAME_LIMIT = backend.MAX_NAME_LENGTH
 DESCRIPTION_LIMIT = 4000
@@ -66,13 +69,6 @@ class WorkspaceChanges:
     description: str | None
 
 
-@dataclass(frozen=True)
-class NewRoleAssignment:
-    principal_id: str
-    principal_type: str
-    role: str
-
-
 def parse_new_workspace(body: Body) -> NewWorkspace:
     return NewWorkspace(
         display_name=body.required_text("displayName", max_length=NAME_LIMIT, allow_empty=False),
@@ -85,20 +81,6 @@ def parse_changes(body: Body) -> WorkspaceChanges:
     return WorkspaceChanges(
         display_name=body.text("displayName", max_length=NAME_LIMIT, allow_empty=False),
         description=body.text("description", max_length=DESCRIPTION_LIMIT),
-    )
-
-
-def parse_role_assignment(body: Body) -> NewRoleAssignment:
-    principal = body.object("principal", required=True, wrong="The field is required")
-    assert principal is not None
-    if "id" not in principal:
-        raise principal.invalid("id", "The value must be a GUID")
-    principal_id = principal.guid("id")
-    assert principal_id is not None
-    return NewRoleAssignment(
-        principal_id=principal_id,
-        principal_type=principal.required_choice("type", backend.PRINCIPAL_TYPES),
-        role=body.required_choice("role", backend.ROLES),
     )
 
 
@@ -194,71 +176,29 @@ def unassign_from_capacity(request: Request) -> Response:
 # --- role assignments ------------------------------------------------------------------------
 
 
-def _assignment_id(request: Request) -> str:
-    return path_guid(
-        request, "workspaceRoleAssignmentId", errors.workspace_role_assignment_not_found
-    )
+def _caller_role(conn: sqlite3.Connection, workspace_id: str, caller: Principal) -> str:
+    return backend.role_of(conn, workspace_id, caller) or "Viewer"
 
 
-def list_role_assignments(request: Request) -> Response:
-    workspace_id = _workspace_id(request)
-    with emulator_state(request).store.read() as conn:
-        backend.require_role(conn, workspace_id, principal_of(request), "Member")
-        values = [assignment_json(a) for a in backend.list_role_assignments(conn, workspace_id)]
-    return page_response(request, values)
-
-
-def add_role_assignment(request: Request) -> Response:
-    workspace_id = _workspace_id(request)
-    new = parse_role_assignment(read_body(request))
-    caller = principal_of(request)
-    with emulator_state(request).store.write() as conn:
-        backend.require_role(conn, workspace_id, caller, "Member")
-        caller_role = backend.role_of(conn, workspace_id, caller) or "Viewer"
-        assignment = backend.add_role_assignment(
-            conn,
-            workspace_id,
-            principal_id=new.principal_id,
-            principal_type=new.principal_type,
-            role=new.role,
-            caller_role=caller_role,
-        )
-    location = absolute_url(
-        request, f"/v1/workspaces/{workspace_id}/roleAssignments/{assignment.id}"
-    )
-    return json_response(assignment_json(assignment), 201, headers={"Location": location})
-
-
-def get_role_assignment(request: Request) -> Response:
-    workspace_id = _workspace_id(request)
-    assignment_id = _assignment_id(request)
-    with emulator_state(request).store.read() as conn:
-        backend.require_role(conn, workspace_id, principal_of(request), "Member")
-        assignment = backend.get_role_assignment(conn, workspace_id, assignment_id)
-    return json_response(assignment_json(assignment))
-
-
-def update_role_assignment(request: Request) -> Response:
-    workspace_id = _workspace_id(request)
-    assignment_id = _assignment_id(request)
-    role = read_body(request).required_choice("role", backend.ROLES)
-    with emulator_state(request).store.write() as conn:
-        backend.require_role(conn, workspace_id, principal_of(request), "Admin")
-        assignment = backend.update_role_assignment(conn, workspace_id, assignment_id, role)
-    return json_response(assignment_json(assignment))
-
-
-def delete_role_assignment(request: Request) -> Response:
-    workspace_id = _workspace_id(request)
-    assignment_id = _assignment_id(request)
-    with emulator_state(request).store.write() as conn:
-        backend.require_role(conn, workspace_id, principal_of(request), "Admin")
-        backend.delete_role_assignment(conn, workspace_id, assignment_id)
-    return empty_response()
+ROLE_ASSIGNMENTS = RoleAssignments(
+    collection="workspaces",
+    resource_param="workspaceId",
+    resource_not_found=errors.workspace_not_found,
+    assignment_param="workspaceRoleAssignmentId",
+    assignment_not_found=errors.workspace_role_assignment_not_found,
+    store=backend,
+    require=backend.require_role,
+    caller_role=_caller_role,
+    roles=backend.ROLES,
+    reader="Member",
+    sharer="Member",
+    manager="Admin",
+    access_first=False,
+    to_json=assignment_json,
+)
 
 
 _WS = "/workspaces/{workspaceId}"
-_RA = _WS + "/roleAssignments/{workspaceRoleAssignmentId}"
 
 ROUTES = [
     route("/workspaces", list_workspaces, "GET", "Workspaces_ListWorkspaces"),
@@ -273,19 +213,5 @@ ROUTES = [
         "POST",
         "Workspaces_UnassignFromCapacity",
     ),
-    route(
-        _WS + "/roleAssignments",
-        list_role_assignments,
-        "GET",
-        "Workspaces_ListWorkspaceRoleAssignments",
-    ),
-    route(
-        _WS + "/roleAssignments",
-        add_role_assignment,
-        "POST",
-        "Workspaces_AddWorkspaceRoleAssignment",
-    ),
-    route(_RA, get_role_assignment, "GET", "Workspaces_GetWorkspaceRoleAssignment"),
-    route(_RA, update_role_assignment, "PATCH", "Workspaces_UpdateWorkspaceRoleAssignment"),
-    route(_RA, delete_role_assignment, "DELETE", "Workspaces_DeleteWorkspaceRoleAssignment"),
+    *ROLE_ASSIGNMENTS.routes("Workspaces", "Workspace"),
 ]
