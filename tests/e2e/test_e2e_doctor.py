@@ -3,6 +3,7 @@ wires a connection for the principal that runs a pipeline."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from e2e.conftest import Fg
@@ -194,9 +195,14 @@ def test_a_running_operation_is_found(fg: Fg) -> None:
         fg.sandbox.settings(lroDuration=0.01)
     assert started.status_code == 202, started.text
 
-    report = fg.json("doctor", "-w", scenario.workspace, expect=1)
-    text = fg("doctor", "-w", scenario.workspace, expect=1).stdout
+    # Found at once: doctor does not wait for the workspace (which would announce retries,
+    # and take the whole --timeout).
+    doctor = ("--timeout", "10", "doctor", "-w", scenario.workspace)
+    ran = fg("--output", "json", *doctor, expect=1)
+    report = json.loads(ran.stdout)
+    text = fg(*doctor, expect=1).stdout
 
+    assert "retrying" not in ran.stderr
     assert report["ok"] is False and failing(report) == ["operations"]
     check = _check(report, "operations")
     assert "operation is running" in check["detail"]
