@@ -1,6 +1,6 @@
 """Microsoft's Python SDK for Fabric (``microsoft-fabric-api``): items, folders and the whole Git
-flow (per-file status and a file-level commit too) and Test Connection, with the SDK's own
-base-URL setting and a ``TokenCredential``.
+flow (per-file status and a file-level commit too), with the SDK's own base-URL setting and a
+``TokenCredential``.
 
 azure-core sends a bearer token over HTTPS only; the emulator listens on plain HTTP on
 127.0.0.1, so the client gets azure-core's own bearer policy told so (its public
@@ -14,32 +14,9 @@ from typing import Any
 
 import pytest
 
-from thirdparty.thirdparty_support import (
-    NOTEBOOK,
-    EmulatorCredential,
-    GitTenant,
-    emulator_settings,
-)
+from thirdparty.thirdparty_support import NOTEBOOK, EmulatorCredential, GitTenant, sdk_client
 
 pytestmark = pytest.mark.server
-
-
-def sdk_client(tenant: GitTenant, credential: EmulatorCredential) -> Any:
-    from azure.core.pipeline.policies import BearerTokenCredentialPolicy
-    from microsoft_fabric_api import FabricClient
-
-    class PlainHttpBearerPolicy(BearerTokenCredentialPolicy):
-        def on_request(self, request: Any) -> None:
-            request.context["enforce_https"] = False  # a local service on plain HTTP
-            super().on_request(request)
-
-    scope = "https://api.fabric.microsoft.com/.default"
-    return FabricClient(
-        credential,
-        base_url=tenant.sandbox.running.base + "/",
-        authentication_policy=PlainHttpBearerPolicy(credential, scope),
-        polling_interval=0.01,
-    )
 
 
 def definition(models: Any, text: str) -> Any:
@@ -240,31 +217,3 @@ def test_per_file_status_and_a_file_level_commit(
     ]
     assert clone.read("fabric/Load.Notebook/extra/data.json") == "[]\n"
     assert clone.read("fabric/Load.Notebook/notebook-content.py") == NOTEBOOK.format(name="v1")
-
-
-# Fabric may answer Test Connection at once (200) or as an operation (202). The SDK reads only the
-# first: on a 202 its result extractor looks for the operation's "status" among the result
-# model's unknown fields, but ConnectionStatusResponse has a `status` field of its own
-# (KeyError in the SDK's poller thread, whatever the service). So the emulator answers at once.
-def test_test_connection_online_and_with_a_wrong_pat(
-    tenant: GitTenant, credential: EmulatorCredential
-) -> None:
-    from microsoft_fabric_api.generated.core import models
-
-    core = sdk_client(tenant, credential).core
-    with emulator_settings(tenant.sandbox, lroMode="sync"):
-        online = core.connections.test_connection(tenant.connection_id)
-        wrong = core.connections.update_connection(
-            tenant.connection_id,
-            models.UpdateShareableCloudConnectionRequest(
-                credential_details=models.UpdateCredentialDetails(
-                    credentials=models.KeyCredentials(key="ghp_not_the_repositorys_pat")
-                ),
-            ),
-        )
-        offline = core.connections.test_connection(tenant.connection_id)
-
-    assert online.status == "Online" and not online.errors
-    assert wrong.id == tenant.connection_id
-    assert offline.status == "Offline"
-    assert [e.error_code for e in offline.errors] == ["IncorrectCredentials"]

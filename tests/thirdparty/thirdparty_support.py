@@ -111,3 +111,26 @@ def emulator_settings(sandbox: Sandbox, **values: Any) -> Iterator[None]:
         yield
     finally:
         sandbox.settings(**{name: before[name] for name in values})
+
+
+def sdk_client(tenant: GitTenant, credential: EmulatorCredential) -> Any:
+    """Microsoft's SDK (``microsoft-fabric-api``) at the emulator, signed in with ``credential``.
+
+    azure-core sends a bearer token over HTTPS only; the emulator listens on plain HTTP on
+    127.0.0.1, so the client gets azure-core's own bearer policy told so (its public
+    ``authentication_policy`` setting). Nothing else of the SDK is touched."""
+    from azure.core.pipeline.policies import BearerTokenCredentialPolicy
+    from microsoft_fabric_api import FabricClient
+
+    class PlainHttpBearerPolicy(BearerTokenCredentialPolicy):
+        def on_request(self, request: Any) -> None:
+            request.context["enforce_https"] = False  # a local service on plain HTTP
+            super().on_request(request)
+
+    scope = "https://api.fabric.microsoft.com/.default"
+    return FabricClient(
+        credential,
+        base_url=tenant.sandbox.running.base + "/",
+        authentication_policy=PlainHttpBearerPolicy(credential, scope),
+        polling_interval=0.01,
+    )

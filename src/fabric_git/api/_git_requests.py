@@ -25,6 +25,7 @@ __all__ = [
     "ItemOptionsSelection",
     "ItemRef",
     "commit_request",
+    "selected_file_problem",
     "update_request",
 ]
 
@@ -50,27 +51,30 @@ def _identifier(item: ItemRef) -> ItemIdentifier:
     raise ConfigurationError(f"Not an item identifier: {item!r}")
 
 
+def selected_file_problem(path: str) -> str | None:
+    """What the service would refuse in one entry of ``selectedFiles`` (a path relative to the
+    item's folder), as the end of a sentence about it; ``None`` when it is fine."""
+    if not isinstance(path, str) or not path.strip():
+        return "is empty"
+    if "\\" in path:
+        return "uses a backslash; separate folders with '/'"
+    if path.startswith("/"):
+        return "starts with '/'; give it relative to the item's folder"
+    if path.endswith("/"):
+        return "names a folder; name whole files"
+    if "*" in path or "?" in path:
+        return "has a wildcard; name whole files"
+    for part in path.split("/"):
+        if not part.strip():
+            return "has an empty or blank name between slashes"
+        if part[-1] == "." or part[-1].isspace():
+            return f"has a name ending in a dot or a space ({part!r})"
+    return None
+
+
 def _selected_file(path: str) -> str:
     """One entry of ``selectedFiles``, checked against the service's rules before sending."""
-    problem = None
-    if not isinstance(path, str) or not path.strip():
-        problem = "is empty"
-    elif "\\" in path:
-        problem = "uses a backslash; separate folders with '/'"
-    elif path.startswith("/"):
-        problem = "starts with '/'; give it relative to the item's folder"
-    elif path.endswith("/"):
-        problem = "names a folder; name whole files"
-    elif "*" in path or "?" in path:
-        problem = "has a wildcard; name whole files"
-    else:
-        for part in path.split("/"):
-            if not part.strip():
-                problem = "has an empty or blank name between slashes"
-            elif part[-1] == "." or part[-1].isspace():
-                problem = f"has a name ending in a dot or a space ({part!r})"
-            if problem:
-                break
+    problem = selected_file_problem(path)
     if problem:
         raise ConfigurationError(f"The selected file {path!r} {problem}.")
     return path

@@ -13,6 +13,7 @@ from fabric_git.api._git_requests import (
     ItemOptionsSelection,
     ItemRef,
     commit_request,
+    selected_file_problem,
     update_request,
 )
 from fabric_git.errors import ConfigurationError
@@ -45,7 +46,14 @@ from fabric_git.models.git import (
 )
 from fabric_git.models.workspaces import Workspace
 
-__all__ = ["FileSelection", "GitApi", "ItemOptionsSelection", "ItemRef", "WorkspaceRef"]
+__all__ = [
+    "FileSelection",
+    "GitApi",
+    "ItemOptionsSelection",
+    "ItemRef",
+    "WorkspaceRef",
+    "selected_file_problem",
+]
 
 WorkspaceRef = str | Workspace
 """A workspace id, or a ``Workspace`` (its ``id`` is used)."""

@@ -118,6 +118,11 @@ class EmulatorServer(RunningEmulator, AbstractContextManager["EmulatorServer"]):
             access_log=self.config.access_log,
             lifespan="off",
             timeout_graceful_shutdown=5,
+            # Fabric keeps an idle connection open for minutes; uvicorn's 5 s default races
+            # clients that wait about 5 s between calls (Microsoft's SDK sleeps 5 s while a
+            # long-running call completes) and reuse a socket the server is closing. Idle
+            # sockets stay bounded by max_connections.
+            timeout_keep_alive=120,
             backlog=2048,
             http=guarded_protocol(self.config.header_timeout, self.config.max_connections),
             # The app reads X-Forwarded-Proto/-Host itself, both or neither (routes/_http.py).

@@ -56,7 +56,9 @@ def commit(
     ``files`` (``ITEM:PATH``, see ``parse_file_selector``) makes it a ``FileLevelSelective``
     commit: only those files of each item, plus every file of the items ``selectors`` name; the
     items' other changes stay pending. An ``ITEM`` must name one item; a ``PATH`` that is not a
-    changed file of it is reported in ``unchanged`` (nothing to commit there).
+    changed file of it is reported in ``unchanged`` (nothing to commit there). A ``PATH`` the
+    service would refuse (a leading ``/``, a folder, a wildcard...) raises ``ConfigurationError``
+    before any request.
     """
     check_comment(comment)
     parsed = [_parsed(text) for text in files]  # before any request: bad input changes nothing

@@ -6,6 +6,7 @@ import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from fabric_git.api.git import selected_file_problem
 from fabric_git.workflows.results import Change
 
 __all__ = ["FileSelector", "match_selector", "parse_file_selector", "select_changes"]
@@ -79,12 +80,19 @@ class FileSelector:
 
 def parse_file_selector(text: str) -> FileSelector:
     """``ITEM:PATH`` split at the last colon (a display name may hold one, a file path in an item
-    folder does not). ``ITEM`` is any item selector; ``PATH`` is relative to the item's folder.
-    Raises ``ValueError`` naming what is missing."""
+    folder does not). ``ITEM`` is any item selector; ``PATH`` is relative to the item's folder,
+    with forward slashes, and names one file. Raises ``ValueError`` naming what is wrong: a missing
+    part, or a path the service would refuse (a leading ``/``, a folder, a wildcard...)."""
     item, colon, path = text.rpartition(":")
     if not colon or not item.strip() or not path.strip():
         raise ValueError(
             f"{text!r} is not ITEM:PATH; name the item and a file of its folder, "
             "e.g. 'Sales.Notebook:notebook-content.py'"
         )
-    return FileSelector(text=text, item=item.strip(), path=path.strip())
+    path = path.strip()
+    # Checked here, not only when sending: a path the service would refuse never names a changed
+    # file either, so it would otherwise pass as "nothing to commit".
+    problem = selected_file_problem(path)
+    if problem:
+        raise ValueError(f"in {text!r} the path {path!r} {problem}")
+    return FileSelector(text=text, item=item.strip(), path=path)

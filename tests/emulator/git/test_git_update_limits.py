@@ -1,6 +1,8 @@
 """Update From Git has the size limits a commit has (25 MB a file, 50 MB a GitHub commit or
 125 MB an Azure DevOps one), decided from the blobs' headers: a file over the limit is never
-read into memory. The tests lower the limits so that their repositories stay small."""
+read into memory. A commit checks the limits from the parts' stored sizes before it reads a
+part, and reads no file of the tree it leaves alone. The tests lower the limits so that their
+repositories stay small."""
 
 from __future__ import annotations
 
@@ -90,3 +92,55 @@ def test_a_full_disk_during_a_commit_says_so(env: Env, monkeypatch: pytest.Monke
     assert env.tip() == tip
     monkeypatch.undo()
     assert env.commit(ws).status_code == 200  # nothing was left half-done
+
+
+def test_a_commit_reads_no_file_it_leaves_alone(env: Env, reads: list[int]) -> None:
+    """A commit compares the files it rewrites by blob id and never reads the rest of the
+    tree: a large file beside the items, and the unchanged parts of the item committed."""
+    env.repo()
+    ws = env.workspace()
+    item = env.item(ws, "nb", {"notebook-content.py": b"# nb\n", "data.bin": b"\1" * (512 * KB)})
+    env.connected(ws)
+    assert env.commit(ws).status_code == 200
+    env.push({"tools/big.bin": b"\2" * (1024 * KB)})
+    assert env.update(ws).status_code == 200
+    env.set_parts(item, {**env.parts(item), "notebook-content.py": b"# changed\n"})
+    reads.clear()
+    assert env.commit(ws).status_code == 200
+    assert max(reads, default=0) < 512 * KB, reads  # neither data.bin nor tools/big.bin
+    assert env.files()["nb.Notebook/notebook-content.py"] == b"# changed\n"
+    assert len(env.files()["tools/big.bin"]) == 1024 * KB
+
+
+def test_a_commit_over_the_limits_is_refused_before_a_part_is_read(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fabric_git.emulator.backend import items
+
+    monkeypatch.setattr(commit, "MAX_FILE_BYTES", 64 * KB)
+    monkeypatch.setattr(commit, "MAX_COMMIT_MB", {"AzureDevOps": 1})
+    env.repo()
+    ws = env.workspace()
+    big = env.item(ws, "Big", {"notebook-content.py": b"#" * (128 * KB)})
+    env.connected(ws)
+    read: list[str] = []
+    original = items.get_parts
+
+    def counting(conn: object, item_id: str) -> dict[str, bytes]:
+        read.append(item_id)
+        return original(conn, item_id)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(items, "get_parts", counting)
+    tip = env.tip()
+    response = env.commit(ws)
+    assert error_code(response) == "GitProviderOperationFailed"
+    assert "Big.Notebook/notebook-content.py is larger" in response.json()["message"]
+    assert read == []
+    env.set_parts(big, {"notebook-content.py": b"#" * (60 * KB)})
+    for n in range(20):  # 20 x 60 KB: each file under the limit, over 1 MB in all
+        env.item(ws, f"Part{n}", {"notebook-content.py": b"#" * (60 * KB)})
+    read.clear()
+    response = env.commit(ws)
+    assert "Maximum commit size exceeded" in response.json()["message"]
+    assert read == []
+    assert env.tip() == tip

@@ -196,3 +196,96 @@ def test_a_file_level_commit_of_a_deleted_items_file(env: Env) -> None:
 
 def _logical(env: Env, ws: str) -> str:
     return str(env.status(ws)["changes"][0]["itemMetadata"]["itemIdentifier"]["logicalId"])
+
+
+def _go_async(env: Env) -> None:
+    """Set-up runs in sync mode; the request under test in async mode, where a refusal after
+    the start would be a 202 and a failed operation."""
+    response = env.client.put("http://localhost/_emulator/settings", json={"lroMode": "async"})
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [{"itemsWithFileSelection": []}, {"itemsWithFileSelection": None}, {}],
+    ids=["empty", "null", "missing"],
+)
+def test_a_file_level_commit_naming_no_item_is_refused_before_it_starts(
+    env: Env, selection: dict[str, Any]
+) -> None:
+    ws, item = _committed(env)
+    env.set_parts(item, {"notebook-content.py": b"# two\n"})
+    _go_async(env)
+
+    refused = env.commit(ws, mode="FileLevelSelective", **selection)
+
+    assert refused.status_code == 400, refused.text
+    assert "x-ms-operation-id" not in refused.headers
+    assert refused.json()["errorCode"] == "NoItemsSelected"
+    assert "itemsWithFileSelection" in refused.json()["message"]
+
+
+@pytest.mark.parametrize("second_by", ["objectId", "logicalId"])
+def test_an_item_selected_twice_with_other_files_is_refused_before_it_starts(
+    env: Env, second_by: str
+) -> None:
+    ws, item = _committed(env)
+    env.set_parts(item, {"notebook-content.py": b"# two\n", "extra/data.json": b"[]\n"})
+    head = env.tip()
+    second = {"objectId": item} if second_by == "objectId" else {"logicalId": _logical(env, ws)}
+    _go_async(env)
+
+    refused = env.commit(
+        ws,
+        mode="FileLevelSelective",
+        itemsWithFileSelection=[
+            {"objectId": item, "selectedFiles": ["notebook-content.py"]},
+            {**second, "selectedFiles": ["extra/data.json"]},
+        ],
+    )
+
+    assert refused.status_code == 400, refused.text
+    assert "x-ms-operation-id" not in refused.headers
+    assert refused.json()["errorCode"] == "InvalidInput"
+    detail = refused.json()["moreDetails"][0]["message"]
+    assert detail.startswith("itemsWithFileSelection[1]: ")
+    assert "itemsWithFileSelection[0]" in detail and "list each item once" in detail
+    assert env.tip() == head
+
+
+def test_a_deleted_item_selected_twice_with_other_files_is_refused(env: Env) -> None:
+    ws, item = _committed(env)
+    from fabric_git.emulator.backend import items
+
+    with env.state.store.write() as conn:
+        items.delete_item(conn, item)
+    logical = _logical(env, ws)
+    refused = env.commit(
+        ws,
+        mode="FileLevelSelective",
+        itemsWithFileSelection=[
+            {"logicalId": logical, "selectedFiles": ["extra/data.json"]},
+            {"logicalId": logical},
+        ],
+    )
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["moreDetails"][0]["message"].startswith("itemsWithFileSelection[1]: ")
+
+
+def test_an_item_selected_twice_with_the_same_files_is_committed_once(env: Env) -> None:
+    ws, item = _committed(env)
+    env.set_parts(item, {"notebook-content.py": b"# two\n", "extra/data.json": b"[]\n"})
+    response = env.commit(
+        ws,
+        mode="FileLevelSelective",
+        itemsWithFileSelection=[
+            {"objectId": item, "selectedFiles": ["extra/data.json"]},
+            {
+                "logicalId": _logical(env, ws),
+                "selectedFiles": ["extra/data.json", "extra/data.json"],
+            },
+        ],
+    )
+    assert response.status_code == 200, response.text
+    files = {p.split("/", 1)[1]: c for p, c in env.files().items()}
+    assert files["extra/data.json"] == b"[]\n" and files["notebook-content.py"] == b"# one\n"

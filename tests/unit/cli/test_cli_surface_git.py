@@ -197,7 +197,34 @@ def test_a_file_selector_naming_several_items_is_refused_before_committing(
     assert service.sent("POST", COMMIT) == []
 
 
-def test_a_bad_path_is_refused_by_the_library_before_committing(service: SurfaceService) -> None:
+@pytest.mark.parametrize(
+    ("path", "says"),
+    [
+        ("/abs", "starts with '/'"),
+        ("a/", "names a folder"),
+        ("*.py", "wildcard"),
+        ("a//b.py", "empty or blank name"),
+        ("a\\b.py", "backslash"),
+        ("a./b.py", "ending in a dot"),
+    ],
+)
+def test_a_bad_path_is_a_usage_error_before_any_request(
+    service: SurfaceService, path: str, says: str
+) -> None:
+    # The item has changes, so a path that matched nothing used to pass as "No changes".
+    service.on("GET", STATUS, status_body(item_change(files=[file_change("a/b.py")])))
+
+    result = service.run("commit", "-w", WS, "--file", f"Load.Notebook:{path}", expect=2)
+
+    (error,) = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    text = f"Load.Notebook:{path}"
+    assert f"--file: in {text!r} the path {path!r}" in error and says in error
+    assert service.requests == []
+
+
+def test_a_nested_path_of_a_changed_file_is_committed_in_a_dry_run(
+    service: SurfaceService,
+) -> None:
     service.on("GET", STATUS, status_body(item_change(files=[file_change("a/b.py")])))
 
     result = service.run("commit", "-w", WS, "--file", "Load:a/b.py", "--dry-run")

@@ -122,12 +122,12 @@ def test_tree_content_orders_entries_as_git_does(tmp_path: Path) -> None:
 
 def test_a_written_pack_is_read_by_git(tmp_path: Path) -> None:
     raw = pygit2.init_repository(str(tmp_path / "r"), bare=True)
-    writer = PackWriter()
+    writer = PackWriter(Path(raw.path) / "objects" / "pack")
     big = bytes(range(256)) * 4096
     ids = [writer.add(BLOB, data) for data in (b"small", big, b"")]
     writer.add(BLOB, b"small")  # the same object twice is written once
     assert len(writer) == 3
-    name = writer.write(Path(raw.path) / "objects" / "pack")
+    name = writer.write()
     verified = subprocess.run(
         ["git", "verify-pack", "-v", str(Path(raw.path) / "objects" / "pack" / f"{name}.idx")],
         capture_output=True,
@@ -137,6 +137,16 @@ def test_a_written_pack_is_read_by_git(tmp_path: Path) -> None:
     assert "ok" in verified.stdout.splitlines()[-1]
     fresh = pygit2.Repository(raw.path)
     assert [fresh[pygit2.Oid(raw=oid)].data for oid in ids] == [b"small", big, b""]
+
+
+def test_a_discarded_pack_leaves_nothing(tmp_path: Path) -> None:
+    writer = PackWriter(tmp_path / "pack")
+    writer.add(BLOB, b"content")
+    assert [p.suffix for p in (tmp_path / "pack").iterdir()] == [".pack"]  # being written
+    writer.discard()
+    assert list((tmp_path / "pack").iterdir()) == []
+    with pytest.raises(ValueError, match="empty"):
+        PackWriter(tmp_path / "other").write()
 
 
 def test_hosted_repo_reads_what_another_handle_packed(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
+from fabric_git.errors import ConfigurationError
 from fabric_git.workflows import (
     ConflictsNeedPolicyError,
     UnknownItemsError,
@@ -57,6 +59,18 @@ def test_select_changes_reports_unknown_and_keeps_status_order() -> None:
     chosen, unknown = select_changes(["Old", "Missing", "Sales.Report"], _changes())
     assert [c.name for c in chosen] == ["Sales.Report", "Old.DataPipeline"]
     assert unknown == ("Missing",)
+
+
+@pytest.mark.parametrize("path", ["/notebook-content.py", "a/", "*.py", "a//b.py"])
+def test_commit_refuses_a_bad_file_path_before_reading_the_status(path: str) -> None:
+    # A path the service would refuse never names a changed file: without this check it would
+    # pass as "nothing to commit" instead of an error.
+    client = FakeClient()
+    client.git.statuses = [status(HEAD_A, HEAD_A, change("Load", ws="Modified"))]
+
+    with pytest.raises(ConfigurationError, match=f"the path {re.escape(repr(path))}"):
+        commit(client, "Sales", files=[f"Load.Notebook:{path}"])
+    assert client.calls == []
 
 
 def test_commit_all_sends_workspace_head_and_reports_new_head() -> None:

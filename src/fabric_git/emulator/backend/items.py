@@ -122,6 +122,14 @@ def get_parts(conn: sqlite3.Connection, item_id: str) -> dict[str, bytes]:
     return {str(row[0]): bytes(row[1]) for row in rows}
 
 
+def part_sizes(conn: sqlite3.Connection, item_id: str) -> dict[str, int]:
+    """The sizes of the item's definition parts by path, without reading them."""
+    rows = conn.execute(
+        "SELECT path, length(payload) FROM item_parts WHERE item_id = ?", (item_id,)
+    ).fetchall()
+    return {str(row[0]): int(row[1]) for row in rows}
+
+
 def check_part_paths(parts: Mapping[str, bytes]) -> None:
     """400 ``InvalidDefinition`` naming the first part path Git's checks or Fabric refuse
     (``.git`` in any spelling, ``..``, control characters: ``repoformat.paths``)."""

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator, Mapping
 
 import pygit2
 
+from fabric_git.repoformat.model import LayoutError
+
 __all__ = ["BlobCache", "TreeFiles"]
 
 
@@ -49,21 +51,39 @@ class BlobCache:
 
 
 class TreeFiles(Mapping[str, bytes]):
-    """The files of a tree, repo-relative path -> content, each content read on lookup.
+    """The files of a tree, repo-relative path -> content, each content read on lookup; with
+    ``size`` and ``max_bytes``, a lookup of a file larger than ``max_bytes`` raises LayoutError
+    ``GitProviderOperationFailed`` instead.
 
     Keys and blob ids come from one walk of the tree; contents are immutable, so a lookup
     gives the same bytes whenever it is made and from any thread.
     """
 
     def __init__(
-        self, read: Callable[[pygit2.Oid], bytes], ids: dict[str, pygit2.Oid], label: str
+        self,
+        read: Callable[[pygit2.Oid], bytes],
+        ids: dict[str, pygit2.Oid],
+        label: str,
+        *,
+        size: Callable[[pygit2.Oid], int] | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         self._read = read
         self._ids = ids
         self._label = label
+        self._size = size
+        self._max_bytes = max_bytes
 
     def __getitem__(self, path: str) -> bytes:
-        return self._read(self._ids[path])
+        oid = self._ids[path]
+        if self._size is not None and self._max_bytes is not None:
+            # Decided from the blob's header: a file over the limit is never read whole.
+            if self._size(oid) > self._max_bytes:
+                raise LayoutError(
+                    "GitProviderOperationFailed",
+                    f"The file {path} is larger than {self._max_bytes // (1024 * 1024)} MB.",
+                )
+        return self._read(oid)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._ids)

@@ -12,12 +12,13 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from fabric_git.emulator.gitrepo.references import same_metadata, same_parts
-from fabric_git.repoformat.model import ItemState, RepoItem, canonical_bytes
+from fabric_git.emulator.gitrepo.references import same_metadata, same_part, same_parts
+from fabric_git.repoformat.model import MAX_FILE_BYTES, ItemState, RepoItem, canonical_bytes
 
 __all__ = [
     "PrintedState",
     "blob_id",
+    "over_file_limit",
     "part_ids_of",
     "repo_part_ids",
     "same_version",
@@ -60,6 +61,8 @@ class PrintedState(ItemState):
     it needs its parts only when fingerprints differ. ``parts`` may be read lazily."""
 
     part_ids: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
+    part_size: Callable[[str], int] | None = field(default=None, compare=False, repr=False)
+    """A part's stored size, known without reading it (a Git blob's, from its header)."""
 
 
 def part_ids_of(state: ItemState) -> Mapping[str, str] | None:
@@ -74,11 +77,27 @@ def part_ids_of(state: ItemState) -> Mapping[str, str] | None:
     return None
 
 
+def over_file_limit(state: ItemState, path: str) -> bool:
+    """Whether the part is known, without reading it, to be larger than a file may be (25 MB):
+    such a part is never read to be compared, and counts as changed (an update refuses it)."""
+    size = state.part_size if isinstance(state, PrintedState) else None
+    return size is not None and size(path) > MAX_FILE_BYTES
+
+
 def same_version(a: ItemState, b: ItemState) -> bool:
-    """``same_content``, taking equal fingerprints of the parts as proof of equal parts."""
+    """``same_content``, taking equal fingerprints of parts as proof of equal parts: where
+    both fingerprints are known, only the parts whose blob ids differ are read and compared
+    (and none over the file limit)."""
     if not same_metadata(a, b):
         return False
-    a_ids = part_ids_of(a)
-    if a_ids is not None and a_ids == part_ids_of(b):
+    a_ids, b_ids = part_ids_of(a), part_ids_of(b)
+    if a_ids is None or b_ids is None:
+        return same_parts(a, b)
+    if a_ids == b_ids:
         return True
-    return same_parts(a, b)
+    if a_ids.keys() != b_ids.keys():
+        return False
+    differing = [path for path, oid in a_ids.items() if b_ids[path] != oid]
+    if any(over_file_limit(state, path) for path in differing for state in (a, b)):
+        return False
+    return all(same_part(a.parts[path], b.parts[path]) for path in differing)

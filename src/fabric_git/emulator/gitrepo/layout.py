@@ -11,8 +11,9 @@ documentation is silent.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from fabric_git.emulator.gitrepo.fingerprints import blob_id
 from fabric_git.emulator.gitrepo.references import (
     from_repo_references,
     referenced_ids,
@@ -191,6 +192,7 @@ def write_items(
     *,
     upserts: Sequence[ItemState],
     deletes: Sequence[str],
+    blob_ids: Callable[[str], str] | None = None,
 ) -> dict[str, bytes | None]:
     """The file changes (path -> new content, or None to delete) that turn ``files`` into the
     tree holding ``upserts`` and none of ``deletes`` (logical ids) under ``root``.
@@ -207,6 +209,12 @@ def write_items(
     ``DuplicateLogicalId`` among upserts, ``DuplicateDisplayNameAndType`` for the result,
     ``GitFilePathTooLong`` when a written path exceeds MAX_PATH_LENGTH, ``GitSyncFailed`` when
     no directory can be placed.
+
+    Contents of ``files`` are read only where they are needed: the system files of item
+    directories, and the files of an item directory that moves. With ``blob_ids`` (a path's
+    Git blob id, as ``TreeFiles.blob_id`` gives it without reading the blob) a rewritten file is
+    compared with what it replaces by id; files that stay are never read, so a lazily read tree
+    (``TreeFiles``) costs what the commit changes, whatever else the tree holds.
     """
     root = _normalise_root(root)
     scan = scan_tree(files, root)
@@ -271,21 +279,21 @@ def write_items(
     def is_replaced(path: str, owner: str) -> bool:
         return owner in rewritten_dirs and _relative(path, owner) not in _LOCAL_FILES
 
-    result: dict[str, bytes] = {}
+    kept: set[str] = set()  # files that stay as they are (their content is not read)
     relocating: dict[str, str] = {}  # path -> owning item directory, for moving subtrees
-    for path, content in files.items():
+    for path in files:
         owner = owner_of_file.get(path)
         if owner is None:
-            result[path] = content
+            kept.add(path)
         elif owner in removed_dirs:
             continue
         elif owner in moved_subtree_dirs:
             if not is_replaced(path, owner):
                 relocating[path] = owner
         elif not is_replaced(path, owner):
-            result[path] = content
+            kept.add(path)
 
-    occupancy = _Occupancy(result)
+    occupancy = _Occupancy(kept)
     for entry in scan.dirs.values():
         if entry.path not in removed_dirs and entry.path not in moved_subtree_dirs:
             occupancy.mark_item_dir(entry.path)
@@ -331,6 +339,7 @@ def write_items(
         else:
             target_dirs[logical_id] = _place_child(state, parent_dir, occupancy)
 
+    result: dict[str, bytes] = {}
     written: list[str] = []
     for path, owner in relocating.items():
         new_path = relocate(path, owner)
@@ -350,8 +359,15 @@ def write_items(
     if too_long:
         raise LayoutError("GitFilePathTooLong", too_long[0]["message"], too_long)
 
-    changes: dict[str, bytes | None] = {path: None for path in files if path not in result}
+    changes: dict[str, bytes | None] = {
+        path: None for path in files if path not in kept and path not in result
+    }
     for path, content in result.items():
-        if files.get(path) != content:
+        if path not in files:
+            changes[path] = content
+        elif blob_ids is not None:
+            if blob_ids(path) != blob_id(content):
+                changes[path] = content
+        elif files[path] != content:
             changes[path] = content
     return changes

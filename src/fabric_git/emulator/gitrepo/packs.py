@@ -2,8 +2,8 @@
 
 A commit of a thousand items creates thousands of blobs and trees; written loose, each is a
 file (and often a directory) of its own, which on slow disks costs far more than hashing and
-compressing them. ``PackWriter`` collects the objects in memory and writes them as one pack
-file and its version 2 index (the formats of ``git-pack-objects`` and ``git-index-pack``:
+compressing them. ``PackWriter`` compresses the objects into one pack file as they come
+and writes its version 2 index (the formats of ``git-pack-objects`` and ``git-index-pack``:
 undeltified, zlib-compressed objects), which Git and libgit2 read like any other pack.
 """
 
@@ -16,6 +16,7 @@ import uuid
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = ["BLOB", "COMMIT", "TREE", "PackWriter", "object_id", "tree_content"]
 
@@ -23,6 +24,7 @@ COMMIT, TREE, BLOB = 1, 2, 3
 _NAMES = {COMMIT: b"commit", TREE: b"tree", BLOB: b"blob"}
 _COMPRESSION = 1  # fast: a pack written by a commit is repacked by any later gc anyway
 _MAX_OFFSET = 2**31  # beyond this the index needs its large-offset table, never needed here
+_BUFFER = 1 << 20
 
 
 def object_id(kind: int, data: bytes) -> bytes:
@@ -58,48 +60,74 @@ def _entry_header(kind: int, size: int) -> bytes:
 
 
 class PackWriter:
-    """New objects of one commit, written as one pack by :meth:`write`."""
+    """New objects of one commit, written as one pack into ``pack_dir``.
 
-    def __init__(self) -> None:
-        self._objects: dict[bytes, tuple[int, bytes]] = {}
+    Each object is compressed into a temporary pack file as it is added, so the writer holds
+    no object's content (only ids, checksums and offsets); :meth:`write` completes the file
+    (object count, checksum) and its index. :meth:`discard` drops an unfinished pack.
+    """
+
+    def __init__(self, pack_dir: Path) -> None:
+        self._dir = pack_dir
+        self._entries: dict[bytes, tuple[int, int]] = {}  # id -> (crc32, offset)
+        self._temporary = pack_dir / f"tmp_{uuid.uuid4().hex}.pack"
+        self._file: BinaryIO | None = None
+        self._offset = 0
 
     def __len__(self) -> int:
-        return len(self._objects)
+        return len(self._entries)
 
     def add(self, kind: int, data: bytes) -> bytes:
         """Add an object (once per id); returns its 20-byte id."""
         oid = object_id(kind, data)
-        self._objects.setdefault(oid, (kind, data))
+        if oid in self._entries:
+            return oid
+        if self._file is None:
+            self._dir.mkdir(parents=True, exist_ok=True)
+            self._file = open(self._temporary, "w+b", buffering=_BUFFER)  # closed by write/discard
+            self._offset = self._file.write(_pack_header(0))
+        if self._offset >= _MAX_OFFSET:
+            raise ValueError("a pack this large needs an index with large offsets")
+        entry = _entry_header(kind, len(data)) + zlib.compress(data, _COMPRESSION)
+        self._entries[oid] = (zlib.crc32(entry), self._offset)
+        self._offset += self._file.write(entry)
         return oid
 
-    def write(self, pack_dir: Path) -> str:
-        """Write ``pack-<sha>.pack`` and its ``.idx`` into ``pack_dir`` (the repository's
-        ``objects/pack``); returns the pack's name. The index is renamed into place last:
-        readers look packs up by their index, so a crash leaves no half pack in use."""
-        if not self._objects:
+    def write(self) -> str:
+        """Complete ``pack-<sha>.pack`` and write its ``.idx``; returns the pack's name. The
+        index is renamed into place last: readers look packs up by their index, so a crash
+        leaves no half pack in use."""
+        file = self._file
+        if file is None:
             raise ValueError("an empty pack")
+        file.seek(0)
+        file.write(_pack_header(len(self._entries)))
+        file.seek(0)
         pack = hashlib.sha1(usedforsecurity=False)
-        chunks = [b"PACK" + struct.pack(">II", 2, len(self._objects))]
-        offset = len(chunks[0])
-        index: list[tuple[bytes, int, int]] = []  # (id, crc32, offset)
-        for oid, (kind, data) in self._objects.items():
-            entry = _entry_header(kind, len(data)) + zlib.compress(data, _COMPRESSION)
-            if offset >= _MAX_OFFSET:
-                raise ValueError("a pack this large needs an index with large offsets")
-            index.append((oid, zlib.crc32(entry), offset))
-            chunks.append(entry)
-            offset += len(entry)
-        for chunk in chunks:
-            pack.update(chunk)
+        while block := file.read(_BUFFER):
+            pack.update(block)
         checksum = pack.digest()
+        file.write(checksum)
+        file.close()
+        self._file = None
         name = f"pack-{checksum.hex()}"
-        pack_dir.mkdir(parents=True, exist_ok=True)
-        temporary = pack_dir / f"tmp_{uuid.uuid4().hex}"
-        _write(temporary.with_suffix(".pack"), [*chunks, checksum])
-        _write(temporary.with_suffix(".idx"), [_index(index, checksum)])
-        os.replace(temporary.with_suffix(".pack"), pack_dir / f"{name}.pack")
-        os.replace(temporary.with_suffix(".idx"), pack_dir / f"{name}.idx")
+        index = self._temporary.with_suffix(".idx")
+        entries = [(oid, crc, offset) for oid, (crc, offset) in self._entries.items()]
+        _write(index, [_index(entries, checksum)])
+        os.replace(self._temporary, self._dir / f"{name}.pack")
+        os.replace(index, self._dir / f"{name}.idx")
         return name
+
+    def discard(self) -> None:
+        """Drop the pack if it was not written (a commit that failed half-way)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+            self._temporary.unlink(missing_ok=True)
+
+
+def _pack_header(count: int) -> bytes:
+    return b"PACK" + struct.pack(">II", 2, count)
 
 
 def _index(entries: list[tuple[bytes, int, int]], pack_checksum: bytes) -> bytes:

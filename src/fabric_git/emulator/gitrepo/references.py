@@ -16,6 +16,7 @@ __all__ = [
     "referenced_ids",
     "same_content",
     "same_metadata",
+    "same_part",
     "same_parts",
     "to_repo_references",
 ]
@@ -49,10 +50,12 @@ def same_parts(a: ItemState, b: ItemState) -> bool:
     """``same_content`` of the parts alone: the same paths, text compared with LF endings."""
     if a.parts.keys() != b.parts.keys():
         return False
-    return all(
-        x is y or x == y or canonical_bytes(x) == canonical_bytes(y)
-        for x, y in ((a.parts[k], b.parts[k]) for k in a.parts)
-    )
+    return all(same_part(a.parts[k], b.parts[k]) for k in a.parts)
+
+
+def same_part(x: bytes, y: bytes) -> bool:
+    """Whether two contents of a part are the same, text compared with LF endings."""
+    return x is y or x == y or canonical_bytes(x) == canonical_bytes(y)
 
 
 def _replace_guids(text: str, mapping: Mapping[str, str]) -> str:

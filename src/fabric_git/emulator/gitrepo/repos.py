@@ -48,7 +48,7 @@ from fabric_git.emulator.gitrepo.trees import (
     nest,
     write_tree,
 )
-from fabric_git.repoformat.model import LayoutError
+from fabric_git.repoformat.model import MAX_FILE_BYTES, LayoutError
 
 __all__ = [
     "AZURE_DEVOPS",
@@ -192,18 +192,29 @@ class HostedRepo:
         """Every file of ``tree``; a tree libgit2 cannot parse (an entry with an empty name,
         which plain Git plumbing can write and a push can carry) is a LayoutError
         ``InvalidPath``, not a crash."""
-        try:
-            return list(self._walk(tree, prefix))
-        except pygit2.GitError as error:
-            raise LayoutError(
-                "InvalidPath",
-                f"The tree of the branch cannot be read: {error}. Rewrite the commit so every"
-                " tree entry has a valid name.",
-            ) from None
+        return list(self._walk(tree, prefix))
 
     def _walk(self, tree: pygit2.Tree, prefix: str) -> Iterator[tuple[str, pygit2.Blob]]:
-        for entry in tree:
+        try:
+            entries = list(tree)
+        except pygit2.GitError as error:
+            where = f"'{prefix}'" if prefix else "the root"
+            raise LayoutError(
+                "InvalidPath",
+                f"The tree of the branch cannot be read at {where}: {error}. Rewrite the commit"
+                " so every tree entry has a valid name.",
+            ) from None
+        names: set[bytes] = set()
+        for entry in entries:
             path = prefix + (entry.name or "")
+            raw = getattr(entry, "raw_name", None) or path.encode("utf-8", "surrogateescape")
+            if raw in names:  # git fsck's duplicateEntries: a checkout would keep one of them
+                raise LayoutError(
+                    "InvalidPath",
+                    f"'{path}' appears twice in one tree. Rewrite the commit so that each name"
+                    " appears once.",
+                )
+            names.add(raw)
             if isinstance(entry, pygit2.Tree):
                 yield from self._walk(entry, path + "/")
             elif isinstance(entry, pygit2.Blob):
@@ -227,8 +238,18 @@ class HostedRepo:
     def tree_files(self, commit: str, root: str = "") -> TreeFiles:
         """Like read_files, but each file's content is read only when it is looked up: a
         walk of the tree's entries reads no blob, so finding a few items among thousands
-        costs the files those items hold."""
-        return TreeFiles(self.blob_content, self._blob_ids(commit, root), repr(self))
+        costs the files those items hold. A file larger than a file may be (25 MB: a
+        pushed ``.platform`` of 100 MB, say) is refused unread (LayoutError)."""
+        return TreeFiles(
+            self.blob_content,
+            self._blob_ids(commit, root),
+            repr(self),
+            size=self._oid_size,
+            max_bytes=MAX_FILE_BYTES,
+        )
+
+    def _oid_size(self, oid: pygit2.Oid) -> int:
+        return self.blob_size(str(oid))
 
     def _blob_ids(self, commit: str, root: str) -> dict[str, pygit2.Oid]:
         tree = self._tree_at(commit, root)
@@ -279,18 +300,22 @@ class HostedRepo:
             signature = pygit2.Signature(author[0], author[1], int(self._now()), 0)
             parents = [expected_tip] if expected_tip is not None else []
             # Objects first; the ref moves only after the commit object exists. A large
-            # commit's objects go into one pack, written once they are all there.
+            # commit's objects go into one pack, completed once they are all there.
             files = sum(1 for content in changes.values() if content is not None)
-            pack = PackWriter() if files >= PACKED_COMMIT else None
+            pack = PackWriter(self.path / "objects" / "pack") if files >= PACKED_COMMIT else None
             sink: ObjectSink = pack if pack is not None else LooseObjects(repo)
-            tree = write_tree(repo, base, nested, sink, wrote_blob=self._wrote_blob)
-            if tree is None:
-                tree = sink.add(TREE, b"")
-            sha = pygit2.Oid(
-                raw=sink.add(COMMIT, commit_content(tree, parents, signature, message))
-            )
-            if pack is not None:
-                pack.write(self.path / "objects" / "pack")
+            try:
+                tree = write_tree(repo, base, nested, sink, wrote_blob=self._wrote_blob)
+                if tree is None:
+                    tree = sink.add(TREE, b"")
+                sha = pygit2.Oid(
+                    raw=sink.add(COMMIT, commit_content(tree, parents, signature, message))
+                )
+                if pack is not None:
+                    pack.write()
+            finally:
+                if pack is not None:
+                    pack.discard()
             self._move_ref(ref_name, branch, expected_tip, sha, message)
             return str(sha)
 

@@ -32,6 +32,7 @@ import anyio.to_thread
 
 from fabric_git.emulator.gitrepo.keys import AZURE_DEVOPS
 from fabric_git.emulator.gitrepo.repos import HostedRepo, RepoKey, RepositoryHost
+from fabric_git.repoformat.model import MAX_FILE_BYTES
 
 __all__ = ["create_git_app", "http_backend_path"]
 
@@ -217,6 +218,11 @@ class _GitHttpApp:
             "HOME": str(self._host.root),
             "GIT_CONFIG_NOSYSTEM": "1",
             "GIT_CONFIG_GLOBAL": os.devnull,
+            # A pushed blob larger than the file limit is streamed to disk by the receiving
+            # Git (unpack-objects, index-pack), never held whole in its memory.
+            "GIT_CONFIG_COUNT": "1",
+            "GIT_CONFIG_KEY_0": "core.bigFileThreshold",
+            "GIT_CONFIG_VALUE_0": str(MAX_FILE_BYTES),
             "GIT_PROJECT_ROOT": str(self._host.root),
             "GIT_HTTP_EXPORT_ALL": "1",
             "GATEWAY_INTERFACE": "CGI/1.1",

@@ -95,17 +95,53 @@ class CommitRequest:
 def check_commit(
     state: EmulatorState, principal: Principal, workspace_id: str, request: CommitRequest
 ) -> None:
-    """What the request alone decides, before the operation starts: the connection, and a
-    Selective commit that names no item (``NoItemsSelected``). What needs the comparison
-    (``WorkspaceUpdateRequired``, ``NoChangesToCommit``) the operation decides."""
+    """What the request alone decides, before the operation starts: the connection, a
+    Selective or FileLevelSelective commit that names no item (``NoItemsSelected``), and a file
+    selection that lists one item twice with different files (``InvalidInput``). What needs the
+    comparison (``WorkspaceUpdateRequired``, ``NoChangesToCommit``) the operation decides."""
     with state.store.read() as conn:
         connected(
             conn, state.sealer, principal, workspace_id, CONTRIBUTOR, head=request.workspace_head
         )
+        if request.mode == "FileLevelSelective":
+            _check_each_item_once(conn, workspace_id, request.file_selection)
     if request.mode == "Selective" and not request.selected:
         raise git_errors.from_rule(
             RuleError("NoItemsSelected", "Selective commit requires at least one item.")
         )
+    if request.mode == "FileLevelSelective" and not request.file_selection:
+        raise git_errors.from_rule(
+            RuleError(
+                "NoItemsSelected",
+                "FileLevelSelective commit requires at least one item in itemsWithFileSelection.",
+            )
+        )
+
+
+def _check_each_item_once(
+    conn: sqlite3.Connection, workspace_id: str, selection: Sequence[FileSelection]
+) -> None:
+    """One item named twice (by the same id, or once by object id and once by logical id) with
+    different files is refused: which selection would count is not the caller's to guess. The
+    same files twice are taken once (DEVIATIONS.md)."""
+    by_logical_id = {
+        item.logical_id: item.id
+        for item in items.list_items(conn, workspace_id)
+        if item.logical_id is not None
+    }
+    seen: dict[str, tuple[int, frozenset[str]]] = {}
+    for index, entry in enumerate(selection):
+        # An item deleted from the workspace has only its logical id.
+        logical_id = entry.item.logical_id or ""
+        key = entry.item.object_id or by_logical_id.get(logical_id) or logical_id
+        files = frozenset(entry.files)
+        first = seen.setdefault(key, (index, files))
+        if first[1] != files:
+            raise errors.invalid_input(
+                f"itemsWithFileSelection[{index}]",
+                f"The item is already selected by itemsWithFileSelection[{first[0]}] with other "
+                "selectedFiles; list each item once, with all its files to commit",
+            )
 
 
 def _branch_moved() -> errors.EmulatorError:
@@ -153,16 +189,21 @@ def commit(
         )
         upserts: list[ItemState] = []
         deletes = [row.key for row in plan.deletes if not request.files_of(row)]
-        for row in (*plan.upserts, *plan.deletes):
-            files = request.files_of(row)
-            if row.workspace is None and not files:
-                continue
+        written = [
+            (row, request.files_of(row))
+            for row in (*plan.upserts, *plan.deletes)
+            if row.workspace is not None or request.files_of(row)
+        ]
+        _check_stored_sizes(conn, record, written)
+        for row, files in written:
+            # Read whole: the parts are written as blobs, and Git needs each blob's content
+            # (its id is a hash of all of it); the limits were checked from stored sizes.
             parts = committed.read(row.object_id) if row.object_id is not None else None
             logical_id = object_to_logical[row.object_id] if row.object_id else row.key
             if files:
                 try:
                     chosen = select_files(row, parts, logical_id, files)
-                except RuleError as error:
+                except (RuleError, LayoutError) as error:  # LayoutError: a Git file too large
                     raise git_errors.from_rule(error) from None
                 if chosen is None:
                     deletes.append(row.key)
@@ -187,13 +228,11 @@ def commit(
     if tip != sides.tip:
         raise _branch_moved()
     root = normalise_directory(record.directory_name)
+    # The tree is read lazily: only its system files and the files of moving item directories
+    # are read; the files the commit rewrites are compared by blob id.
+    tree = repo.tree_files(tip, root)
     try:
-        changes = write_items(
-            repo.read_files(tip, root),
-            root,
-            upserts=upserts,
-            deletes=deletes,
-        )
+        changes = write_items(tree, root, upserts=upserts, deletes=deletes, blob_ids=tree.blob_id)
     except LayoutError as error:
         raise git_errors.from_rule(error) from None
     intent = Intent(
@@ -261,13 +300,41 @@ def assign_logical_ids(conn: sqlite3.Connection, intent: Intent) -> None:
             items.update_item(conn, object_id, logical_id=logical_id)
 
 
+def _check_stored_sizes(
+    conn: sqlite3.Connection,
+    record: GitConnectionRecord,
+    written: Sequence[tuple[ItemStatus[PrintedState], tuple[str, ...]]],
+) -> None:
+    """The limits, from the stored sizes of the workspace parts a commit would write (the
+    selected files only, for a file-level selection), before any part is read. A stored part
+    is at least as large as the file written from it: LF endings only shrink text, and
+    references are rewritten GUID for GUID."""
+    sizes: list[tuple[str, int]] = []
+    for row, files in written:
+        if row.object_id is not None:
+            stored = items.part_sizes(conn, row.object_id)
+            prefix = f"{row.display_name}.{row.item_type}/"
+            sizes += [(prefix + p, n) for p, n in stored.items() if not files or p in files]
+    _check_limits(record, sizes)
+
+
 def _check_sizes(record: GitConnectionRecord, upserts: Sequence[ItemState]) -> None:
-    total = 0
-    for state in upserts:
-        for path, content in state.parts.items():
-            if len(content) > MAX_FILE_BYTES:
-                raise git_errors.file_too_large(f"{state.display_name}.{state.type}/{path}", 25)
-            total += len(content)
+    """The limits, exactly, on the files the commit writes."""
+    _check_limits(
+        record,
+        [
+            (f"{state.display_name}.{state.type}/{path}", len(content))
+            for state in upserts
+            for path, content in state.parts.items()
+        ],
+    )
+
+
+def _check_limits(record: GitConnectionRecord, sizes: Sequence[tuple[str, int]]) -> None:
+    """§8: 25 MB a file, 50 MB a GitHub commit or 125 MB an Azure DevOps one."""
+    for path, size in sizes:
+        if size > MAX_FILE_BYTES:
+            raise git_errors.file_too_large(path, 25)
     limit = MAX_COMMIT_MB.get(record.provider_type, 50)
-    if total > limit * 1024 * 1024:
+    if sum(size for _, size in sizes) > limit * 1024 * 1024:
         raise git_errors.commit_too_large(limit)

@@ -18,7 +18,7 @@ from fabric_git.emulator.backend.git.rules import (
     ItemStatus,
     RuleError,
 )
-from fabric_git.emulator.gitrepo.fingerprints import PrintedState, part_ids_of
+from fabric_git.emulator.gitrepo.fingerprints import PrintedState, over_file_limit, part_ids_of
 from fabric_git.repoformat.model import PLATFORM_FILE, ItemState, canonical_bytes
 
 __all__ = ["FileChange", "file_changes", "select_files"]
@@ -62,6 +62,8 @@ def _same(a: ItemState, b: ItemState, path: str) -> bool:
         return True
     if x is None or y is None or path == PLATFORM_FILE:
         return False
+    if over_file_limit(a, path) or over_file_limit(b, path):
+        return False  # never read whole; an update refuses it
     # One side known by blob id and the other by content: compare the contents.
     return canonical_bytes(a.parts[path]) == canonical_bytes(b.parts[path])
 

@@ -11,6 +11,7 @@ from fabric_git.emulator.backend.git import records
 from fabric_git.emulator.backend.git.access import normalise_directory, open_branch
 from fabric_git.emulator.backend.git.commit import assign_logical_ids
 from fabric_git.emulator.backend.git.records import GitConnectionRecord, Intent
+from fabric_git.repoformat.model import LayoutError
 
 if TYPE_CHECKING:
     from fabric_git.emulator.state import EmulatorState
@@ -67,10 +68,15 @@ def _finished_commit(
         return None
     if intent.expected_tip is not None and not repo.is_ancestor(intent.expected_tip, tip):
         return None
-    files = repo.read_files(tip, normalise_directory(record.directory_name))
-    for path, digest in intent.digest.items():
-        content = files.get(path)
-        actual = hashlib.sha256(content).hexdigest() if content is not None else None
-        if actual != digest:
-            return None
+    # Only the files the intent wrote are read, not the rest of the tree. A tree that cannot
+    # be read, or a file larger than any a commit writes, is not the intent's.
+    try:
+        files = repo.tree_files(tip, normalise_directory(record.directory_name))
+        for path, digest in intent.digest.items():
+            content = files.get(path)
+            actual = hashlib.sha256(content).hexdigest() if content is not None else None
+            if actual != digest:
+                return None
+    except LayoutError:
+        return None
     return tip

@@ -75,14 +75,14 @@ def git_items(cache: CommitItems, repo: HostedRepo, commit: str | None, director
     except LayoutError as error:
         raise git_errors.from_rule(error) from None
     parsed = {
-        logical_id: _printed(item.state, repo_part_ids(item, files.blob_id))
+        logical_id: _printed(item.state, repo_part_ids(item, files.blob_id), repo)
         for logical_id, item in items.items()
     }
     cache.put(key, parsed)
     return parsed
 
 
-def _printed(state: ItemState, part_ids: Mapping[str, str] | None) -> PrintedState:
+def _printed(state: ItemState, part_ids: Mapping[str, str], repo: HostedRepo) -> PrintedState:
     return PrintedState(
         logical_id=state.logical_id,
         type=state.type,
@@ -92,6 +92,7 @@ def _printed(state: ItemState, part_ids: Mapping[str, str] | None) -> PrintedSta
         parts=state.parts,
         extra_metadata=state.extra_metadata,
         part_ids=part_ids,
+        part_size=lambda path: repo.blob_size(part_ids[path]),
     )
 
 

@@ -230,6 +230,8 @@ def _apply_update(conn: sqlite3.Connection, workspace_id: str, sides: Sides, pla
     references = WorkspaceReferences(logical_to_object, workspace_id)
     for upsert, object_id in targets:
         remote_state: ItemState = upsert.state
+        # Read whole, one item at a time: the parts become the item's stored definition (which
+        # the definition API hands out as base64 in JSON); _check_sizes bounded them.
         parts = references.rewrite(remote_state.parts)
         folder_id = folders.ensure_folder_path(conn, workspace_id, tuple(remote_state.folder))
         if upsert.object_id is None:
