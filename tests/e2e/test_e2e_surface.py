@@ -1,7 +1,7 @@
 """The newer Git API surface through the real CLI against the emulator: capacities, workspace
-roles, items, ``status --exit-code``, connection tests; and, once the emulator serves them
-(``surface_probes``), per-file status and file-level commits, connection settings, workspace
-relations, logical ids, Azure DevOps service-principal connections and connection sharing."""
+roles, items, ``status --exit-code``, connection tests, per-file status and file-level commits,
+connection settings, workspace relations, logical ids, Azure DevOps service-principal connections
+and connection sharing."""
 
 from __future__ import annotations
 
@@ -10,11 +10,7 @@ import secrets
 import uuid
 from pathlib import Path
 
-import pytest
-
 from e2e.conftest import MODEL, NOTEBOOK, Fg
-
-surface = pytest.mark.needs_emulator_surface
 
 
 def test_capacities_list_and_assign_a_workspace(fg: Fg) -> None:
@@ -105,7 +101,6 @@ def test_status_exit_code_is_0_in_sync_and_7_when_not(fg: Fg) -> None:
 # --- served once the emulator has them ----------------------------------------------------------
 
 
-@surface("file_status", "file_commit")
 def test_status_files_then_commit_one_file_leaves_the_other_pending(fg: Fg, tmp_path: Path) -> None:
     scenario = fg.scenario()
     fg.synced(scenario)
@@ -136,7 +131,6 @@ def test_status_files_then_commit_one_file_leaves_the_other_pending(fg: Fg, tmp_
     assert rerun["noop"] is True
 
 
-@surface("connection_settings")
 def test_connection_settings_show_and_set(fg: Fg) -> None:
     scenario = fg.scenario(items=False)
     fg.synced(scenario)
@@ -158,7 +152,6 @@ def test_connection_settings_show_and_set(fg: Fg) -> None:
     )
 
 
-@surface("relations")
 def test_relations_add_list_and_remove(fg: Fg) -> None:
     base = fg.scenario(items=False)
     fg.synced(base)
@@ -180,7 +173,6 @@ def test_relations_add_list_and_remove(fg: Fg) -> None:
     assert fg.json("relations", "remove", "-w", base.workspace, feature)["removed"] is None
 
 
-@surface("logical_id")
 def test_items_set_logical_id(fg: Fg) -> None:
     scenario = fg.scenario(pat=False)
     new = str(uuid.uuid4())
@@ -191,7 +183,6 @@ def test_items_set_logical_id(fg: Fg) -> None:
     assert repaired["item"]["id"] == scenario.items["Load"]
 
 
-@surface("ado_service_principal", "connection_roles")
 def test_azure_devops_service_principal_connection_shared_with_the_principal(fg: Fg) -> None:
     secret = "sp_" + secrets.token_hex(12)
     fg.scan.secrets.add(secret)
