@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from fabric_git.repoformat.model import MAX_PATH_LENGTH
 
@@ -27,6 +28,7 @@ __all__ = [
     "item_directory_name_problem",
     "item_path_problem",
     "may_have_problems",
+    "path_clash",
     "path_too_long",
     "printable",
 ]
@@ -168,6 +170,20 @@ def path_too_long(path: str) -> str | None:
     """The length message of a path over MAX_PATH_LENGTH, or None."""
     if len(path) > MAX_PATH_LENGTH:
         return f"'{path}' is {len(path)} characters long; the limit is {MAX_PATH_LENGTH}"
+    return None
+
+
+def path_clash(paths: Iterable[str]) -> str | None:
+    """The message naming two of ``paths`` that cannot both be files of one tree (one is a
+    directory of the other: ``a`` and ``a/b``), or None. Paths compare as Git compares them,
+    case-sensitively."""
+    files = set(paths)
+    for path in sorted(files):
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            directory = "/".join(parts[:depth])
+            if directory in files:
+                return f"'{directory}' is a file and also a directory of '{path}'"
     return None
 
 
