@@ -779,7 +779,8 @@ def test_clashing_parts_stored_before_the_rule_are_refused_at_commit(env: Env) -
     refused = env.commit(ws, mode="Selective", items=[{"objectId": item}])
     assert refused.status_code == 400, refused.text
     assert error_code(refused) == "InvalidPath"
-    assert "'nb.Notebook/a' is a file and also a directory of 'nb.Notebook/a/b'" in (
-        refused.json()["message"]
+    assert (
+        "'nb.Notebook/a' is a file and also a directory of 'nb.Notebook/a/b'"
+        in (refused.json()["message"])
     )
     assert env.tip() == tip

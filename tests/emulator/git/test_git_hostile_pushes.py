@@ -94,6 +94,13 @@ CASES = [
         "'etl/Load.Notebook/notebook-content.py' appears twice",
         also=(("etl/Load.Notebook/notebook-content.py", b"import os\n"),),
     ),
+    # A file fsck reads as submodule configuration (gitmodulesName, gitmodulesUrl) in an item.
+    Case(
+        "gitmodules-in-an-item",
+        {"etl/Load.Notebook/.gitmodules": b'[submodule "../../x"]\n\turl = -upload-pack=x\n'},
+        "InvalidPath",
+        "etl/Load.Notebook/.gitmodules",
+    ),
     # Control characters, and bytes that are not UTF-8, in names.
     Case(
         "control-characters",
