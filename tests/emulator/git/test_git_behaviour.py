@@ -784,3 +784,28 @@ def test_clashing_parts_stored_before_the_rule_are_refused_at_commit(env: Env) -
         in (refused.json()["message"])
     )
     assert env.tip() == tip
+
+
+@pytest.mark.parametrize("name", ["Next\x85line", "Esc\x9bcape", "Bell\x07"])
+def test_a_display_name_with_a_control_character_commits_and_round_trips(
+    env: Env, name: str
+) -> None:
+    """A display name the API takes never makes Commit All refuse the workspace: control
+    characters (C0, DEL, C1) become HTML numeric references in the directory name, and the
+    display name comes back whole from ``.platform``."""
+    env.repo()
+    ws = env.workspace()
+    created = env.client.post(
+        f"/workspaces/{ws}/items", json={"displayName": name, "type": "Notebook"}
+    )
+    assert created.status_code == 201, created.text
+    env.connected(ws)
+    committed = env.commit(ws)
+    assert committed.status_code == 200, committed.text
+    escaped = "".join(f"&#{ord(c)};" if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in name)
+    assert f"{escaped}.Notebook/.platform" in env.files()
+
+    other = env.workspace("other")
+    assert env.connected(other)["requiredAction"] == "UpdateFromGit"
+    assert env.update(other).status_code == 200  # the item is created from its .platform
+    assert list(env.items(other)) == [name]
