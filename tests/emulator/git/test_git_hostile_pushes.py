@@ -140,6 +140,14 @@ CASES = [
         "InvalidSystemFiles",
         "New.Notebook",
     ),
+    # An item file over the 250-character path limit (from the repository root, as a commit
+    # counts it): it would become a part no commit could write back.
+    Case(
+        "path-too-long",
+        {"etl/Load.Notebook/" + "p" * 237 + ".py": b"print(1)\n"},
+        "GitFilePathTooLong",
+        "is 258 characters long; the limit is 250",
+    ),
     # A system file over the file size limit (lowered here) is not read: status refuses it.
     Case(
         "oversize-platform",

@@ -85,10 +85,21 @@ def read_items(files: Mapping[str, bytes], root: str) -> dict[str, RepoItem]:
 
     Raises LayoutError: ``InvalidPath`` (a path Git or Fabric refuses), ``InvalidSystemFiles``,
     ``DuplicateLogicalId``, or ``PotentialDuplicateDisplayNameAndType``, in that order of
-    precedence (``repoformat.tree.READ_ERRORS``).
+    precedence (``repoformat.tree.READ_ERRORS``), then ``GitFilePathTooLong`` (an item file
+    longer than MAX_PATH_LENGTH from the repository root, as a commit counts it).
     """
     scan = scan_tree(files, root)
     scan.raise_for(*READ_ERRORS)
+    # An item file over the path limit would become a part no later commit could write back.
+    too_long = [
+        _error("GitFilePathTooLong", message)
+        for entry in scan.dirs.values()
+        if entry.supported
+        for message in map(path_too_long, entry.own_files)
+        if message
+    ]
+    if too_long:
+        raise LayoutError("GitFilePathTooLong", too_long[0]["message"], too_long)
     return scan.items
 
 
