@@ -203,6 +203,15 @@ def request_timeout() -> EmulatorError:
     )
 
 
+def request_body_too_large(limit: int) -> EmulatorError:
+    return EmulatorError(
+        413,
+        "RequestBodyTooLarge",
+        f"The request body is larger than the emulator's limit of {limit:,} bytes",
+        headers={"Connection": "close"},  # the rest of the body is never read
+    )
+
+
 def connection_role_assignment_not_found() -> EmulatorError:
     return EmulatorError(
         404,

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.server
 
 WAIT = 20.0  # bounds every read; the guards under test act in a fraction of it
 PAT = "ghp_limitsTestPat0000001"
+LIMIT = 1000
 
 
 @pytest.fixture
@@ -28,6 +29,7 @@ def server() -> Iterator[EmulatorServer]:
         body_timeout=0.3,
         max_connections=4,
         git_backends=1,
+        max_body_bytes=LIMIT,
     )
     with EmulatorServer(config) as running:
         yield running
@@ -92,6 +94,56 @@ def test_a_stalled_body_gets_408(server: EmulatorServer) -> None:
         answer = _until_body(sock)
     assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
     assert b'"errorCode":"RequestTimeout"' in answer
+
+
+def test_a_body_over_the_limit_by_its_length_gets_413_before_it_is_sent(
+    server: EmulatorServer,
+) -> None:
+    with _open(server) as sock:
+        head = _head(
+            "POST",
+            "/v1/workspaces",
+            f"Authorization: Bearer {server.token}",
+            "Content-Type: application/json",
+            f"Content-Length: {200 * 1024 * 1024}",
+        )
+        sock.sendall(head)  # none of the 200 MB follows: the answer does not wait for it
+        answer = _until_body(sock)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b'"errorCode":"RequestBodyTooLarge"' in answer
+    assert b"x-ms-public-api-error-code: RequestBodyTooLarge" in answer
+
+
+def test_a_chunked_body_is_cut_off_once_over_the_limit(server: EmulatorServer) -> None:
+    with _open(server) as sock:
+        head = _head(
+            "POST",
+            "/v1/workspaces",
+            f"Authorization: Bearer {server.token}",
+            "Content-Type: application/json",
+            "Transfer-Encoding: chunked",
+        )
+        chunk = b'{"displayName": "' + b"x" * (LIMIT + 10)
+        # Over the limit in one chunk, with no final chunk: the 413 does not wait for the rest.
+        sock.sendall(head + f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+        answer = _until_body(sock)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b'"errorCode":"RequestBodyTooLarge"' in answer
+    with _open(server) as sock:  # a body within the limit, chunked, is served
+        body = b'{"displayName": "small"}'
+        sock.sendall(
+            _head(
+                "POST",
+                "/v1/workspaces",
+                f"Authorization: Bearer {server.token}",
+                "Content-Type: application/json",
+                "Transfer-Encoding: chunked",
+            )
+            + f"{len(body):x}\r\n".encode()
+            + body
+            + b"\r\n0\r\n\r\n"
+        )
+        assert _until_body(sock).startswith(b"HTTP/1.1 201")
 
 
 def test_an_unauthenticated_request_is_refused_before_its_body(server: EmulatorServer) -> None:
