@@ -63,6 +63,7 @@ def create_app(
                 service_principal=state.is_service_principal_token,
                 max_backends=state.config.git_backends,
                 body_timeout=state.config.body_timeout,
+                limiter=state.limiter,
             ),
         ),
     ]
