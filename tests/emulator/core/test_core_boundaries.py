@@ -2,8 +2,8 @@
 
 - only ``routes/``, ``app.py`` and ``inprocess.py`` know HTTP (import Starlette);
 - ``backend/`` takes typed values and returns typed results: no function of it takes a JSON
-  body or returns a JSON document, no field of its values holds raw JSON, and no dict it builds has a wire (camelCase) key, except
-  the ``errorCode``/``message`` details of an error;
+  body or returns a JSON document, no field of its values holds raw JSON, and no dict it
+  builds has a wire (camelCase) key, except the ``errorCode``/``message`` details of an error;
 - nothing is optional or process-wide: no import guarded by ``ModuleNotFoundError``, no change
   to anyio's default thread limiter, and crash points read the configuration, not the
   environment;
