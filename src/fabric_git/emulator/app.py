@@ -3,7 +3,8 @@
 Per request, :class:`RequestMiddleware` does, in this order:
 1. drop a trailing slash from a ``/v1`` path, and give the request an id (``requestId`` in
    error bodies, ``x-ms-request-id``/``RequestId`` headers on every response);
-2. authenticate the bearer token (``/v1`` and ``/_emulator``; ``/_emulator`` needs the admin);
+2. refuse a request line and headers over ``MAX_HEAD_BYTES`` (431), then authenticate the
+   bearer token (``/v1`` and ``/_emulator``; ``/_emulator`` needs the admin);
 3. read the body ahead (route handlers are sync functions run in a threadpool), 408 when the
    client pauses longer than ``body_timeout``, 413 once it exceeds ``max_body_bytes``;
 4. apply fault rules (``/v1`` only, and only when rules exist);
@@ -29,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fabric_git.emulator import errors
 from fabric_git.emulator.auth import ADMIN, bearer_token
-from fabric_git.emulator.config import EmulatorConfig
+from fabric_git.emulator.config import MAX_HEAD_BYTES, EmulatorConfig
 from fabric_git.emulator.errors import EmulatorError
 from fabric_git.emulator.gitrepo.smart_http import create_git_app
 from fabric_git.emulator.ids import new_id
@@ -120,6 +121,9 @@ class RequestMiddleware:
             await send(message)
 
         try:
+            head = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b""))
+            if head + sum(len(k) + len(v) + 4 for k, v in scope["headers"]) > MAX_HEAD_BYTES:
+                raise errors.request_header_fields_too_large(MAX_HEAD_BYTES)
             # Authenticate first: a caller without a valid token holds no body buffer or wait.
             self._authenticate(scope, path)
             if scope["method"] in _BODY_METHODS:

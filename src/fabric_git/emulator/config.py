@@ -25,6 +25,8 @@ DEFAULT_OPERATION_RETENTION = 24 * 3600.0
 # the semantics document's cap): base64 makes that 167 MB, and part names and JSON add a
 # little. Anything larger could never be committed, so it is refused before it is read.
 DEFAULT_MAX_BODY_BYTES = 176 * 1024 * 1024
+# A request line and headers (h11's default; a bearer token is about 2 KB).
+MAX_HEAD_BYTES = 16 * 1024
 
 
 class Clock(Protocol):

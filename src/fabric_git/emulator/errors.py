@@ -224,6 +224,14 @@ def request_body_too_large(limit: int) -> EmulatorError:
     )
 
 
+def request_header_fields_too_large(limit: int) -> EmulatorError:
+    return EmulatorError(
+        431,
+        "RequestHeaderFieldsTooLarge",
+        f"The request line and headers are larger than the emulator's limit of {limit:,} bytes",
+    )
+
+
 def connection_role_assignment_not_found() -> EmulatorError:
     return EmulatorError(
         404,

@@ -5,6 +5,7 @@ are closed at once, an unauthenticated request is answered before its body is re
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 
@@ -200,3 +201,31 @@ def test_git_backends_are_capped_and_start_after_the_pat_check() -> None:
                     break
         else:
             pytest.fail("the backend of a client that left was never released")
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["whole", "still-coming"])
+def test_oversized_headers_get_431_with_the_error_body(server: EmulatorServer, whole: bool) -> None:
+    head = _head(
+        "GET",
+        "/v1/workspaces",
+        f"Authorization: Bearer {server.token}",
+        "X-Padding: " + "p" * (120 * 1024),
+    )
+    with _open(server) as sock:
+        # Whole, the app measures it; still coming past the limit, the HTTP parser refuses it.
+        sock.sendall(head if whole else head[: 20 * 1024])
+        answer = _until_body(sock)
+    assert answer.startswith(b"HTTP/1.1 431"), answer[:200]
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert b"x-ms-public-api-error-code: RequestHeaderFieldsTooLarge" in head
+    error = json.loads(body)
+    assert error["errorCode"] == "RequestHeaderFieldsTooLarge"
+    assert error["requestId"]
+
+
+def test_a_malformed_request_head_gets_the_error_body(server: EmulatorServer) -> None:
+    with _open(server) as sock:
+        sock.sendall(b"GET /v1/workspaces HTTP/1.1\r\nHost: 127.0.0.1\r\nNo colon here\r\n\r\n")
+        answer = _until_body(sock)
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["errorCode"] == "InvalidRequest"
