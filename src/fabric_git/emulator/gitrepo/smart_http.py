@@ -151,8 +151,10 @@ class _GitHttpApp:
         service_principal: Callable[[str], bool],
         max_backends: int,
         body_timeout: float,
+        limiter: anyio.CapacityLimiter | None = None,
     ) -> None:
         self._host = host
+        self._limiter = limiter  # the emulator's: its threads are the ones handlers run on
         self._backend = backend
         self._service_principal = service_principal
         self._max_backends = max_backends
@@ -174,13 +176,13 @@ class _GitHttpApp:
         if method != ("GET" if service == "info/refs" else "POST"):
             await _plain(send, 405, "Method not allowed", ((b"allow", b"GET, POST"),))
             return
-        repo = await anyio.to_thread.run_sync(self._host.get, key)
+        repo = await anyio.to_thread.run_sync(self._host.get, key, limiter=self._limiter)
         if repo is None:
             await _plain(send, 404, "Repository not found")
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         user, password = _basic_credentials(headers.get("authorization"))
-        if not await anyio.to_thread.run_sync(self._accepts, repo, password):
+        if not await anyio.to_thread.run_sync(self._accepts, repo, password, limiter=self._limiter):
             await _plain(
                 send, 401, "Authentication required", ((b"www-authenticate", _REALM.encode()),)
             )
@@ -342,10 +344,11 @@ def create_git_app(
     service_principal: Callable[[str], bool] = lambda token: False,
     max_backends: int = 8,
     body_timeout: float = 30.0,
+    limiter: anyio.CapacityLimiter | None = None,
 ) -> ASGIApp:
     """The ASGI app serving ``host``'s repositories over Git smart HTTP (mount it at /git).
     ``service_principal`` tells a valid service principal's token, which Azure DevOps
     repositories accept as the Basic password (as Azure DevOps accepts an Entra token)."""
     return _GitHttpApp(
-        host, backend or http_backend_path(), service_principal, max_backends, body_timeout
+        host, backend or http_backend_path(), service_principal, max_backends, body_timeout, limiter
     )
