@@ -6,6 +6,10 @@ window deterministically: after the commit's intent row but before the branch re
 the ref moved but before SQLite records it, and inside an update's transaction after the items
 are written but before the head moves. After a restart on the same data directory, start-up
 reconciliation must leave the branch, the workspace head, the items and Git consistent.
+
+In ``async`` mode the work runs beside the request that started it; its crash points wait until
+the 202 has been sent (``crashpoints.held``), so the client always holds the operation id it
+then reads after the restart.
 """
 
 from __future__ import annotations
@@ -186,6 +190,29 @@ def test_the_hook_is_inert_unless_it_names_the_point(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv(crashpoints.CRASH_AT_ENV, crashpoints.UPDATE_BEFORE_HEAD)
     crashpoints.crash_point(crashpoints.COMMIT_AFTER_REF_UPDATE)
     crashpoints.crash_point("no-such-point")
+
+
+class _Held(Exception):
+    """Raised by a hold's wait, so that the armed point never reaches its kill."""
+
+
+def test_an_armed_point_inside_a_hold_waits_before_it_kills() -> None:
+    """Asynchronous work runs held until its 202 is sent: the armed point calls the wait first
+    (here the wait raises, so this process survives to tell)."""
+    waited: list[str] = []
+
+    def wait() -> None:
+        waited.append("waited")
+        raise _Held
+
+    point = crashpoints.OPERATION_AFTER_WORK
+    with crashpoints.held(wait):
+        crashpoints.crash_point(crashpoints.UPDATE_BEFORE_HEAD, point)  # not armed: no wait
+        assert waited == []
+        with pytest.raises(_Held):
+            crashpoints.crash_point(point, point)
+    assert waited == ["waited"]
+    crashpoints.crash_point(point, None)  # outside the hold, unarmed: returns
 
 
 def _operation(client: httpx.Client, operation_id: str) -> dict[str, Any]:
