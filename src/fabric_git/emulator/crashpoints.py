@@ -29,6 +29,9 @@ COMMIT_BEFORE_REF_UPDATE = "commit-before-ref-update"
 """Commit: the intent row is written, the branch ref has not moved."""
 COMMIT_AFTER_REF_UPDATE = "commit-after-ref-update"
 """Commit: the branch ref moved (compare-and-swap done), SQLite not yet written."""
+COMMIT_INSIDE_PACK_WRITE = "commit-inside-pack-write"
+"""Commit of 64 files or more: its pack is written under its temporary name, its index not yet
+(the intent row is written, the branch ref has not moved)."""
 UPDATE_BEFORE_HEAD = "update-before-head"
 """Update: the items are written inside the transaction, the head not yet moved."""
 
@@ -36,7 +39,13 @@ OPERATION_AFTER_WORK = "operation-after-work"
 """Any operation: its work is done (and committed), its own row not yet Succeeded."""
 
 POINTS = frozenset(
-    {COMMIT_BEFORE_REF_UPDATE, COMMIT_AFTER_REF_UPDATE, UPDATE_BEFORE_HEAD, OPERATION_AFTER_WORK}
+    {
+        COMMIT_BEFORE_REF_UPDATE,
+        COMMIT_AFTER_REF_UPDATE,
+        COMMIT_INSIDE_PACK_WRITE,
+        UPDATE_BEFORE_HEAD,
+        OPERATION_AFTER_WORK,
+    }
 )
 
 
