@@ -118,6 +118,8 @@ def _connection_calls(stage: Stage) -> str:
 def _git_calls(stage: Stage, ws: str, connection: str) -> None:
     s = stage
     s.repo()
+    tested = s.run_lro("POST", f"/connections/{connection}/testConnection")
+    assert tested == {"status": "Online", "errors": []}
     s.ok("GET", f"/workspaces/{ws}/git/connection")
     s.connect(ws, connection)
     s.ok("GET", f"/workspaces/{ws}/git/connection")

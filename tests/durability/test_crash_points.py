@@ -2,10 +2,15 @@
 
 The emulator's test hook (``FABRIC_GIT_EMULATOR_CRASH_AT``, ``emulator/crashpoints.py``) makes
 the ``serve`` process SIGKILL itself at a named point, so each test lands its crash inside one
-window deterministically: after the commit's intent row but before the branch ref moves, after
-the ref moved but before SQLite records it, and inside an update's transaction after the items
+window deterministically: after the commit's intent row but before the branch ref moves, while
+a large commit's pack is written under its temporary name, after the ref moved but before
+SQLite records it, and inside an update's transaction after the items
 are written but before the head moves. After a restart on the same data directory, start-up
 reconciliation must leave the branch, the workspace head, the items and Git consistent.
+
+In ``async`` mode the work runs beside the request that started it; its crash points wait until
+the 202 has been sent (``crashpoints.held``), so the client always holds the operation id it
+then reads after the restart.
 """
 
 from __future__ import annotations
@@ -30,11 +35,13 @@ from durability.durability_support import (
     serve,
 )
 from fabric_git.emulator import crashpoints
+from fabric_git.emulator.gitrepo.repos import PACKED_COMMIT
 
 pytestmark = [pytest.mark.server]
 
 ITEMS = 6
 ITEM_BYTES = 400
+PACKED_ITEMS = PACKED_COMMIT // 2 + 1
 
 
 def _serve_with_crash(data: Path, point: str) -> Served:
@@ -68,12 +75,12 @@ def _head(client: httpx.Client, ws: str) -> str | None:
     return None if details is None else details.get("head")  # null while never synced
 
 
-def _committed_workspace(data: Path, point: str) -> tuple[str, str, str | None]:
-    """A connected, initialized workspace whose Commit All dies at ``point``; returns the
-    workspace id, the branch tip and the workspace head before the commit."""
+def _committed_workspace(data: Path, point: str, items: int = ITEMS) -> tuple[str, str, str | None]:
+    """A connected, initialized workspace of ``items`` items whose Commit All dies at
+    ``point``; returns the workspace id, the branch tip and the workspace head before it."""
     served = _serve_with_crash(data, point)
     with served.client() as client:
-        ws = populate(client, served.info["capacity_id"], ITEMS, ITEM_BYTES)
+        ws = populate(client, served.info["capacity_id"], items, ITEM_BYTES)
         connect(served, client, ws)
         finish(client, client.post(f"/workspaces/{ws}/git/initializeConnection", json={}))
         head_before = _head(client, ws)
@@ -127,6 +134,49 @@ def test_kill_before_the_ref_moved_drops_the_commit(tmp_path: Path) -> None:
         restarted.stop()
     assert _pending_intents(data) == 0
     assert _fsck_and_tip(data) == tip_after
+
+
+def _unfinished_packs(data: Path) -> list[str]:
+    return sorted(path.name for path in (repository_dir(data) / "objects" / "pack").glob("tmp_*"))
+
+
+def _garbage(data: Path) -> int:
+    """Files in the object store Git neither uses nor recognises (``git count-objects``)."""
+    counted = git("count-objects", "-v", cwd=repository_dir(data))
+    assert counted.returncode == 0, counted.stderr
+    return int(
+        next(line for line in counted.stdout.splitlines() if line.startswith("garbage:"))[8:]
+    )
+
+
+def test_kill_inside_the_pack_write_leaves_no_temporary_pack(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    # Two files an item: a commit of PACKED_ITEMS items writes its objects as one pack.
+    ws, tip_before, head_before = _committed_workspace(
+        data, crashpoints.COMMIT_INSIDE_PACK_WRITE, PACKED_ITEMS
+    )
+    assert _fsck_and_tip(data) == tip_before
+    assert [name.rsplit(".", 1)[1] for name in _unfinished_packs(data)] == ["pack"]
+    assert _garbage(data) == 1  # a pack without an index, which Git never reads
+
+    restarted = serve(data, "--lro-mode", "sync")
+    try:
+        # Start-up removed the temporary pack, and nothing Git uses.
+        assert _unfinished_packs(data) == [] and _garbage(data) == 0
+        assert _fsck_and_tip(data) == tip_before
+        with restarted.client() as client:
+            assert _head(client, ws) == head_before
+            # The same commit now goes through, as a pack again.
+            finish(client, client.post(f"/workspaces/{ws}/git/commitToGit", json={"mode": "All"}))
+            committed = finish(client, client.get(f"/workspaces/{ws}/git/status"))
+            assert committed["changes"] == []
+            tip_after = committed["remoteCommitHash"]
+            assert tip_after != tip_before and _head(client, ws) == tip_after
+    finally:
+        restarted.stop()
+    assert _pending_intents(data) == 0
+    assert _fsck_and_tip(data) == tip_after
+    assert _unfinished_packs(data) == [] and _garbage(data) == 0
 
 
 def test_kill_inside_the_update_transaction_leaves_the_workspace_as_it_was(
@@ -186,6 +236,29 @@ def test_the_hook_is_inert_unless_it_names_the_point(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv(crashpoints.CRASH_AT_ENV, crashpoints.UPDATE_BEFORE_HEAD)
     crashpoints.crash_point(crashpoints.COMMIT_AFTER_REF_UPDATE)
     crashpoints.crash_point("no-such-point")
+
+
+class _Held(Exception):
+    """Raised by a hold's wait, so that the armed point never reaches its kill."""
+
+
+def test_an_armed_point_inside_a_hold_waits_before_it_kills() -> None:
+    """Asynchronous work runs held until its 202 is sent: the armed point calls the wait first
+    (here the wait raises, so this process survives to tell)."""
+    waited: list[str] = []
+
+    def wait() -> None:
+        waited.append("waited")
+        raise _Held
+
+    point = crashpoints.OPERATION_AFTER_WORK
+    with crashpoints.held(wait):
+        crashpoints.crash_point(crashpoints.UPDATE_BEFORE_HEAD, point)  # not armed: no wait
+        assert waited == []
+        with pytest.raises(_Held):
+            crashpoints.crash_point(point, point)
+    assert waited == ["waited"]
+    crashpoints.crash_point(point, None)  # outside the hold, unarmed: returns
 
 
 def _operation(client: httpx.Client, operation_id: str) -> dict[str, Any]:

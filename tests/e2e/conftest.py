@@ -241,18 +241,3 @@ def scan() -> Iterator[SecretScan]:
 def fg(sandbox: Sandbox, scan: SecretScan) -> Fg:
     sandbox.clear_faults()
     return Fg(sandbox, scan)
-
-
-@pytest.fixture(autouse=True)
-def _emulator_surface(request: pytest.FixtureRequest) -> None:
-    """Skip a test marked ``needs_emulator_surface(FEATURE, ...)`` while the running emulator
-    does not serve one of its features (asked of the emulator itself, see ``surface_probes``)."""
-    marker = request.node.get_closest_marker("needs_emulator_surface")
-    if marker is None:
-        return
-    from e2e.surface_probes import served
-
-    running: Sandbox = request.getfixturevalue("sandbox")
-    missing = [feature for feature in marker.args if not served(running, feature)]
-    if missing:
-        pytest.skip(f"the emulator does not serve {', '.join(missing)} yet")

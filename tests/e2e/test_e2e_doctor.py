@@ -1,7 +1,9 @@
-"""``doctor`` finds each missing piece by itself, against the emulator."""
+"""``doctor`` finds each missing piece by itself, against the emulator; ``credentials setup``
+wires a connection for the principal that runs a pipeline."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from e2e.conftest import Fg
@@ -134,3 +136,152 @@ def test_credentials_setup_as_the_service_principal_then_doctor_passes(fg: Fg) -
     again = fg.json(*setup, env={**as_sp, "FABRIC_GIT_PAT": "pat_other"})
     assert again["noop"] is True and again["connection"]["keyUpdated"] is False
     assert fg.json("doctor", "-w", scenario.workspace, env=as_sp)["ok"] is True
+
+
+def _check(document: Any, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(c for c in document["checks"] if c["check"] == name)
+    assert set(found) == {"check", "result", "detail", "fix"}
+    return found
+
+
+def test_a_configured_connection_no_longer_shared_is_found(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    connection = fg.synced(scenario)["connection"]["id"]
+    sp = fg.sandbox.service_principal("doctor-unshared-sp")
+    fg.scan.secrets.add(sp.token)
+    fg.sandbox.add_role(scenario.workspace_id, sp)
+    share = ("--principal", sp.id, "--principal-type", "service-principal")
+    fg.json("connections", "share", connection, *share)
+    fg.json(
+        "credentials",
+        "set",
+        "-w",
+        scenario.workspace,
+        "--source",
+        "configured-connection",
+        "--connection",
+        connection,
+        env=sp.environment(),
+    )
+    assert fg.json("doctor", "-w", scenario.workspace, env=sp.environment())["ok"] is True
+
+    # The connection still exists (its owner uses it), but no longer for the service principal.
+    fg.json("connections", "roles", "remove", connection, "--principal", sp.id)
+    report = fg.json("doctor", "-w", scenario.workspace, env=sp.environment(), expect=1)
+    text = fg("doctor", "-w", scenario.workspace, env=sp.environment(), expect=1).stdout
+
+    assert report["ok"] is False and failing(report) == ["configured-connection"]
+    check = _check(report, "configured-connection")
+    assert "not shared with you" in check["detail"] and connection in check["detail"]
+    assert f"fabric-git connections share {connection} --principal {sp.id}" in check["fix"]
+    assert results(report)["status"] == "skipped"
+    assert "not shared with you" in text and "Something blocks" in text
+    assert fg.json("doctor", "-w", scenario.workspace)["ok"] is True  # the owner is fine
+
+
+def test_a_running_operation_is_found(fg: Fg) -> None:
+    scenario = fg.scenario()
+    fg.synced(scenario)
+    fg.sandbox.update_item(
+        scenario.workspace_id, scenario.items["Load"], {"notebook-content.py": "print(2)\n"}
+    )
+    fg.sandbox.settings(lroDuration=3600)  # the commit holds the workspace for an hour
+    try:
+        started = fg.sandbox.http().post(
+            f"/v1/workspaces/{scenario.workspace_id}/git/commitToGit",
+            json={"mode": "Selective", "items": [{"objectId": scenario.items["Load"]}]},
+        )
+    finally:
+        fg.sandbox.settings(lroDuration=0.01)
+    assert started.status_code == 202, started.text
+
+    # Found at once: doctor does not wait for the workspace (which would announce retries,
+    # and take the whole --timeout).
+    doctor = ("--timeout", "10", "doctor", "-w", scenario.workspace)
+    ran = fg("--output", "json", *doctor, expect=1)
+    report = json.loads(ran.stdout)
+    text = fg(*doctor, expect=1).stdout
+
+    assert "retrying" not in ran.stderr
+    assert report["ok"] is False and failing(report) == ["operations"]
+    check = _check(report, "operations")
+    assert "operation is running" in check["detail"]
+    assert "wait for it to end" in check["fix"]
+    assert results(report)["status"] == "skipped"
+    assert "operation is running" in text and "Something blocks" in text
+
+
+def test_credentials_setup_shares_the_connection_with_the_pipeline_principal(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    mine = fg.synced(scenario)["connection"]  # the admin's own connection, of another name
+    sp = fg.sandbox.service_principal(f"pipeline-{scenario.owner}")
+    fg.scan.secrets.add(sp.token)
+    fg.sandbox.add_role(scenario.workspace_id, sp, "Contributor")
+    as_sp = sp.environment()
+    name = f"pipeline-{scenario.owner}"
+    with_pat = {"FABRIC_GIT_PAT": scenario.pat}
+    connection = fg.json(
+        "connections",
+        "create-github",
+        "--name",
+        name,
+        "--repo-url",
+        scenario.repo_url,
+        env=with_pat,
+    )["id"]
+    use_it = ("-w", scenario.workspace, "--source", "configured-connection")
+    setup = ("credentials", "setup", "-w", scenario.workspace, "--connection-name", name)
+    second = f"{scenario.workspace}-pipeline"
+    fg.sandbox.add_role(fg.sandbox.create_workspace(second), sp)
+    connect = ("connect", "-w", second, "--repo-url", scenario.repo_url, "--connection", connection)
+
+    # Not shared yet: the principal cannot point its Git credentials at the connection, and
+    # setting up as itself says whose move it is (never a second connection of that name).
+    refused = fg("credentials", "set", *use_it, "--connection", connection, env=as_sp, expect=1)
+    assert "ConnectionNotFound" in refused.stderr and refused.stdout == ""
+    assert "ConnectionNotFound" in fg(*connect, env=as_sp, expect=1).stderr
+    not_shared = fg(*setup, env={**as_sp, **with_pat}, expect=1)
+    assert "ConnectionNotShared" in not_shared.stderr
+    assert f"--principal {sp.id}" in not_shared.stderr
+    assert [c["displayName"] for c in fg.json("connections", "list")["connections"]].count(
+        name
+    ) == 1
+
+    shared = fg.json(*setup, "--principal", sp.id, env=with_pat)
+    assert shared["principalId"] == sp.id and shared["shared"] == "added"
+    assert shared["connection"]["id"] == connection and shared["connection"]["created"] is False
+    assert shared["credentials"] is None and shared["noop"] is False
+
+    # A re-run changes nothing, and a PAT given again is stored nowhere.
+    again = fg.json(*setup, "--principal", sp.id, env={"FABRIC_GIT_PAT": "pat_not_stored"})
+    assert again["noop"] is True and again["shared"] == "present"
+    assert again["connection"]["keyUpdated"] is False
+    for either in (connection, mine["id"]):
+        assert fg.json("connections", "test", either)["status"] == "Online"
+
+    # The principal, signed in, connects a workspace through the connection, sets its own
+    # credentials on the first one to it and works with it.
+    connected = fg.json(*connect, env=as_sp)
+    assert connected["connected"] is True and connected["connectionId"] == connection
+    own = fg.json(*setup, env=as_sp)
+    assert own["principalId"] == sp.id and own["credentials"]["changed"] is True
+    assert own["shared"] == "present" and own["connection"]["created"] is False
+    credentials = fg.json("credentials", "show", "-w", scenario.workspace, env=as_sp)
+    assert credentials["source"] == "ConfiguredConnection"
+    assert credentials["connectionId"] == connection
+    fg.sandbox.create_item(
+        scenario.workspace_id, "ByPipeline", "Notebook", {"notebook-content.py": "print(3)\n"}
+    )
+    committed = fg.json("commit", "-w", scenario.workspace, env=as_sp)
+    assert committed["noop"] is False and committed["newHead"] != committed["previousHead"]
+    assert fg.json("status", "-w", scenario.workspace, env=as_sp)["inSync"] is True
+    assert fg.json("doctor", "-w", scenario.workspace, env=as_sp)["ok"] is True
+    assert fg.json(*setup, env=as_sp)["noop"] is True
+
+    # Rotating this connection's key touches no other connection of the same repository.
+    rotated = fg.json(
+        *setup, "--principal", sp.id, "--rotate-pat", env={"FABRIC_GIT_PAT": "pat_wrong"}
+    )
+    assert rotated["connection"]["keyUpdated"] is True
+    assert fg.json("connections", "test", mine["id"])["status"] == "Online"
+    assert fg("connections", "test", connection, expect=1).stdout.count("Offline") == 1

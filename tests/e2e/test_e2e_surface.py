@@ -1,7 +1,7 @@
 """The newer Git API surface through the real CLI against the emulator: capacities, workspace
-roles, items, ``status --exit-code``; and, once the emulator serves them (``surface_probes``),
-per-file status and file-level commits, connection settings, workspace relations, logical ids,
-Azure DevOps service-principal connections, connection sharing and tests."""
+roles, items, ``status --exit-code``, connection tests, per-file status and file-level commits,
+connection settings, workspace relations, logical ids, Azure DevOps service-principal connections
+and connection sharing."""
 
 from __future__ import annotations
 
@@ -10,11 +10,7 @@ import secrets
 import uuid
 from pathlib import Path
 
-import pytest
-
 from e2e.conftest import MODEL, NOTEBOOK, Fg
-
-surface = pytest.mark.needs_emulator_surface
 
 
 def test_capacities_list_and_assign_a_workspace(fg: Fg) -> None:
@@ -105,7 +101,6 @@ def test_status_exit_code_is_0_in_sync_and_7_when_not(fg: Fg) -> None:
 # --- served once the emulator has them ----------------------------------------------------------
 
 
-@surface("file_status", "file_commit")
 def test_status_files_then_commit_one_file_leaves_the_other_pending(fg: Fg, tmp_path: Path) -> None:
     scenario = fg.scenario()
     fg.synced(scenario)
@@ -136,7 +131,6 @@ def test_status_files_then_commit_one_file_leaves_the_other_pending(fg: Fg, tmp_
     assert rerun["noop"] is True
 
 
-@surface("connection_settings")
 def test_connection_settings_show_and_set(fg: Fg) -> None:
     scenario = fg.scenario(items=False)
     fg.synced(scenario)
@@ -158,7 +152,6 @@ def test_connection_settings_show_and_set(fg: Fg) -> None:
     )
 
 
-@surface("relations")
 def test_relations_add_list_and_remove(fg: Fg) -> None:
     base = fg.scenario(items=False)
     fg.synced(base)
@@ -180,7 +173,6 @@ def test_relations_add_list_and_remove(fg: Fg) -> None:
     assert fg.json("relations", "remove", "-w", base.workspace, feature)["removed"] is None
 
 
-@surface("logical_id")
 def test_items_set_logical_id(fg: Fg) -> None:
     scenario = fg.scenario(pat=False)
     new = str(uuid.uuid4())
@@ -191,7 +183,6 @@ def test_items_set_logical_id(fg: Fg) -> None:
     assert repaired["item"]["id"] == scenario.items["Load"]
 
 
-@surface("ado_service_principal", "connection_roles")
 def test_azure_devops_service_principal_connection_shared_with_the_principal(fg: Fg) -> None:
     secret = "sp_" + secrets.token_hex(12)
     fg.scan.secrets.add(secret)
@@ -232,7 +223,6 @@ def test_azure_devops_service_principal_connection_shared_with_the_principal(fg:
     assert removed["removed"]["principal"]["id"] == robot.id
 
 
-@surface("test_connection")
 def test_connections_test_of_a_working_github_connection(fg: Fg) -> None:
     scenario = fg.scenario(items=False)
     name = f"gh-{uuid.uuid4().hex[:8]}"
@@ -242,3 +232,42 @@ def test_connections_test_of_a_working_github_connection(fg: Fg) -> None:
 
     assert tested["status"] == "Online" and tested["errors"] == []
     assert tested["connection"]["displayName"] == name
+
+
+def test_connections_test_of_a_connection_with_a_wrong_pat_exits_1(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    name = f"gh-{uuid.uuid4().hex[:8]}"
+    wrong = "pat_" + secrets.token_hex(12)
+    fg.scan.secrets.add(wrong)
+    connection = fg.sandbox.create_github_connection(name, scenario.repo_url, wrong)
+
+    tested = json.loads(fg("--output", "json", "connections", "test", name, expect=1).stdout)
+    table = fg("connections", "test", connection, expect=1).stdout
+
+    assert tested["status"] == "Offline"
+    assert [e["errorCode"] for e in tested["errors"]] == ["IncorrectCredentials"]
+    assert f"{name} ({connection}): Offline" in table and "IncorrectCredentials" in table
+
+
+def test_connections_test_of_a_connection_not_shared_with_the_caller(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    name = f"gh-{uuid.uuid4().hex[:8]}"
+    connection = fg.sandbox.create_github_connection(name, scenario.repo_url, scenario.pat)
+    robot = fg.sandbox.service_principal(f"robot-{uuid.uuid4().hex[:6]}")
+    fg.scan.secrets.add(robot.token)
+    as_robot = {"FABRIC_TOKEN": robot.token}
+
+    refused = fg("connections", "test", connection, expect=1, env=as_robot)
+    fg.json(
+        "connections",
+        "share",
+        name,
+        "--principal",
+        robot.id,
+        "--principal-type",
+        "service-principal",
+    )
+    tested = fg.json("connections", "test", connection, env=as_robot)
+
+    assert "ConnectionNotFound" in refused.stderr and refused.stdout == ""
+    assert tested["status"] == "Online"

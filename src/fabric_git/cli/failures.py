@@ -87,6 +87,7 @@ _HINTS: dict[str, str] = {
         "(`fabric-git config schema` prints the file's JSON Schema)."
     ),
     "ConnectionNotFound": _LIST_CONNECTIONS,
+    "ConnectionNotShared": "once its owner has shared it (the command above), re-run.",
     "PatRequired": (
         "give the token in FABRIC_GIT_PAT (or --pat-env VAR, --pat-stdin), or an existing "
         "connection with --connection NAME|ID (`fabric-git connections list`)."

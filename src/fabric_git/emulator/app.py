@@ -3,9 +3,10 @@
 Per request, :class:`RequestMiddleware` does, in this order:
 1. drop a trailing slash from a ``/v1`` path, and give the request an id (``requestId`` in
    error bodies, ``x-ms-request-id``/``RequestId`` headers on every response);
-2. authenticate the bearer token (``/v1`` and ``/_emulator``; ``/_emulator`` needs the admin);
+2. refuse a request line and headers over ``MAX_HEAD_BYTES`` (431), then authenticate the
+   bearer token (``/v1`` and ``/_emulator``; ``/_emulator`` needs the admin);
 3. read the body ahead (route handlers are sync functions run in a threadpool), 408 when the
-   client pauses longer than ``body_timeout``;
+   client pauses longer than ``body_timeout``, 413 once it exceeds ``max_body_bytes``;
 4. apply fault rules (``/v1`` only, and only when rules exist);
 5. turn any :class:`EmulatorError` or unexpected exception into the ``ErrorResponse`` body
    (``error_response``, which also sets ``x-ms-public-api-error-code``).
@@ -29,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fabric_git.emulator import errors
 from fabric_git.emulator.auth import ADMIN, bearer_token
-from fabric_git.emulator.config import EmulatorConfig
+from fabric_git.emulator.config import MAX_HEAD_BYTES, EmulatorConfig
 from fabric_git.emulator.errors import EmulatorError
 from fabric_git.emulator.gitrepo.smart_http import create_git_app
 from fabric_git.emulator.ids import new_id
@@ -63,6 +64,7 @@ def create_app(
                 entra_token=state.is_azure_devops_token,
                 max_backends=state.config.git_backends,
                 body_timeout=state.config.body_timeout,
+                limiter=state.limiter,
             ),
         ),
     ]
@@ -119,10 +121,16 @@ class RequestMiddleware:
             await send(message)
 
         try:
+            head = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b""))
+            if head + sum(len(k) + len(v) + 4 for k, v in scope["headers"]) > MAX_HEAD_BYTES:
+                raise errors.request_header_fields_too_large(MAX_HEAD_BYTES)
             # Authenticate first: a caller without a valid token holds no body buffer or wait.
             self._authenticate(scope, path)
             if scope["method"] in _BODY_METHODS:
-                scope[BODY_KEY] = await _read_body(receive, self.state.config.body_timeout)
+                config = self.state.config
+                scope[BODY_KEY] = await _read_body(
+                    scope, receive, config.body_timeout, config.max_body_bytes
+                )
                 receive = _replay_nothing
             if path.startswith("/v1/") and self.state.faults:
                 await self._apply_faults(scope, send_with_id)
@@ -173,9 +181,15 @@ class RequestMiddleware:
             raise rule.error()
 
 
-async def _read_body(receive: Receive, timeout: float) -> bytes:
-    """The whole body; 408 when the client leaves ``timeout`` seconds between two parts."""
+async def _read_body(scope: Scope, receive: Receive, timeout: float, limit: int) -> bytes:
+    """The whole body; 408 when the client leaves ``timeout`` seconds between two parts, 413
+    as soon as it is known to exceed ``limit`` bytes: from ``Content-Length`` before a byte is
+    read, else (a chunked body) when the parts read so far exceed it."""
+    for key, value in scope["headers"]:
+        if key == b"content-length" and value.strip().isdigit() and int(value) > limit:
+            raise errors.request_body_too_large(limit)
     chunks: list[bytes] = []
+    size = 0
     while True:
         with anyio.move_on_after(timeout) as waiting:
             message = await receive()
@@ -183,7 +197,11 @@ async def _read_body(receive: Receive, timeout: float) -> bytes:
             raise errors.request_timeout()
         if message["type"] == "http.disconnect":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise errors.request_body_too_large(limit)
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)

@@ -21,6 +21,12 @@ connects and the first commit creates it (the portal's "Create and sync")."""
 # How long a finished operation's state and result stay readable (seconds): Fabric does not
 # keep them forever, and a bounded table keeps a long-running emulator's memory and disk flat.
 DEFAULT_OPERATION_RETENTION = 24 * 3600.0
+# The largest legitimate REST body is an item definition at the commit limit (125 MB of parts,
+# the semantics document's cap): base64 makes that 167 MB, and part names and JSON add a
+# little. Anything larger could never be committed, so it is refused before it is read.
+DEFAULT_MAX_BODY_BYTES = 176 * 1024 * 1024
+# A request line and headers (h11's default; a bearer token is about 2 KB).
+MAX_HEAD_BYTES = 16 * 1024
 
 
 class Clock(Protocol):
@@ -66,6 +72,8 @@ class EmulatorConfig:
     """Seconds a connection may take to send a request's headers (else it is closed)."""
     body_timeout: float = 30.0
     """Seconds a request may wait between two parts of its body (else 408 / closed)."""
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """The largest REST request body (``/v1``, ``/_emulator``); larger ones answer 413."""
     max_connections: int = 512
     """Open connections beyond this are closed at once (a socket server only)."""
     git_backends: int = 8
@@ -89,6 +97,8 @@ class EmulatorConfig:
             raise ValueError("worker_threads must be at least 1")
         if min(self.header_timeout, self.body_timeout) <= 0:
             raise ValueError("header_timeout and body_timeout must be positive")
+        if self.max_body_bytes < 1:
+            raise ValueError("max_body_bytes must be at least 1")
         if min(self.max_connections, self.git_backends) < 1:
             raise ValueError("max_connections and git_backends must be at least 1")
         if self.page_size < 1:

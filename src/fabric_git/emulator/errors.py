@@ -8,6 +8,8 @@ statuses and messages in one place.
 from __future__ import annotations
 
 import errno
+import os
+import sqlite3
 from typing import Any
 
 
@@ -99,18 +101,28 @@ def disk_full() -> EmulatorError:
 
 
 _DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
-_DISK_FULL_TEXTS = ("database or disk is full", "no space left on device", "disk quota exceeded")
+_DISK_FULL_STRERRORS = tuple(os.strerror(code).lower() for code in _DISK_FULL_ERRNOS)
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether ``error`` is a write that found the disk full, by its type and code: SQLite's
+    ``SQLITE_FULL``, an OSError's ``ENOSPC``/``EDQUOT``."""
+    if isinstance(error, sqlite3.Error):
+        return (getattr(error, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_FULL
+    if isinstance(error, OSError):
+        if error.errno is not None:
+            return error.errno in _DISK_FULL_ERRNOS
+        # pygit2 raises libgit2's OS failures as an OSError with no errno, the system's
+        # strerror text at the end of libgit2's message: that text is the only signal there.
+        text = str(error).lower()
+        return any(text.endswith(strerror) for strerror in _DISK_FULL_STRERRORS)
+    return False
 
 
 def unexpected(error: BaseException) -> EmulatorError:
     """The error an unexpected exception answers: ``disk_full`` when a write found the disk
-    full (an OSError, SQLite's SQLITE_FULL or a Git write saying so), else ``internal_error``."""
-    if isinstance(error, OSError) and error.errno in _DISK_FULL_ERRNOS:
-        return disk_full()
-    text = str(error).lower()
-    if any(marker in text for marker in _DISK_FULL_TEXTS):
-        return disk_full()
-    return internal_error()
+    full (``is_disk_full``), else ``internal_error``."""
+    return disk_full() if is_disk_full(error) else internal_error()
 
 
 # --- identity and permissions --------------------------------------------------------------
@@ -200,6 +212,23 @@ def last_workspace_admin() -> EmulatorError:
 def request_timeout() -> EmulatorError:
     return EmulatorError(
         408, "RequestTimeout", "The request body did not arrive in time; send it again"
+    )
+
+
+def request_body_too_large(limit: int) -> EmulatorError:
+    return EmulatorError(
+        413,
+        "RequestBodyTooLarge",
+        f"The request body is larger than the emulator's limit of {limit:,} bytes",
+        headers={"Connection": "close"},  # the rest of the body is never read
+    )
+
+
+def request_header_fields_too_large(limit: int) -> EmulatorError:
+    return EmulatorError(
+        431,
+        "RequestHeaderFieldsTooLarge",
+        f"The request line and headers are larger than the emulator's limit of {limit:,} bytes",
     )
 
 

@@ -44,6 +44,9 @@ Work = Callable[[], JsonObject | None]
 
 RUNNING_STATES = ("NotStarted", "Running")
 
+ANSWER_WAIT = 30.0
+"""Seconds an armed crash point in asynchronous work waits for the operation's 202 to go out."""
+
 _CURRENT: ContextVar[str | None] = ContextVar("fabric_git_emulator_operation", default=None)
 """The operation whose work runs on this thread (None: none)."""
 
@@ -118,6 +121,8 @@ class OperationEngine:
         self._state = state
         self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="emulator-lro")
         self._done: dict[str, threading.Event] = {}
+        # Only with a crash point armed: the operations whose 202 has not been sent yet.
+        self._unanswered: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
     # --- start -------------------------------------------------------------------------------
@@ -178,10 +183,24 @@ class OperationEngine:
             return Finished(result)
 
         done = threading.Event()
+        answered = threading.Event()
         with self._lock:
             self._done[op_id] = done
-        self._executor.submit(self._run_async, op_id, origin.request_id, work, failure, done)
+            if state.config.crash_at is not None:
+                self._unanswered[op_id] = answered
+            else:
+                answered.set()
+        self._executor.submit(
+            self._run_async, op_id, origin.request_id, work, failure, done, answered
+        )
         return Started(op_id, settings.retry_after)
+
+    def answered(self, op_id: str) -> None:
+        """The 202 that started ``op_id`` has been sent (see :func:`crashpoints.held`)."""
+        with self._lock:
+            answered = self._unanswered.pop(op_id, None)
+        if answered is not None:
+            answered.set()
 
     def workspace_busy(self, conn: sqlite3.Connection, workspace_id: str) -> bool:
         """Whether any Git operation (a status read included) runs in the workspace now."""
@@ -205,13 +224,18 @@ class OperationEngine:
         work: Work,
         failure: EmulatorError | None,
         done: threading.Event,
+        answered: threading.Event,
     ) -> None:
         try:
-            self._execute(op_id, request_id, work, failure)
+            # A crash point this work reaches kills the process only once the client holds the
+            # operation's id, never before its 202 (the race would drop the answer instead).
+            with crashpoints.held(lambda: answered.wait(ANSWER_WAIT)):
+                self._execute(op_id, request_id, work, failure)
         finally:
             done.set()
             with self._lock:
                 self._done.pop(op_id, None)
+                self._unanswered.pop(op_id, None)
 
     def _execute(
         self, op_id: str, request_id: str, work: Work, failure: EmulatorError | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import socket
 import threading
@@ -11,7 +12,9 @@ from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any
 
-from fabric_git.emulator.config import EmulatorConfig
+from fabric_git.emulator import errors
+from fabric_git.emulator.config import MAX_HEAD_BYTES, EmulatorConfig
+from fabric_git.emulator.ids import new_id
 from fabric_git.emulator.running import RunningEmulator
 
 _START_TIMEOUT = 30.0
@@ -32,10 +35,57 @@ def guarded_protocol(header_timeout: float, max_connections: int) -> type[Any]:
     closed, and a connection beyond ``max_connections`` open ones is closed at once, so idle
     sockets cannot exhaust the process's file descriptors. Bodies have their own timeout in
     the app (``body_timeout``)."""
+    import h11
     from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class RememberingConnection(h11.Connection):
+        """h11's connection, keeping why it refused a request head (uvicorn drops it)."""
+
+        refusal: h11.RemoteProtocolError | None = None
+
+        def next_event(self) -> Any:
+            try:
+                return super().next_event()
+            except h11.RemoteProtocolError as exc:
+                self.refusal = exc
+                raise
 
     class GuardedH11Protocol(H11Protocol):
         _header_timer: asyncio.TimerHandle | None = None
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            size = self.config.h11_max_incomplete_event_size or MAX_HEAD_BYTES
+            self.conn = RememberingConnection(h11.SERVER, max_incomplete_event_size=size)
+
+        def send_400_response(self, msg: str) -> None:
+            """A head h11 refuses answers with the emulator's error body: 431
+            ``RequestHeaderFieldsTooLarge`` for one still incomplete past ``MAX_HEAD_BYTES``
+            (a head that arrives whole is measured by the app), else 400 ``InvalidRequest``;
+            the connection is closed."""
+            refusal = getattr(self.conn, "refusal", None)
+            status = refusal.error_status_hint if refusal is not None else 400
+            error = (
+                errors.request_header_fields_too_large(MAX_HEAD_BYTES)
+                if status == 431
+                else errors.invalid_request("The request is not valid HTTP/1.1")
+            )
+            request_id = new_id()
+            body = json.dumps(error.to_body(request_id)).encode()
+            headers = [
+                (b"content-type", b"application/json; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-ms-public-api-error-code", error.error_code.encode()),
+                (b"x-ms-request-id", request_id.encode()),
+                (b"connection", b"close"),
+            ]
+            for event in (
+                h11.Response(status_code=error.status, headers=headers),
+                h11.Data(data=body),
+                h11.EndOfMessage(),
+            ):
+                self.transport.write(self.conn.send(event) or b"")
+            self.transport.close()
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -124,6 +174,7 @@ class EmulatorServer(RunningEmulator, AbstractContextManager["EmulatorServer"]):
             # sockets stay bounded by max_connections.
             timeout_keep_alive=120,
             backlog=2048,
+            h11_max_incomplete_event_size=MAX_HEAD_BYTES,
             http=guarded_protocol(self.config.header_timeout, self.config.max_connections),
             # The app reads X-Forwarded-Proto/-Host itself, both or neither (routes/_http.py).
             proxy_headers=False,

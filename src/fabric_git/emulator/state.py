@@ -107,7 +107,7 @@ class EmulatorState:
         self.capacity_id = self._ensure_capacity()
         self.remember_principal(ADMIN)
         self.admin_token = self.tokens.issue(ADMIN, lifetime=365 * 24 * 3600)
-        self.repos = _open_repositories(self.data_dir / REPOS_DIR, self.clock)
+        self.repos = _open_repositories(self.data_dir / REPOS_DIR, self.clock, config.crash_at)
         self.commit_items: CommitItems = Lru(_COMMITS_KEPT)
         self.part_cache = PartCache()
         self.operations = OperationEngine(self)
@@ -216,6 +216,6 @@ def _random_secret() -> str:
     return secrets.token_urlsafe(48)
 
 
-def _open_repositories(root: Path, clock: Clock) -> RepositoryHost:
+def _open_repositories(root: Path, clock: Clock, crash_at: str | None) -> RepositoryHost:
     root.mkdir(parents=True, exist_ok=True)
-    return RepositoryHost(root, now=clock.now)
+    return RepositoryHost(root, now=clock.now, crash_at=crash_at)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from fabric_git.repoformat.model import MAX_PATH_LENGTH
 
@@ -22,11 +23,14 @@ __all__ = [
     "MAX_FOLDER_NAME_LENGTH",
     "folder_name_problem",
     "git_path_problem",
+    "gitmodules_problem",
+    "is_dotgitmodules",
     "is_git_name",
     "is_gitmodules_like",
     "item_directory_name_problem",
     "item_path_problem",
     "may_have_problems",
+    "path_clash",
     "path_too_long",
     "printable",
 ]
@@ -95,6 +99,50 @@ def is_gitmodules_like(segment: str) -> bool:
     return False
 
 
+_ASCII_LOWER = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
+)  # fmt: skip
+_FALLBACK_SHORT_NAME_RE = re.compile(r"([0-9a-z]{0,6})~[1-9][0-9]*")
+
+
+def _ntfs_dot_generic(name: str, dotted: str, hashed: str) -> bool:
+    """Git's ``is_ntfs_dot_generic``: whether NTFS could resolve ``name`` to ``.<dotted>``,
+    itself or through its 8.3 short name (``gitmod~1``) or the hashed fall-back short name
+    (eight characters: a prefix of ``hashed``, ``~`` and digits, as ``gi7eba~1``), with
+    trailing dots and spaces or a ``:stream`` suffix."""
+
+    def only_spaces_and_periods(rest: str) -> bool:
+        return rest.split(":", 1)[0].strip(". ") == ""
+
+    lowered = name.translate(_ASCII_LOWER)
+    if lowered[:1] == "." and lowered[1 : len(dotted) + 1] == dotted:
+        return only_spaces_and_periods(name[len(dotted) + 1 :])
+    if lowered[:6] == dotted[:6] and lowered[6:7] == "~" and "1" <= lowered[7:8] <= "4":
+        return only_spaces_and_periods(name[8:])
+    match = _FALLBACK_SHORT_NAME_RE.match(lowered)
+    if match is None or match.end() != 8 or not hashed.startswith(match.group(1)):
+        return False
+    return only_spaces_and_periods(name[8:])
+
+
+def is_dotgitmodules(segment: str) -> bool:
+    """Whether Git's fsck takes this path segment for ``.gitmodules`` (its
+    ``is_hfs_dotgitmodules`` or ``is_ntfs_dotgitmodules``) and checks the blob as one."""
+    return _hfs_fold(segment) == ".gitmodules" or _ntfs_dot_generic(segment, "gitmodules", "gi7eba")
+
+
+def gitmodules_problem(path: str) -> str | None:
+    """Why ``path`` may not be written: a segment Git's fsck reads as ``.gitmodules`` (and
+    checks as submodule configuration: gitmodulesName, gitmodulesUrl), or None. Neither a
+    definition part nor a file the emulator commits is ever one."""
+    if "~" not in path and "gitmodules" not in _hfs_fold(path):
+        return None
+    for segment in re.split(r"[/\\]", path):
+        if is_dotgitmodules(segment):
+            return f"'{path}' has a segment Git reads as '.gitmodules'"
+    return None
+
+
 def printable(text: str) -> str:
     """``text`` with control characters, lone surrogates (undecodable bytes of a file name),
     invisible format characters and line separators escaped as ``\\xNN``/``\\uNNNN``, so a name
@@ -118,14 +166,16 @@ _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 def may_have_problems(paths: list[str]) -> bool:
     """False when no path of ``paths`` can have a problem ``item_path_problem`` finds: no
-    "git" in any case, no character that is not printable (control, format and HFS-ignorable
-    characters, undecodable bytes), no backslash, no empty, "." or ".." segment. Most trees
-    hold none of these, and then no path is checked one by one (a few string scans in C)."""
+    "git" in any case, no "~" (8.3 short names), no character that is not printable (control,
+    format and HFS-ignorable characters, undecodable bytes), no backslash, no empty, "." or
+    ".." segment. Most trees hold none of these, and then no path is checked one by one (a
+    few string scans in C)."""
     joined = "/" + "/".join(paths) + "/"
     return (
         not joined.isprintable()
         or "\\" in joined
         or "git" in joined.lower()
+        or "~" in joined
         or "//" in joined
         or "/./" in joined
         or "/../" in joined
@@ -152,7 +202,7 @@ def git_path_problem(path: str) -> str | None:
 def item_path_problem(path: str) -> str | None:
     """Why ``path`` cannot be a file of a Fabric item, or None: Git's rules, then what the item
     definition API refuses (backslashes, control characters, names that are not UTF-8)."""
-    problem = git_path_problem(path)
+    problem = git_path_problem(path) or gitmodules_problem(path)
     if problem is not None:
         return problem
     if "\\" in path:
@@ -168,6 +218,20 @@ def path_too_long(path: str) -> str | None:
     """The length message of a path over MAX_PATH_LENGTH, or None."""
     if len(path) > MAX_PATH_LENGTH:
         return f"'{path}' is {len(path)} characters long; the limit is {MAX_PATH_LENGTH}"
+    return None
+
+
+def path_clash(paths: Iterable[str]) -> str | None:
+    """The message naming two of ``paths`` that cannot both be files of one tree (one is a
+    directory of the other: ``a`` and ``a/b``), or None. Paths compare as Git compares them,
+    case-sensitively."""
+    files = set(paths)
+    for path in sorted(files):
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            directory = "/".join(parts[:depth])
+            if directory in files:
+                return f"'{directory}' is a file and also a directory of '{path}'"
     return None
 
 

@@ -20,8 +20,12 @@ from fabric_git.repoformat.model import (
     ItemState,
 )
 
-# Characters Fabric forbids in item folder names, plus "/" (a path separator) and control codes.
-_FORBIDDEN_NAME_CHARS = frozenset('"/:<>\\*?|') | frozenset(chr(c) for c in (*range(32), 127))
+# Characters Fabric forbids in item folder names, plus "/" (a path separator) and every
+# control code the path rules refuse in an item's files (C0, DEL and C1: ``repoformat.paths``),
+# so that the directory of any display name the API takes is a path a commit can write.
+_FORBIDDEN_NAME_CHARS = frozenset('"/:<>\\*?|') | frozenset(
+    chr(c) for c in (*range(32), *range(127, 160))
+)
 
 _FULL_GUID_RE = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
 

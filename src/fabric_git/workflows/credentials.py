@@ -135,8 +135,8 @@ def ensure_github_connection(
         return _as_result(existing, created=False, found_by=found_by, token_unused=bool(token))
     if not token:
         raise ConfigurationError(
-            f"no connection named {display_name!r} exists, and no personal access token was "
-            "given to create it",
+            f"no connection named {display_name!r} exists (or is shared with you), and no "
+            "personal access token was given to create it",
             code="PatRequired",
         )
     if dry_run:

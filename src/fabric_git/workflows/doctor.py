@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +25,7 @@ from fabric_git.workflows.connection import connection_state, describe_provider
 from fabric_git.workflows.results import WorkspaceRef
 
 if TYPE_CHECKING:
+    from fabric_git._transport import RetryNotice
     from fabric_git.client import FabricClient
     from fabric_git.models.git import GitProviderDetails
 
@@ -329,23 +332,52 @@ def _credentials(
     return checks
 
 
+class _WorkspaceBusy(Exception):
+    """The service refused the status read: another Git operation holds the workspace."""
+
+
+@contextmanager
+def _not_waiting_for_a_busy_workspace(client: FabricClient) -> Iterator[None]:
+    """Doctor asks and does not wait: a call refused because another operation holds the
+    workspace ends at the first refusal (the transport would otherwise wait for the workspace,
+    up to the whole ``--timeout``). Other retries are announced as before."""
+    previous = client.on_retry
+
+    def stop_when_busy(notice: RetryNotice) -> None:
+        if notice.reason == "busy":
+            raise _WorkspaceBusy(notice.cause)
+        if previous is not None:
+            previous(notice)
+
+    client.on_retry = stop_when_busy
+    try:
+        yield
+    finally:
+        client.on_retry = previous
+
+
 def _status(client: FabricClient, ws: WorkspaceRef, timeout: float | None) -> list[Check]:
     from fabric_git.workflows.status import read_status
 
+    running = [
+        Check("status", SKIPPED, "an operation is running"),
+        Check(
+            "operations",
+            FAIL,
+            "another Git operation is running in the workspace (the service refuses Git "
+            "calls until it ends: WorkspacePreviousOperationInProgress)",
+            "wait for it to end, then run again (a pipeline: run one job per workspace at a time)",
+        ),
+    ]
     try:
-        status = read_status(client, ws, timeout=timeout)
+        with _not_waiting_for_a_busy_workspace(client):
+            status = read_status(client, ws, timeout=timeout)
+    except _WorkspaceBusy:
+        return running
     except (ApiError, FabricGitError) as error:
         code = _code(error)
         if code == "WorkspacePreviousOperationInProgress":
-            return [
-                Check("status", SKIPPED, "an operation is running"),
-                Check(
-                    "operations",
-                    FAIL,
-                    "another Git operation is running in the workspace",
-                    "wait for it to end, then run again",
-                ),
-            ]
+            return running
         return [
             Check(
                 "status",

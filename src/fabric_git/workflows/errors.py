@@ -10,6 +10,7 @@ __all__ = [
     "COMMENT_LIMIT",
     "ConflictsNeedPolicyError",
     "ConnectionMismatchError",
+    "ConnectionNotSharedError",
     "ConnectionScopeError",
     "NotConnectedError",
     "StatusTimeoutError",
@@ -88,6 +89,12 @@ class ConnectionScopeError(WorkflowError):
     another repository. Raised before anything changes, with the service's own code."""
 
     code = "ConnectionMismatch"
+
+
+class ConnectionNotSharedError(WorkflowError):
+    """A connection of that name exists, but the caller may not use it (no role on it)."""
+
+    code = "ConnectionNotShared"
 
 
 class NotConnectedError(WorkflowError):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fabric_git.errors import ConfigurationError, ResolutionError
+from fabric_git.errors import ApiError, ConfigurationError, ResolutionError
 from fabric_git.models.git import AzureDevOpsDetails, GitConnectionState
 from fabric_git.workflows.connection import connection_state
 from fabric_git.workflows.credentials import (
@@ -20,7 +20,7 @@ from fabric_git.workflows.credentials import (
     github_url_of,
     set_credentials,
 )
-from fabric_git.workflows.errors import NotConnectedError
+from fabric_git.workflows.errors import ConnectionNotSharedError, NotConnectedError
 from fabric_git.workflows.results import ConnectionResult, CredentialsResult, WorkspaceRef
 from fabric_git.workflows.status import resolve_workspace
 
@@ -47,7 +47,8 @@ class PrincipalSetupResult:
     workspace: WorkspaceRef
     connection: ConnectionResult
     principal_id: str | None
-    # "owner" (the signed-in principal made or owns it), "added", "present", or "skipped".
+    # "owner" (the signed-in principal made or owns it), "added" (shared now), or "present"
+    # (the principal could use it already).
     shared: str
     credentials: CredentialsResult | None
     notes: tuple[str, ...] = ()
@@ -104,25 +105,38 @@ def setup_principal(
             "up its credentials",
             workspace_id=ws.id,
         )
-    if isinstance(details, AzureDevOpsDetails):
-        connection = _ensure_azure_devops(
-            client, connection_name, _azure_devops_url(details), azure
-        )
-    else:
-        connection = ensure_github_connection(
-            client,
-            display_name=connection_name,
-            repository_url=github_url_of(details),
-            token=github_pat,
-            rotate_key=rotate_pat,
-        )
-    assert connection.id is not None
     me = signed_in(client)
+    try:
+        if isinstance(details, AzureDevOpsDetails):
+            connection = _ensure_azure_devops(
+                client, connection_name, _azure_devops_url(details), azure
+            )
+        else:
+            connection = ensure_github_connection(
+                client,
+                display_name=connection_name,
+                repository_url=github_url_of(details),
+                token=github_pat,
+                rotate_key=rotate_pat,
+            )
+    except ApiError as error:
+        # Not listed to us, yet the name is taken: a connection nobody shared with us.
+        if error.error_code != "DuplicateConnectionName":
+            raise
+        raise ConnectionNotSharedError(
+            f"a connection named {connection_name!r} exists, but it is not shared with you: "
+            f"its owner shares it (`fabric-git credentials setup -w {ws.name!r} "
+            f"--connection-name {connection_name!r} --principal {me.id or 'YOUR-ID'}`), then "
+            "run this again",
+            workspace_id=ws.id,
+        ) from None
+    assert connection.id is not None
     target = principal_id or me.id
     notes: list[str] = []
-    shared = "owner"
     if target is not None and target != me.id:
         shared = _share(client, connection.id, target, principal_type)
+    else:
+        shared = "owner" if connection.created else _own_standing(client, connection.id, me.id)
     credentials: CredentialsResult | None = None
     if target is not None and target == me.id:
         credentials = set_credentials(
@@ -157,8 +171,8 @@ def _ensure_azure_devops(
         )
     if azure is None or not azure.client_secret:
         raise ConfigurationError(
-            f"no connection named {name!r} exists, and no service principal (tenant id, client "
-            "id and secret) was given to create it"
+            f"no connection named {name!r} exists (or is shared with you), and no service "
+            "principal (tenant id, client id and secret) was given to create it"
         )
     created = client.connections.create_azure_devops(
         name,
@@ -174,6 +188,15 @@ def _ensure_azure_devops(
         path=created.connection_details.path,
         created=True,
     )
+
+
+def _own_standing(client: FabricClient, connection_id: str, me: str | None) -> str:
+    """``owner`` when the signed-in principal owns the connection, else ``present`` (it may
+    use it: it was shared with it, directly or through a group)."""
+    for assignment in client.connections.list_role_assignments(connection_id):
+        if me is not None and me.casefold() == assignment.principal.id.casefold():
+            return "owner" if str(assignment.role) == "Owner" else "present"
+    return "present"
 
 
 def _share(client: FabricClient, connection_id: str, principal_id: str, kind: str) -> str:

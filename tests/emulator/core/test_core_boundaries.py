@@ -2,8 +2,8 @@
 
 - only ``routes/``, ``app.py`` and ``inprocess.py`` know HTTP (import Starlette);
 - ``backend/`` takes typed values and returns typed results: no function of it takes a JSON
-  body or returns a JSON document, and no dict it builds has a wire (camelCase) key, except
-  the ``errorCode``/``message`` details of an error;
+  body or returns a JSON document, no field of its values holds raw JSON, and no dict it
+  builds has a wire (camelCase) key, except the ``errorCode``/``message`` details of an error;
 - nothing is optional or process-wide: no import guarded by ``ModuleNotFoundError``, no change
   to anyio's default thread limiter, and crash points read the configuration, not the
   environment;
@@ -66,6 +66,28 @@ def test_the_backend_takes_no_bodies_and_returns_no_documents() -> None:
                     )
             if node.returns is not None and ast.unparse(node.returns) in JSON_TYPES:
                 offenders.append(f"{name}: {node.name} -> {ast.unparse(node.returns)}")
+    assert offenders == []
+
+
+UNTYPED = re.compile(r"\b(?:Any|object)\b")
+
+
+def test_the_backend_values_hold_no_raw_json() -> None:
+    """No field of a value the backend defines (a request, a record, a result) is a raw JSON
+    value (``Any``, ``Mapping[str, object]``, ``dict[str, Any]``): a body's sub-object is
+    parsed into a typed value in the route before it reaches the backend."""
+    offenders = []
+    for name, tree in _modules(BACKEND):
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for field in node.body:
+                if isinstance(field, ast.AnnAssign) and UNTYPED.search(
+                    ast.unparse(field.annotation)
+                ):
+                    target = ast.unparse(field.target)
+                    annotation = ast.unparse(field.annotation)
+                    offenders.append(f"{name}: {node.name}.{target}: {annotation}")
     assert offenders == []
 
 

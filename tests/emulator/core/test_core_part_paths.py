@@ -51,3 +51,30 @@ def test_hostile_part_paths_are_refused_and_nothing_is_stored(
     assert updated.json()["errorCode"] == "InvalidDefinition"
     parts = sync_client.post(f"{url}/getDefinition").json()["definition"]["parts"]
     assert sorted(p["path"] for p in parts) == [".platform", "a.py"]
+
+
+def test_a_part_below_another_part_is_refused_naming_both(sync_client: httpx.Client) -> None:
+    ws = create_workspace(sync_client)
+    payload = base64.b64encode(b"x\n").decode()
+    parts = [
+        {"path": p, "payload": payload, "payloadType": "InlineBase64"}
+        for p in ("notebook-content.py", "a", "a/b")
+    ]
+    created = sync_client.post(
+        f"/workspaces/{ws}/items",
+        json={"displayName": "nb", "type": "Notebook", "definition": {"parts": parts}},
+    )
+    assert created.status_code == 400, created.text
+    assert created.json()["errorCode"] == "InvalidDefinition"
+    assert "'a' is a file and also a directory of 'a/b'" in created.json()["message"]
+    item = sync_client.post(
+        f"/workspaces/{ws}/items",
+        json={"displayName": "nb", "type": "Notebook", "definition": _definition("a.py")},
+    ).json()
+    url = f"/workspaces/{ws}/items/{item['id']}"
+    updated = sync_client.post(f"{url}/updateDefinition", json={"definition": {"parts": parts}})
+    assert updated.status_code == 400, updated.text
+    assert updated.json()["errorCode"] == "InvalidDefinition"
+    assert "'a/b'" in updated.json()["message"]
+    parts_now = sync_client.post(f"{url}/getDefinition").json()["definition"]["parts"]
+    assert sorted(p["path"] for p in parts_now) == [".platform", "a.py"]

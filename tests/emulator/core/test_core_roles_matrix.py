@@ -57,7 +57,7 @@ _WORKSPACE = re.compile(
 _ITEM = re.compile(r"\*(read and write|write|read)\* permissions for the item", re.IGNORECASE)
 _CONNECTION = re.compile(
     r"\*(User|UserWithReshare|Owner)\*(?: or higher role on| of) the connection"
-    r"|(owner) permission for the connection|(permission) for the connection",
+    r"|(owner) permission for the connection|(permission) (?:for|to read) the connection",
     re.IGNORECASE,
 )
 _ITEM_ROLES = {"read": "Viewer", "write": "Contributor", "read and write": "Contributor"}
@@ -118,6 +118,7 @@ def test_every_served_operation_is_in_the_matrix_or_says_why_not() -> None:
     )
     assert required_role("Connections_DeleteConnection") == Required("connection", "Owner")
     assert required_role("Connections_GetConnection") == Required("connection", "User")
+    assert required_role("Connections_TestConnection") == Required("connection", "User")
 
 
 @pytest.fixture(scope="module")

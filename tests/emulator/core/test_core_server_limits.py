@@ -5,6 +5,7 @@ are closed at once, an unauthenticated request is answered before its body is re
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.server
 
 WAIT = 20.0  # bounds every read; the guards under test act in a fraction of it
 PAT = "ghp_limitsTestPat0000001"
+LIMIT = 1000
 
 
 @pytest.fixture
@@ -28,6 +30,7 @@ def server() -> Iterator[EmulatorServer]:
         body_timeout=0.3,
         max_connections=4,
         git_backends=1,
+        max_body_bytes=LIMIT,
     )
     with EmulatorServer(config) as running:
         yield running
@@ -94,6 +97,56 @@ def test_a_stalled_body_gets_408(server: EmulatorServer) -> None:
     assert b'"errorCode":"RequestTimeout"' in answer
 
 
+def test_a_body_over_the_limit_by_its_length_gets_413_before_it_is_sent(
+    server: EmulatorServer,
+) -> None:
+    with _open(server) as sock:
+        head = _head(
+            "POST",
+            "/v1/workspaces",
+            f"Authorization: Bearer {server.token}",
+            "Content-Type: application/json",
+            f"Content-Length: {200 * 1024 * 1024}",
+        )
+        sock.sendall(head)  # none of the 200 MB follows: the answer does not wait for it
+        answer = _until_body(sock)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b'"errorCode":"RequestBodyTooLarge"' in answer
+    assert b"x-ms-public-api-error-code: RequestBodyTooLarge" in answer
+
+
+def test_a_chunked_body_is_cut_off_once_over_the_limit(server: EmulatorServer) -> None:
+    with _open(server) as sock:
+        head = _head(
+            "POST",
+            "/v1/workspaces",
+            f"Authorization: Bearer {server.token}",
+            "Content-Type: application/json",
+            "Transfer-Encoding: chunked",
+        )
+        chunk = b'{"displayName": "' + b"x" * (LIMIT + 10)
+        # Over the limit in one chunk, with no final chunk: the 413 does not wait for the rest.
+        sock.sendall(head + f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+        answer = _until_body(sock)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b'"errorCode":"RequestBodyTooLarge"' in answer
+    with _open(server) as sock:  # a body within the limit, chunked, is served
+        body = b'{"displayName": "small"}'
+        sock.sendall(
+            _head(
+                "POST",
+                "/v1/workspaces",
+                f"Authorization: Bearer {server.token}",
+                "Content-Type: application/json",
+                "Transfer-Encoding: chunked",
+            )
+            + f"{len(body):x}\r\n".encode()
+            + body
+            + b"\r\n0\r\n\r\n"
+        )
+        assert _until_body(sock).startswith(b"HTTP/1.1 201")
+
+
 def test_an_unauthenticated_request_is_refused_before_its_body(server: EmulatorServer) -> None:
     with _open(server) as sock:
         # A body that never comes: the 401 does not wait for it.
@@ -148,3 +201,31 @@ def test_git_backends_are_capped_and_start_after_the_pat_check() -> None:
                     break
         else:
             pytest.fail("the backend of a client that left was never released")
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["whole", "still-coming"])
+def test_oversized_headers_get_431_with_the_error_body(server: EmulatorServer, whole: bool) -> None:
+    head = _head(
+        "GET",
+        "/v1/workspaces",
+        f"Authorization: Bearer {server.token}",
+        "X-Padding: " + "p" * (120 * 1024),
+    )
+    with _open(server) as sock:
+        # Whole, the app measures it; still coming past the limit, the HTTP parser refuses it.
+        sock.sendall(head if whole else head[: 20 * 1024])
+        answer = _until_body(sock)
+    assert answer.startswith(b"HTTP/1.1 431"), answer[:200]
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert b"x-ms-public-api-error-code: RequestHeaderFieldsTooLarge" in head
+    error = json.loads(body)
+    assert error["errorCode"] == "RequestHeaderFieldsTooLarge"
+    assert error["requestId"]
+
+
+def test_a_malformed_request_head_gets_the_error_body(server: EmulatorServer) -> None:
+    with _open(server) as sock:
+        sock.sendall(b"GET /v1/workspaces HTTP/1.1\r\nHost: 127.0.0.1\r\nNo colon here\r\n\r\n")
+        answer = _until_body(sock)
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["errorCode"] == "InvalidRequest"

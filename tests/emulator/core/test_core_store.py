@@ -84,3 +84,20 @@ def test_a_full_disk_answers_insufficient_storage(emu, client):
     assert body["errorCode"] == "InsufficientStorage"
     assert "disk is full" in body["message"]
     assert client.get("/workspaces").status_code == 200  # reads still work
+
+
+def test_a_full_disk_is_known_by_its_code_not_its_text():
+    import errno
+    import sqlite3
+
+    from fabric_git.emulator.errors import is_disk_full
+
+    assert is_disk_full(OSError(errno.ENOSPC, "anything"))
+    assert is_disk_full(OSError(errno.EDQUOT, "anything"))
+    assert not is_disk_full(OSError(errno.EACCES, "no space left on device"))
+    # pygit2's OSError for a libgit2 OS failure carries no errno, only strerror's text.
+    assert is_disk_full(OSError("failed to write object: No space left on device"))
+    assert not is_disk_full(OSError("'No space left on device' is not a valid name"))
+    # A message that only reads like SQLite's is not SQLITE_FULL.
+    assert not is_disk_full(sqlite3.OperationalError("database or disk is full"))
+    assert not is_disk_full(RuntimeError("no space left on device"))

@@ -99,3 +99,18 @@ def test_location_and_continuation_follow_both_forwarded_headers_or_neither(
     create_workspace(sync_client, "Second")
     page = sync_client.get("/workspaces", headers=headers).json()
     assert page["continuationUri"].startswith(f"{base}/v1/workspaces?")
+
+
+@pytest.mark.parametrize(
+    "content_type", [None, "application/json; charset=utf-8", "text/plain", "text/xml"]
+)
+def test_a_json_body_is_read_whatever_its_content_type(sync_client, content_type):
+    """Chosen (DEVIATIONS.md): the Content-Type of a JSON route's body is not checked, as
+    clients send none or variants of application/json; the body must still be JSON."""
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    created = sync_client.post("/workspaces", content=b'{"displayName": "typed"}', headers=headers)
+    assert created.status_code == 201, created.text
+    refused = sync_client.post("/workspaces", content=b"<workspace/>", headers=headers)
+    assert refused.status_code == 400
+    assert refused.json()["errorCode"] == "InvalidRequest"
+    sync_client.delete(f"/workspaces/{created.json()['id']}")

@@ -760,3 +760,52 @@ def test_child_items_are_committed_under_their_parent_and_read_back(env: Env) ->
     database = json.loads(env.parts(created["Logs"].id)["DatabaseProperties.json"])
     assert database["parentEventhouseItemId"] == created["Telemetry"].id
     assert env.status(other)["changes"] == []
+
+
+def test_clashing_parts_stored_before_the_rule_are_refused_at_commit(env: Env) -> None:
+    """Parts ``a`` and ``a/b`` (the API refuses them now; a database from before may hold
+    them) cannot both be tree entries: the commit answers 400 naming both, never 500, and the
+    branch does not move."""
+    env.repo()
+    ws = env.workspace()
+    item = env.item(ws, "nb")
+    env.connected(ws)
+    with env.state.store.write() as conn:
+        conn.executemany(
+            "INSERT INTO item_parts (item_id, path, payload) VALUES (?, ?, ?)",
+            [(item, "a", b"1"), (item, "a/b", b"2")],
+        )
+    tip = env.tip()
+    refused = env.commit(ws, mode="Selective", items=[{"objectId": item}])
+    assert refused.status_code == 400, refused.text
+    assert error_code(refused) == "InvalidPath"
+    assert (
+        "'nb.Notebook/a' is a file and also a directory of 'nb.Notebook/a/b'"
+        in (refused.json()["message"])
+    )
+    assert env.tip() == tip
+
+
+@pytest.mark.parametrize("name", ["Next\x85line", "Esc\x9bcape", "Bell\x07"])
+def test_a_display_name_with_a_control_character_commits_and_round_trips(
+    env: Env, name: str
+) -> None:
+    """A display name the API takes never makes Commit All refuse the workspace: control
+    characters (C0, DEL, C1) become HTML numeric references in the directory name, and the
+    display name comes back whole from ``.platform``."""
+    env.repo()
+    ws = env.workspace()
+    created = env.client.post(
+        f"/workspaces/{ws}/items", json={"displayName": name, "type": "Notebook"}
+    )
+    assert created.status_code == 201, created.text
+    env.connected(ws)
+    committed = env.commit(ws)
+    assert committed.status_code == 200, committed.text
+    escaped = "".join(f"&#{ord(c)};" if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in name)
+    assert f"{escaped}.Notebook/.platform" in env.files()
+
+    other = env.workspace("other")
+    assert env.connected(other)["requiredAction"] == "UpdateFromGit"
+    assert env.update(other).status_code == 200  # the item is created from its .platform
+    assert list(env.items(other)) == [name]

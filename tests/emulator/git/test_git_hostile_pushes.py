@@ -94,6 +94,13 @@ CASES = [
         "'etl/Load.Notebook/notebook-content.py' appears twice",
         also=(("etl/Load.Notebook/notebook-content.py", b"import os\n"),),
     ),
+    # A file fsck reads as submodule configuration (gitmodulesName, gitmodulesUrl) in an item.
+    Case(
+        "gitmodules-in-an-item",
+        {"etl/Load.Notebook/.gitmodules": b'[submodule "../../x"]\n\turl = -upload-pack=x\n'},
+        "InvalidPath",
+        "etl/Load.Notebook/.gitmodules",
+    ),
     # Control characters, and bytes that are not UTF-8, in names.
     Case(
         "control-characters",
@@ -132,6 +139,14 @@ CASES = [
         },
         "InvalidSystemFiles",
         "New.Notebook",
+    ),
+    # An item file over the 250-character path limit (from the repository root, as a commit
+    # counts it): it would become a part no commit could write back.
+    Case(
+        "path-too-long",
+        {"etl/Load.Notebook/" + "p" * 237 + ".py": b"print(1)\n"},
+        "GitFilePathTooLong",
+        "is 258 characters long; the limit is 250",
     ),
     # A system file over the file size limit (lowered here) is not read: status refuses it.
     Case(

@@ -185,7 +185,7 @@ CASES = [
         item("etl/" + "n" * 240 + ".Notebook", NEW, "Long"),
         frozenset({"GitFilePathTooLong"}),
         "GitFilePathTooLong",
-        stage="commit",
+        stage="initialize",  # read from Git: refused before it becomes a part
     ),
     Case(
         "file-over-the-size-limit",

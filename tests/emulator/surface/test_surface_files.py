@@ -289,3 +289,23 @@ def test_an_item_selected_twice_with_the_same_files_is_committed_once(env: Env) 
     assert response.status_code == 200, response.text
     files = {p.split("/", 1)[1]: c for p, c in env.files().items()}
     assert files["extra/data.json"] == b"[]\n" and files["notebook-content.py"] == b"# one\n"
+
+
+def test_a_selected_file_where_git_keeps_a_directory_is_refused(env: Env) -> None:
+    """The workspace's ``extra`` (a file) selected while Git keeps ``extra/data.json``: the
+    two cannot both be tree entries, so the commit answers 400 naming both, never 500."""
+    ws, item = _committed(env)
+    env.set_parts(item, {"notebook-content.py": b"# one\n", "extra": b"flat\n"})
+    tip = env.tip()
+    response = env.commit(
+        ws,
+        mode="FileLevelSelective",
+        itemsWithFileSelection=[{"objectId": item, "selectedFiles": ["extra"]}],
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["errorCode"] == "InvalidPath"
+    assert (
+        "'Nb.Notebook/extra' is a file and also a directory of 'Nb.Notebook/extra/data.json'"
+        in (response.json()["message"])
+    )
+    assert env.tip() == tip

@@ -10,6 +10,7 @@ from pathlib import Path
 import pygit2
 import pytest
 
+from fabric_git.emulator.gitrepo import repos
 from fabric_git.emulator.gitrepo.repos import (
     RefMoved,
     RepoKey,
@@ -347,3 +348,29 @@ def test_recover_removes_stale_locks_and_half_created_repositories(host: Reposit
     assert host.recover() == {repo.key: ["refs/heads/main.lock"]}
     assert not (host.root / ".staging").exists()
     repo.commit("main", expected_tip=tip, changes={"a": b"1"}, message="m", author=AUTHOR)
+
+
+def test_recover_removes_only_the_temporary_files_of_unfinished_packs(
+    host: RepositoryHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(repos, "PACKED_COMMIT", 2)
+    repo = host.create(RepoKey.github("octo", "demo"))
+    tip = repo.commit(
+        "main",
+        expected_tip=repo.branch_tip("main"),
+        changes={f"f{i}": b"%d" % i for i in range(3)},
+        message="packed",
+        author=AUTHOR,
+    )
+    pack_dir = repo.path / "objects" / "pack"
+    completed = sorted(path.name for path in pack_dir.iterdir())
+    assert len(completed) == 2  # the commit's pack-<sha>.pack and .idx
+    ours = ["tmp_" + "0123456789abcdef" * 2 + suffix for suffix in (".idx", ".pack")]
+    gits = ["tmp_pack_Xy12Ab", "tmp_idx_Xy12Ab", "tmp_ABCDEF.pack"]
+    for name in ours + gits:
+        (pack_dir / name).write_bytes(b"PACK\0\0\0\2")  # a pack cut short
+    assert host.recover() == {repo.key: [f"objects/pack/{name}" for name in ours]}
+    assert sorted(path.name for path in pack_dir.iterdir()) == sorted(completed + gits)
+    assert repo.fsck()
+    after = repo.commit("main", expected_tip=tip, changes={"x": b"1"}, message="m", author=AUTHOR)
+    assert repo.branch_tip("main") == after

@@ -9,6 +9,7 @@ import pytest
 from fabric_git.repoformat.paths import (
     folder_name_problem,
     git_path_problem,
+    gitmodules_problem,
     is_gitmodules_like,
     item_path_problem,
     may_have_problems,
@@ -39,7 +40,7 @@ NOT_GIT_LIKE = [
     "a/git",
     "a/Git~2",
     "a/.gitignore",
-    "a/.gitmodules",
+    "a/.gitmodulesx",
     "Sales.Notebook/notebook-content.py",
 ]
 
@@ -85,6 +86,29 @@ GITMODULES_LIKE = [".gitmodules", ".GITMODULES", ".gitmodules .", "GITMOD~1", "g
 @pytest.mark.parametrize("name", GITMODULES_LIKE)
 def test_gitmodules_like_names(name: str) -> None:
     assert is_gitmodules_like(name)
+
+
+DOTGITMODULES = [
+    "a/.gitmodules",
+    "Sales.Notebook/.GitModules",
+    "x/.gitmodules. .",
+    "x/.gitmodules::$DATA",
+    "x/GITMOD~1",
+    "x/gi7eba~3",
+    "x/gi7eb~12",
+    "x/.g\u200citmodules",
+    "x\\.gitmodules",
+]
+
+
+@pytest.mark.parametrize("path", DOTGITMODULES)
+def test_names_fsck_reads_as_gitmodules_are_refused_in_items(path: str) -> None:
+    """fsck checks a blob at any of these names as submodule configuration
+    (gitmodulesName, gitmodulesUrl): no item file and no written path is one."""
+    assert git_path_problem(path) is None  # a repository's own .gitmodules is its business
+    assert gitmodules_problem(path) == f"'{path}' has a segment Git reads as '.gitmodules'"
+    assert item_path_problem(path) is not None
+    assert may_have_problems([path])
 
 
 @pytest.mark.parametrize("name", [".gitmodulesx", "gitmod~0", "modules", ".github"])
@@ -136,8 +160,9 @@ def test_same_workspace_references_in_json_and_notebook_meta() -> None:
 
 def test_the_fast_check_misses_no_path_a_rule_refuses() -> None:
     refused = [*GIT_LIKE, "/etc/passwd", "a//b", "a/./b", "../a", "a/..", "", "a/", "x\ny\r.py"]
-    refused += ["a/\x1b[31m.py", "a/\udcff.py", "a\\b.py", "a/\x85.py"]
+    refused += ["a/\x1b[31m.py", "a/\udcff.py", "a\\b.py", "a/\x85.py", *DOTGITMODULES]
     for path in refused:
         assert item_path_problem(path) is not None, path
         assert may_have_problems(["fine/path", path]), path
     assert not may_have_problems([p for p in NOT_GIT_LIKE if "git" not in p.lower()])
+    assert item_path_problem("a/gi7eba~12") is None  # a fall-back short name has 8 characters

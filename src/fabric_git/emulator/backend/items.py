@@ -12,7 +12,7 @@ from fabric_git.emulator import errors
 from fabric_git.emulator.backend import folders as folder_backend
 from fabric_git.emulator.ids import ZERO_GUID, new_id
 from fabric_git.repoformat.model import MAX_DISPLAY_NAME_LENGTH
-from fabric_git.repoformat.paths import item_path_problem
+from fabric_git.repoformat.paths import item_path_problem, path_clash
 
 PLATFORM_FILE = ".platform"
 MAX_ITEMS_PER_WORKSPACE = 1000
@@ -132,11 +132,15 @@ def part_sizes(conn: sqlite3.Connection, item_id: str) -> dict[str, int]:
 
 def check_part_paths(parts: Mapping[str, bytes]) -> None:
     """400 ``InvalidDefinition`` naming the first part path Git's checks or Fabric refuse
-    (``.git`` in any spelling, ``..``, control characters: ``repoformat.paths``)."""
+    (``.git`` in any spelling, ``..``, control characters: ``repoformat.paths``), or two
+    paths that cannot both be files (``a`` and ``a/b``)."""
     for path in parts:
         problem = item_path_problem(path)
         if problem is not None:
             raise errors.invalid_definition(f"Invalid part path: {problem}")
+    clash = path_clash(parts)
+    if clash is not None:
+        raise errors.invalid_definition(f"Invalid part paths: {clash}")
 
 
 def set_parts(conn: sqlite3.Connection, item_id: str, parts: Mapping[str, bytes]) -> None:

@@ -36,7 +36,7 @@ from fabric_git.repoformat.model import (
     parent_id,
 )
 from fabric_git.repoformat.model import error_detail as _error
-from fabric_git.repoformat.paths import item_path_problem, path_too_long
+from fabric_git.repoformat.paths import item_path_problem, path_clash, path_too_long
 from fabric_git.repoformat.system_files import (
     fallback_directory_name,
     item_directory_name,
@@ -85,10 +85,21 @@ def read_items(files: Mapping[str, bytes], root: str) -> dict[str, RepoItem]:
 
     Raises LayoutError: ``InvalidPath`` (a path Git or Fabric refuses), ``InvalidSystemFiles``,
     ``DuplicateLogicalId``, or ``PotentialDuplicateDisplayNameAndType``, in that order of
-    precedence (``repoformat.tree.READ_ERRORS``).
+    precedence (``repoformat.tree.READ_ERRORS``), then ``GitFilePathTooLong`` (an item file
+    longer than MAX_PATH_LENGTH from the repository root, as a commit counts it).
     """
     scan = scan_tree(files, root)
     scan.raise_for(*READ_ERRORS)
+    # An item file over the path limit would become a part no later commit could write back.
+    too_long = [
+        _error("GitFilePathTooLong", message)
+        for entry in scan.dirs.values()
+        if entry.supported
+        for message in map(path_too_long, entry.own_files)
+        if message
+    ]
+    if too_long:
+        raise LayoutError("GitFilePathTooLong", too_long[0]["message"], too_long)
     return scan.items
 
 
@@ -358,6 +369,11 @@ def write_items(
     too_long = [_error("GitFilePathTooLong", m) for m in map(path_too_long, written) if m]
     if too_long:
         raise LayoutError("GitFilePathTooLong", too_long[0]["message"], too_long)
+    # A file and a directory of the same name (parts stored before this rule, or a part
+    # against a file kept in the tree) cannot both be tree entries.
+    clash = path_clash([*written, *(p for p in files if p in kept and p not in result)])
+    if clash is not None:
+        raise LayoutError("InvalidPath", clash, [_error("InvalidPath", clash)])
 
     changes: dict[str, bytes | None] = {
         path: None for path in files if path not in kept and path not in result

@@ -5,12 +5,17 @@ file (and often a directory) of its own, which on slow disks costs far more than
 compressing them. ``PackWriter`` compresses the objects into one pack file as they come
 and writes its version 2 index (the formats of ``git-pack-objects`` and ``git-index-pack``:
 undeltified, zlib-compressed objects), which Git and libgit2 read like any other pack.
+
+A pack is written under a temporary name (``tmp_<32 hex>.pack``, then ``.idx``) and renamed into
+place when complete; a process killed before that leaves the temporary files, which
+:func:`remove_unfinished` drops at start-up.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import struct
 import uuid
 import zlib
@@ -18,13 +23,25 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["BLOB", "COMMIT", "TREE", "PackWriter", "object_id", "tree_content"]
+from fabric_git.emulator import crashpoints
+
+__all__ = [
+    "BLOB",
+    "COMMIT",
+    "TREE",
+    "PackWriter",
+    "object_id",
+    "remove_unfinished",
+    "tree_content",
+]
 
 COMMIT, TREE, BLOB = 1, 2, 3
 _NAMES = {COMMIT: b"commit", TREE: b"tree", BLOB: b"blob"}
 _COMPRESSION = 1  # fast: a pack written by a commit is repacked by any later gc anyway
 _MAX_OFFSET = 2**31  # beyond this the index needs its large-offset table, never needed here
 _BUFFER = 1 << 20
+_TEMPORARY = re.compile(r"tmp_[0-9a-f]{32}\.(?:pack|idx)")
+"""This writer's temporary names only: Git's own (``tmp_pack_*``, ``tmp_idx_*``) never match."""
 
 
 def object_id(kind: int, data: bytes) -> bytes:
@@ -67,10 +84,11 @@ class PackWriter:
     (object count, checksum) and its index. :meth:`discard` drops an unfinished pack.
     """
 
-    def __init__(self, pack_dir: Path) -> None:
+    def __init__(self, pack_dir: Path, *, crash_at: str | None = None) -> None:
         self._dir = pack_dir
+        self._crash_at = crash_at  # the durability tests' crash point (``crashpoints``)
         self._entries: dict[bytes, tuple[int, int]] = {}  # id -> (crc32, offset)
-        self._temporary = pack_dir / f"tmp_{uuid.uuid4().hex}.pack"
+        self._temporary = pack_dir / f"tmp_{uuid.uuid4().hex}.pack"  # see _TEMPORARY
         self._file: BinaryIO | None = None
         self._offset = 0
 
@@ -113,6 +131,7 @@ class PackWriter:
         name = f"pack-{checksum.hex()}"
         index = self._temporary.with_suffix(".idx")
         entries = [(oid, crc, offset) for oid, (crc, offset) in self._entries.items()]
+        crashpoints.crash_point(crashpoints.COMMIT_INSIDE_PACK_WRITE, self._crash_at)
         _write(index, [_index(entries, checksum)])
         os.replace(self._temporary, self._dir / f"{name}.pack")
         os.replace(index, self._dir / f"{name}.idx")
@@ -124,6 +143,20 @@ class PackWriter:
             self._file.close()
             self._file = None
             self._temporary.unlink(missing_ok=True)
+
+
+def remove_unfinished(pack_dir: Path) -> list[Path]:
+    """Remove the temporary files of packs a killed writer never completed, and nothing else
+    (no completed ``pack-*`` file, no temporary file of Git's own). Only safe while nothing
+    writes packs here, i.e. at start-up. Returns the removed paths."""
+    if not pack_dir.is_dir():
+        return []
+    removed = []
+    for path in sorted(pack_dir.iterdir()):
+        if _TEMPORARY.fullmatch(path.name) and path.is_file():
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def _pack_header(count: int) -> bytes:

@@ -39,7 +39,7 @@ from fabric_git.emulator.gitrepo.keys import (
     InvalidRepoKey,
     RepoKey,
 )
-from fabric_git.emulator.gitrepo.packs import COMMIT, TREE, PackWriter
+from fabric_git.emulator.gitrepo.packs import COMMIT, TREE, PackWriter, remove_unfinished
 from fabric_git.emulator.gitrepo.pats import PatChecker, hash_pat
 from fabric_git.emulator.gitrepo.trees import (
     LooseObjects,
@@ -124,10 +124,12 @@ class HostedRepo:
         now: Callable[[], float] = time.time,
         blobs: BlobCache | None = None,
         pats: PatChecker | None = None,
+        crash_at: str | None = None,
     ) -> None:
         self.key = key
         self.path = path
         self._now = now
+        self._crash_at = crash_at  # the durability tests' crash point (``crashpoints``)
         self._local = threading.local()
         self._commit_lock = threading.Lock()
         self._blobs = blobs if blobs is not None else BlobCache(_BLOB_CACHE_BYTES)
@@ -302,7 +304,11 @@ class HostedRepo:
             # Objects first; the ref moves only after the commit object exists. A large
             # commit's objects go into one pack, completed once they are all there.
             files = sum(1 for content in changes.values() if content is not None)
-            pack = PackWriter(self.path / "objects" / "pack") if files >= PACKED_COMMIT else None
+            pack = (
+                PackWriter(self.path / "objects" / "pack", crash_at=self._crash_at)
+                if files >= PACKED_COMMIT
+                else None
+            )
             sink: ObjectSink = pack if pack is not None else LooseObjects(repo)
             try:
                 tree = write_tree(repo, base, nested, sink, wrote_blob=self._wrote_blob)
@@ -391,10 +397,11 @@ class HostedRepo:
 
     # --- health ----------------------------------------------------------------------------
 
-    def remove_stale_locks(self) -> list[str]:
-        """Remove lock files a killed writer left behind (they would block every later ref
-        update). Only safe while nothing writes to the repository, i.e. at start-up. Returns the
-        removed paths, relative to the repository."""
+    def remove_leftovers(self) -> list[str]:
+        """Remove what a killed writer left behind: lock files (they would block every later
+        ref update) and the temporary files of packs it never completed (``packs``). Only safe
+        while nothing writes to the repository, i.e. at start-up. Returns the removed paths,
+        relative to the repository."""
         candidates = [self.path / name for name in ("HEAD.lock", "packed-refs.lock", "config.lock")]
         candidates.extend((self.path / "refs").rglob("*.lock"))
         removed = []
@@ -402,6 +409,8 @@ class HostedRepo:
             if lock.is_file():
                 lock.unlink()
                 removed.append(lock.relative_to(self.path).as_posix())
+        for pack in remove_unfinished(self.path / "objects" / "pack"):
+            removed.append(pack.relative_to(self.path).as_posix())
         return removed
 
     def fsck(self) -> bool:
@@ -418,9 +427,12 @@ class HostedRepo:
 class RepositoryHost:
     """The hosted repositories under one directory."""
 
-    def __init__(self, root: Path, *, now: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, root: Path, *, now: Callable[[], float] = time.time, crash_at: str | None = None
+    ) -> None:
         self.root = Path(root)
         self._now = now
+        self._crash_at = crash_at
         self._lock = threading.Lock()
         self._open: dict[Path, HostedRepo] = {}
         # Blob ids are content hashes, so one cache serves every repository of the host, and
@@ -462,7 +474,7 @@ class RepositoryHost:
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
-            hosted = HostedRepo(key, final, now=self._now, blobs=self._blobs, pats=self._pats)
+            hosted = self._hosted(key, final)
             self._open[final] = hosted
             return hosted
 
@@ -495,14 +507,14 @@ class RepositoryHost:
             shutil.rmtree(self.root / _STAGING_DIR, ignore_errors=True)
 
     def recover(self) -> dict[RepoKey, list[str]]:
-        """Start-up clean-up after a crash: drop half-created repositories and stale ref locks.
-        Call before serving. Returns the lock files removed per repository."""
+        """Start-up clean-up after a crash: drop half-created repositories, stale ref locks and
+        unfinished packs. Call before serving. Returns the files removed per repository."""
         shutil.rmtree(self.root / _STAGING_DIR, ignore_errors=True)
         removed: dict[RepoKey, list[str]] = {}
         for key in self.list():
             repo = self.get(key)
-            if repo is not None and (locks := repo.remove_stale_locks()):
-                removed[key] = locks
+            if repo is not None and (leftovers := repo.remove_leftovers()):
+                removed[key] = leftovers
         return removed
 
     def list(self) -> list[RepoKey]:
@@ -521,9 +533,14 @@ class RepositoryHost:
             key, path = match, self.root / match.url_path
         hosted = self._open.get(path)
         if hosted is None:
-            hosted = HostedRepo(key, path, now=self._now, blobs=self._blobs, pats=self._pats)
+            hosted = self._hosted(key, path)
             self._open[path] = hosted
         return hosted
+
+    def _hosted(self, key: RepoKey, path: Path) -> HostedRepo:
+        return HostedRepo(
+            key, path, now=self._now, blobs=self._blobs, pats=self._pats, crash_at=self._crash_at
+        )
 
     def _scan(self) -> Iterator[RepoKey]:
         github = self.root / GITHUB_DIR

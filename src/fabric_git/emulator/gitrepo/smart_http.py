@@ -162,8 +162,10 @@ class _GitHttpApp:
         entra_token: Callable[[str], bool],
         max_backends: int,
         body_timeout: float,
+        limiter: anyio.CapacityLimiter | None = None,
     ) -> None:
         self._host = host
+        self._limiter = limiter  # the emulator's: its threads are the ones handlers run on
         self._backend = backend
         self._entra_token = entra_token
         self._max_backends = max_backends
@@ -185,7 +187,7 @@ class _GitHttpApp:
         if method != ("GET" if service == "info/refs" else "POST"):
             await _plain(send, 405, "Method not allowed", ((b"allow", b"GET, POST"),))
             return
-        repo = await anyio.to_thread.run_sync(self._host.get, key)
+        repo = await anyio.to_thread.run_sync(self._host.get, key, limiter=self._limiter)
         if repo is None:
             await _plain(send, 404, "Repository not found")
             return
@@ -193,7 +195,10 @@ class _GitHttpApp:
         authorization = headers.get("authorization")
         user, password = _basic_credentials(authorization)
         bearer = _bearer_token(authorization)
-        if not await anyio.to_thread.run_sync(self._accepts, repo, password, bearer):
+        accepts = await anyio.to_thread.run_sync(
+            self._accepts, repo, password, bearer, limiter=self._limiter
+        )
+        if not accepts:
             await _plain(
                 send, 401, "Authentication required", ((b"www-authenticate", _REALM.encode()),)
             )
@@ -357,10 +362,16 @@ def create_git_app(
     entra_token: Callable[[str], bool] = lambda token: False,
     max_backends: int = 8,
     body_timeout: float = 30.0,
+    limiter: anyio.CapacityLimiter | None = None,
 ) -> ASGIApp:
     """The ASGI app serving ``host``'s repositories over Git smart HTTP (mount it at /git).
     ``entra_token`` tells a valid Entra token for Azure DevOps, which Azure DevOps
     repositories accept as a bearer token or as the Basic password."""
     return _GitHttpApp(
-        host, backend or http_backend_path(), entra_token, max_backends, body_timeout
+        host,
+        backend or http_backend_path(),
+        entra_token,
+        max_backends,
+        body_timeout,
+        limiter,
     )

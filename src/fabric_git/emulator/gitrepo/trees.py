@@ -15,19 +15,27 @@ from typing import Protocol, Union
 import pygit2
 
 from fabric_git.emulator.gitrepo.packs import BLOB, COMMIT, TREE, tree_content
-from fabric_git.repoformat.paths import git_path_problem
+from fabric_git.repoformat.paths import git_path_problem, gitmodules_problem
 
 __all__ = [
     "Changes",
     "LooseObjects",
     "ObjectSink",
     "check_path",
+    "InvalidTreePath",
     "commit_content",
     "nest",
     "write_tree",
 ]
 
 Changes = dict[str, Union[bytes, None, "Changes"]]
+
+
+class InvalidTreePath(ValueError):
+    """A path that cannot be a tree entry, or two paths that cannot both be: the caller's
+    input, never a fault of the repository."""
+
+
 """Nested changes: a name maps to new content, None (deleted) or a directory's changes."""
 
 _TREE_MODE = int(pygit2.enums.FileMode.TREE)
@@ -60,11 +68,15 @@ class LooseObjects:
 def check_path(path: str) -> list[str]:
     """The names of a repo-relative file path; ValueError when a name cannot be a tree entry:
     empty, ``.``, ``..``, holding a NUL, or any name Git's own checks refuse (``.git`` in every
-    spelling a checkout would take for it; the rules are the shared repository-format ones)."""
+    spelling a checkout would take for it, ``.gitmodules`` in every spelling fsck reads as one;
+    the rules are the shared repository-format ones)."""
     names = path.strip("/").split("/")
-    problem = "a NUL byte" if "\0" in path else git_path_problem("/".join(names))
+    joined = "/".join(names)
+    problem = (
+        "a NUL byte" if "\0" in path else git_path_problem(joined) or gitmodules_problem(joined)
+    )
     if problem is not None:
-        raise ValueError(f"invalid path {path!r}: {problem}")
+        raise InvalidTreePath(f"invalid path {path!r}: {problem}")
     return names
 
 
@@ -86,11 +98,11 @@ def nest(changes: Mapping[str, bytes | None]) -> Changes:
             if child is None:
                 child = node[name] = {}
             elif not isinstance(child, dict):
-                raise ValueError(f"{path!r} is below a file that is also changed")
+                raise InvalidTreePath(f"{path!r} is below a file that is also changed")
             node = child
         leaf = node.get(names[-1])
         if isinstance(leaf, dict) and not (content is None or _only_deletions(leaf)):
-            raise ValueError(f"{path!r} is also a directory of other changed paths")
+            raise InvalidTreePath(f"{path!r} is also a directory of other changed paths")
         if not (isinstance(leaf, dict) and content is None):
             node[names[-1]] = content
     return root

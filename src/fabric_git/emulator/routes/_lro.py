@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -43,7 +44,8 @@ def run_operation(
         method=request.method,
         path=request.url.path,
     )
-    outcome = emulator_state(request).operations.start(
+    engine = emulator_state(request).operations
+    outcome = engine.start(
         origin,
         workspace_id=workspace_id,
         kind=kind,
@@ -60,4 +62,11 @@ def run_operation(
     }
     # Without a body of its own, Fabric's 202 carries JSON `null` (clients such as fabric-cicd
     # read the Content-Type of every answer they do not poll); see DEVIATIONS.md.
-    return json_response(accepted, 202, headers=headers)
+    response = json_response(accepted, 202, headers=headers)
+    operation_id = outcome.operation_id
+
+    async def sent() -> None:  # runs once the whole 202 has been written to the socket
+        engine.answered(operation_id)
+
+    response.background = BackgroundTask(sent)
+    return response

@@ -1,4 +1,5 @@
-"""Connections: create, list, get, update, delete; role assignments; supported connection types.
+"""Connections: create, list, get, update, delete; test; role assignments; supported connection
+types.
 
 The credential's secret is write-only: no response carries it. The role-assignment routes are
 ``routes/_roles.py``'s, configured here with the connection's roles and document.
@@ -25,6 +26,10 @@ from fabric_git.emulator.backend.connections import (
     ConnectionRoleAssignment,
     ServicePrincipalCredential,
 )
+from fabric_git.emulator.backend.git.connection_status import (
+    ConnectionProblem,
+    connection_problems,
+)
 from fabric_git.emulator.routes._body import Body, read_body
 from fabric_git.emulator.routes._http import (
     absolute_url,
@@ -36,6 +41,7 @@ from fabric_git.emulator.routes._http import (
     principal_of,
     route,
 )
+from fabric_git.emulator.routes._lro import run_operation
 from fabric_git.emulator.routes._roles import RoleAssignments
 
 PRIVACY_LEVELS = ("None", "Private", "Organizational", "Public")
@@ -241,6 +247,38 @@ def delete_connection(request: Request) -> Response:
     return empty_response()
 
 
+def connection_status_json(problems: tuple[ConnectionProblem, ...]) -> dict[str, Any]:
+    """The spec's ``ConnectionStatusResponse``."""
+    return {
+        "status": "Offline" if problems else "Online",
+        "errors": [{"errorCode": p.error_code, "message": p.message} for p in problems],
+    }
+
+
+def run_connection_test(request: Request) -> Response:
+    connection_id = _connection_id(request)
+    state = emulator_state(request)
+    principal = principal_of(request)
+    with state.store.read() as conn:  # refused before an operation starts
+        backend.require_connection(conn, connection_id, principal)
+
+    def run_test() -> dict[str, Any]:
+        with state.store.read() as conn:
+            problems = connection_problems(
+                conn, state.repos, state.sealer, principal, connection_id
+            )
+        return connection_status_json(problems)
+
+    return run_operation(
+        request,
+        workspace_id=None,
+        kind="TestConnection",
+        work=run_test,
+        has_result=True,
+        access="none",
+    )
+
+
 # --- role assignments ------------------------------------------------------------------------
 
 
@@ -317,6 +355,12 @@ ROUTES = [
     ),
     route(
         "/connections/{connectionId}", delete_connection, "DELETE", "Connections_DeleteConnection"
+    ),
+    route(
+        "/connections/{connectionId}/testConnection",
+        run_connection_test,
+        "POST",
+        "Connections_TestConnection",
     ),
     *ROLE_ASSIGNMENTS.routes("Connections", "Connection"),
 ]

@@ -3,6 +3,8 @@ field rules of docs/git-integration-rules.md (file selections, per-item update o
 
 from __future__ import annotations
 
+import json
+
 from fabric_git.emulator import errors
 from fabric_git.emulator.backend.git.access import AZURE_DEVOPS, GITHUB
 from fabric_git.emulator.backend.git.commit import CommitRequest, FileSelection
@@ -88,7 +90,12 @@ def parse_item_options(options: Body) -> tuple[ItemOptions, ...]:
         assert values is not None
         if any(known.logical_id == logical_id for known in parsed):
             raise entry.invalid("logicalId", f"The logical id {logical_id} is given twice")
-        parsed.append(ItemOptions(logical_id, values.as_dict()))
+        given = values.as_dict()
+        canonical = tuple(
+            (name, json.dumps(value, sort_keys=True, ensure_ascii=False))
+            for name, value in given.items()
+        )
+        parsed.append(ItemOptions(logical_id, canonical))
     return tuple(parsed)
 
 

@@ -10,6 +10,7 @@ and returns typed results, never a response document):
 - ``commit``: Commit To Git, with its durable protocol (intent, ref compare-and-swap, SQLite)
 - ``update``: Update From Git
 - ``recovery``: start-up repair of commits a crash cut short
+- ``connection_status``: Test Connection of a source-control connection
 
 Shared pieces: ``access`` (roles, capacity, connection, credentials, repository and branch),
 ``sides`` (the Git and workspace sides of a comparison), ``records`` (SQLite rows),

@@ -26,12 +26,15 @@ __all__ = [
     "AZURE_DEVOPS",
     "CONTRIBUTOR",
     "GITHUB",
+    "accepts",
     "check_access",
     "check_connection_scope",
     "connected",
+    "connection_access",
     "default_credentials",
     "directory_problem",
     "has_item_directories",
+    "key_segments",
     "normalise_directory",
     "open_branch",
     "repo_key",
@@ -39,6 +42,7 @@ __all__ = [
     "require_connection",
     "require_workspace",
     "resolve_credentials",
+    "url_scope",
 ]
 
 CONTRIBUTOR = "Contributor"
@@ -177,13 +181,19 @@ class ServicePrincipalAccess:
 RepoAccess = str | ServicePrincipalAccess | None
 """What reaches a repository: a PAT, a service principal, or nothing."""
 
+# A service-principal credential that does not unseal: no repository lets it in.
+_UNUSABLE = ServicePrincipalAccess("")
+
+
+def accepts(repo: HostedRepo, access: RepoAccess) -> bool:
+    """Whether ``repo`` lets ``access`` in, as its provider would."""
+    if isinstance(access, ServicePrincipalAccess):
+        return repo.key.provider == AZURE_DEVOPS and access != _UNUSABLE
+    return repo.accepts_pat(access)
+
 
 def check_access(repo: HostedRepo, access: RepoAccess) -> None:
-    if isinstance(access, ServicePrincipalAccess):
-        if repo.key.provider == AZURE_DEVOPS:
-            return
-        raise git_errors.git_provider_authentication_failed()
-    if not repo.accepts_pat(access):
+    if not accepts(repo, access):
         raise git_errors.git_provider_authentication_failed()
 
 
@@ -223,30 +233,51 @@ def check_connection_scope(
         raise git_errors.connection_mismatch(
             "The connection is scoped to another repository than the one connected."
         )
-    secret = connections.get_connection_secret(conn, connection_id, sealer)
+    access = connection_access(conn, sealer, connection)
+    if access == _UNUSABLE:
+        raise git_errors.git_provider_authentication_failed()
+    return access
+
+
+def connection_access(
+    conn: sqlite3.Connection, sealer: SecretSealer, connection: connections.ConnectionRecord
+) -> RepoAccess:
+    """What a connection's credential presents to a repository: its PAT (a ``Key``), its
+    service principal, or nothing."""
+    secret = connections.get_connection_secret(conn, connection.id, sealer)
     if connection.credential_type == connections.SERVICE_PRINCIPAL:
         sp = connections.ServicePrincipalCredential.unsealed(secret or "")
-        if sp is None:
-            raise git_errors.git_provider_authentication_failed()
-        return ServicePrincipalAccess(sp.client_id)
+        return _UNUSABLE if sp is None else ServicePrincipalAccess(sp.client_id)
     return secret
 
 
-def _url_names_repository(url: str, record: GitConnectionRecord) -> bool:
-    """Whether a connection URL (``https://github.com/OWNER/REPO``, or an Azure DevOps
-    ``https://dev.azure.com/ORG/PROJECT/_git/REPO``) names the connected repository. A URL
-    naming only an owner or organization scopes the connection to all of its repositories."""
-    segments = [s for s in urlsplit(url).path.split("/") if s]
-    if segments and segments[-1].lower().endswith(".git"):
+def url_scope(url: str, provider: str) -> list[str]:
+    """The lower-cased repository-key segments a connection URL names, outermost first:
+    ``https://github.com/OWNER/REPO`` gives [owner, repo], an Azure DevOps
+    ``https://dev.azure.com/ORG/PROJECT/_git/REPO`` [org, project, repo]. A URL naming only an
+    owner or organization names fewer: the connection reaches all of their repositories."""
+    segments = [s.lower() for s in urlsplit(url).path.split("/") if s]
+    if segments and segments[-1].endswith(".git"):
         segments[-1] = segments[-1][:-4]
+    if provider == AZURE_DEVOPS and "_git" in segments:
+        segments.remove("_git")
+    return segments
+
+
+def key_segments(key: RepoKey) -> list[str]:
+    """A hosted repository's key in :func:`url_scope`'s form."""
+    parts = [key.owner, key.name] if key.project is None else [key.owner, key.project, key.name]
+    return [p.lower() for p in parts]
+
+
+def _url_names_repository(url: str, record: GitConnectionRecord) -> bool:
+    """Whether a connection URL names the connected repository (see :func:`url_scope`)."""
     if record.provider_type == GITHUB:
         wanted = [record.owner_name or "", record.repository_name]
     else:
         wanted = [record.organization_name or "", record.project_name or ""]
-        if "_git" in segments:
-            segments.remove("_git")
         wanted.append(record.repository_name)
-    given = [s.lower() for s in segments]
+    given = url_scope(url, record.provider_type)
     return given == [w.lower() for w in wanted][: len(given)] and bool(given)
 
 

@@ -41,6 +41,7 @@ from fabric_git.emulator.gitrepo.fingerprints import PrintedState
 from fabric_git.emulator.gitrepo.layout import ItemState, LayoutError, write_items
 from fabric_git.emulator.gitrepo.references import RepoReferences
 from fabric_git.emulator.gitrepo.repos import RefMoved, RepositoryLocked
+from fabric_git.emulator.gitrepo.trees import InvalidTreePath
 from fabric_git.emulator.ids import new_id
 from fabric_git.repoformat.model import MAX_FILE_BYTES
 
@@ -266,6 +267,8 @@ def commit(
             raise _branch_moved() from None
         if isinstance(error, RepositoryLocked):
             raise git_errors.branch_locked(record.branch_name) from None
+        if isinstance(error, InvalidTreePath):
+            raise git_errors.git_error("InvalidPath", str(error)) from None
         raise
     crashpoints.crash_point(crashpoints.COMMIT_AFTER_REF_UPDATE, state.config.crash_at)
     with state.store.write() as conn:

@@ -25,14 +25,15 @@ def reconcile(state: EmulatorState) -> int:
     """Start-up repair after a crash; returns how many commit intents were handled.
 
     First the hosted repositories drop what a killed writer left (stale ref locks, which would
-    refuse every later commit of the branch, and half-created repositories). Then each commit
+    refuse every later commit of the branch, the temporary files of unfinished packs, and
+    half-created repositories). Then each commit
     a crash cut short is finished or dropped: a commit whose branch tip holds exactly the
     intended files is finished (new head, new logical ids). Otherwise the ref never moved (or
     moved for another reason): the intent is dropped, and the new items keep the logical ids
     the commit would have given them, which is harmless whether or not Git has them.
     """
-    for key, locks in state.repos.recover().items():
-        log.warning("repository %s: removed stale locks %s", key, ", ".join(locks))
+    for key, leftovers in state.repos.recover().items():
+        log.warning("repository %s: removed crash leftovers %s", key, ", ".join(leftovers))
     with state.store.read() as conn:
         intents = records.list_intents(conn)
     for intent in intents:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -45,10 +44,12 @@ Plan = UpdatePlan[PrintedState]
 
 @dataclass(frozen=True)
 class ItemOptions:
-    """An ``itemOptionsByLogicalId`` entry: options for one item, by its logical id."""
+    """An ``itemOptionsByLogicalId`` entry: options for one item, by its logical id. Which
+    options each item type takes is not documented, so they are kept uninterpreted: each
+    option's name and its value as canonical JSON text."""
 
     logical_id: str
-    options: Mapping[str, object]
+    options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
