@@ -4,6 +4,7 @@ wires a connection for the principal that runs a pipeline."""
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from e2e.conftest import Fg
@@ -108,6 +109,18 @@ def test_a_viewer_is_told_it_needs_a_higher_role(fg: Fg) -> None:
     assert results(report)["role"] == "warn"
     fix = next(c["fix"] for c in report["checks"] if c["check"] == "connection")
     assert "Contributor" in fix
+
+
+def test_a_workspace_id_you_have_no_role_on_is_reported_not_raised(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    stranger = fg.sandbox.user("stranger@contoso.com")
+    fg.scan.secrets.add(stranger.token)
+    for workspace in (scenario.workspace_id, str(uuid.uuid4())):  # no role; no such workspace
+        result = fg("doctor", "-w", workspace, env=stranger.environment(), expect=1)
+        assert "Traceback" not in result.stderr and "error:" not in result.stderr, result.stderr
+        report = fg.json("doctor", "-w", workspace, env=stranger.environment(), expect=1)
+        assert failing(report) == ["workspace"] and results(report)["api"] == "ok"
+        assert report["workspace"] is None
 
 
 def test_the_wrong_token_is_found_first(fg: Fg) -> None:

@@ -134,12 +134,13 @@ def doctor(client: FabricClient, workspace: str, *, timeout: float | None = None
             Check(
                 "api",
                 FAIL,
-                f"the API did not answer ({_code(error)})",
+                f"the API did not answer: {error}",
                 "check --api-url / FABRIC_API_URL, the network and any proxy",
             )
         )
         return DoctorReport(None, identity, tuple(checks))
-    except ResolutionError as error:
+    except (ResolutionError, ForbiddenError, NotFoundError) as error:
+        # By name, a workspace you cannot see does not resolve; by id, the service says 403/404.
         checks.append(Check("api", OK, "reachable; the token was accepted"))
         checks.append(
             Check(

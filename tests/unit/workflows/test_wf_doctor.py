@@ -230,5 +230,6 @@ def test_an_unreachable_api_is_reported_with_what_to_check(refused_url: str) -> 
     (api,) = report.checks
     assert (api.name, api.result, report.workspace, report.ok) == ("api", "fail", None, False)
     assert "the API did not answer" in api.detail
+    assert "ConnectError" in api.detail and "127.0.0.1" in api.detail  # the cause, not a class
     assert "--api-url" in api.fix and "FABRIC_API_URL" in api.fix
     assert USER not in json.dumps(report.to_json())
