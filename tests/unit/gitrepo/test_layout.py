@@ -482,6 +482,26 @@ def test_writing_a_v1_item_upgrades_it_to_v2() -> None:
     }
 
 
+def test_only_files_writes_those_files_and_keeps_the_others_bytes() -> None:
+    files = v1_files("Legacy.Notebook", NB_ID, "Legacy", "Notebook")
+    files["Legacy.Notebook/notebook-content.py"] = b"print(1)\r\n"
+    files["Legacy.Notebook/gone.txt"] = b"x\n"
+    state = read_items(files, "")[NB_ID].state
+    edited = dataclasses.replace(
+        state, description="new", parts={"notebook-content.py": b"print(1)\r\n", "a.txt": b"a"}
+    )
+    only = {NB_ID.upper(): ("a.txt", "gone.txt")}
+    changes = write_items(files, "", upserts=(edited,), deletes=(), only_files=only)
+    assert changes == {"Legacy.Notebook/a.txt": b"a", "Legacy.Notebook/gone.txt": None}
+    with_platform = {NB_ID: (".platform",)}
+    changes = write_items(files, "", upserts=(edited,), deletes=(), only_files=with_platform)
+    assert changes == {
+        "Legacy.Notebook/item.metadata.json": None,
+        "Legacy.Notebook/item.config.json": None,
+        "Legacy.Notebook/.platform": platform_bytes(edited),
+    }
+
+
 # --- errors ----------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ documentation is silent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 from fabric_git.emulator.gitrepo.fingerprints import blob_id
 from fabric_git.emulator.gitrepo.references import (
@@ -186,15 +186,27 @@ def _place_child(state: ItemState, parent_dir: str, occupancy: _Occupancy) -> st
     )
 
 
-def _item_files(state: ItemState) -> dict[str, bytes]:
-    """The files of an item relative to its directory, canonical, system files from state."""
+def _item_files(state: ItemState, only: Collection[str] | None = None) -> dict[str, bytes]:
+    """The files of an item relative to its directory, canonical, system files from state;
+    with ``only``, those of them alone."""
     written = {
         path: canonical_bytes(content)
         for path, content in state.parts.items()
-        if path not in SYSTEM_FILES
+        if path not in SYSTEM_FILES and (only is None or path in only)
     }
-    written[PLATFORM_FILE] = platform_bytes(state)
+    if only is None or PLATFORM_FILE in only:
+        written[PLATFORM_FILE] = platform_bytes(state)
     return written
+
+
+def _is_written(relative: str, only: Collection[str] | None) -> bool:
+    """Whether a write of an item's files (``only``: those alone) replaces the file at
+    ``relative`` in its directory; ``.platform`` stands for the version 1 system files too."""
+    if relative in _LOCAL_FILES:
+        return False
+    if only is None:
+        return True
+    return PLATFORM_FILE in only if relative in SYSTEM_FILES else relative in only
 
 
 def write_items(
@@ -204,6 +216,7 @@ def write_items(
     upserts: Sequence[ItemState],
     deletes: Sequence[str],
     blob_ids: Callable[[str], str] | None = None,
+    only_files: Mapping[str, Collection[str]] | None = None,
 ) -> dict[str, bytes | None]:
     """The file changes (path -> new content, or None to delete) that turn ``files`` into the
     tree holding ``upserts`` and none of ``deletes`` (logical ids) under ``root``.
@@ -215,6 +228,11 @@ def write_items(
     are not among its parts are removed, deleted items lose their whole directory, and files
     outside item directories are left alone. Text parts are written with LF line endings;
     system files among the parts are ignored (``.platform`` is made from the state).
+
+    ``only_files`` (logical id -> paths relative to the item's directory) narrows what is
+    written of an item already in the tree, as a file-level commit writes it: those paths alone
+    are written (or removed, when not among the parts; ``.platform`` stands for the system
+    files); its other files stay exactly as they are, never read.
 
     Raises LayoutError: ``InvalidSystemFiles`` or ``DuplicateLogicalId`` for the existing tree,
     ``DuplicateLogicalId`` among upserts, ``DuplicateDisplayNameAndType`` for the result,
@@ -282,13 +300,17 @@ def write_items(
     # What stays where it is: everything but removed and moving subtrees and the own files of
     # upserted items (rewritten below).
     rewritten_dirs = set(existing.values())
+    only = {lid.lower(): files for lid, files in (only_files or {}).items()}
+    only_in_dir = {existing[lid]: files for lid, files in only.items() if lid in existing}
     owner_of_file: dict[str, str] = {}
     for entry in scan.dirs.values():
         for path in entry.own_files:
             owner_of_file[path] = entry.path
 
     def is_replaced(path: str, owner: str) -> bool:
-        return owner in rewritten_dirs and _relative(path, owner) not in _LOCAL_FILES
+        return owner in rewritten_dirs and _is_written(
+            _relative(path, owner), only_in_dir.get(owner)
+        )
 
     kept: set[str] = set()  # files that stay as they are (their content is not read)
     relocating: dict[str, str] = {}  # path -> owning item directory, for moving subtrees
@@ -358,7 +380,8 @@ def write_items(
         written.append(new_path)
     for logical_id, state in upserted.items():
         directory = target_dirs[logical_id]
-        for relative, content in _item_files(state).items():
+        narrowed = only.get(logical_id) if logical_id in existing else None
+        for relative, content in _item_files(state, narrowed).items():
             path = _join(directory, relative)
             result[path] = content
             written.append(path)

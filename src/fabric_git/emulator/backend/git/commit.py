@@ -189,6 +189,9 @@ def commit(
             conn, workspace_id, RepoReferences(object_to_logical, workspace_id), state.part_cache
         )
         upserts: list[ItemState] = []
+        # A file-level commit writes the selected files of an item in Git and nothing else of
+        # it: Git's other files keep their bytes, however they are formatted.
+        only_files: dict[str, tuple[str, ...]] = {}
         deletes = [row.key for row in plan.deletes if not request.files_of(row)]
         written = [
             (row, request.files_of(row))
@@ -210,6 +213,7 @@ def commit(
                     deletes.append(row.key)
                 else:
                     upserts.append(chosen)
+                    only_files[chosen.logical_id] = files
                 continue
             assert row.workspace is not None and parts is not None
             current = row.workspace.state
@@ -224,7 +228,7 @@ def commit(
                     extra_metadata=current.extra_metadata,
                 )
             )
-    _check_sizes(record, upserts)
+    _check_sizes(record, upserts, only_files)
     repo, tip = open_branch(state.repos, record)
     if tip != sides.tip:
         raise _branch_moved()
@@ -233,7 +237,14 @@ def commit(
     # are read; the files the commit rewrites are compared by blob id.
     tree = repo.tree_files(tip, root)
     try:
-        changes = write_items(tree, root, upserts=upserts, deletes=deletes, blob_ids=tree.blob_id)
+        changes = write_items(
+            tree,
+            root,
+            upserts=upserts,
+            deletes=deletes,
+            blob_ids=tree.blob_id,
+            only_files=only_files,
+        )
     except LayoutError as error:
         raise git_errors.from_rule(error) from None
     intent = Intent(
@@ -321,14 +332,20 @@ def _check_stored_sizes(
     _check_limits(record, sizes)
 
 
-def _check_sizes(record: GitConnectionRecord, upserts: Sequence[ItemState]) -> None:
-    """The limits, exactly, on the files the commit writes."""
+def _check_sizes(
+    record: GitConnectionRecord,
+    upserts: Sequence[ItemState],
+    only_files: Mapping[str, Sequence[str]],
+) -> None:
+    """The limits, exactly, on the files the commit writes (of an item in ``only_files``,
+    the files selected)."""
     _check_limits(
         record,
         [
             (f"{state.display_name}.{state.type}/{path}", len(content))
             for state in upserts
             for path, content in state.parts.items()
+            if state.logical_id not in only_files or path in only_files[state.logical_id]
         ],
     )
 

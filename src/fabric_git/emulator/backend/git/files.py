@@ -124,7 +124,8 @@ def select_files(
     logical_id: str,
     selected: Sequence[str],
 ) -> ItemState | None:
-    """The version of one item a file-level commit writes to Git: Git's version with the
+    """The version of one item a file-level commit writes to Git (only its ``selected`` files
+    are written: ``write_items(only_files=...)`` keeps the others' bytes): Git's version with the
     ``selected`` files taken from the workspace (``committed``: the workspace parts in the
     form a commit writes, None when the item was deleted in the workspace). None: the commit
     deletes the item.
