@@ -69,8 +69,11 @@ _HINTS: dict[str, str] = {
     "RemoteCommitHashMismatch": "the branch moved meanwhile; run the command again.",
     "GitCredentialsNotConfigured": "set them with `fabric-git credentials set`.",
     "GitProviderAuthenticationFailed": (
-        "the PAT was rejected; store a valid one with `fabric-git connections create-github "
-        "--name NAME --rotate-pat`, or use another connection."
+        "the Git provider rejected the credentials: for GitHub store a valid PAT (`fabric-git "
+        "connections create-github --name NAME --rotate-pat`); for Azure DevOps use a service "
+        "principal's connection (`fabric-git connections create-azure-devops`, then "
+        "`fabric-git credentials set --source configured-connection --connection NAME`), or "
+        "sign in with an Entra account that may read the repository (Automatic)."
     ),
     "InsufficientPrivileges": "ask a workspace Admin for the role this operation needs.",
     "PrincipalTypeNotSupported": "use a connection (--connection) for this identity.",
@@ -129,6 +132,20 @@ _HINTS: dict[str, str] = {
 
 _RESOLUTION_HINTS: dict[str, str] = {"connection": _LIST_CONNECTIONS}
 
+# Rejected Git credentials, when the provider is known (``error.git_provider``).
+_AUTH_HINTS: dict[str, str] = {
+    "GitHub": (
+        "the PAT was rejected; store a valid one with `fabric-git connections create-github "
+        "--name NAME --rotate-pat`, or use another connection."
+    ),
+    "AzureDevOps": (
+        "Azure DevOps rejected the credentials: with Automatic, sign in with an Entra account "
+        "that may read the repository; or use a service principal's connection "
+        "(`fabric-git connections create-azure-devops`, then `fabric-git credentials set "
+        "--source configured-connection --connection NAME`)."
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -177,6 +194,8 @@ def classify(
     if code in _POLICY_CODES:
         option = "--strategy" if command == "sync" else "--conflict-policy"
         hint = _POLICY_HINT.format(option=option)
+    if code == "GitProviderAuthenticationFailed":
+        hint = _AUTH_HINTS.get(str(getattr(error, "git_provider", "")), hint)
     request_id = getattr(error, "request_id", None)
     operation_id = getattr(error, "operation_id", None)
     exit_code = _exit_code(error, code)

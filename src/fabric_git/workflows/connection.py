@@ -156,6 +156,8 @@ def connect(
     try:
         client.git.connect(ws.id, provider, credentials)
     except Exception as error:
+        # Which provider refused: what to do about rejected credentials depends on it.
+        error.git_provider = str(provider.git_provider_type)  # type: ignore[attr-defined]
         if provider.directory_name != given:
             error.add_note(
                 f"The directory was {provider.directory_name!r} ({given!r} for workspace "

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fabric_git.api.connections import GITHUB_CONNECTION_TYPE
+from fabric_git.api.connections import AZURE_DEVOPS_CONNECTION_TYPE, GITHUB_CONNECTION_TYPE
 from fabric_git.errors import ConfigurationError
 from fabric_git.models.git import (
     ConfiguredConnectionGitCredentials,
     GitCredentialsSource,
 )
 from fabric_git.workflows.connection import connect
+from fabric_git.workflows.errors import ConnectionScopeError
 from fabric_git.workflows.events import ProgressCallback
 from fabric_git.workflows.results import (
     ConnectionResult,
@@ -71,12 +72,30 @@ def _as_result(
     )
 
 
+def _is_github(connection: Connection) -> bool:
+    return connection.connection_details.type.casefold() == GITHUB_CONNECTION_TYPE.casefold()
+
+
 def _github_connections(client: FabricClient) -> list[Connection]:
-    return [
-        c
-        for c in client.connections.list()
-        if c.connection_details.type.casefold() == GITHUB_CONNECTION_TYPE.casefold()
-    ]
+    return [c for c in client.connections.list() if _is_github(c)]
+
+
+def _refuse_other_kind(connections: list[Connection], display_name: str) -> None:
+    """A connection of that name that is not a GitHub one (an Azure DevOps connection holding
+    a service principal's credentials, say) is named as what it is: it can never serve a GitHub
+    repository, and creating another of that name would only clash with it."""
+    other = next((c for c in connections if c.display_name == display_name), None)
+    if other is None:
+        return
+    kind = other.connection_details.type
+    azure_devops = kind.casefold() == AZURE_DEVOPS_CONNECTION_TYPE.casefold()
+    what = "an Azure DevOps (service principal) connection" if azure_devops else f"a {kind} one"
+    keep = " (it serves workspaces connected to Azure DevOps)" if azure_devops else ""
+    raise ConnectionScopeError(
+        f"connection {display_name!r} ({other.id}) is {what}, not a GitHub PAT connection, so "
+        f"it cannot serve a GitHub repository{keep}; give the GitHub connection another name "
+        "(one that does not exist is created from the PAT); nothing was changed"
+    )
 
 
 def find_github_connection(
@@ -119,8 +138,11 @@ def ensure_github_connection(
         raise ConfigurationError(
             "rotating a connection's key needs the new personal access token", code="PatRequired"
         )
-    github = _github_connections(client)
+    every = client.connections.list()
+    github = [c for c in every if _is_github(c)]
     existing = next((c for c in github if c.display_name == display_name), None)
+    if existing is None:
+        _refuse_other_kind(every, display_name)
     found_by = "name"
     if existing is None and reuse_by_url and (wanted := _normal_url(repository_url)):
         existing = next(

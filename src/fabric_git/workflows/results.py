@@ -1,7 +1,9 @@
 """Frozen result objects: what a workflow did, with ids, hashes and per-item changes.
 
 Each has ``to_json()`` giving the stable document the CLI prints with ``--output json``
-(camelCase keys, like the Fabric API; documented in docs/cli.md).
+(camelCase keys, like the Fabric API; documented in docs/cli.md). One module because the
+results nest in one another (a sync holds a commit, an update and a status) and share those
+JSON conventions.
 """
 
 from __future__ import annotations
@@ -308,6 +310,9 @@ class CommitResult:
         }
 
 
+_AZURE_DEVOPS = "azuredevopssourcecontrol"  # api.connections' type, casefolded (not imported)
+
+
 @dataclass(frozen=True)
 class ConnectionResult:
     """A Fabric connection that was created or reused (never carries its secret). ``id`` is
@@ -326,10 +331,15 @@ class ConnectionResult:
     token_unused: bool = False
 
     def describe(self, *, dry_run: bool = False) -> str:
-        """One line: which connection, and what became of its key."""
+        """One line: which connection, and what became of its key (a GitHub connection's
+        token; an Azure DevOps one's service principal client secret)."""
         name = f"{self.display_name} ({self.id})" if self.id else str(self.display_name)
+        verb = "Would create" if dry_run else "Created"
+        if self.connection_type.casefold() == _AZURE_DEVOPS:
+            if self.created:
+                return f"{verb} connection {name} with the service principal's client secret."
+            return f"Using connection {name}; its client secret is unchanged."
         if self.created:
-            verb = "Would create" if dry_run else "Created"
             return f"{verb} connection {name} with the given token as its key."
         how = " (found by repository URL)" if self.found_by == "url" else ""
         if self.key_updated:

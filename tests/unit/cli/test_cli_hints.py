@@ -94,3 +94,22 @@ def test_a_refused_directory_name_hint_fits_every_reason() -> None:
     hint = line.split(" Next: ", 1)[1]
     assert "--directory" in hint and "the message" in hint
     assert "(no '.' or '..')" not in hint
+
+
+@pytest.mark.parametrize(
+    ("provider", "present", "absent"),
+    [
+        ("GitHub", ["--rotate-pat"], ["create-azure-devops"]),
+        ("AzureDevOps", ["create-azure-devops", "credentials set", "Entra"], ["--rotate-pat"]),
+        (None, ["--rotate-pat", "create-azure-devops"], []),
+    ],
+)
+def test_rejected_git_credentials_get_the_hint_of_their_provider(
+    provider: str | None, present: list[str], absent: list[str]
+) -> None:
+    error = _api(400, "GitProviderAuthenticationFailed", "/git/connect")
+    if provider is not None:
+        error.git_provider = provider  # type: ignore[attr-defined]
+    hint = classify(error, command="connect").line().split(" Next: ", 1)[1]
+    assert all(words in hint for words in present), hint
+    assert not any(words in hint for words in absent), hint

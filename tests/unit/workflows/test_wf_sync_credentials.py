@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from fabric_git.errors import ConfigurationError, ThrottledError
+from fabric_git.errors import ConfigurationError, FabricGitError, ThrottledError
 from fabric_git.models.git import GitHubDetails, InitializeGitConnectionResponse
 from fabric_git.workflows import (
     ConflictsNeedPolicyError,
@@ -359,3 +359,69 @@ def test_sync_dry_run_on_an_initialized_workspace_plans_from_status() -> None:
     assert with_commit.actions == ("UpdateFromGit", "CommitToGit")
     assert client.names().count("update_from_git") == 0
     assert client.names().count("commit_to_git") == 0
+
+
+def test_a_connection_of_another_kind_with_the_name_is_named_as_what_it_is() -> None:
+    from fabric_git.models.connections import Connection
+    from fabric_git.workflows.errors import ConnectionScopeError
+
+    client = FakeClient()
+    url = "https://dev.azure.com/contoso/sales/_git/fabric"
+    details = {"type": "AzureDevOpsSourceControl", "path": url}
+    client.connections.items = [
+        Connection.model_validate(
+            {
+                "id": "c9",
+                "displayName": "vv",
+                "connectivityType": "ShareableCloud",
+                "connectionDetails": details,
+            }
+        )
+    ]
+    for token in (None, "pat-value"):
+        with pytest.raises(ConnectionScopeError) as refused:
+            ensure_github_connection(client, display_name="vv", repository_url=None, token=token)
+        message = str(refused.value)
+        assert refused.value.code == "ConnectionMismatch"
+        assert "'vv' (c9) is an Azure DevOps (service principal) connection" in message
+        assert "no connection named" not in message and "pat-value" not in message
+    assert client.connections.updated_keys == {}
+    assert len(client.connections.items) == 1
+
+
+def test_an_azure_devops_connection_result_speaks_of_its_client_secret() -> None:
+    from fabric_git.workflows.results import ConnectionResult
+
+    created = ConnectionResult("c9", "vv", "AzureDevOpsSourceControl", None, created=True)
+    reused = ConnectionResult("c9", "vv", "AzureDevOpsSourceControl", None, created=False)
+    assert created.describe() == (
+        "Created connection vv (c9) with the service principal's client secret."
+    )
+    assert reused.describe() == "Using connection vv (c9); its client secret is unchanged."
+    for line in (created.describe(), reused.describe(dry_run=True)):
+        assert "token" not in line and "key" not in line
+
+
+def test_rejected_credentials_at_connect_name_the_provider() -> None:
+    from fabric_git.cli.failures import classify
+    from fabric_git.errors import api_error_from_response
+    from fabric_git.models.git import AzureDevOpsDetails
+    from fabric_git.workflows import connect
+
+    client = FakeClient()
+    body = {"errorCode": "GitProviderAuthenticationFailed", "message": "Bad credentials."}
+    client.git.raises["connect"] = [
+        api_error_from_response(400, body, method="POST", url="https://x/git/connect")
+    ]
+    provider = AzureDevOpsDetails(
+        organization_name="contoso",
+        project_name="sales",
+        repository_name="fabric",
+        branch_name="main",
+        directory_name="/",
+    )
+    with pytest.raises(FabricGitError) as refused:
+        connect(client, WS_ID, provider)
+    assert getattr(refused.value, "git_provider", None) == "AzureDevOps"
+    hint = classify(refused.value, command="connect").line()
+    assert "create-azure-devops" in hint and "--rotate-pat" not in hint

@@ -108,6 +108,7 @@ class FakeGit:
 
     def connect(self, ws: str, provider: Any, credentials: Any = None) -> None:
         self._record("connect", ws=ws, provider=provider, credentials=credentials)
+        self._maybe_raise("connect")
         self.connection = self.after_connect or GitConnection.model_validate(
             {
                 "gitProviderDetails": provider.to_wire(),

@@ -6,7 +6,8 @@ This module is the emulator's face of the format: the rules shared with ``fabric
 (item values, system files, directory names, path rules and reading a tree, in
 ``fabric_git.repoformat``) and the reference rewriting (``references``) are re-exported.
 ``docs/repository-format.md`` describes the format and every choice made where Fabric's own
-documentation is silent.
+documentation is silent. One module because writing is reading's inverse: ``write_items`` places
+items by the very scan ``read_items`` reads them with.
 """
 
 from __future__ import annotations
@@ -187,8 +188,8 @@ def _place_child(state: ItemState, parent_dir: str, occupancy: _Occupancy) -> st
 
 
 def _item_files(state: ItemState, only: Collection[str] | None = None) -> dict[str, bytes]:
-    """The files of an item relative to its directory, canonical, system files from state;
-    with ``only``, those of them alone."""
+    """The files of an item (``only``: those alone) in its directory, canonical, system files
+    from state."""
     written = {
         path: canonical_bytes(content)
         for path, content in state.parts.items()
@@ -200,12 +201,10 @@ def _item_files(state: ItemState, only: Collection[str] | None = None) -> dict[s
 
 
 def _is_written(relative: str, only: Collection[str] | None) -> bool:
-    """Whether a write of an item's files (``only``: those alone) replaces the file at
-    ``relative`` in its directory; ``.platform`` stands for the version 1 system files too."""
-    if relative in _LOCAL_FILES:
-        return False
-    if only is None:
-        return True
+    """Whether writing an item (``only``: those files) replaces its file ``relative``;
+    ``.platform`` stands for the version 1 system files too."""
+    if relative in _LOCAL_FILES or only is None:
+        return relative not in _LOCAL_FILES
     return PLATFORM_FILE in only if relative in SYSTEM_FILES else relative in only
 
 
@@ -229,10 +228,8 @@ def write_items(
     outside item directories are left alone. Text parts are written with LF line endings;
     system files among the parts are ignored (``.platform`` is made from the state).
 
-    ``only_files`` (logical id -> paths relative to the item's directory) narrows what is
-    written of an item already in the tree, as a file-level commit writes it: those paths alone
-    are written (or removed, when not among the parts; ``.platform`` stands for the system
-    files); its other files stay exactly as they are, never read.
+    ``only_files`` (logical id -> paths in the item): of an item in the tree, those alone are
+    written (or removed); its other files keep their bytes, as a file-level commit needs.
 
     Raises LayoutError: ``InvalidSystemFiles`` or ``DuplicateLogicalId`` for the existing tree,
     ``DuplicateLogicalId`` among upserts, ``DuplicateDisplayNameAndType`` for the result,
