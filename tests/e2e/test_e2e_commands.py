@@ -81,7 +81,7 @@ SHAPES = {
     },
     "credentials": {"workspace", "source", "connectionId", "changed"},
     "connection.item": {"id", "displayName", "connectivityType", "type", "path", "credentialType"},
-    "create-github": {"id", "displayName", "type", "path", "created", "keyUpdated"},
+    "create-github": {"id", "displayName", "type", "path", "created", "keyUpdated", "differs"},
     "operation": {
         "id",
         "status",

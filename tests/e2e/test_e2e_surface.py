@@ -223,6 +223,37 @@ def test_azure_devops_service_principal_connection_shared_with_the_principal(fg:
     assert removed["removed"]["principal"]["id"] == robot.id
 
 
+def test_a_connection_reused_for_another_repository_says_so(fg: Fg) -> None:
+    secret = "sp_" + secrets.token_hex(12)
+    fg.scan.secrets.add(secret)
+    name = f"vv-{uuid.uuid4().hex[:8]}"
+    asked = "https://dev.azure.com/contoso/analytics/_git/adorepo"
+    args = ["connections", "create-azure-devops", "--name", name, "--tenant-id"]
+    args += [str(uuid.uuid4()), "--client-id", str(uuid.uuid4()), "--repo-url"]
+    env = {"AZURE_CLIENT_SECRET": secret}
+    created = fg.json(*args, "https://dev.azure.com/contoso/analytics/_git/open", env=env)
+
+    reused = fg("--output", "json", *args, asked, env=env)
+    again = fg.json(*args, "https://dev.azure.com/contoso/analytics/_git/open/", env=env)
+
+    data = json.loads(reused.stdout)
+    assert data["created"] is False and data["id"] == created["id"]
+    assert data["path"] == created["path"]  # never changed
+    assert data["differs"] == {"path": {"existing": created["path"], "asked": asked}}
+    assert "warning: " in reused.stderr and asked in reused.stderr and name in reused.stderr
+    assert again["differs"] == {} and created["differs"] == {}
+
+    scenario = fg.scenario(items=False)
+    github = f"gh-{uuid.uuid4().hex[:8]}"
+    fg.sandbox.create_github_connection(github, scenario.repo_url, scenario.pat)
+    other = "https://github.com/other/repo"
+    shown = fg("connections", "create-github", "--name", github, "--repo-url", other)
+    as_json = fg.json("connections", "create-github", "--name", github, "--repo-url", other)
+    assert "warning: " in shown.stderr and other in shown.stderr
+    assert as_json["created"] is False and as_json["keyUpdated"] is False
+    assert as_json["differs"] == {"path": {"existing": scenario.repo_url, "asked": other}}
+
+
 def test_connections_test_of_a_working_github_connection(fg: Fg) -> None:
     scenario = fg.scenario(items=False)
     name = f"gh-{uuid.uuid4().hex[:8]}"

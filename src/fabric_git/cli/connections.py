@@ -1,5 +1,6 @@
 """``connections list|create-github|create-azure-devops|delete|test|share|roles``: Fabric
-connections (secrets are never shown)."""
+connections (secrets are never shown). One module because every command shows a connection the
+same way (``connection_json``) and finds it by the same NAME|ID."""
 
 from __future__ import annotations
 
@@ -102,6 +103,7 @@ def create_github(
     for the same repository is never touched.
     """
     from fabric_git.workflows import ensure_github_connection
+    from fabric_git.workflows.credentials import describe_differences
 
     token = read_pat(pat_env, pat_stdin)
     result = ensure_github_connection(
@@ -111,6 +113,8 @@ def create_github(
         token=token,
         rotate_key=rotate_pat,
     )
+    if warning := describe_differences(display_name, result.differs):
+        app.terminal.warning(warning)
     app.show(View(data=result.to_json(), lines=(result.describe(),)))
 
 
@@ -228,7 +232,10 @@ def create_azure_devops(
     for service principals): connect with --connection NAME. The client secret comes from
     --secret-env VAR or --secret-stdin, never from arguments.
     """
+    from fabric_git.api.connections import AZURE_DEVOPS_CONNECTION_TYPE
     from fabric_git.errors import ResolutionError
+    from fabric_git.workflows.credentials import describe_differences, reuse_differences
+    from fabric_git.workflows.results import differs_json
 
     secret = read_secret(secret_env, secret_stdin)  # before any request: a missing one costs none
     client = app.client()
@@ -239,9 +246,18 @@ def create_azure_devops(
             raise
         existing = None
     if existing is not None:
+        differs = reuse_differences(
+            existing, connection_type=AZURE_DEVOPS_CONNECTION_TYPE, path=repo_url
+        )
+        if warning := describe_differences(display_name, differs):
+            app.terminal.warning(warning)
         app.show(
             View(
-                data={**connection_json(existing), "created": False},
+                data={
+                    **connection_json(existing),
+                    "created": False,
+                    "differs": differs_json(differs),
+                },
                 lines=(
                     f"Connection {existing.display_name} ({existing.id}) exists already; its "
                     "credentials are unchanged (delete it to create it anew).",
@@ -254,7 +270,7 @@ def create_azure_devops(
     )
     app.show(
         View(
-            data={**connection_json(created), "created": True},
+            data={**connection_json(created), "created": True, "differs": {}},
             lines=(f"Created connection {created.display_name} ({created.id}).",),
         )
     )

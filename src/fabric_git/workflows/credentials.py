@@ -29,10 +29,12 @@ if TYPE_CHECKING:
 __all__ = [
     "GITHUB_CONNECTION_TYPE",
     "connect_with_github_pat",
+    "describe_differences",
     "ensure_github_connection",
     "find_github_connection",
     "github_repository_url",
     "github_url_of",
+    "reuse_differences",
     "set_credentials",
     "show_credentials",
 ]
@@ -51,6 +53,36 @@ def _normal_url(url: str | None) -> str:
     return text.casefold()
 
 
+def reuse_differences(
+    existing: Connection, *, connection_type: str, path: str | None
+) -> tuple[tuple[str, str | None, str | None], ...]:
+    """What of a connection reused by name is not what was asked for (``path`` None: any
+    path): its type, or the repository its path names. The service returns no credentials, so
+    a service principal's tenant and client id cannot be compared."""
+    details = existing.connection_details
+    differs: list[tuple[str, str | None, str | None]] = []
+    if details.type.casefold() != connection_type.casefold():
+        differs.append(("type", details.type, connection_type))
+    if path and _normal_url(details.path) != _normal_url(path):
+        differs.append(("path", details.path, path))
+    return tuple(differs)
+
+
+def describe_differences(
+    name: str, differs: tuple[tuple[str, str | None, str | None], ...]
+) -> str | None:
+    """A warning line for a connection reused although it is not what was asked for."""
+    if not differs:
+        return None
+    what = "; ".join(
+        f"its {field} is {existing!r}, not {asked!r}" for field, existing, asked in differs
+    )
+    return (
+        f"connection {name!r} was reused as it is, but {what}; it was not changed (delete it, "
+        "or choose another name, to get the connection asked for)"
+    )
+
+
 def _as_result(
     connection: Connection,
     *,
@@ -58,6 +90,7 @@ def _as_result(
     key_updated: bool = False,
     found_by: str | None = None,
     token_unused: bool = False,
+    asked_path: str | None = None,
 ) -> ConnectionResult:
     details = connection.connection_details
     return ConnectionResult(
@@ -69,6 +102,9 @@ def _as_result(
         key_updated=key_updated,
         found_by=found_by,
         token_unused=token_unused,
+        differs=()
+        if created
+        else reuse_differences(connection, connection_type=GITHUB_CONNECTION_TYPE, path=asked_path),
     )
 
 
@@ -153,8 +189,20 @@ def ensure_github_connection(
         if rotate_key:
             assert token is not None
             updated = existing if dry_run else client.connections.update(existing.id, token=token)
-            return _as_result(updated, created=False, key_updated=True, found_by=found_by)
-        return _as_result(existing, created=False, found_by=found_by, token_unused=bool(token))
+            return _as_result(
+                updated,
+                created=False,
+                key_updated=True,
+                found_by=found_by,
+                asked_path=repository_url,
+            )
+        return _as_result(
+            existing,
+            created=False,
+            found_by=found_by,
+            token_unused=bool(token),
+            asked_path=repository_url,
+        )
     if not token:
         raise ConfigurationError(
             f"no connection named {display_name!r} exists (or is shared with you), and no "

@@ -329,6 +329,8 @@ class ConnectionResult:
     found_by: str | None = None
     # A token was given, but the reused connection kept its own key (no rotation asked for).
     token_unused: bool = False
+    # What of a reused connection is not what was asked: (field, existing, asked) triples.
+    differs: tuple[tuple[str, str | None, str | None], ...] = ()
 
     def describe(self, *, dry_run: bool = False) -> str:
         """One line: which connection, and what became of its key (a GitHub connection's
@@ -358,7 +360,13 @@ class ConnectionResult:
             "path": self.path,
             "created": self.created,
             "keyUpdated": self.key_updated,
+            "differs": differs_json(self.differs),
         }
+
+
+def differs_json(differs: tuple[tuple[str, str | None, str | None], ...]) -> dict[str, Any]:
+    """``{"path": {"existing": ..., "asked": ...}}``: what of a reused connection differs."""
+    return {name: {"existing": existing, "asked": asked} for name, existing, asked in differs}
 
 
 @dataclass(frozen=True)
