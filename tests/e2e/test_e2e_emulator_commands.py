@@ -63,3 +63,16 @@ def test_token_json_and_failures_in_the_main_format(fg: Fg) -> None:
     assert line.startswith("error: TransportError: cannot reach the emulator at")
     listed = json.loads(fg("--output", "json", "emulator", "repo", "list").stdout)
     assert isinstance(listed["repositories"], list)
+
+
+def test_an_azure_devops_repository_has_its_url_too(fg: Fg) -> None:
+    org = f"o{uuid.uuid4().hex[:8]}"
+    created = fg.json(
+        "emulator", "repo", "create", "--provider", "azure-devops",
+        "--organization", org, "--project", "p", "--repo", "r",
+    )  # fmt: skip
+    assert created["url"] == f"https://dev.azure.com/{org}/p/_git/r"
+    assert created["cloneUrl"].endswith(f"/git/azure-devops/{org}/p/_git/r")
+    listed = fg.json("emulator", "repo", "list")["repositories"]
+    (mine,) = [r for r in listed if r.get("organization") == org]
+    assert mine["url"] == created["url"]

@@ -165,6 +165,7 @@ def repo_json(request: Request, key: RepoKey, repo: HostedRepo | None = None) ->
     else:
         body["organization"] = key.owner
         body["project"] = key.project
+        body["url"] = f"https://dev.azure.com/{key.owner}/{key.project}/_git/{key.name}"
     body["cloneUrl"] = absolute_url(request, f"/git/{key.url_path}")
     if repo is not None:
         body["branches"] = repo.branches()
