@@ -302,3 +302,26 @@ def test_connections_test_of_a_connection_not_shared_with_the_caller(fg: Fg) -> 
 
     assert "ConnectionNotFound" in refused.stderr and refused.stdout == ""
     assert tested["status"] == "Online"
+
+
+def test_credentials_setup_names_an_azure_devops_connection_as_what_it_is(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    fg.synced(scenario)
+    secret = "sp_" + secrets.token_hex(12)
+    fg.scan.secrets.add(secret)
+    name = f"vv-{uuid.uuid4().hex[:8]}"
+    fg.json(
+        "connections", "create-azure-devops", "--name", name,
+        "--repo-url", "https://dev.azure.com/contoso/analytics/_git/open",
+        "--tenant-id", str(uuid.uuid4()), "--client-id", str(uuid.uuid4()),
+        env={"AZURE_CLIENT_SECRET": secret},
+    )  # fmt: skip
+
+    refused = fg(
+        "credentials", "setup", "-w", scenario.workspace, "--connection-name", name, expect=1
+    )
+
+    (line,) = refused.stderr.strip().splitlines()
+    assert line.startswith("error: ConnectionMismatch") and "no connection named" not in line
+    assert f"'{name}'" in line and "Azure DevOps (service principal) connection" in line
+    assert refused.stdout == ""
