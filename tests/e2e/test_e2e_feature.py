@@ -380,3 +380,42 @@ def test_the_azure_feature_template_runs_as_a_service_principal(fg: Fg, tmp_path
     assert down["deleted"] is True and after["features"] == []
     workspaces = fg.json("workspaces", "list")["workspaces"]
     assert all(w["id"] != feature_ws for w in workspaces)
+
+
+def test_a_deleted_branch_leaves_the_status_unknown_list_goes_on_and_down_asks_to_discard(
+    fg: Fg, tmp_path: Path
+) -> None:
+    """A pull request merged, its branch deleted by the host (GitHub's auto-delete), then the
+    pipelines' ``down`` step and ``list``: the feature workspace's status cannot be read."""
+    scenario = fg.scenario(items=False)
+    fg.synced(scenario)
+    env = feature_env(fg, scenario)
+    up = ("feature", "up", "--base", scenario.workspace, "--create-branch", "--branch")
+    gone = fg.json(*up, "feat/gone", env=env)
+    kept = fg.json(*up, "feat/kept", env=env)
+    scenario.clone(tmp_path / "clone").git("push", "--quiet", "origin", ":refs/heads/feat/gone")
+
+    listed = {f["branch"]: f for f in fg.json("feature", "list", "--base", scenario.workspace)[
+        "features"]}  # fmt: skip
+    assert listed["feat/kept"]["inSync"] is True and listed["feat/kept"]["statusError"] is None
+    assert listed["feat/gone"]["inSync"] is None
+    assert "GitProviderResourceNotFound" in listed["feat/gone"]["statusError"]
+    table = fg("feature", "list", "--base", scenario.workspace)
+    assert "unknown" in table.stdout and "feat/kept" in table.stdout
+
+    down = ("feature", "down", "--base", scenario.workspace, "--branch", "feat/gone")
+    refused = fg(*down, env=env, expect=1)
+    [line] = [x for x in refused.stderr.splitlines() if x.startswith("error:")]
+    assert "StatusUnknown" in line and "--discard-changes" in line
+    assert "GitProviderResourceNotFound" in line
+    assert fg.json("connection", "-w", gone["workspace"]["id"])["state"] == (
+        "ConnectedAndInitialized"
+    )
+
+    removed = fg.json(*down, "--discard-changes", env=env)
+    assert removed["deleted"] is True and removed["disconnected"] is True
+    assert any("unknown" in note for note in removed["notes"])
+    assert gone["workspace"]["name"] not in workspace_names(fg)
+    after = fg.json("feature", "list", "--base", scenario.workspace)["features"]
+    assert [f["workspace"]["id"] for f in after] == [kept["workspace"]["id"]]
+    assert fg.json(*down, env=env)["noop"] is True

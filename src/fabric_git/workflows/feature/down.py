@@ -20,11 +20,11 @@ from fabric_git.workflows.feature.identity import (
     marked,
     not_ours,
     read_base,
+    read_status_or_why,
     valid_branch,
 )
 from fabric_git.workflows.feature.results import FeatureDownResult
 from fabric_git.workflows.results import Change, WorkspaceRef
-from fabric_git.workflows.status import read_status
 
 if TYPE_CHECKING:
     from fabric_git.client import FabricClient
@@ -80,7 +80,9 @@ def feature_down(
     connected = connection_state(connection) != GitConnectionState.NOT_CONNECTED
     discarded: tuple[Change, ...] = ()
     if connected or not removing:
-        discarded = _uncommitted(client, feature, discard_changes, timeout, reporter)
+        discarded, unknown = _uncommitted(client, feature, discard_changes, timeout, reporter)
+        if unknown is not None:
+            notes.append(f"its uncommitted changes were unknown and given up ({unknown})")
     if not removing:
         client.workspaces.update(feature.id, description=f"{description}\n{REMOVING}".strip())
     disconnected = False
@@ -162,12 +164,25 @@ def _uncommitted(
     discard: bool,
     timeout: float | None,
     reporter: Reporter,
-) -> tuple[Change, ...]:
-    """The workspace changes deleting the workspace would lose; refused unless ``discard``."""
+) -> tuple[tuple[Change, ...], str | None]:
+    """The workspace changes deleting the workspace would lose, refused unless ``discard``;
+    and why they are unknown when its status cannot be read (also refused unless
+    ``discard``)."""
     state = connection_state(client.git.get_connection(feature.id))
     if state == GitConnectionState.CONNECTED_AND_INITIALIZED:
         reporter.step("status", "Reading the Git status")
-        changes = read_status(client, feature, timeout=timeout, reporter=reporter).outgoing
+        status, why = read_status_or_why(client, feature, timeout=timeout, reporter=reporter)
+        if status is None:
+            if not discard:
+                raise FeatureError(
+                    "StatusUnknown",
+                    f"the Git status of workspace {feature.name} cannot be read ({why}), so "
+                    "whether it holds uncommitted changes is unknown; pass --discard-changes "
+                    "to delete it anyway",
+                    workspace_id=feature.id,
+                )
+            return (), why
+        changes = status.outgoing
         lost = [c.name for c in changes]
     else:
         # Never synced: every item it holds exists nowhere else.
@@ -180,4 +195,4 @@ def _uncommitted(
             f"({', '.join(lost)}); commit them, or pass --discard-changes to delete it anyway",
             workspace_id=feature.id,
         )
-    return changes
+    return changes, None

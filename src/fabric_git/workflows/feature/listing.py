@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fabric_git.errors import ApiError
 from fabric_git.models.git import GitConnectionState
 from fabric_git.workflows.connection import connection_state
-from fabric_git.workflows.errors import WorkflowError
-from fabric_git.workflows.feature.identity import branch_workspaces, marked
+from fabric_git.workflows.feature.identity import branch_workspaces, marked, read_status_or_why
 from fabric_git.workflows.feature.results import FeatureList, FeatureWorkspace
 from fabric_git.workflows.results import WorkspaceRef
-from fabric_git.workflows.status import read_status, resolve_workspace
+from fabric_git.workflows.status import resolve_workspace
 
 if TYPE_CHECKING:
     from fabric_git.client import FabricClient
@@ -54,14 +52,13 @@ def _describe(
     head = connection.git_sync_details.head if connection.git_sync_details else None
     remote: str | None = None
     in_sync: bool | None = None
+    unknown: str | None = None
     if state == GitConnectionState.CONNECTED_AND_INITIALIZED:
-        try:
-            status = read_status(client, ref, timeout=timeout)
-        except (ApiError, WorkflowError):
-            pass
-        else:
+        # One workspace whose status cannot be read (its branch deleted) hides no other.
+        status, unknown = read_status_or_why(client, ref, timeout=timeout)
+        if status is not None:
             head, remote = status.workspace_head, status.remote_commit_hash
             in_sync = status.in_sync
     mark = marked(workspace)
     branch = details.branch_name if details else (mark[1] if mark else None)
-    return FeatureWorkspace(ref, branch, state, head, remote, in_sync, known_by)
+    return FeatureWorkspace(ref, branch, state, head, remote, in_sync, known_by, unknown)

@@ -92,6 +92,7 @@ class FeatureWorkspace:
     remote_commit_hash: str | None
     in_sync: bool | None
     known_by: str  # "relation" or "marker"
+    status_error: str | None = None  # why the status could not be read (in_sync is None)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -102,6 +103,7 @@ class FeatureWorkspace:
             "remoteCommitHash": self.remote_commit_hash,
             "inSync": self.in_sync,
             "knownBy": self.known_by,
+            "statusError": self.status_error,
         }
 
 
