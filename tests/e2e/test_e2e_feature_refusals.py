@@ -40,10 +40,32 @@ def test_a_related_workspace_without_marker_is_neither_taken_over_nor_deleted(
     assert branch_tip(scenario.clone(tmp_path / "clone"), "x") is None
 
     down = ("feature", "down", "--base", scenario.workspace, "--branch", "x", "--name")
-    left = fg.json(*down, f"hand-made-{scenario.owner}", env=env)
-    assert left["noop"] is True and left["workspace"] is None and left["deleted"] is False
-    assert any("left alone" in note for note in left["notes"])
+    left = fg(*down, f"hand-made-{scenario.owner}", env=env, expect=1)
+    assert "NotAFeatureWorkspace" in left.stderr and "nothing was deleted" in left.stderr
     assert other in {w["id"] for w in fg.json("workspaces", "list")["workspaces"]}
+
+
+def test_down_with_a_name_considers_that_workspace_alone(fg: Fg) -> None:
+    """``--name`` names the workspace to remove: the base itself, or a name that does not
+    exist, never lets ``down`` fall back on the branch's feature workspace by another name."""
+    scenario, env = based(fg)
+    made = fg.json("feature", "up", "--base", scenario.workspace, "--branch", "feat/x",
+                   "--create-branch", env=env)  # fmt: skip
+    down = ("feature", "down", "--base", scenario.workspace, "--branch", "feat/x", "--name")
+
+    refused = fg(*down, "{base}", env=env, expect=1)
+    [line] = [x for x in refused.stderr.splitlines() if x.startswith("error:")]
+    assert "NotAFeatureWorkspace" in line and "nothing was deleted" in line
+    assert made["workspace"]["name"] in workspace_names(fg)
+    assert scenario.workspace in workspace_names(fg)
+
+    nobody = fg.json(*down, "{base} elsewhere", env=env)
+    assert nobody["noop"] is True and nobody["workspace"] is None
+    assert any("no workspace is named" in note for note in nobody["notes"])
+    assert made["workspace"]["name"] in workspace_names(fg)
+
+    gone = fg.json(*down, "{base} [{branch}]", env=env)
+    assert gone["deleted"] is True and gone["workspace"]["id"] == made["workspace"]["id"]
 
 
 def test_another_branchs_marker_is_not_this_branchs_feature_workspace(fg: Fg) -> None:

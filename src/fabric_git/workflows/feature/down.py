@@ -62,7 +62,9 @@ def feature_down(
     reporter = Reporter(the_base.ref.name, progress)
     related = branch_workspaces(client, the_base.ref)
     title = feature_name(DEFAULT_NAME if name is None else name, the_base.ref.name, branch)
-    found, passed_over = _find_feature(client, the_base, branch, title, related)
+    found, passed_over = _find_feature(
+        client, the_base, branch, title, related, named_only=name is not None
+    )
     notes = list(passed_over)
     if found is None:
         notes.append(f"no feature workspace of {the_base.ref.name} for branch {branch!r}")
@@ -133,10 +135,13 @@ def _find_feature(
     branch: str,
     title: str,
     related: dict[str, str] | None,
+    *,
+    named_only: bool,
 ) -> tuple[Workspace | None, list[str]]:
     """The feature workspace of ``base`` for ``branch`` (the one of that name when it is one,
     else one the relation or, without relations, the marker points to), and a note for a
-    workspace of that name that is not one (it is left alone)."""
+    workspace of that name that is not one (it is left alone). ``named_only`` (a name the
+    caller chose): that workspace or none, and one that is not the feature workspace refuses."""
     workspaces = client.workspaces.list()
     named = next((w for w in workspaces if w.display_name.casefold() == title.casefold()), None)
     notes: list[str] = []
@@ -144,7 +149,17 @@ def _find_feature(
         reason = not_ours(client, named, base, branch, related, removing_ok=True)
         if reason is None:
             return named, notes
+        if named_only:
+            raise FeatureError(
+                "NotAFeatureWorkspace",
+                f"workspace {named.display_name} ({named.id}) is not the feature workspace of "
+                f"{base.ref.name} for branch {branch!r}: {reason}; nothing was deleted",
+                workspace_id=named.id,
+            )
         notes.append(f"workspace {named.display_name} ({named.id}) was left alone: {reason}")
+    elif named_only:
+        notes.append(f"no workspace is named {title}")
+        return None, notes
     for workspace in workspaces:
         if workspace is named:
             continue
