@@ -233,3 +233,28 @@ def test_a_stalled_git_host_ends_the_command_at_its_time_limit(fg: Fg) -> None:
             assert "GitTimedOut" in ended.stderr and "did not finish" in ended.stderr
             assert len(ended.stderr.strip().splitlines()) == 1, ended.stderr
     assert workspace_names(fg) == before
+
+
+def test_one_branch_keeps_one_feature_workspace_renamed_or_asked_for_by_another_name(
+    fg: Fg,
+) -> None:
+    scenario, env = based(fg)
+    up = ("feature", "up", "--base", scenario.workspace, "--create-branch", "--branch")
+    rel = fg.json(*up, "feat/rel", env=env)
+    renamed = f"{scenario.workspace} - REL review"
+    fg.sandbox.client().workspaces.update(rel["workspace"]["id"], display_name=renamed)
+
+    again = fg.json(*up, "feat/rel", env=env)  # found by its relation, under its new name
+    assert again["createdWorkspace"] is False and again["noop"] is True
+    assert again["workspace"] == {"id": rel["workspace"]["id"], "name": renamed}
+    assert f"{scenario.workspace} [feat/rel]" not in workspace_names(fg)
+
+    # A --name that is not the branch's feature workspace is refused, nothing made.
+    fg.json(*up, "feat/int", env=env)
+    before = workspace_names(fg)
+    refused = fg(*up, "feat/int", "--name", "{base} [feat/x]", env=env, expect=1)
+    [line] = [x for x in refused.stderr.splitlines() if x.startswith("error:")]
+    assert "FeatureWorkspaceExists" in line and f"{scenario.workspace} [feat/int]" in line
+    assert workspace_names(fg) == before
+    features = fg.json("feature", "list", "--base", scenario.workspace)["features"]
+    assert sorted(f["branch"] for f in features) == ["feat/int", "feat/rel"]

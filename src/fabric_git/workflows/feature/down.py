@@ -17,7 +17,7 @@ from fabric_git.workflows.feature.identity import (
     FeatureError,
     branch_workspaces,
     feature_name,
-    marked,
+    find_feature,
     not_ours,
     read_base,
     read_status_or_why,
@@ -160,17 +160,8 @@ def _find_feature(
     elif named_only:
         notes.append(f"no workspace is named {title}")
         return None, notes
-    for workspace in workspaces:
-        if workspace is named:
-            continue
-        mark = marked(workspace)
-        if mark is not None and mark != (base.ref.id, branch):
-            continue
-        if workspace.id not in (related or {}) and mark is None:
-            continue
-        if not_ours(client, workspace, base, branch, related, removing_ok=True) is None:
-            return workspace, notes
-    return None, notes
+    others = [w for w in workspaces if w is not named]
+    return find_feature(client, others, base, branch, related, removing_ok=True), notes
 
 
 def _uncommitted(

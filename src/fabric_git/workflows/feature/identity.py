@@ -36,6 +36,7 @@ __all__ = [
     "FeatureError",
     "branch_workspaces",
     "feature_name",
+    "find_feature",
     "marked",
     "marker",
     "not_ours",
@@ -208,6 +209,28 @@ def not_ours(
         return f"it is connected to {describe_provider(details)}"
     if mark is None:
         return "it is not connected to Git and carries no feature marker for this branch"
+    return None
+
+
+def find_feature(
+    client: FabricClient,
+    workspaces: list[Workspace],
+    base: Base,
+    branch: str,
+    related: dict[str, str] | None,
+    *,
+    removing_ok: bool = False,
+) -> Workspace | None:
+    """The feature workspace of ``base`` for ``branch`` among ``workspaces``, whatever its
+    name: one the relation or, without relations, the marker points to, that is one."""
+    for workspace in workspaces:
+        mark = marked(workspace)
+        if mark is not None and mark != (base.ref.id, branch):
+            continue
+        if workspace.id not in (related or {}) and mark is None:
+            continue
+        if not_ours(client, workspace, base, branch, related, removing_ok=removing_ok) is None:
+            return workspace
     return None
 
 
