@@ -298,3 +298,44 @@ def test_credentials_setup_shares_the_connection_with_the_pipeline_principal(fg:
     assert rotated["connection"]["keyUpdated"] is True
     assert fg.json("connections", "test", mine["id"])["status"] == "Online"
     assert fg("connections", "test", connection, expect=1).stdout.count("Offline") == 1
+
+
+def skipped(document: Any) -> dict[str, str]:
+    return {c["check"]: c["detail"] for c in document["checks"] if c["result"] == "skipped"}
+
+
+CHECKS = ["api", "role", "capacity", "connection", "credentials", "configured-connection",
+          "status", "operations"]  # fmt: skip
+
+
+def test_every_check_is_reported_skipped_ones_saying_why(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    tmp = fg.sandbox.create_workspace(f"Tmp-{scenario.owner}")
+    report = fg.json("doctor", "-w", tmp, expect=1)
+    assert [c["check"] for c in report["checks"]] == CHECKS
+    assert failing(report) == ["connection"]
+    reasons = skipped(report)
+    assert sorted(reasons) == ["configured-connection", "credentials", "operations", "status"]
+    assert reasons["status"] == "needs a Git connection"
+    # No API lists running operations: the one sign of one is a refused status read.
+    assert "WorkspacePreviousOperationInProgress" in reasons["operations"]
+
+    stranger = fg.sandbox.user("nobody@contoso.com")
+    fg.scan.secrets.add(stranger.token)
+    missing = fg.json("doctor", "-w", tmp, env=stranger.environment(), expect=1)
+    assert [c["check"] for c in missing["checks"]] == ["api", "workspace", *CHECKS[1:]]
+    assert set(skipped(missing)) == set(CHECKS[1:])
+
+
+def test_a_running_operation_is_found_even_when_the_credentials_fail_it_says_why_not(
+    fg: Fg,
+) -> None:
+    scenario = fg.scenario(items=False)
+    fg.synced(scenario)
+    fg.json("credentials", "set", "-w", scenario.workspace, "--source", "none")
+    report = fg.json("doctor", "-w", scenario.workspace, expect=1)
+    assert failing(report) == ["credentials"]
+    assert [c["check"] for c in report["checks"]] == CHECKS
+    reasons = skipped(report)
+    assert "needs working Git credentials" in reasons["operations"]
+    assert "WorkspacePreviousOperationInProgress" in reasons["operations"]

@@ -29,9 +29,26 @@ if TYPE_CHECKING:
     from fabric_git.client import FabricClient
     from fabric_git.models.git import GitProviderDetails
 
-__all__ = ["Check", "DoctorReport", "Identity", "doctor", "signed_in"]
+__all__ = ["CHECKS", "Check", "DoctorReport", "Identity", "doctor", "signed_in"]
 
 OK, WARN, FAIL, SKIPPED = "ok", "warn", "fail", "skipped"
+
+# Every check, in the order reported; one that cannot run is reported skipped, with why.
+CHECKS = (
+    "api",
+    "role",
+    "capacity",
+    "connection",
+    "credentials",
+    "configured-connection",
+    "status",
+    "operations",
+)
+# The API lists no running operations: the one sign of one is a Git call it refuses.
+_ONLY_BY_STATUS = (
+    "a running Git operation shows only as a status read refused with "
+    "WorkspacePreviousOperationInProgress (the API lists none)"
+)
 
 # What each workspace role may do with Git integration.
 _ALLOWS = {
@@ -128,7 +145,7 @@ def doctor(client: FabricClient, workspace: str, *, timeout: float | None = None
                 "set FABRIC_TOKEN, or choose a credential with --auth (and its AZURE_* settings)",
             )
         )
-        return DoctorReport(None, identity, tuple(checks))
+        return _report(None, identity, checks, "needs the API to accept the token")
     except TransportError as error:
         checks.append(
             Check(
@@ -138,7 +155,7 @@ def doctor(client: FabricClient, workspace: str, *, timeout: float | None = None
                 "check --api-url / FABRIC_API_URL, the network and any proxy",
             )
         )
-        return DoctorReport(None, identity, tuple(checks))
+        return _report(None, identity, checks, "needs the API to answer")
     except (ResolutionError, ForbiddenError, NotFoundError) as error:
         # By name, a workspace you cannot see does not resolve; by id, the service says 403/404.
         checks.append(Check("api", OK, "reachable; the token was accepted"))
@@ -150,7 +167,7 @@ def doctor(client: FabricClient, workspace: str, *, timeout: float | None = None
                 "check the name (fabric-git workspaces list), or ask an Admin of it for a role",
             )
         )
-        return DoctorReport(None, identity, tuple(checks))
+        return _report(None, identity, checks, "needs the workspace")
     ws = WorkspaceRef(found.id, found.display_name)
     checks.append(Check("api", OK, "reachable; the token was accepted"))
     checks.append(_role(client, ws, identity))
@@ -166,7 +183,7 @@ def doctor(client: FabricClient, workspace: str, *, timeout: float | None = None
                 "reading it needs Contributor or above: ask an Admin for that role",
             )
         )
-        return DoctorReport(ws, identity, tuple(checks))
+        return _report(ws, identity, checks, "needs the Git connection read")
     state = connection_state(connection)
     details = connection.git_provider_details
     if state == GitConnectionState.NOT_CONNECTED or details is None:
@@ -179,7 +196,7 @@ def doctor(client: FabricClient, workspace: str, *, timeout: float | None = None
                 "prefer-remote",
             )
         )
-        return DoctorReport(ws, identity, tuple(checks))
+        return _report(ws, identity, checks, "needs a Git connection")
     where = describe_provider(details)
     if state == GitConnectionState.CONNECTED_AND_INITIALIZED:
         checks.append(Check("connection", OK, f"{state}: {where}"))
@@ -195,13 +212,25 @@ def doctor(client: FabricClient, workspace: str, *, timeout: float | None = None
     credentials = _credentials(client, ws, identity, details)
     checks.extend(credentials)
     if any(c.blocks for c in credentials):
-        checks.append(Check("status", SKIPPED, "needs working Git credentials first"))
-        checks.append(Check("operations", SKIPPED, "needs a status read first"))
-    elif state != GitConnectionState.CONNECTED_AND_INITIALIZED:
-        checks.append(Check("status", SKIPPED, "needs an initialized connection"))
-        checks.append(Check("operations", SKIPPED, "needs a status read first"))
-    else:
-        checks.extend(_status(client, ws, timeout))
+        return _report(ws, identity, checks, "needs working Git credentials first")
+    if not any(c.name == "configured-connection" for c in credentials):
+        why = "the Git credentials are not a configured connection"
+        checks.append(Check("configured-connection", SKIPPED, why))
+    if state != GitConnectionState.CONNECTED_AND_INITIALIZED:
+        return _report(ws, identity, checks, "needs an initialized connection")
+    checks.extend(_status(client, ws, timeout))
+    return _report(ws, identity, checks, "")
+
+
+def _report(
+    ws: WorkspaceRef | None, identity: Identity, checks: list[Check], why: str
+) -> DoctorReport:
+    """The report with every check: those that did not run are skipped, ``why`` saying so."""
+    ran = {c.name for c in checks}
+    for name in CHECKS:
+        if name not in ran:
+            detail = f"{_ONLY_BY_STATUS}; {why}" if name == "operations" else why
+            checks.append(Check(name, SKIPPED, detail))
     return DoctorReport(ws, identity, tuple(checks))
 
 
@@ -388,7 +417,7 @@ def _status(client: FabricClient, ws: WorkspaceRef, timeout: float | None) -> li
                 "check the connection's repository, branch and directory (fabric-git "
                 "connection) and the credentials' access to them",
             ),
-            Check("operations", SKIPPED, "needs a status read first"),
+            Check("operations", SKIPPED, f"{_ONLY_BY_STATUS}; the status read failed"),
         ]
     summary = "in sync" if status.in_sync else f"{len(status.changes)} item(s) differ"
     return [
