@@ -82,6 +82,15 @@ class Identity:
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "type": self.type}
 
+    @property
+    def options(self) -> str:
+        """``--principal ID --principal-type TYPE`` naming this identity in a command to run
+        (the type always spelled out: commands' defaults differ)."""
+        kind = {"User": "user", "ServicePrincipal": "service-principal"}.get(
+            self.type, "user|service-principal"
+        )
+        return f"--principal {self.id or 'YOUR-ID'} --principal-type {kind}"
+
 
 @dataclass(frozen=True)
 class DoctorReport:
@@ -251,8 +260,8 @@ def _role(client: FabricClient, ws: WorkspaceRef, identity: Identity) -> Check:
             "role",
             WARN,
             "no role of your own in the workspace (access may come through a group)",
-            f"ask an Admin: fabric-git workspaces roles add -w {ws.name!r} --principal "
-            f"{identity.id or 'YOUR-ID'} --role admin",
+            f"ask an Admin: fabric-git workspaces roles add -w {ws.name!r} "
+            f"{identity.options} --role admin",
         )
     role = str(mine.role)
     allows = _ALLOWS.get(role, "unknown")
@@ -262,7 +271,7 @@ def _role(client: FabricClient, ws: WorkspaceRef, identity: Identity) -> Check:
             FAIL,
             f"{role}: {allows}",
             f"ask an Admin for Contributor or above (fabric-git workspaces roles add -w "
-            f"{ws.name!r} --principal {identity.id} --role contributor)",
+            f"{ws.name!r} {identity.options} --role contributor)",
         )
     result = OK if role == "Admin" else WARN
     fix = None if role == "Admin" else "connecting or disconnecting needs an Admin"
@@ -340,8 +349,8 @@ def _credentials(
                 FAIL,
                 f"connection {connection_id} does not exist or is not shared with you "
                 f"({_code(error)})",
-                f"share it with you: fabric-git connections share {connection_id} --principal "
-                f"{identity.id or 'YOUR-ID'} (by its owner), or {set_it}",
+                f"share it with you: fabric-git connections share {connection_id} "
+                f"{identity.options} (by its owner), or {set_it}",
             )
         )
         return checks

@@ -126,7 +126,7 @@ def setup_principal(
         raise ConnectionNotSharedError(
             f"a connection named {connection_name!r} exists, but it is not shared with you: "
             f"its owner shares it (`fabric-git credentials setup -w {ws.name!r} "
-            f"--connection-name {connection_name!r} --principal {me.id or 'YOUR-ID'}`), then "
+            f"--connection-name {connection_name!r} {me.options}`), then "
             "run this again",
             workspace_id=ws.id,
         ) from None

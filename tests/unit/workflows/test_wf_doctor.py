@@ -237,3 +237,28 @@ def test_an_unreachable_api_is_reported_with_what_to_check(refused_url: str) -> 
     assert "ConnectError" in api.detail and "127.0.0.1" in api.detail  # the cause, not a class
     assert "--api-url" in api.fix and "FABRIC_API_URL" in api.fix
     assert USER not in json.dumps(report.to_json())
+
+
+@pytest.mark.parametrize(
+    ("token", "kind"), [(SERVICE_PRINCIPAL, "service-principal"), (USER, "user")]
+)
+def test_role_hints_name_the_principal_type(token: str, kind: str) -> None:
+    # The commands' defaults differ (user for roles), so the hint always names the type.
+    service = Service(GITHUB, {"source": "ConfiguredConnection", "connectionId": CONNECTION})
+    service.routes[f"/connections/{CONNECTION}"] = (200, _connection("GitHubSourceControl"))
+    other = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+    assignments = f"/workspaces/{WS}/roleAssignments"
+    service.routes[assignments] = (
+        200,
+        {"value": [{"id": other, "principal": {"id": other, "type": "Group"}, "role": "Admin"}]},
+    )
+    through_a_group = _check(doctor(service.client(token), WS), "role")
+    assert f"--principal {ME} --principal-type {kind} --role admin" in through_a_group.fix
+
+    service.routes[assignments] = (
+        200,
+        {"value": [{"id": ME, "principal": {"id": ME, "type": "User"}, "role": "Viewer"}]},
+    )
+    viewer = _check(doctor(service.client(token), WS), "role")
+    assert viewer.result == "fail"
+    assert f"--principal {ME} --principal-type {kind} --role contributor" in viewer.fix
