@@ -258,3 +258,18 @@ def test_one_branch_keeps_one_feature_workspace_renamed_or_asked_for_by_another_
     assert workspace_names(fg) == before
     features = fg.json("feature", "list", "--base", scenario.workspace)["features"]
     assert sorted(f["branch"] for f in features) == ["feat/int", "feat/rel"]
+
+
+def test_list_shows_only_feature_workspaces_and_names_the_related_others(fg: Fg) -> None:
+    scenario, env = based(fg)
+    made = fg.json("feature", "up", "--base", scenario.workspace, "--branch", "feat/l",
+                   "--create-branch", env=env)  # fmt: skip
+    tmp = fg.sandbox.create_workspace(f"Tmp-{scenario.owner}")
+    fg.json("relations", "add", "-w", tmp, scenario.workspace, "--type", "base")
+
+    listed = fg.json("feature", "list", "--base", scenario.workspace)
+    assert [f["workspace"]["id"] for f in listed["features"]] == [made["workspace"]["id"]]
+    [other] = listed["notFeatureWorkspaces"]
+    assert other["workspace"]["id"] == tmp and "no feature marker" in other["reason"]
+    text = fg("feature", "list", "--base", scenario.workspace).stdout
+    assert f"Not listed: Tmp-{scenario.owner}" in text and "feat/l" in text

@@ -112,10 +112,15 @@ class FeatureList:
     base: WorkspaceRef
     features: tuple[FeatureWorkspace, ...]
     relations_available: bool
+    # Related to the base, yet no feature workspace by the rule (``feature.identity``): why.
+    passed_over: tuple[tuple[WorkspaceRef, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "base": self.base.to_json(),
             "relationsAvailable": self.relations_available,
             "features": [f.to_json() for f in self.features],
+            "notFeatureWorkspaces": [
+                {"workspace": ws.to_json(), "reason": why} for ws, why in self.passed_over
+            ],
         }
