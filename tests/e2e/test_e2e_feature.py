@@ -286,13 +286,22 @@ def test_the_github_feature_template_runs_as_a_service_principal(fg: Fg, tmp_pat
     scenario.clone(tmp_path / "clone").git("push", "--quiet", "origin", "HEAD:refs/heads/pr-7")
     values = {"FABRIC_BASE_WORKSPACE": scenario.workspace, "HEAD_REF": "pr-7"}
 
-    def run(job: str) -> list[Any]:
-        documents = []
+    def run(job: str, refused: str | None = None) -> list[Any]:
+        """The job's documents; ``refused``: the code its ``feature down`` step fails with
+        (then its error line stands for the document, and the ``always()`` steps go on)."""
+        documents: list[Any] = []
         for step in jobs[job]["steps"]:
             for args in invocations(step.get("run", "")):
                 line = [re.sub(r"\$(\w+)", lambda m: values[m[1]], a) for a in args]
-                result = fg("--output", "json", *line, env={**as_sp, **values})
-                documents.append(json.loads(result.stdout))
+                fails = refused is not None and args[:2] == ["feature", "down"]
+                result = fg("--output", "json", *line, env={**as_sp, **values},
+                            expect=1 if fails else 0)  # fmt: skip
+                if fails:
+                    [error] = [x for x in result.stderr.splitlines() if x.startswith("error:")]
+                    assert f"error: {refused}:" in error
+                    documents.append(error)
+                else:
+                    documents.append(json.loads(result.stdout))
         return documents
 
     up, listed = run("up")
@@ -303,6 +312,22 @@ def test_the_github_feature_template_runs_as_a_service_principal(fg: Fg, tmp_pat
     assert again["noop"] is True
     down, after = run("down")
     assert down["deleted"] is True and after["features"] == []
+
+    # Merged, and the host deleted the branch (auto-delete): the status cannot be read, so the
+    # down job stops with one line saying what to do, and the list step still lists.
+    values["HEAD_REF"] = "pr-8"
+    scenario.clone(tmp_path / "clone8").git("push", "--quiet", "origin", "HEAD:refs/heads/pr-8")
+    up8, _ = run("up")
+    scenario.clone(tmp_path / "clone9").git("push", "--quiet", "origin", ":refs/heads/pr-8")
+    error, listed = run("down", refused="StatusUnknown")
+    assert "StatusUnknown" in error and "--discard-changes" in error
+    [stale] = listed["features"]
+    assert stale["branch"] == "pr-8" and stale["inSync"] is None and stale["statusError"]
+    # Run again by hand, as the template's comment says.
+    gone = fg.json("feature", "down", "--base", scenario.workspace, "--branch", "pr-8",
+                   "--discard-changes", env=as_sp)  # fmt: skip
+    assert gone["deleted"] is True and gone["workspace"]["id"] == up8["workspace"]["id"]
+    assert fg.json("feature", "list", "--base", scenario.workspace)["features"] == []
 
 
 def test_the_azure_feature_template_runs_as_a_service_principal(fg: Fg, tmp_path: Path) -> None:
