@@ -78,18 +78,18 @@ class _Fleet:
     def arrange(self, prefix: str, count: int) -> Path:
         """``count`` workspaces with a notebook each, committed to their directories."""
         _fast(self.api)
-        self.api.admin("POST", "/repos", {"provider": "GitHub", "owner": OWNER, "repo": REPOSITORY})
+        names = [f"{prefix}-{index:03d}" for index in range(count)]
+        # Each workspace's directory exists on the branch, as Fabric requires before connecting.
+        repo = {"provider": "GitHub", "owner": OWNER, "repo": REPOSITORY, "directories": names}
+        self.api.admin("POST", "/repos", repo)
         connection = self.api.create_github_connection(
             "bench fleet", f"https://github.com/{OWNER}/{REPOSITORY}", PAT
         )
-        names = []
-        for index in range(count):
-            name = f"{prefix}-{index:03d}"
+        for index, name in enumerate(names):
             self.ids[name] = self.api.create_workspace(name, self.capacity)
             self.items[name] = self.api.create_item(
                 self.ids[name], "Notebook", "Load", definition=_notebook(f"print({index})\n")
             )
-            names.append(name)
         config = self.scratch / "fabric-git.yml"
         lines = [
             "defaults:",

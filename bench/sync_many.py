@@ -69,19 +69,19 @@ def _notebook(name: str, index: int) -> dict[str, Any]:
 def _arrange(api: FabricApi, capacity: str, count: int) -> tuple[list[str], str]:
     """``count`` workspaces with items, the repository and the connection; LROs then slow."""
     api.admin("PUT", "/settings", {"lroMode": "sync", "lroDuration": 0, "retryAfter": 1})
-    api.admin("POST", "/repos", {"provider": "GitHub", "owner": OWNER, "repo": REPOSITORY})
+    names = [f"sync-ws-{index:02d}" for index in range(count)]
+    # Each workspace's directory exists on the branch, as Fabric requires before connecting.
+    repo = {"provider": "GitHub", "owner": OWNER, "repo": REPOSITORY, "directories": names}
+    api.admin("POST", "/repos", repo)
     connection = api.create_github_connection(
         "bench sync-many", f"https://github.com/{OWNER}/{REPOSITORY}", PAT
     )
-    names = []
-    for index in range(count):
-        name = f"sync-ws-{index:02d}"
+    for name in names:
         workspace = api.create_workspace(name, capacity)
         for item in range(ITEMS_PER_WORKSPACE):
             api.create_item(
                 workspace, "Notebook", f"Notebook {item}", definition=_notebook(name, item)
             )
-        names.append(name)
     api.admin(
         "PUT",
         "/settings",
