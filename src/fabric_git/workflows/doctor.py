@@ -3,8 +3,6 @@ missing and how to fix it. Reads only; changes nothing."""
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from fabric_git.errors import (
 from fabric_git.models.git import AzureDevOpsDetails, GitConnectionState, GitHubDetails
 from fabric_git.workflows.connection import connection_state, describe_provider
 from fabric_git.workflows.results import WorkspaceRef
+from fabric_git.workflows.signed_in import Identity, signed_in
 
 if TYPE_CHECKING:
     from fabric_git._transport import RetryNotice
@@ -75,24 +74,6 @@ class Check:
 
 
 @dataclass(frozen=True)
-class Identity:
-    id: str | None
-    type: str  # "User", "ServicePrincipal" or "Unknown"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "type": self.type}
-
-    @property
-    def options(self) -> str:
-        """``--principal ID --principal-type TYPE`` naming this identity in a command to run
-        (the type always spelled out: commands' defaults differ)."""
-        kind = {"User": "user", "ServicePrincipal": "service-principal"}.get(
-            self.type, "user|service-principal"
-        )
-        return f"--principal {self.id or 'YOUR-ID'} --principal-type {kind}"
-
-
-@dataclass(frozen=True)
 class DoctorReport:
     workspace: WorkspaceRef | None
     identity: Identity
@@ -110,28 +91,6 @@ class DoctorReport:
             "ok": self.ok,
             "checks": [c.to_json() for c in self.checks],
         }
-
-
-def signed_in(client: FabricClient) -> Identity:
-    """Who the token says the caller is (its claims, read without verifying: the service
-    verifies it)."""
-    from fabric_git.auth import FABRIC_SCOPE
-
-    try:
-        token = client.access_token(FABRIC_SCOPE)
-        payload = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (FabricGitError, IndexError, ValueError):
-        return Identity(None, "Unknown")
-    if not isinstance(claims, dict):
-        return Identity(None, "Unknown")
-    oid = claims.get("oid")
-    kind = claims.get("idtyp")
-    if kind is None:  # older tokens: an app has no user name
-        kind = "user" if ("upn" in claims or "unique_name" in claims) else "app"
-    return Identity(
-        oid if isinstance(oid, str) else None, "ServicePrincipal" if kind == "app" else "User"
-    )
 
 
 def _code(error: BaseException) -> str:
