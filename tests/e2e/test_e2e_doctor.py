@@ -4,6 +4,7 @@ wires a connection for the principal that runs a pipeline."""
 from __future__ import annotations
 
 import json
+import shlex
 import uuid
 from typing import Any
 
@@ -255,7 +256,7 @@ def test_credentials_setup_shares_the_connection_with_the_pipeline_principal(fg:
     assert "ConnectionNotFound" in fg(*connect, env=as_sp, expect=1).stderr
     not_shared = fg(*setup, env={**as_sp, **with_pat}, expect=1)
     assert "ConnectionNotShared" in not_shared.stderr
-    assert f"--principal {sp.id}" in not_shared.stderr
+    assert f"--principal {sp.id} --principal-type service-principal`" in not_shared.stderr
     assert [c["displayName"] for c in fg.json("connections", "list")["connections"]].count(
         name
     ) == 1
@@ -298,3 +299,93 @@ def test_credentials_setup_shares_the_connection_with_the_pipeline_principal(fg:
     assert rotated["connection"]["keyUpdated"] is True
     assert fg.json("connections", "test", mine["id"])["status"] == "Online"
     assert fg("connections", "test", connection, expect=1).stdout.count("Offline") == 1
+
+
+def skipped(document: Any) -> dict[str, str]:
+    return {c["check"]: c["detail"] for c in document["checks"] if c["result"] == "skipped"}
+
+
+CHECKS = ["api", "role", "capacity", "connection", "credentials", "configured-connection",
+          "status", "operations"]  # fmt: skip
+
+
+def test_every_check_is_reported_skipped_ones_saying_why(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    tmp = fg.sandbox.create_workspace(f"Tmp-{scenario.owner}")
+    report = fg.json("doctor", "-w", tmp, expect=1)
+    assert [c["check"] for c in report["checks"]] == CHECKS
+    assert failing(report) == ["connection"]
+    reasons = skipped(report)
+    assert sorted(reasons) == ["configured-connection", "credentials", "operations", "status"]
+    assert reasons["status"] == "needs a Git connection"
+    # No API lists running operations: the one sign of one is a refused status read.
+    assert "WorkspacePreviousOperationInProgress" in reasons["operations"]
+
+    stranger = fg.sandbox.user("nobody@contoso.com")
+    fg.scan.secrets.add(stranger.token)
+    missing = fg.json("doctor", "-w", tmp, env=stranger.environment(), expect=1)
+    assert [c["check"] for c in missing["checks"]] == ["api", "workspace", *CHECKS[1:]]
+    assert set(skipped(missing)) == set(CHECKS[1:])
+
+
+def test_a_running_operation_is_found_even_when_the_credentials_fail_it_says_why_not(
+    fg: Fg,
+) -> None:
+    scenario = fg.scenario(items=False)
+    fg.synced(scenario)
+    fg.json("credentials", "set", "-w", scenario.workspace, "--source", "none")
+    report = fg.json("doctor", "-w", scenario.workspace, expect=1)
+    assert failing(report) == ["credentials"]
+    assert [c["check"] for c in report["checks"]] == CHECKS
+    reasons = skipped(report)
+    assert "needs working Git credentials" in reasons["operations"]
+    assert "WorkspacePreviousOperationInProgress" in reasons["operations"]
+
+
+def fix_of(document: Any, check: str) -> str:
+    return str(next(c["fix"] for c in document["checks"] if c["check"] == check))
+
+
+def test_hints_name_the_principal_type_and_the_hinted_share_fixes_it(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    connection = fg.synced(scenario)["connection"]["id"]
+    sp = fg.sandbox.service_principal("hinted-sp")
+    fg.scan.secrets.add(sp.token)
+    fg.sandbox.add_role(scenario.workspace_id, sp)
+    share = ("connections", "share", connection, "--principal", sp.id)
+    fg.json(*share, "--principal-type", "service-principal")
+    fg.json("credentials", "set", "-w", scenario.workspace, "--source",
+            "configured-connection", "--connection", connection, env=sp.environment())  # fmt: skip
+    fg.json("connections", "roles", "remove", connection, "--principal", sp.id)
+
+    report = fg.json("doctor", "-w", scenario.workspace, env=sp.environment(), expect=1)
+    assert failing(report) == ["configured-connection"]
+    fix = fix_of(report, "configured-connection")
+    hinted = f"fabric-git connections share {connection} --principal {sp.id} "
+    assert f"{hinted}--principal-type service-principal " in fix
+    # The owner runs the command the hint names, as it is written.
+    command = fix.split("fabric-git ", 1)[1].split(" (by its owner)")[0]
+    fg.json(*command.split())
+    assert fg.json("doctor", "-w", scenario.workspace, env=sp.environment())["ok"] is True
+
+
+def test_a_user_not_shared_the_connection_is_told_the_command_with_its_type(fg: Fg) -> None:
+    scenario = fg.scenario(items=False)
+    fg.synced(scenario)
+    user = fg.sandbox.user(f"dev-{scenario.owner}@contoso.com")
+    fg.scan.secrets.add(user.token)
+    fg.sandbox.add_role(scenario.workspace_id, user, "Contributor")
+    name = f"team-{scenario.owner}"
+    with_pat = {"FABRIC_GIT_PAT": scenario.pat}
+    fg.json("connections", "create-github", "--name", name, "--repo-url", scenario.repo_url,
+            env=with_pat)  # fmt: skip
+    setup = ("credentials", "setup", "-w", scenario.workspace, "--connection-name", name)
+    refused = fg(*setup, env={**user.environment(), **with_pat}, expect=1)
+    [line] = [x for x in refused.stderr.splitlines() if x.startswith("error:")]
+    assert "ConnectionNotShared" in line
+    assert f"--principal {user.id} --principal-type user`" in line
+    # The owner runs the hinted command as written; then the user's own setup goes through.
+    command = line.split("`fabric-git ", 1)[1].split("`", 1)[0]
+    fg.json(*shlex.split(command), env=with_pat)
+    done = fg.json(*setup, env={**user.environment(), **with_pat})
+    assert done["credentials"]["source"] == "ConfiguredConnection"

@@ -286,13 +286,22 @@ def test_the_github_feature_template_runs_as_a_service_principal(fg: Fg, tmp_pat
     scenario.clone(tmp_path / "clone").git("push", "--quiet", "origin", "HEAD:refs/heads/pr-7")
     values = {"FABRIC_BASE_WORKSPACE": scenario.workspace, "HEAD_REF": "pr-7"}
 
-    def run(job: str) -> list[Any]:
-        documents = []
+    def run(job: str, refused: str | None = None) -> list[Any]:
+        """The job's documents; ``refused``: the code its ``feature down`` step fails with
+        (then its error line stands for the document, and the ``always()`` steps go on)."""
+        documents: list[Any] = []
         for step in jobs[job]["steps"]:
             for args in invocations(step.get("run", "")):
                 line = [re.sub(r"\$(\w+)", lambda m: values[m[1]], a) for a in args]
-                result = fg("--output", "json", *line, env={**as_sp, **values})
-                documents.append(json.loads(result.stdout))
+                fails = refused is not None and args[:2] == ["feature", "down"]
+                result = fg("--output", "json", *line, env={**as_sp, **values},
+                            expect=1 if fails else 0)  # fmt: skip
+                if fails:
+                    [error] = [x for x in result.stderr.splitlines() if x.startswith("error:")]
+                    assert f"error: {refused}:" in error
+                    documents.append(error)
+                else:
+                    documents.append(json.loads(result.stdout))
         return documents
 
     up, listed = run("up")
@@ -303,6 +312,22 @@ def test_the_github_feature_template_runs_as_a_service_principal(fg: Fg, tmp_pat
     assert again["noop"] is True
     down, after = run("down")
     assert down["deleted"] is True and after["features"] == []
+
+    # Merged, and the host deleted the branch (auto-delete): the status cannot be read, so the
+    # down job stops with one line saying what to do, and the list step still lists.
+    values["HEAD_REF"] = "pr-8"
+    scenario.clone(tmp_path / "clone8").git("push", "--quiet", "origin", "HEAD:refs/heads/pr-8")
+    up8, _ = run("up")
+    scenario.clone(tmp_path / "clone9").git("push", "--quiet", "origin", ":refs/heads/pr-8")
+    error, listed = run("down", refused="StatusUnknown")
+    assert "StatusUnknown" in error and "--discard-changes" in error
+    [stale] = listed["features"]
+    assert stale["branch"] == "pr-8" and stale["inSync"] is None and stale["statusError"]
+    # Run again by hand, as the template's comment says.
+    gone = fg.json("feature", "down", "--base", scenario.workspace, "--branch", "pr-8",
+                   "--discard-changes", env=as_sp)  # fmt: skip
+    assert gone["deleted"] is True and gone["workspace"]["id"] == up8["workspace"]["id"]
+    assert fg.json("feature", "list", "--base", scenario.workspace)["features"] == []
 
 
 def test_the_azure_feature_template_runs_as_a_service_principal(fg: Fg, tmp_path: Path) -> None:
@@ -380,3 +405,42 @@ def test_the_azure_feature_template_runs_as_a_service_principal(fg: Fg, tmp_path
     assert down["deleted"] is True and after["features"] == []
     workspaces = fg.json("workspaces", "list")["workspaces"]
     assert all(w["id"] != feature_ws for w in workspaces)
+
+
+def test_a_deleted_branch_leaves_the_status_unknown_list_goes_on_and_down_asks_to_discard(
+    fg: Fg, tmp_path: Path
+) -> None:
+    """A pull request merged, its branch deleted by the host (GitHub's auto-delete), then the
+    pipelines' ``down`` step and ``list``: the feature workspace's status cannot be read."""
+    scenario = fg.scenario(items=False)
+    fg.synced(scenario)
+    env = feature_env(fg, scenario)
+    up = ("feature", "up", "--base", scenario.workspace, "--create-branch", "--branch")
+    gone = fg.json(*up, "feat/gone", env=env)
+    kept = fg.json(*up, "feat/kept", env=env)
+    scenario.clone(tmp_path / "clone").git("push", "--quiet", "origin", ":refs/heads/feat/gone")
+
+    listed = {f["branch"]: f for f in fg.json("feature", "list", "--base", scenario.workspace)[
+        "features"]}  # fmt: skip
+    assert listed["feat/kept"]["inSync"] is True and listed["feat/kept"]["statusError"] is None
+    assert listed["feat/gone"]["inSync"] is None
+    assert "GitProviderResourceNotFound" in listed["feat/gone"]["statusError"]
+    table = fg("feature", "list", "--base", scenario.workspace)
+    assert "unknown" in table.stdout and "feat/kept" in table.stdout
+
+    down = ("feature", "down", "--base", scenario.workspace, "--branch", "feat/gone")
+    refused = fg(*down, env=env, expect=1)
+    [line] = [x for x in refused.stderr.splitlines() if x.startswith("error:")]
+    assert "StatusUnknown" in line and "--discard-changes" in line
+    assert "GitProviderResourceNotFound" in line
+    assert fg.json("connection", "-w", gone["workspace"]["id"])["state"] == (
+        "ConnectedAndInitialized"
+    )
+
+    removed = fg.json(*down, "--discard-changes", env=env)
+    assert removed["deleted"] is True and removed["disconnected"] is True
+    assert any("unknown" in note for note in removed["notes"])
+    assert gone["workspace"]["name"] not in workspace_names(fg)
+    after = fg.json("feature", "list", "--base", scenario.workspace)["features"]
+    assert [f["workspace"]["id"] for f in after] == [kept["workspace"]["id"]]
+    assert fg.json(*down, env=env)["noop"] is True

@@ -40,10 +40,32 @@ def test_a_related_workspace_without_marker_is_neither_taken_over_nor_deleted(
     assert branch_tip(scenario.clone(tmp_path / "clone"), "x") is None
 
     down = ("feature", "down", "--base", scenario.workspace, "--branch", "x", "--name")
-    left = fg.json(*down, f"hand-made-{scenario.owner}", env=env)
-    assert left["noop"] is True and left["workspace"] is None and left["deleted"] is False
-    assert any("left alone" in note for note in left["notes"])
+    left = fg(*down, f"hand-made-{scenario.owner}", env=env, expect=1)
+    assert "NotAFeatureWorkspace" in left.stderr and "nothing was deleted" in left.stderr
     assert other in {w["id"] for w in fg.json("workspaces", "list")["workspaces"]}
+
+
+def test_down_with_a_name_considers_that_workspace_alone(fg: Fg) -> None:
+    """``--name`` names the workspace to remove: the base itself, or a name that does not
+    exist, never lets ``down`` fall back on the branch's feature workspace by another name."""
+    scenario, env = based(fg)
+    made = fg.json("feature", "up", "--base", scenario.workspace, "--branch", "feat/x",
+                   "--create-branch", env=env)  # fmt: skip
+    down = ("feature", "down", "--base", scenario.workspace, "--branch", "feat/x", "--name")
+
+    refused = fg(*down, "{base}", env=env, expect=1)
+    [line] = [x for x in refused.stderr.splitlines() if x.startswith("error:")]
+    assert "NotAFeatureWorkspace" in line and "nothing was deleted" in line
+    assert made["workspace"]["name"] in workspace_names(fg)
+    assert scenario.workspace in workspace_names(fg)
+
+    nobody = fg.json(*down, "{base} elsewhere", env=env)
+    assert nobody["noop"] is True and nobody["workspace"] is None
+    assert any("no workspace is named" in note for note in nobody["notes"])
+    assert made["workspace"]["name"] in workspace_names(fg)
+
+    gone = fg.json(*down, "{base} [{branch}]", env=env)
+    assert gone["deleted"] is True and gone["workspace"]["id"] == made["workspace"]["id"]
 
 
 def test_another_branchs_marker_is_not_this_branchs_feature_workspace(fg: Fg) -> None:
@@ -211,3 +233,43 @@ def test_a_stalled_git_host_ends_the_command_at_its_time_limit(fg: Fg) -> None:
             assert "GitTimedOut" in ended.stderr and "did not finish" in ended.stderr
             assert len(ended.stderr.strip().splitlines()) == 1, ended.stderr
     assert workspace_names(fg) == before
+
+
+def test_one_branch_keeps_one_feature_workspace_renamed_or_asked_for_by_another_name(
+    fg: Fg,
+) -> None:
+    scenario, env = based(fg)
+    up = ("feature", "up", "--base", scenario.workspace, "--create-branch", "--branch")
+    rel = fg.json(*up, "feat/rel", env=env)
+    renamed = f"{scenario.workspace} - REL review"
+    fg.sandbox.client().workspaces.update(rel["workspace"]["id"], display_name=renamed)
+
+    again = fg.json(*up, "feat/rel", env=env)  # found by its relation, under its new name
+    assert again["createdWorkspace"] is False and again["noop"] is True
+    assert again["workspace"] == {"id": rel["workspace"]["id"], "name": renamed}
+    assert f"{scenario.workspace} [feat/rel]" not in workspace_names(fg)
+
+    # A --name that is not the branch's feature workspace is refused, nothing made.
+    fg.json(*up, "feat/int", env=env)
+    before = workspace_names(fg)
+    refused = fg(*up, "feat/int", "--name", "{base} [feat/x]", env=env, expect=1)
+    [line] = [x for x in refused.stderr.splitlines() if x.startswith("error:")]
+    assert "FeatureWorkspaceExists" in line and f"{scenario.workspace} [feat/int]" in line
+    assert workspace_names(fg) == before
+    features = fg.json("feature", "list", "--base", scenario.workspace)["features"]
+    assert sorted(f["branch"] for f in features) == ["feat/int", "feat/rel"]
+
+
+def test_list_shows_only_feature_workspaces_and_names_the_related_others(fg: Fg) -> None:
+    scenario, env = based(fg)
+    made = fg.json("feature", "up", "--base", scenario.workspace, "--branch", "feat/l",
+                   "--create-branch", env=env)  # fmt: skip
+    tmp = fg.sandbox.create_workspace(f"Tmp-{scenario.owner}")
+    fg.json("relations", "add", "-w", tmp, scenario.workspace, "--type", "base")
+
+    listed = fg.json("feature", "list", "--base", scenario.workspace)
+    assert [f["workspace"]["id"] for f in listed["features"]] == [made["workspace"]["id"]]
+    [other] = listed["notFeatureWorkspaces"]
+    assert other["workspace"]["id"] == tmp and "no feature marker" in other["reason"]
+    text = fg("feature", "list", "--base", scenario.workspace).stdout
+    assert f"Not listed: Tmp-{scenario.owner}" in text and "feat/l" in text

@@ -278,4 +278,8 @@ def list_(app: AppContext, base: str) -> None:
         rows=rows,
         title=f"Feature workspaces of {found.base.name}",
     )
-    app.show(View(data=found.to_json(), tables=(table,)))
+    notes = tuple(
+        f"Not listed: {ws.name} ({ws.id}) is related to the base but no feature workspace: {why}."
+        for ws, why in found.passed_over
+    )
+    app.show(View(data=found.to_json(), lines=notes, tables=(table,)))

@@ -3,8 +3,6 @@ missing and how to fix it. Reads only; changes nothing."""
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,15 +21,33 @@ from fabric_git.errors import (
 from fabric_git.models.git import AzureDevOpsDetails, GitConnectionState, GitHubDetails
 from fabric_git.workflows.connection import connection_state, describe_provider
 from fabric_git.workflows.results import WorkspaceRef
+from fabric_git.workflows.signed_in import Identity, signed_in
 
 if TYPE_CHECKING:
     from fabric_git._transport import RetryNotice
     from fabric_git.client import FabricClient
     from fabric_git.models.git import GitProviderDetails
 
-__all__ = ["Check", "DoctorReport", "Identity", "doctor", "signed_in"]
+__all__ = ["CHECKS", "Check", "DoctorReport", "Identity", "doctor", "signed_in"]
 
 OK, WARN, FAIL, SKIPPED = "ok", "warn", "fail", "skipped"
+
+# Every check, in the order reported; one that cannot run is reported skipped, with why.
+CHECKS = (
+    "api",
+    "role",
+    "capacity",
+    "connection",
+    "credentials",
+    "configured-connection",
+    "status",
+    "operations",
+)
+# The API lists no running operations: the one sign of one is a Git call it refuses.
+_ONLY_BY_STATUS = (
+    "a running Git operation shows only as a status read refused with "
+    "WorkspacePreviousOperationInProgress (the API lists none)"
+)
 
 # What each workspace role may do with Git integration.
 _ALLOWS = {
@@ -58,15 +74,6 @@ class Check:
 
 
 @dataclass(frozen=True)
-class Identity:
-    id: str | None
-    type: str  # "User", "ServicePrincipal" or "Unknown"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "type": self.type}
-
-
-@dataclass(frozen=True)
 class DoctorReport:
     workspace: WorkspaceRef | None
     identity: Identity
@@ -84,28 +91,6 @@ class DoctorReport:
             "ok": self.ok,
             "checks": [c.to_json() for c in self.checks],
         }
-
-
-def signed_in(client: FabricClient) -> Identity:
-    """Who the token says the caller is (its claims, read without verifying: the service
-    verifies it)."""
-    from fabric_git.auth import FABRIC_SCOPE
-
-    try:
-        token = client.access_token(FABRIC_SCOPE)
-        payload = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (FabricGitError, IndexError, ValueError):
-        return Identity(None, "Unknown")
-    if not isinstance(claims, dict):
-        return Identity(None, "Unknown")
-    oid = claims.get("oid")
-    kind = claims.get("idtyp")
-    if kind is None:  # older tokens: an app has no user name
-        kind = "user" if ("upn" in claims or "unique_name" in claims) else "app"
-    return Identity(
-        oid if isinstance(oid, str) else None, "ServicePrincipal" if kind == "app" else "User"
-    )
 
 
 def _code(error: BaseException) -> str:
@@ -128,7 +113,7 @@ def doctor(client: FabricClient, workspace: str, *, timeout: float | None = None
                 "set FABRIC_TOKEN, or choose a credential with --auth (and its AZURE_* settings)",
             )
         )
-        return DoctorReport(None, identity, tuple(checks))
+        return _report(None, identity, checks, "needs the API to accept the token")
     except TransportError as error:
         checks.append(
             Check(
@@ -138,7 +123,7 @@ def doctor(client: FabricClient, workspace: str, *, timeout: float | None = None
                 "check --api-url / FABRIC_API_URL, the network and any proxy",
             )
         )
-        return DoctorReport(None, identity, tuple(checks))
+        return _report(None, identity, checks, "needs the API to answer")
     except (ResolutionError, ForbiddenError, NotFoundError) as error:
         # By name, a workspace you cannot see does not resolve; by id, the service says 403/404.
         checks.append(Check("api", OK, "reachable; the token was accepted"))
@@ -150,7 +135,7 @@ def doctor(client: FabricClient, workspace: str, *, timeout: float | None = None
                 "check the name (fabric-git workspaces list), or ask an Admin of it for a role",
             )
         )
-        return DoctorReport(None, identity, tuple(checks))
+        return _report(None, identity, checks, "needs the workspace")
     ws = WorkspaceRef(found.id, found.display_name)
     checks.append(Check("api", OK, "reachable; the token was accepted"))
     checks.append(_role(client, ws, identity))
@@ -166,7 +151,7 @@ def doctor(client: FabricClient, workspace: str, *, timeout: float | None = None
                 "reading it needs Contributor or above: ask an Admin for that role",
             )
         )
-        return DoctorReport(ws, identity, tuple(checks))
+        return _report(ws, identity, checks, "needs the Git connection read")
     state = connection_state(connection)
     details = connection.git_provider_details
     if state == GitConnectionState.NOT_CONNECTED or details is None:
@@ -179,7 +164,7 @@ def doctor(client: FabricClient, workspace: str, *, timeout: float | None = None
                 "prefer-remote",
             )
         )
-        return DoctorReport(ws, identity, tuple(checks))
+        return _report(ws, identity, checks, "needs a Git connection")
     where = describe_provider(details)
     if state == GitConnectionState.CONNECTED_AND_INITIALIZED:
         checks.append(Check("connection", OK, f"{state}: {where}"))
@@ -195,13 +180,25 @@ def doctor(client: FabricClient, workspace: str, *, timeout: float | None = None
     credentials = _credentials(client, ws, identity, details)
     checks.extend(credentials)
     if any(c.blocks for c in credentials):
-        checks.append(Check("status", SKIPPED, "needs working Git credentials first"))
-        checks.append(Check("operations", SKIPPED, "needs a status read first"))
-    elif state != GitConnectionState.CONNECTED_AND_INITIALIZED:
-        checks.append(Check("status", SKIPPED, "needs an initialized connection"))
-        checks.append(Check("operations", SKIPPED, "needs a status read first"))
-    else:
-        checks.extend(_status(client, ws, timeout))
+        return _report(ws, identity, checks, "needs working Git credentials first")
+    if not any(c.name == "configured-connection" for c in credentials):
+        why = "the Git credentials are not a configured connection"
+        checks.append(Check("configured-connection", SKIPPED, why))
+    if state != GitConnectionState.CONNECTED_AND_INITIALIZED:
+        return _report(ws, identity, checks, "needs an initialized connection")
+    checks.extend(_status(client, ws, timeout))
+    return _report(ws, identity, checks, "")
+
+
+def _report(
+    ws: WorkspaceRef | None, identity: Identity, checks: list[Check], why: str
+) -> DoctorReport:
+    """The report with every check: those that did not run are skipped, ``why`` saying so."""
+    ran = {c.name for c in checks}
+    for name in CHECKS:
+        if name not in ran:
+            detail = f"{_ONLY_BY_STATUS}; {why}" if name == "operations" else why
+            checks.append(Check(name, SKIPPED, detail))
     return DoctorReport(ws, identity, tuple(checks))
 
 
@@ -222,8 +219,8 @@ def _role(client: FabricClient, ws: WorkspaceRef, identity: Identity) -> Check:
             "role",
             WARN,
             "no role of your own in the workspace (access may come through a group)",
-            f"ask an Admin: fabric-git workspaces roles add -w {ws.name!r} --principal "
-            f"{identity.id or 'YOUR-ID'} --role admin",
+            f"ask an Admin: fabric-git workspaces roles add -w {ws.name!r} "
+            f"{identity.options} --role admin",
         )
     role = str(mine.role)
     allows = _ALLOWS.get(role, "unknown")
@@ -233,7 +230,7 @@ def _role(client: FabricClient, ws: WorkspaceRef, identity: Identity) -> Check:
             FAIL,
             f"{role}: {allows}",
             f"ask an Admin for Contributor or above (fabric-git workspaces roles add -w "
-            f"{ws.name!r} --principal {identity.id} --role contributor)",
+            f"{ws.name!r} {identity.options} --role contributor)",
         )
     result = OK if role == "Admin" else WARN
     fix = None if role == "Admin" else "connecting or disconnecting needs an Admin"
@@ -311,8 +308,8 @@ def _credentials(
                 FAIL,
                 f"connection {connection_id} does not exist or is not shared with you "
                 f"({_code(error)})",
-                f"share it with you: fabric-git connections share {connection_id} --principal "
-                f"{identity.id or 'YOUR-ID'} (by its owner), or {set_it}",
+                f"share it with you: fabric-git connections share {connection_id} "
+                f"{identity.options} (by its owner), or {set_it}",
             )
         )
         return checks
@@ -388,7 +385,7 @@ def _status(client: FabricClient, ws: WorkspaceRef, timeout: float | None) -> li
                 "check the connection's repository, branch and directory (fabric-git "
                 "connection) and the credentials' access to them",
             ),
-            Check("operations", SKIPPED, "needs a status read first"),
+            Check("operations", SKIPPED, f"{_ONLY_BY_STATUS}; the status read failed"),
         ]
     summary = "in sync" if status.in_sync else f"{len(status.changes)} item(s) differ"
     return [

@@ -94,7 +94,7 @@ def setup_principal(
 ) -> PrincipalSetupResult:
     """Set up the workspace's Git credentials for ``principal_id`` (default: the signed-in
     principal). The workspace must be connected (its repository says which connection kind)."""
-    from fabric_git.workflows.doctor import signed_in
+    from fabric_git.workflows.signed_in import signed_in
 
     ws = workspace if isinstance(workspace, WorkspaceRef) else resolve_workspace(client, workspace)
     current = client.git.get_connection(ws.id)
@@ -126,7 +126,7 @@ def setup_principal(
         raise ConnectionNotSharedError(
             f"a connection named {connection_name!r} exists, but it is not shared with you: "
             f"its owner shares it (`fabric-git credentials setup -w {ws.name!r} "
-            f"--connection-name {connection_name!r} --principal {me.id or 'YOUR-ID'}`), then "
+            f"--connection-name {connection_name!r} {me.options}`), then "
             "run this again",
             workspace_id=ws.id,
         ) from None

@@ -15,7 +15,7 @@ import pytest
 
 from fabric_git import FabricClient, PollPolicy, RetryPolicy, StaticTokenCredential
 from fabric_git._httpx import httpx
-from fabric_git.workflows.doctor import DoctorReport, doctor
+from fabric_git.workflows.doctor import CHECKS, DoctorReport, doctor
 
 WS = "1f0c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 ME = "5d4e6f70-8192-4dae-9f10-3b4c5d6e7f80"
@@ -203,7 +203,9 @@ def test_a_rejected_token_is_told_apart_from_an_unreachable_api() -> None:
 
     report = doctor(service.client(USER), WS)
 
-    (api,) = report.checks
+    api, *rest = report.checks
+    assert [c.name for c in rest] == list(CHECKS[1:])
+    assert {c.result for c in rest} == {"skipped"}
     assert (api.name, api.result, report.workspace) == ("api", "fail", None)
     assert "the token was not accepted" in api.detail
     assert "FABRIC_TOKEN" in api.fix
@@ -227,9 +229,36 @@ def test_an_unreachable_api_is_reported_with_what_to_check(refused_url: str) -> 
     with client:
         report = doctor(client, WS)
 
-    (api,) = report.checks
+    api, *rest = report.checks
+    assert [c.name for c in rest] == list(CHECKS[1:])
+    assert {c.result for c in rest} == {"skipped"}
     assert (api.name, api.result, report.workspace, report.ok) == ("api", "fail", None, False)
     assert "the API did not answer" in api.detail
     assert "ConnectError" in api.detail and "127.0.0.1" in api.detail  # the cause, not a class
     assert "--api-url" in api.fix and "FABRIC_API_URL" in api.fix
     assert USER not in json.dumps(report.to_json())
+
+
+@pytest.mark.parametrize(
+    ("token", "kind"), [(SERVICE_PRINCIPAL, "service-principal"), (USER, "user")]
+)
+def test_role_hints_name_the_principal_type(token: str, kind: str) -> None:
+    # The commands' defaults differ (user for roles), so the hint always names the type.
+    service = Service(GITHUB, {"source": "ConfiguredConnection", "connectionId": CONNECTION})
+    service.routes[f"/connections/{CONNECTION}"] = (200, _connection("GitHubSourceControl"))
+    other = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+    assignments = f"/workspaces/{WS}/roleAssignments"
+    service.routes[assignments] = (
+        200,
+        {"value": [{"id": other, "principal": {"id": other, "type": "Group"}, "role": "Admin"}]},
+    )
+    through_a_group = _check(doctor(service.client(token), WS), "role")
+    assert f"--principal {ME} --principal-type {kind} --role admin" in through_a_group.fix
+
+    service.routes[assignments] = (
+        200,
+        {"value": [{"id": ME, "principal": {"id": ME, "type": "User"}, "role": "Viewer"}]},
+    )
+    viewer = _check(doctor(service.client(token), WS), "role")
+    assert viewer.result == "fail"
+    assert f"--principal {ME} --principal-type {kind} --role contributor" in viewer.fix

@@ -17,14 +17,14 @@ from fabric_git.workflows.feature.identity import (
     FeatureError,
     branch_workspaces,
     feature_name,
-    marked,
+    find_feature,
     not_ours,
     read_base,
+    read_status_or_why,
     valid_branch,
 )
 from fabric_git.workflows.feature.results import FeatureDownResult
 from fabric_git.workflows.results import Change, WorkspaceRef
-from fabric_git.workflows.status import read_status
 
 if TYPE_CHECKING:
     from fabric_git.client import FabricClient
@@ -62,7 +62,9 @@ def feature_down(
     reporter = Reporter(the_base.ref.name, progress)
     related = branch_workspaces(client, the_base.ref)
     title = feature_name(DEFAULT_NAME if name is None else name, the_base.ref.name, branch)
-    found, passed_over = _find_feature(client, the_base, branch, title, related)
+    found, passed_over = _find_feature(
+        client, the_base, branch, title, related, named_only=name is not None
+    )
     notes = list(passed_over)
     if found is None:
         notes.append(f"no feature workspace of {the_base.ref.name} for branch {branch!r}")
@@ -80,7 +82,9 @@ def feature_down(
     connected = connection_state(connection) != GitConnectionState.NOT_CONNECTED
     discarded: tuple[Change, ...] = ()
     if connected or not removing:
-        discarded = _uncommitted(client, feature, discard_changes, timeout, reporter)
+        discarded, unknown = _uncommitted(client, feature, discard_changes, timeout, reporter)
+        if unknown is not None:
+            notes.append(f"its uncommitted changes were unknown and given up ({unknown})")
     if not removing:
         client.workspaces.update(feature.id, description=f"{description}\n{REMOVING}".strip())
     disconnected = False
@@ -131,10 +135,13 @@ def _find_feature(
     branch: str,
     title: str,
     related: dict[str, str] | None,
+    *,
+    named_only: bool,
 ) -> tuple[Workspace | None, list[str]]:
     """The feature workspace of ``base`` for ``branch`` (the one of that name when it is one,
     else one the relation or, without relations, the marker points to), and a note for a
-    workspace of that name that is not one (it is left alone)."""
+    workspace of that name that is not one (it is left alone). ``named_only`` (a name the
+    caller chose): that workspace or none, and one that is not the feature workspace refuses."""
     workspaces = client.workspaces.list()
     named = next((w for w in workspaces if w.display_name.casefold() == title.casefold()), None)
     notes: list[str] = []
@@ -142,18 +149,19 @@ def _find_feature(
         reason = not_ours(client, named, base, branch, related, removing_ok=True)
         if reason is None:
             return named, notes
+        if named_only:
+            raise FeatureError(
+                "NotAFeatureWorkspace",
+                f"workspace {named.display_name} ({named.id}) is not the feature workspace of "
+                f"{base.ref.name} for branch {branch!r}: {reason}; nothing was deleted",
+                workspace_id=named.id,
+            )
         notes.append(f"workspace {named.display_name} ({named.id}) was left alone: {reason}")
-    for workspace in workspaces:
-        if workspace is named:
-            continue
-        mark = marked(workspace)
-        if mark is not None and mark != (base.ref.id, branch):
-            continue
-        if workspace.id not in (related or {}) and mark is None:
-            continue
-        if not_ours(client, workspace, base, branch, related, removing_ok=True) is None:
-            return workspace, notes
-    return None, notes
+    elif named_only:
+        notes.append(f"no workspace is named {title}")
+        return None, notes
+    others = [w for w in workspaces if w is not named]
+    return find_feature(client, others, base, branch, related, removing_ok=True), notes
 
 
 def _uncommitted(
@@ -162,12 +170,25 @@ def _uncommitted(
     discard: bool,
     timeout: float | None,
     reporter: Reporter,
-) -> tuple[Change, ...]:
-    """The workspace changes deleting the workspace would lose; refused unless ``discard``."""
+) -> tuple[tuple[Change, ...], str | None]:
+    """The workspace changes deleting the workspace would lose, refused unless ``discard``;
+    and why they are unknown when its status cannot be read (also refused unless
+    ``discard``)."""
     state = connection_state(client.git.get_connection(feature.id))
     if state == GitConnectionState.CONNECTED_AND_INITIALIZED:
         reporter.step("status", "Reading the Git status")
-        changes = read_status(client, feature, timeout=timeout, reporter=reporter).outgoing
+        status, why = read_status_or_why(client, feature, timeout=timeout, reporter=reporter)
+        if status is None:
+            if not discard:
+                raise FeatureError(
+                    "StatusUnknown",
+                    f"the Git status of workspace {feature.name} cannot be read ({why}), so "
+                    "whether it holds uncommitted changes is unknown; pass --discard-changes "
+                    "to delete it anyway",
+                    workspace_id=feature.id,
+                )
+            return (), why
+        changes = status.outgoing
         lost = [c.name for c in changes]
     else:
         # Never synced: every item it holds exists nowhere else.
@@ -180,4 +201,4 @@ def _uncommitted(
             f"({', '.join(lost)}); commit them, or pass --discard-changes to delete it anyway",
             workspace_id=feature.id,
         )
-    return changes
+    return changes, None

@@ -14,18 +14,20 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fabric_git.errors import ApiError, NotFoundError
+from fabric_git.errors import ApiError, NotFoundError, OperationError
 from fabric_git.models.git import GitConnectionState
 from fabric_git.workflows.branches import BranchError, GitTimeoutError, check_branch_name
 from fabric_git.workflows.connection import connection_state, describe_provider, same_provider
 from fabric_git.workflows.errors import WorkflowError
 from fabric_git.workflows.results import WorkspaceRef
-from fabric_git.workflows.status import resolve_workspace
+from fabric_git.workflows.status import read_status, resolve_workspace
 
 if TYPE_CHECKING:
     from fabric_git.client import FabricClient
     from fabric_git.models.git import GitProviderDetails, WorkspaceRelation
     from fabric_git.models.workspaces import Workspace
+    from fabric_git.workflows.events import Reporter
+    from fabric_git.workflows.results import StatusReport
 
 __all__ = [
     "DEFAULT_NAME",
@@ -34,11 +36,13 @@ __all__ = [
     "FeatureError",
     "branch_workspaces",
     "feature_name",
+    "find_feature",
     "marked",
     "marker",
     "not_ours",
     "on_branch",
     "read_base",
+    "read_status_or_why",
     "relations_unavailable",
     "valid_branch",
 ]
@@ -206,3 +210,40 @@ def not_ours(
     if mark is None:
         return "it is not connected to Git and carries no feature marker for this branch"
     return None
+
+
+def find_feature(
+    client: FabricClient,
+    workspaces: list[Workspace],
+    base: Base,
+    branch: str,
+    related: dict[str, str] | None,
+    *,
+    removing_ok: bool = False,
+) -> Workspace | None:
+    """The feature workspace of ``base`` for ``branch`` among ``workspaces``, whatever its
+    name: one the relation or, without relations, the marker points to, that is one."""
+    for workspace in workspaces:
+        mark = marked(workspace)
+        if mark is not None and mark != (base.ref.id, branch):
+            continue
+        if workspace.id not in (related or {}) and mark is None:
+            continue
+        if not_ours(client, workspace, base, branch, related, removing_ok=removing_ok) is None:
+            return workspace
+    return None
+
+
+def read_status_or_why(
+    client: FabricClient,
+    workspace: WorkspaceRef,
+    *,
+    timeout: float | None = None,
+    reporter: Reporter | None = None,
+) -> tuple[StatusReport | None, str | None]:
+    """The workspace's Git status, or None and why it could not be read (its branch deleted,
+    as a host does when a pull request merges, say): the status is then unknown."""
+    try:
+        return read_status(client, workspace, timeout=timeout, reporter=reporter), None
+    except (ApiError, OperationError, WorkflowError) as error:
+        return None, f"{error.code}: {' '.join(error.message.split())}"

@@ -92,6 +92,7 @@ class FeatureWorkspace:
     remote_commit_hash: str | None
     in_sync: bool | None
     known_by: str  # "relation" or "marker"
+    status_error: str | None = None  # why the status could not be read (in_sync is None)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -102,6 +103,7 @@ class FeatureWorkspace:
             "remoteCommitHash": self.remote_commit_hash,
             "inSync": self.in_sync,
             "knownBy": self.known_by,
+            "statusError": self.status_error,
         }
 
 
@@ -110,10 +112,15 @@ class FeatureList:
     base: WorkspaceRef
     features: tuple[FeatureWorkspace, ...]
     relations_available: bool
+    # Related to the base, yet no feature workspace by the rule (``feature.identity``): why.
+    passed_over: tuple[tuple[WorkspaceRef, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "base": self.base.to_json(),
             "relationsAvailable": self.relations_available,
             "features": [f.to_json() for f in self.features],
+            "notFeatureWorkspaces": [
+                {"workspace": ws.to_json(), "reason": why} for ws, why in self.passed_over
+            ],
         }

@@ -16,6 +16,7 @@ from fabric_git.workflows.feature.identity import (
     FeatureError,
     branch_workspaces,
     feature_name,
+    find_feature,
     marker,
     not_ours,
     on_branch,
@@ -75,9 +76,7 @@ def feature_up(
     title = feature_name(DEFAULT_NAME if name is None else name, the_base.ref.name, branch)
     related = branch_workspaces(client, the_base.ref)
 
-    existing = _by_name(client, title)
-    if existing is not None:
-        _check_ours(client, existing, the_base, branch, related)
+    existing = _existing(client, the_base, branch, title, related, named=name is not None)
 
     # Everything that can refuse is asked before anything is made.
     capacity = capacity_id or the_base.capacity_id
@@ -174,9 +173,39 @@ def _remove_made(client: FabricClient, feature: WorkspaceRef, error: BaseExcepti
         )
 
 
-def _by_name(client: FabricClient, title: str) -> Workspace | None:
+def _existing(
+    client: FabricClient,
+    base: Base,
+    branch: str,
+    title: str,
+    related: dict[str, str] | None,
+    *,
+    named: bool,
+) -> Workspace | None:
+    """The branch's feature workspace to bring up, None to make one: the workspace called
+    ``title`` when it is the one; else the branch's feature workspace by another name (renamed,
+    say), which a ``title`` the caller chose may not stand beside (one branch, one feature
+    workspace). A workspace called ``title`` that is not the one is refused."""
+    workspaces = client.workspaces.list()
     wanted = title.casefold()
-    return next((w for w in client.workspaces.list() if w.display_name.casefold() == wanted), None)
+    by_name = next((w for w in workspaces if w.display_name.casefold() == wanted), None)
+    if by_name is not None and not_ours(client, by_name, base, branch, related) is None:
+        return by_name
+    others = [w for w in workspaces if w is not by_name]
+    current = find_feature(client, others, base, branch, related)
+    if current is not None:
+        if named:
+            raise FeatureError(
+                "FeatureWorkspaceExists",
+                f"branch {branch!r} of {base.ref.name} already has its feature workspace "
+                f"{current.display_name} ({current.id}); nothing was changed (pass that name "
+                "as --name, or leave --name out)",
+                workspace_id=current.id,
+            )
+        return current
+    if by_name is not None:
+        _check_ours(client, by_name, base, branch, related)
+    return None
 
 
 def _check_ours(
