@@ -286,11 +286,17 @@ def test_the_github_feature_template_runs_as_a_service_principal(fg: Fg, tmp_pat
     scenario.clone(tmp_path / "clone").git("push", "--quiet", "origin", "HEAD:refs/heads/pr-7")
     values = {"FABRIC_BASE_WORKSPACE": scenario.workspace, "HEAD_REF": "pr-7"}
 
-    def run(job: str, refused: str | None = None) -> list[Any]:
+    def run(job: str, refused: str | None = None, merged: bool = False) -> list[Any]:
         """The job's documents; ``refused``: the code its ``feature down`` step fails with
-        (then its error line stands for the document, and the ``always()`` steps go on)."""
+        (then its error line stands for the document, and the ``always()`` steps go on);
+        ``merged``: the closed pull request was merged (the steps' ``if:`` on it)."""
         documents: list[Any] = []
         for step in jobs[job]["steps"]:
+            condition = str(step.get("if", "")).replace(" ", "")
+            if condition == "github.event.pull_request.merged" and not merged:
+                continue
+            if condition == "!github.event.pull_request.merged" and merged:
+                continue
             for args in invocations(step.get("run", "")):
                 line = [re.sub(r"\$(\w+)", lambda m: values[m[1]], a) for a in args]
                 fails = refused is not None and args[:2] == ["feature", "down"]
@@ -313,8 +319,18 @@ def test_the_github_feature_template_runs_as_a_service_principal(fg: Fg, tmp_pat
     down, after = run("down")
     assert down["deleted"] is True and after["features"] == []
 
-    # Merged, and the host deleted the branch (auto-delete): the status cannot be read, so the
-    # down job stops with one line saying what to do, and the list step still lists.
+    # Merged, and the host deleted the branch (auto-delete): the status cannot be read, and the
+    # merged pull request's down step removes the workspace all the same.
+    values["HEAD_REF"] = "pr-6"
+    scenario.clone(tmp_path / "clone6").git("push", "--quiet", "origin", "HEAD:refs/heads/pr-6")
+    up6, _ = run("up")
+    scenario.clone(tmp_path / "clone6b").git("push", "--quiet", "origin", ":refs/heads/pr-6")
+    down6, after = run("down", merged=True)
+    assert down6["deleted"] is True and down6["workspace"]["id"] == up6["workspace"]["id"]
+    assert after["features"] == []
+
+    # Closed without merging, branch deleted: the status cannot be read, so the down job stops
+    # with one line saying what to do, and the list step still lists.
     values["HEAD_REF"] = "pr-8"
     scenario.clone(tmp_path / "clone8").git("push", "--quiet", "origin", "HEAD:refs/heads/pr-8")
     up8, _ = run("up")
