@@ -325,3 +325,42 @@ def test_credentials_setup_names_an_azure_devops_connection_as_what_it_is(fg: Fg
     assert line.startswith("error: ConnectionMismatch") and "no connection named" not in line
     assert f"'{name}'" in line and "Azure DevOps (service principal) connection" in line
     assert refused.stdout == ""
+
+
+def test_credentials_setup_on_azure_devops_refuses_another_kind_or_repository_up_front(
+    fg: Fg,
+) -> None:
+    scenario = fg.scenario(pat=False, items=False)
+    org = f"org-{scenario.owner}"
+    fg.sandbox.admin("POST", "/repos", {"provider": "AzureDevOps", "organization": org,
+                     "project": "data", "repo": "fabric", "directories": ["src"]})  # fmt: skip
+    url = f"https://dev.azure.com/{org}/data/_git/fabric"
+    fg.json("sync", "-w", scenario.workspace, "--repo-url", url, "--directory", "src")
+    pat = "ghp_" + secrets.token_hex(12)
+    github = f"gh-{uuid.uuid4().hex[:8]}"
+    fg.json("connections", "create-github", "--name", github, "--repo-url",
+            f"https://github.com/{scenario.owner}/other", env={"FABRIC_GIT_PAT": pat})  # fmt: skip
+    secret = "sp_" + secrets.token_hex(12)
+    fg.scan.secrets.add(secret)
+    elsewhere = f"ado-{uuid.uuid4().hex[:8]}"
+    other_url = f"https://dev.azure.com/{org}/data/_git/elsewhere"
+    fg.json("connections", "create-azure-devops", "--name", elsewhere, "--repo-url", other_url,
+            "--tenant-id", str(uuid.uuid4()), "--client-id", str(uuid.uuid4()),
+            env={"AZURE_CLIENT_SECRET": secret})  # fmt: skip
+
+    refused = fg("credentials", "setup", "-w", scenario.workspace, "--connection-name", github,
+                 expect=1)  # fmt: skip
+    (line,) = refused.stderr.strip().splitlines()
+    assert line.startswith("error: ConnectionMismatch") and "not an Azure DevOps" in line
+
+    other = fg("credentials", "setup", "-w", scenario.workspace, "--connection-name", elsewhere,
+               "--principal", str(uuid.uuid4()), expect=1)  # fmt: skip
+    (line,) = other.stderr.strip().splitlines()
+    assert line.startswith("error: ConnectionMismatch") and other_url in line and url in line
+    assert "(HTTP" not in line  # refused before any change, not by the service afterwards
+    # Nothing was shared on the way.
+    connection = next(
+        c for c in fg.json("connections", "list")["connections"] if c["displayName"] == elsewhere
+    )
+    roles = fg.json("connections", "roles", "list", connection["id"])
+    assert len(roles["roleAssignments"]) == 1  # its owner alone

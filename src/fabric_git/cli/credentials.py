@@ -150,6 +150,10 @@ def setup(
         rotate_pat=rotate_pat,
         azure=azure,
     )
+    from fabric_git.workflows.credentials import describe_differences
+
+    if warning := describe_differences(connection_name, result.connection.differs):
+        app.terminal.warning(warning)
     lines = [result.connection.describe()]
     if result.shared == "added":
         lines.append(f"Shared it with {result.principal_id}.")

@@ -12,15 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from fabric_git.api.connections import AZURE_DEVOPS_CONNECTION_TYPE
 from fabric_git.errors import ApiError, ConfigurationError, ResolutionError
 from fabric_git.models.git import AzureDevOpsDetails, GitConnectionState
 from fabric_git.workflows.connection import connection_state
 from fabric_git.workflows.credentials import (
     ensure_github_connection,
     github_url_of,
+    reuse_differences,
     set_credentials,
 )
-from fabric_git.workflows.errors import ConnectionNotSharedError, NotConnectedError
+from fabric_git.workflows.errors import (
+    ConnectionNotSharedError,
+    ConnectionScopeError,
+    NotConnectedError,
+)
 from fabric_git.workflows.results import ConnectionResult, CredentialsResult, WorkspaceRef
 from fabric_git.workflows.status import resolve_workspace
 
@@ -161,13 +167,30 @@ def _ensure_azure_devops(
             raise
         existing = None
     if existing is not None:
+        kind = existing.connection_details.type
+        if kind.casefold() != AZURE_DEVOPS_CONNECTION_TYPE.casefold():
+            raise ConnectionScopeError(
+                f"connection {name!r} ({existing.id}) is a {kind} connection, not an Azure DevOps "
+                "one, so it cannot serve an Azure DevOps repository; give the Azure DevOps "
+                "connection another name; nothing was changed"
+            )
+        path = existing.connection_details.path
+        differs = reuse_differences(existing, connection_type=kind, path=url)
+        if differs and path and "/_git/" in path:  # another repository: it can never serve this
+            raise ConnectionScopeError(
+                f"connection {name!r} ({existing.id}) is scoped to {path}, not to the "
+                f"workspace's repository {url}; give this repository's connection another name; "
+                "nothing was changed"
+            )
         return ConnectionResult(
             id=existing.id,
             display_name=existing.display_name,
-            connection_type=existing.connection_details.type,
-            path=existing.connection_details.path,
+            connection_type=kind,
+            path=path,
             created=False,
             found_by="name",
+            # A broader scope (the organization, say) is reused as it is, and said.
+            differs=differs,
         )
     if azure is None or not azure.client_secret:
         raise ConfigurationError(
