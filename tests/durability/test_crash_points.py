@@ -179,6 +179,24 @@ def test_kill_inside_the_pack_write_leaves_no_temporary_pack(tmp_path: Path) -> 
     assert _unfinished_packs(data) == [] and _garbage(data) == 0
 
 
+def _target_of(client: httpx.Client, source: str, capacity: str) -> tuple[str, dict[str, Any]]:
+    """A new workspace connected to ``source``'s branch and directory with its credentials, and
+    what initializing it answered (an update from Git still to do)."""
+    target = ok(client.post("/workspaces", json={"displayName": "Target", "capacityId": capacity}))[
+        "id"
+    ]
+    credentials = ok(client.get(f"/workspaces/{source}/git/myGitCredentials"))
+    details = ok(client.get(f"/workspaces/{source}/git/connection"))["gitProviderDetails"]
+    ok(
+        client.post(
+            f"/workspaces/{target}/git/connect",
+            json={"gitProviderDetails": details, "myGitCredentials": credentials},
+        )
+    )
+    init = finish(client, client.post(f"/workspaces/{target}/git/initializeConnection", json={}))
+    return str(target), init
+
+
 def test_kill_inside_the_update_transaction_leaves_the_workspace_as_it_was(
     tmp_path: Path,
 ) -> None:
@@ -190,20 +208,7 @@ def test_kill_inside_the_update_transaction_leaves_the_workspace_as_it_was(
         connect(served, client, source)
         finish(client, client.post(f"/workspaces/{source}/git/initializeConnection", json={}))
         finish(client, client.post(f"/workspaces/{source}/git/commitToGit", json={"mode": "All"}))
-        target = ok(
-            client.post("/workspaces", json={"displayName": "Target", "capacityId": capacity})
-        )["id"]
-        credentials = ok(client.get(f"/workspaces/{source}/git/myGitCredentials"))
-        details = ok(client.get(f"/workspaces/{source}/git/connection"))["gitProviderDetails"]
-        ok(
-            client.post(
-                f"/workspaces/{target}/git/connect",
-                json={"gitProviderDetails": details, "myGitCredentials": credentials},
-            )
-        )
-        init = finish(
-            client, client.post(f"/workspaces/{target}/git/initializeConnection", json={})
-        )
+        target, init = _target_of(client, source, capacity)
         assert init["requiredAction"] == "UpdateFromGit"
         tip = str(init["remoteCommitHash"])
         body = {"remoteCommitHash": tip}
@@ -307,23 +312,7 @@ def test_work_applied_before_its_operation_row_reports_succeeded(tmp_path: Path)
         connect(served, client, ws)
         finish(client, client.post(f"/workspaces/{ws}/git/initializeConnection", json={}))
         finish(client, client.post(f"/workspaces/{ws}/git/commitToGit", json={"mode": "All"}))
-        target = ok(
-            client.post(
-                "/workspaces",
-                json={"displayName": "Target", "capacityId": served.info["capacity_id"]},
-            )
-        )["id"]
-        credentials = ok(client.get(f"/workspaces/{ws}/git/myGitCredentials"))
-        details = ok(client.get(f"/workspaces/{ws}/git/connection"))["gitProviderDetails"]
-        ok(
-            client.post(
-                f"/workspaces/{target}/git/connect",
-                json={"gitProviderDetails": details, "myGitCredentials": credentials},
-            )
-        )
-        init = finish(
-            client, client.post(f"/workspaces/{target}/git/initializeConnection", json={})
-        )
+        target, init = _target_of(client, ws, served.info["capacity_id"])
     served.stop()
     crashing = serve(
         data,
