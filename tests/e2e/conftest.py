@@ -221,8 +221,17 @@ class Fg:
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(lro_duration=0.01, access_log=True) as running:
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture(scope="module")
+def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """The module's emulator; on the module's ``clock`` when it sets ``MANUAL_CLOCK = True``
+    (its tests then move the emulator's time themselves)."""
+    manual = getattr(request.module, "MANUAL_CLOCK", False)
+    clock = request.getfixturevalue("clock") if manual else None
+    with Sandbox(lro_duration=0.01, clock=clock, access_log=True) as running:
         yield running
 
 
@@ -240,4 +249,5 @@ def scan() -> Iterator[SecretScan]:
 @pytest.fixture
 def fg(sandbox: Sandbox, scan: SecretScan) -> Fg:
     sandbox.clear_faults()
+    sandbox.settings(lroDuration=0.01)  # a test that slowed operations slows no other
     return Fg(sandbox, scan)

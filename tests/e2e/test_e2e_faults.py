@@ -4,30 +4,11 @@ operation and a wait that runs out end with their own exit codes, and a wait res
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
+from e2e.conftest import NOTEBOOK, Fg, ManualClock
 
-from e2e.conftest import NOTEBOOK, Fg, ManualClock, SecretScan
-from fabric_git.cli._sandbox import Sandbox
-
-
-@pytest.fixture(scope="module")
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture(scope="module")
-def sandbox(clock: ManualClock) -> Iterator[Sandbox]:
-    with Sandbox(lro_duration=0.01, clock=clock, access_log=True) as running:
-        yield running
-
-
-@pytest.fixture
-def fg(sandbox: Sandbox, scan: SecretScan) -> Fg:
-    sandbox.clear_faults()
-    sandbox.settings(lroDuration=0.01)
-    return Fg(sandbox, scan)
+# Tests here move the emulator's clock themselves (the ``clock`` fixture).
+MANUAL_CLOCK = True
 
 
 def _edit(fg: Fg, scenario: object, name: str = "Load") -> None:

@@ -22,15 +22,8 @@ from fabric_git.cli._sandbox import Sandbox
 FABRIC_GIT = str(Path(sys.executable).parent / "fabric-git")
 
 
-@pytest.fixture(scope="module")
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture(scope="module")
-def sandbox(clock: ManualClock) -> Iterator[Sandbox]:
-    with Sandbox(lro_duration=0.01, clock=clock, access_log=True) as running:
-        yield running
+# Tests here move the emulator's clock themselves (the ``clock`` fixture).
+MANUAL_CLOCK = True
 
 
 @pytest.fixture

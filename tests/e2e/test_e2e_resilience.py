@@ -10,14 +10,12 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from e2e.conftest import NEUTRAL_ENV, NOTEBOOK, Fg, ManualClock, SecretScan
-from fabric_git.cli._sandbox import Sandbox
+from e2e.conftest import NEUTRAL_ENV, NOTEBOOK, Fg, ManualClock
 from misbehaving import MisbehavingServer, refused_port
 
 pytestmark = pytest.mark.server
@@ -125,22 +123,8 @@ def test_a_proxy_from_the_environment_never_sees_a_loopback_api_or_its_token() -
 # --- a workspace busy with another job ---------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture(scope="module")
-def sandbox(clock: ManualClock) -> Iterator[Sandbox]:
-    with Sandbox(lro_duration=0.01, clock=clock, access_log=True) as running:
-        yield running
-
-
-@pytest.fixture
-def fg(sandbox: Sandbox, scan: SecretScan) -> Fg:
-    sandbox.clear_faults()
-    sandbox.settings(lroDuration=0.01)
-    return Fg(sandbox, scan)
+# Tests here move the emulator's clock themselves (the ``clock`` fixture).
+MANUAL_CLOCK = True
 
 
 def _finishing_the_other_job(fg: Fg, clock: ManualClock) -> dict[str, Any]:

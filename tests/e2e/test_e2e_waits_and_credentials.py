@@ -9,35 +9,19 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from e2e.conftest import NEUTRAL_ENV, NOTEBOOK, Fg, ManualClock, Scenario, SecretScan
-from fabric_git.cli._sandbox import Sandbox
+from e2e.conftest import NEUTRAL_ENV, NOTEBOOK, Fg, ManualClock, Scenario
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "examples" / "azure-pipelines"
 
 
-@pytest.fixture(scope="module")
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture(scope="module")
-def sandbox(clock: ManualClock) -> Iterator[Sandbox]:
-    with Sandbox(lro_duration=0.01, clock=clock, access_log=True) as running:
-        yield running
-
-
-@pytest.fixture
-def fg(sandbox: Sandbox, scan: SecretScan) -> Fg:
-    sandbox.clear_faults()
-    sandbox.settings(lroDuration=0.01)
-    return Fg(sandbox, scan)
+# Tests here move the emulator's clock themselves (the ``clock`` fixture).
+MANUAL_CLOCK = True
 
 
 def _git_side_change(fg: Fg, scenario: Scenario, tmp_path: Path) -> None:
